@@ -1,0 +1,54 @@
+//! # taosync
+//!
+//! A synchronous, blocking [TDengine](https://tdengine.com) client whose surface follows
+//! Python's DB-API 2.0 (PEP 249). It talks to taosAdapter over WebSocket (`ws://`, `wss://`)
+//! or REST (`http://`, `https://`), with no async runtime anywhere in its dependency tree.
+//!
+//! With the `server` feature it also embeds an in-memory, taosAdapter-compatible server
+//! (see `server`), so code that uses TDengine can be tested without installing it.
+//!
+//! ## Module facts (PEP 249)
+//!
+//! * [`APILEVEL`] is `"2.0"`.
+//! * [`THREADSAFETY`] is `2`: threads may share the module and connections, but not
+//!   cursors. A [`Connection`](crate) is `Send + Sync` and serialises requests on one socket;
+//!   a cursor is `Send` and owned by one thread at a time.
+//! * [`PARAMSTYLE`] is `"qmark"`: parameters are written `?`, as the Python connector and
+//!   TDengine's own stmt interface write them.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod code;
+pub mod connection;
+pub mod cursor;
+pub mod error;
+pub mod options;
+pub mod params;
+pub mod proto;
+pub mod row;
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
+pub(crate) mod transport;
+pub mod types;
+pub mod value;
+
+pub use code::Code;
+pub use error::{Error, ErrorKind, FromValueError, Result};
+pub use row::{Column, FromRow, Row, RowIndex};
+pub use types::{Decimal, Precision, Timestamp, Type};
+pub use value::{FromValue, Value};
+
+/// PEP 249 `apilevel`: the DB-API level this crate follows.
+pub const APILEVEL: &str = "2.0";
+
+/// PEP 249 `threadsafety`: `2`, threads may share the module and connections.
+///
+/// A connection serialises its requests internally (one request on the wire at a time), so
+/// sharing one between threads is safe but gives no parallelism; open one connection per
+/// thread for that. Cursors hold per-query state and are used by one thread at a time.
+pub const THREADSAFETY: u8 = 2;
+
+/// PEP 249 `paramstyle`: `"qmark"` (`WHERE ts > ? AND v = ?`), the style of the Python
+/// connector and of TDengine's prepared statements.
+pub const PARAMSTYLE: &str = "qmark";

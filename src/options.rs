@@ -1,0 +1,1 @@
+//! Connection options and DSN parsing.

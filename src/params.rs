@@ -1,0 +1,1 @@
+//! Client-side rendering of `?` parameters into SQL literals.

@@ -1,0 +1,1 @@
+//! The raw block format (01 §3): encode and decode.

@@ -1,0 +1,1 @@
+//! REST `/rest/sql` JSON responses (01 §1): encode and decode.

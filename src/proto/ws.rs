@@ -1,0 +1,1 @@
+//! WebSocket JSON messages and binary frames (01 §2).

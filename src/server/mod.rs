@@ -1,0 +1,3 @@
+//! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
+
+pub mod engine;

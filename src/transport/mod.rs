@@ -1,0 +1,1 @@
+//! The socket-owning transports (REST over ureq, WebSocket over tungstenite).
