@@ -1,0 +1,304 @@
+//! The REST endpoints (01 §1): `POST /rest/sql[/{db}]` and `GET /rest/login/{user}/{password}`.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::time::Instant;
+
+use chrono_tz::Tz;
+
+use super::Shared;
+use super::auth::{self, AuthError};
+use super::backend::{DbError, Exec, ResultSet};
+use super::http::{ChunkedWriter, Request, chunked_head, response_bytes};
+use super::render::{push_json_str, push_value};
+
+/// Content type of every JSON response.
+const JSON: &str = "application/json; charset=utf-8";
+/// taosAdapter's generic error code.
+const GENERIC: u16 = 0xffff;
+/// Chunk size of streamed bodies (taosAdapter flushes about every 16 KiB).
+const FLUSH_AT: usize = 16 * 1024;
+
+fn elapsed_ns(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// An error body `{"code":..,"desc":..,"timing":..}` with its HTTP status.
+fn error_response(
+    out: &mut dyn Write,
+    status: u16,
+    code: u16,
+    desc: &str,
+    started: Instant,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let mut body = String::new();
+    let _ = write!(body, "{{\"code\":{code},\"desc\":");
+    push_json_str(&mut body, desc);
+    let _ = write!(body, ",\"timing\":{}}}", elapsed_ns(started));
+    out.write_all(&response_bytes(status, JSON, body.as_bytes(), keep_alive))?;
+    out.flush()
+}
+
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// A request-level rejection: HTTP status, code and text.
+struct Reject(u16, u16, String);
+
+/// The validated query parameters of a `/rest/sql` request.
+struct Params {
+    req_id: u64,
+    render_tz: Tz,
+    conn_tz: Option<Tz>,
+    row_with_meta: bool,
+    timing: bool,
+}
+
+fn params(req: &Request) -> Result<Params, Reject> {
+    let req_id = match req.param("req_id") {
+        None | Some("") => 0,
+        Some(text) => match text.parse::<i64>() {
+            Ok(v) => v as u64,
+            Err(e) => {
+                let msg = format!("illegal param, req_id must be numeric {e}");
+                return Err(Reject(400, GENERIC, msg));
+            }
+        },
+    };
+    let zone = |name: &str| -> Result<Tz, Reject> {
+        name.parse::<Tz>()
+            .map_err(|_| Reject(400, GENERIC, format!("unknown time zone {name}")))
+    };
+    let tz = match req.param("tz") {
+        None | Some("") => None,
+        Some(name) => Some(zone(name)?),
+    };
+    let conn_tz = match req.param("conn_tz") {
+        None | Some("") => None,
+        Some(name) => Some(zone(name)?),
+    };
+    let row_with_meta = match req.param("row_with_meta") {
+        None | Some("") => false,
+        Some(text) => parse_go_bool(text).ok_or_else(|| {
+            Reject(
+                400,
+                GENERIC,
+                format!("illegal param, row_with_meta must be boolean: {text}"),
+            )
+        })?,
+    };
+    Ok(Params {
+        req_id,
+        render_tz: conn_tz.or(tz).unwrap_or(Tz::UTC),
+        conn_tz,
+        row_with_meta,
+        timing: req.param("timing") == Some("true"),
+    })
+}
+
+/// `POST /rest/sql` and `/rest/sql/{db}`.
+pub(crate) fn sql(
+    req: &Request,
+    db: Option<&str>,
+    shared: &Shared,
+    out: &mut dyn Write,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let started = Instant::now();
+    let header = req.header("authorization");
+    let creds = if header.is_some_and(|h| h.starts_with(b"Bearer ")) && req.param("token").is_some()
+    {
+        Err(AuthError::InvalidType)
+    } else {
+        auth::check_auth(header)
+    };
+    let creds = match creds {
+        Ok(c) => c,
+        Err(e) => return error_response(out, 401, e.code(), e.message(), started, keep_alive),
+    };
+    let p = match params(req) {
+        Ok(p) => p,
+        Err(Reject(status, code, msg)) => {
+            return error_response(out, status, code, &msg, started, keep_alive);
+        }
+    };
+    if req.body_error {
+        return error_response(out, 400, 0x1121, "invalid content length", started, false);
+    }
+    if req.body.is_empty() {
+        return error_response(out, 400, 0x1106, "request is empty", started, keep_alive);
+    }
+    let text = String::from_utf8_lossy(&req.body);
+    let sql = text.trim();
+    if sql.is_empty() {
+        return error_response(out, 400, 0x1107, "no sql input", started, keep_alive);
+    }
+    if let Err(e) = shared.backend.authenticate(&creds.user, &creds.password) {
+        return error_response(out, 200, e.code, &e.message, started, keep_alive);
+    }
+    let mut session = shared.backend.open(&creds.user);
+    session.set_timezone(p.conn_tz.unwrap_or(shared.server_tz));
+    if let Some(db) = db.filter(|d| !d.is_empty()) {
+        // taosAdapter ignores the error so that `create database` works on /rest/sql/{db}.
+        let _ = session.use_db(db);
+    }
+    match session.execute(sql, p.req_id) {
+        Err(DbError { code, message }) => {
+            error_response(out, 200, code, &message, started, keep_alive)
+        }
+        Ok(exec) => {
+            out.write_all(&chunked_head(200, JSON, keep_alive))?;
+            let mut w = ChunkedWriter::new(out, FLUSH_AT);
+            match exec {
+                Exec::Affected(n) => {
+                    let data = if p.row_with_meta {
+                        format!("[{{\"affected_rows\":{n}}}]")
+                    } else {
+                        format!("[[{n}]]")
+                    };
+                    let _ = write!(
+                        Buf(w.buffer()),
+                        "{{\"code\":0,\"column_meta\":[[\"affected_rows\",\"INT\",4]],\"data\":{data},\"rows\":1"
+                    );
+                }
+                Exec::Rows(rs) => stream_rows(&mut w, rs, &p, shared.block_rows)?,
+            }
+            if p.timing {
+                let _ = write!(Buf(w.buffer()), ",\"timing\":{}", elapsed_ns(started));
+            }
+            w.buffer().push(b'}');
+            w.finish().map(drop)
+        }
+    }
+}
+
+/// `fmt::Write` into a byte buffer.
+struct Buf<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Streams `column_meta`, then the rows block by block. A fetch error mid-stream ends the
+/// data early with `code 0`, as taosAdapter does (it cannot report it any more).
+fn stream_rows(
+    w: &mut ChunkedWriter<&mut dyn Write>,
+    mut rs: Box<dyn ResultSet>,
+    p: &Params,
+    block_rows: usize,
+) -> io::Result<()> {
+    let columns = rs.columns().clone();
+    let mut head = String::from("{\"code\":0,\"column_meta\":[");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            head.push(',');
+        }
+        head.push('[');
+        push_json_str(&mut head, &c.name);
+        head.push(',');
+        push_json_str(&mut head, &c.type_name());
+        let _ = write!(head, ",{}]", c.length);
+    }
+    head.push_str("],\"data\":[");
+    // Pre-escaped keys for row_with_meta objects.
+    let keys: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let mut k = String::new();
+            push_json_str(&mut k, &c.name);
+            k
+        })
+        .collect();
+    w.buffer().extend_from_slice(head.as_bytes());
+    let mut count: u64 = 0;
+    let mut line = String::new();
+    loop {
+        let block = match rs.next_block(block_rows) {
+            Ok(Some(b)) => b,
+            Ok(None) => break,
+            Err(e) => {
+                log::debug!("REST fetch failed mid-stream: {}", e.message);
+                break;
+            }
+        };
+        for row in &block {
+            line.clear();
+            if count > 0 {
+                line.push(',');
+            }
+            line.push(if p.row_with_meta { '{' } else { '[' });
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push(',');
+                }
+                if p.row_with_meta {
+                    line.push_str(keys.get(i).map_or("\"\"", String::as_str));
+                    line.push(':');
+                }
+                push_value(&mut line, v, p.render_tz);
+            }
+            line.push(if p.row_with_meta { '}' } else { ']' });
+            w.buffer().extend_from_slice(line.as_bytes());
+            count += 1;
+            w.maybe_flush()?;
+        }
+    }
+    let _ = write!(Buf(w.buffer()), "],\"rows\":{count}");
+    Ok(())
+}
+
+/// `GET /rest/login/{user}/{password}`.
+pub(crate) fn login(
+    user: &str,
+    password: &str,
+    shared: &Shared,
+    out: &mut dyn Write,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let started = Instant::now();
+    let Some(token) = auth::encode_taosd(user, password) else {
+        let msg = "generate taosd token error";
+        return error_response(out, 400, 0x110A, msg, started, keep_alive);
+    };
+    if shared.backend.authenticate(user, password).is_err() {
+        return error_response(
+            out,
+            401,
+            0x0003,
+            "Authentication failure",
+            started,
+            keep_alive,
+        );
+    }
+    let mut body = String::from("{\"code\":0,\"desc\":");
+    push_json_str(&mut body, &token);
+    body.push('}');
+    out.write_all(&response_bytes(200, JSON, body.as_bytes(), keep_alive))?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_bools() {
+        for t in ["1", "t", "T", "true", "TRUE", "True"] {
+            assert_eq!(parse_go_bool(t), Some(true));
+        }
+        for f in ["0", "f", "F", "false", "FALSE", "False"] {
+            assert_eq!(parse_go_bool(f), Some(false));
+        }
+        assert_eq!(parse_go_bool("yes"), None);
+    }
+}
