@@ -76,7 +76,14 @@ fn main() {
         let mut sql = String::with_capacity(n as usize * 40);
         sql.push_str("insert into bench.t values ");
         for i in written..written + n {
-            let _ = write!(sql, "({}, {}, {}.5, 's{}') ", base + i as i64, i, i, i % 1000);
+            let _ = write!(
+                sql,
+                "({}, {}, {}.5, 's{}') ",
+                base + i as i64,
+                i,
+                i,
+                i % 1000
+            );
         }
         req_id += 1;
         let msg = serde_json::json!({"action": "query", "args": {"req_id": req_id, "sql": sql}});

@@ -236,7 +236,12 @@ fn rest_server_version_and_unsupported_sql() {
     let h = Server::start(ServerConfig::new().version("3.3.1.0")).unwrap();
     let r = post(&h, "/rest/sql", BASIC, "select server_version()");
     assert_eq!(json(&r)["data"], serde_json::json!([["3.3.1.0"]]));
-    let r = post(&h, "/rest/sql", BASIC, "create stream s1 into t as select 1");
+    let r = post(
+        &h,
+        "/rest/sql",
+        BASIC,
+        "create stream s1 into t as select 1",
+    );
     let v = json(&r);
     assert_ne!(v["code"], 0, "{r}");
     assert!(!v["desc"].as_str().unwrap().is_empty());
@@ -306,7 +311,11 @@ fn ws_worked_example_b_json_mode() {
         r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"test","connector":"raw-test"}}"#,
     );
     assert_eq!(
-        (v["code"].as_u64(), v["action"].as_str(), v["req_id"].as_u64()),
+        (
+            v["code"].as_u64(),
+            v["action"].as_str(),
+            v["req_id"].as_u64()
+        ),
         (Some(0), Some("conn"), Some(1))
     );
     let v = ask(
@@ -350,14 +359,21 @@ fn ws_worked_example_b_json_mode() {
     ))
     .unwrap();
     let v = ask(&mut ws, r#"{"action":"version","args":{"req_id":0}}"#);
-    assert_eq!((v["action"].as_str(), v["req_id"].as_u64()), (Some("version"), Some(0)));
+    assert_eq!(
+        (v["action"].as_str(), v["req_id"].as_u64()),
+        (Some("version"), Some(0))
+    );
     // Updates, num_fields, current db, server info.
     let v = ask(
         &mut ws,
         r#"{"action":"query","args":{"req_id":8,"sql":"insert into d0 values (1700000002000, 7, 'c', 'd')"}}"#,
     );
     assert_eq!(
-        (v["is_update"].as_bool(), v["affected_rows"].as_u64(), v["id"].as_u64()),
+        (
+            v["is_update"].as_bool(),
+            v["affected_rows"].as_u64(),
+            v["id"].as_u64()
+        ),
         (Some(true), Some(1), Some(0))
     );
     assert!(v["fields_names"].is_null());
@@ -371,9 +387,15 @@ fn ws_worked_example_b_json_mode() {
         r#"{"action":"num_fields","args":{"req_id":10,"result_id":2}}"#,
     );
     assert_eq!(v["num_fields"], 1);
-    let v = ask(&mut ws, r#"{"action":"get_current_db","args":{"req_id":11}}"#);
+    let v = ask(
+        &mut ws,
+        r#"{"action":"get_current_db","args":{"req_id":11}}"#,
+    );
     assert_eq!(v["db"], "test");
-    let v = ask(&mut ws, r#"{"action":"get_server_info","args":{"req_id":12}}"#);
+    let v = ask(
+        &mut ws,
+        r#"{"action":"get_server_info","args":{"req_id":12}}"#,
+    );
     assert!(v["info"].as_str().unwrap().contains("3.3.6.0"));
     let v = ask(
         &mut ws,
@@ -385,7 +407,11 @@ fn ws_worked_example_b_json_mode() {
         r#"{"action":"query","args":{"req_id":14,"sql":"select * from nope"}}"#,
     );
     assert_eq!(v["code"], 0x2603);
-    assert_eq!(v.as_object().unwrap().len(), 5, "errors carry only the envelope");
+    assert_eq!(
+        v.as_object().unwrap().len(),
+        5,
+        "errors carry only the envelope"
+    );
 }
 
 #[test]
@@ -485,7 +511,11 @@ fn ws_errors_before_conn_and_garbage() {
         r#"{"action":"query","args":{"req_id":1,"sql":"select 1"}}"#,
     );
     assert_eq!(
-        (v["code"].as_u64(), v["message"].as_str(), v["req_id"].as_u64()),
+        (
+            v["code"].as_u64(),
+            v["message"].as_str(),
+            v["req_id"].as_u64()
+        ),
         (Some(65535), Some("server not connected"), Some(1))
     );
     let Message::Text(t) = binary(&mut ws, fetch_raw(2, 1)) else {

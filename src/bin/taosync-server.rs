@@ -12,7 +12,8 @@ use std::process::ExitCode;
 
 use taosync::server::{Server, ServerConfig};
 
-const USAGE: &str = "usage: taosync-server [--port N] [--version X.Y.Z.W] [--tz ZONE] [--user NAME:PASSWORD]...
+const USAGE: &str =
+    "usage: taosync-server [--port N] [--version X.Y.Z.W] [--tz ZONE] [--user NAME:PASSWORD]...
 
   --port N             port on 127.0.0.1 (default 6041; 0 picks a free one)
   --version V          version to report (default 3.3.6.0; 3.3.1.0 makes clients use JSON fetch)

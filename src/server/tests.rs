@@ -539,3 +539,65 @@ fn shutdown_closes_open_connections() {
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(idle);
 }
+
+/// A self-signed test certificate for `localhost` / 127.0.0.1 (EC P-256, 100 years).
+const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUIAk/JBDZcnZ7ybl7FlhR7B2GS9gwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMjAxNDMwM1oYDzIxMjYxMDI5
+MDE0MzAzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQI/FMWhorDlB27v0whx8+saekFKzoscbiCqKrC3UKZZaXTycADY+Ys
+dBf01TWGjf0IQpVgGeMM6TwP0qbRbdvmo28wbTAdBgNVHQ4EFgQUyuFJ+bohpKSI
+tR2bey17PNGugPYwHwYDVR0jBBgwFoAUyuFJ+bohpKSItR2bey17PNGugPYwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDRwAwRAIgKB8SlBDZLJvPXnertrnkDHIvr91ZB5CWOa8YfWCK5xACIAHn
+FF7/nakwGGXNLnFZCbzn72e0HCdd6ZScpOFhMeyB
+-----END CERTIFICATE-----
+";
+/// Its PKCS#8 private key.
+const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4585f7SYJ3okl22Q
+zcT+xTuFLlSPpOJJZjPaEgPT4hWhRANCAAQI/FMWhorDlB27v0whx8+saekFKzos
+cbiCqKrC3UKZZaXTycADY+YsdBf01TWGjf0IQpVgGeMM6TwP0qbRbdvm
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn tls_serves_https_and_wss() {
+    let config = ServerConfig::new()
+        .tls_pem(TEST_CERT.as_bytes(), TEST_KEY.as_bytes())
+        .unwrap();
+    let h = server(config);
+    assert!(h.dsn_ws().starts_with("wss://root:taosdata@127.0.0.1:"));
+    assert!(h.dsn_rest().starts_with("https://"));
+    let connector = native_tls::TlsConnector::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    // REST over TLS.
+    let tcp = TcpStream::connect(h.addr()).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut tls = connector.connect("localhost", tcp).unwrap();
+    let req = format!(
+        "POST /rest/sql HTTP/1.1\r\nAuthorization: {BASIC}\r\nConnection: close\r\nContent-Length: 6\r\n\r\ninsert"
+    );
+    tls.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = tls.read_to_end(&mut out);
+    let out = String::from_utf8_lossy(&out).into_owned();
+    assert!(dechunk(&out).contains(r#""data":[[2]]"#), "{out}");
+    // WebSocket over TLS.
+    let tcp = TcpStream::connect(h.addr()).unwrap();
+    let (mut ws, _) = tungstenite::client_tls_with_config(
+        format!("wss://localhost:{}/ws", h.port()),
+        tcp,
+        None,
+        Some(tungstenite::Connector::NativeTls(connector)),
+    )
+    .unwrap();
+    let v = text(&mut ws, r#"{"action":"version","args":{"req_id":5}}"#);
+    assert_eq!(v["req_id"], 5);
+    // A plain-text client on the TLS port gets nothing useful and the server stays up.
+    let r = raw(&h, b"GET / HTTP/1.1\r\n\r\n");
+    assert!(!r.starts_with("HTTP/1.1 200"));
+    assert!(ServerConfig::new().tls_pem(b"junk", b"junk").is_err());
+}

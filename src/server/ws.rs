@@ -411,16 +411,14 @@ impl<'a> WsState<'a> {
         }
         let mut session = self.shared.backend.open(&user);
         session.set_timezone(self.shared.server_tz);
-        if let Some(db) = a.db.as_deref().filter(|d| !d.is_empty()) {
-            if let Err(e) = session.use_db(db) {
-                return db_error(&e, ACTION, a.req_id, started);
-            }
+        if let Some(db) = a.db.as_deref().filter(|d| !d.is_empty())
+            && let Err(e) = session.use_db(db)
+        {
+            return db_error(&e, ACTION, a.req_id, started);
         }
-        if let Some(mode) = a.mode {
-            if mode != 0 {
-                let msg = format!("unexpected mode:{mode}");
-                return error(GENERIC, &msg, ACTION, a.req_id, started);
-            }
+        if let Some(mode) = a.mode.filter(|m| *m != 0) {
+            let msg = format!("unexpected mode:{mode}");
+            return error(GENERIC, &msg, ACTION, a.req_id, started);
         }
         if let Some(tz) = a.tz.as_deref().filter(|t| !t.is_empty()) {
             match parse_tz(tz) {
@@ -788,10 +786,10 @@ pub(crate) fn serve(mut ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
             }
             Err(_) => break,
         };
-        if let Some(reply) = reply {
-            if !send(&mut ws, reply, &mut faults) {
-                break;
-            }
+        if let Some(reply) = reply
+            && !send(&mut ws, reply, &mut faults)
+        {
+            break;
         }
         let now = Instant::now();
         if now.duration_since(last_activity) >= shared.read_deadline {
