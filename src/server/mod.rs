@@ -17,6 +17,7 @@ pub mod engine;
 
 mod auth;
 mod backend;
+mod binding;
 mod faults;
 mod glue;
 mod http;
@@ -286,7 +287,7 @@ impl Server {
     /// Binds `127.0.0.1:port` and starts serving in background threads, with a fresh
     /// in-memory engine holding the configured users.
     pub fn start(config: ServerConfig) -> Result<ServerHandle> {
-        let backend = engine_backend(&config)?;
+        let backend = binding::engine_backend(&config)?;
         start_with_backend(config, backend)
     }
 }
@@ -606,13 +607,4 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
         None,
     );
     ws::serve(socket, shared, legacy);
-}
-
-/// The real engine behind [`Server::start`].
-fn engine_backend(_config: &ServerConfig) -> Result<Arc<dyn Backend>> {
-    // Transitional: replaced by the engine binding once `engine` lands on main.
-    Err(Error::new(
-        ErrorKind::NotSupported,
-        "the in-memory engine is not built yet",
-    ))
 }
