@@ -142,8 +142,8 @@ def check_rest(conn):
 
 
 def check_ws():
-    conn = taosws.connect(f"ws://root:taosdata@127.0.0.1:{PORT}")
-    conn.execute(f"use {DB}")
+    # The database in the DSN travels in the `conn` request's `db`.
+    conn = taosws.connect(f"ws://root:taosdata@127.0.0.1:{PORT}/{DB}")
     # The DB-API cursor.
     cur = conn.cursor()
     cur.execute("select * from meters order by ts")
