@@ -183,6 +183,17 @@ impl HttpConn {
         };
         self.buf.drain(..head_len);
 
+        // Clients such as curl wait for an interim 100 before sending a large body.
+        let expects_continue = req
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
+        if expects_continue && self.buf.is_empty() {
+            self.stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .and_then(|()| self.stream.flush())
+                .map_err(ReadError::Io)?;
+        }
+
         // Then the body.
         let chunked = req.header("transfer-encoding").is_some_and(|v| {
             String::from_utf8_lossy(v)

@@ -72,6 +72,7 @@ pub struct ServerConfig {
     io_timeout: Duration,
     block_rows: usize,
     max_body: usize,
+    max_connections: usize,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -94,6 +95,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("ws_read_deadline", &self.ws_read_deadline)
             .field("io_timeout", &self.io_timeout)
             .field("block_rows", &self.block_rows)
+            .field("max_body", &self.max_body)
+            .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }
@@ -116,7 +119,8 @@ pub fn local_timezone() -> Tz {
 impl ServerConfig {
     /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
     /// zone ([`local_timezone`]), plain TCP, no faults, pings every 54 s, a 114 s idle read
-    /// deadline, 60 s socket timeouts, blocks of 4096 rows.
+    /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
+    /// at most 1024 simultaneous connections.
     pub fn new() -> ServerConfig {
         ServerConfig {
             port: 0,
@@ -130,6 +134,7 @@ impl ServerConfig {
             io_timeout: Duration::from_secs(60),
             block_rows: 4096,
             max_body: 64 << 20,
+            max_connections: 1024,
         }
     }
 
@@ -218,6 +223,19 @@ impl ServerConfig {
         self
     }
 
+    /// Largest HTTP request body accepted (larger ones get 400 `invalid content length`).
+    pub fn max_body(mut self, bytes: usize) -> ServerConfig {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Most simultaneous connections (each has a thread); further ones are answered with
+    /// HTTP 503 and closed. At least 1.
+    pub fn max_connections(mut self, n: usize) -> ServerConfig {
+        self.max_connections = n.max(1);
+        self
+    }
+
     /// The configured version string.
     pub fn reported_version(&self) -> &str {
         &self.version
@@ -248,6 +266,7 @@ pub(crate) struct Shared {
     pub(crate) io_timeout: Duration,
     pub(crate) block_rows: usize,
     pub(crate) max_body: usize,
+    pub(crate) max_connections: usize,
     pub(crate) faults: FaultInjector,
     pub(crate) tls: Option<native_tls::TlsAcceptor>,
     pub(crate) stop: AtomicBool,
@@ -264,6 +283,7 @@ impl Shared {
             io_timeout: config.io_timeout,
             block_rows: config.block_rows,
             max_body: config.max_body,
+            max_connections: config.max_connections,
             faults: config.faults,
             tls: config.tls,
             stop: AtomicBool::new(false),
@@ -431,12 +451,19 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, registry: &Arc<Regi
             }
         };
         let id = registry.next.fetch_add(1, Ordering::Relaxed);
-        if let Ok(clone) = stream.try_clone() {
-            registry
+        {
+            let mut sockets = registry
                 .sockets
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(id, clone);
+                .unwrap_or_else(PoisonError::into_inner);
+            if sockets.len() >= shared.max_connections {
+                drop(sockets);
+                refuse(stream);
+                continue;
+            }
+            if let Ok(clone) = stream.try_clone() {
+                sockets.insert(id, clone);
+            }
         }
         let thread_shared = Arc::clone(shared);
         let thread_registry = Arc::clone(registry);
@@ -460,6 +487,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, registry: &Arc<Regi
             Err(e) => log::warn!("cannot spawn a connection thread: {e}"),
         }
     }
+}
+
+/// Answers a connection over the limit with 503 and closes it, without blocking the
+/// accept loop for long.
+fn refuse(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let body = br#"{"code":65535,"desc":"too many connections"}"#;
+    let _ = stream.write_all(&http::response_bytes(
+        503,
+        "application/json; charset=utf-8",
+        body,
+        false,
+    ));
+    let _ = stream.shutdown(Shutdown::Both);
 }
 
 /// Serves one accepted connection: TLS handshake if configured, then HTTP requests until

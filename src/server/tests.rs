@@ -601,3 +601,31 @@ fn tls_serves_https_and_wss() {
     assert!(!r.starts_with("HTTP/1.1 200"));
     assert!(ServerConfig::new().tls_pem(b"junk", b"junk").is_err());
 }
+
+#[test]
+fn connections_over_the_limit_get_503() {
+    let h = server(ServerConfig::new().max_connections(1));
+    let mut first = ws_connect(&h, "/ws");
+    let _ = text(&mut first, r#"{"action":"version"}"#);
+    let r = raw(&h, b"GET /rest/login/root/taosdata HTTP/1.1\r\n\r\n");
+    assert!(r.starts_with("HTTP/1.1 503"), "{r}");
+    drop(first);
+}
+
+#[test]
+fn expect_continue_gets_an_interim_response() {
+    let h = server(ServerConfig::new());
+    let mut s = TcpStream::connect(h.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let head = format!(
+        "POST /rest/sql HTTP/1.1\r\nAuthorization: {BASIC}\r\nExpect: 100-continue\r\nContent-Length: 6\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let mut buf = [0u8; 25];
+    s.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"HTTP/1.1 100 Continue\r\n\r\n");
+    s.write_all(b"insert").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    assert!(dechunk(&out).contains(r#""data":[[2]]"#));
+}
