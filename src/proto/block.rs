@@ -434,7 +434,10 @@ fn encode_fixed<R: AsRef<[Value]>>(
                     let v = i64::try_from(fitted.unscaled()).map_err(|_| {
                         Error::new(
                             ErrorKind::Data,
-                            format!("column {c} ({:?}): decimal {d} exceeds DECIMAL64", column.name),
+                            format!(
+                                "column {c} ({:?}): decimal {d} exceeds DECIMAL64",
+                                column.name
+                            ),
                         )
                     })?;
                     out.extend_from_slice(&v.to_le_bytes());
@@ -490,7 +493,13 @@ fn encode_var<R: AsRef<[Value]>>(
     Ok(out.len() - heap_at)
 }
 
-fn put_prefix(out: &mut Vec<u8>, c: usize, column: &Column, prefix: usize, len: usize) -> Result<()> {
+fn put_prefix(
+    out: &mut Vec<u8>,
+    c: usize,
+    column: &Column,
+    prefix: usize,
+    len: usize,
+) -> Result<()> {
     let too_long = || {
         Error::new(
             ErrorKind::Data,
@@ -569,9 +578,17 @@ struct ColumnView<'a> {
 
 enum ColumnData<'a> {
     /// A null bitmap and `rows × width` value bytes.
-    Fixed { bitmap: &'a [u8], values: &'a [u8], width: usize },
+    Fixed {
+        bitmap: &'a [u8],
+        values: &'a [u8],
+        width: usize,
+    },
     /// `rows × 4` offset bytes and the value heap.
-    Var { offsets: &'a [u8], heap: &'a [u8], prefix: usize },
+    Var {
+        offsets: &'a [u8],
+        heap: &'a [u8],
+        prefix: usize,
+    },
 }
 
 /// A block whose header, schema, lengths and column slices have been validated.
@@ -592,7 +609,9 @@ impl<'a> ParsedBlock<'a> {
         })?;
         let (rows, cols) = (header.rows, header.cols);
         if cols == 0 && rows > 0 {
-            return Err(Error::result(format!("raw block has {rows} rows but no columns")));
+            return Err(Error::result(format!(
+                "raw block has {rows} rows but no columns"
+            )));
         }
         // Each column needs a 5-byte schema entry and a 4-byte length: check before
         // allocating anything sized by `cols`.
@@ -624,7 +643,9 @@ impl<'a> ParsedBlock<'a> {
             let field = BlockField::new(ty, bytes);
             let data_len = Reader::new(len).count("column data length")?;
             let storage = Storage::of(ty).ok_or_else(|| {
-                Error::result(format!("raw block column {i} has unsupported type {ty} ({code})"))
+                Error::result(format!(
+                    "raw block column {i} has unsupported type {ty} ({code})"
+                ))
             })?;
             let data = match storage {
                 Storage::Fixed(width) => {
@@ -818,7 +839,10 @@ fn var_payload(heap: &[u8], offset: i32, prefix: usize, row: usize) -> Result<&[
         let (p, rest) = entry
             .split_first_chunk::<4>()
             .ok_or_else(|| bad("leaves no room for the length"))?;
-        (usize::try_from(u32::from_le_bytes(*p)).unwrap_or(usize::MAX), rest)
+        (
+            usize::try_from(u32::from_le_bytes(*p)).unwrap_or(usize::MAX),
+            rest,
+        )
     } else {
         let (p, rest) = entry
             .split_first_chunk::<2>()
@@ -831,10 +855,14 @@ fn var_payload(heap: &[u8], offset: i32, prefix: usize, row: usize) -> Result<&[
 
 fn var_value(ty: Type, payload: &[u8], row: usize) -> Result<Value> {
     let utf8 = |what: &str| {
-        std::str::from_utf8(payload).map(str::to_owned).map_err(|e| {
-            Error::result(format!("raw block row {row}: {what} value is not UTF-8: {e}"))
+        std::str::from_utf8(payload)
+            .map(str::to_owned)
+            .map_err(|e| {
+                Error::result(format!(
+                    "raw block row {row}: {what} value is not UTF-8: {e}"
+                ))
                 .with_source(e)
-        })
+            })
     };
     Ok(match ty {
         Type::VarChar => Value::VarChar(utf8("VARCHAR")?),
@@ -871,7 +899,6 @@ fn ucs4_to_string(payload: &[u8], row: usize) -> Result<String> {
     }
     Ok(s)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -995,9 +1022,19 @@ mod tests {
         assert_eq!(bytes.len(), 422);
         let block = decode_block(&bytes, Precision::Millisecond).unwrap();
         let types: Vec<u8> = block.fields.iter().map(|f| f.ty.code()).collect();
-        assert_eq!(types, [9, 1, 2, 3, 4, 5, 11, 12, 13, 14, 6, 7, 8, 10, 16, 20, 15]);
-        let declared: Vec<u32> = block.fields.iter().map(BlockField::declared_length).collect();
-        assert_eq!(declared, [8, 1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 20, 20, 30, 30, 4095]);
+        assert_eq!(
+            types,
+            [9, 1, 2, 3, 4, 5, 11, 12, 13, 14, 6, 7, 8, 10, 16, 20, 15]
+        );
+        let declared: Vec<u32> = block
+            .fields
+            .iter()
+            .map(BlockField::declared_length)
+            .collect();
+        assert_eq!(
+            declared,
+            [8, 1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 20, 20, 30, 30, 4095]
+        );
         let point = from_hex("010100000000000000000059400000000000005940").unwrap();
         let json = Value::Json(r#"{"a":1}"#.into());
         assert_eq!(
@@ -1048,7 +1085,12 @@ mod tests {
         let block = decode_block(&bytes, Precision::Microsecond).unwrap();
         let field = block.fields[1];
         assert_eq!(
-            (field.ty, field.decimal_precision(), field.decimal_scale(), field.decimal_size()),
+            (
+                field.ty,
+                field.decimal_precision(),
+                field.decimal_scale(),
+                field.decimal_size()
+            ),
             (Type::Decimal64, 5, 2, 8)
         );
         assert_eq!(field, BlockField::decimal(Type::Decimal64, 5, 2));
@@ -1097,7 +1139,10 @@ mod tests {
         ];
         let big = i128::from(10u8).pow(37) + 7;
         let rows = vec![
-            vec![Value::Blob(vec![1, 2, 3]), Value::Decimal(Decimal::new(-big, 38, 10))],
+            vec![
+                Value::Blob(vec![1, 2, 3]),
+                Value::Decimal(Decimal::new(-big, 38, 10)),
+            ],
             vec![Value::Blob(vec![]), Value::Null],
         ];
         let bytes = encode_block_with_group(&columns, &rows, 77).unwrap();
@@ -1107,7 +1152,10 @@ mod tests {
         // The BLOB heap uses u32 prefixes: 4 + 3 and 4 + 0 bytes.
         let header = BlockHeader::parse(&bytes).unwrap();
         assert_eq!(header.length, bytes.len());
-        assert_eq!(&bytes[HEADER_LEN + 10..HEADER_LEN + 14], &11i32.to_le_bytes());
+        assert_eq!(
+            &bytes[HEADER_LEN + 10..HEADER_LEN + 14],
+            &11i32.to_le_bytes()
+        );
     }
 
     #[test]
@@ -1117,15 +1165,14 @@ mod tests {
         rows[0][1] = Value::BigInt(42);
         let e = encode_block(&columns, &rows).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Interface);
-        assert!(e.message().contains("column 1") && e.message().contains("BIGINT"), "{e}");
+        assert!(
+            e.message().contains("column 1") && e.message().contains("BIGINT"),
+            "{e}"
+        );
         let e = encode_block(&columns, &[vec![Value::Null]]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Interface);
         let long = Value::VarChar("x".repeat(70_000));
-        let e = encode_block(
-            &[Column::new("s", Type::VarChar, 10)],
-            &[vec![long]],
-        )
-        .unwrap_err();
+        let e = encode_block(&[Column::new("s", Type::VarChar, 10)], &[vec![long]]).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Data);
         let e = encode_block(
             &[Column::new("d", Type::Decimal64, 8).with_decimal(5, 2)],
@@ -1141,8 +1188,11 @@ mod tests {
         .unwrap();
         let block = decode_block(&bytes, Precision::Millisecond).unwrap();
         assert_eq!(block.rows[0][0], Value::Decimal(Decimal::new(50, 5, 2)));
-        let e = encode_block(&[Column::new("m", Type::MediumBlob, 10)], &[vec![Value::Null]])
-            .unwrap_err();
+        let e = encode_block(
+            &[Column::new("m", Type::MediumBlob, 10)],
+            &[vec![Value::Null]],
+        )
+        .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotSupported);
     }
 
@@ -1172,7 +1222,10 @@ mod tests {
         assert!(decode_block(&shorter, Precision::Millisecond).is_ok());
         expect_result_error(&patched(4, &[0x10, 0, 0, 0]), "shorter than");
         expect_result_error(&patched(4, &[0xff, 0, 0, 0]), "header says 255");
-        expect_result_error(&patched(8, &[0xff, 0xff, 0xff, 0x7f]), "expected 2147483647 rows");
+        expect_result_error(
+            &patched(8, &[0xff, 0xff, 0xff, 0x7f]),
+            "expected 2147483647 rows",
+        );
         expect_result_error(&patched(8, &[0xff, 0xff, 0xff, 0xff]), "negative");
         expect_result_error(&patched(12, &[0xff, 0xff, 0xff, 0x0f]), "column count");
         expect_result_error(&patched(0x1c, &[0x63]), "unknown type code 99");
@@ -1184,9 +1237,22 @@ mod tests {
         expect_result_error(&patched(0x62, &[0x09, 0x00]), "running past");
         expect_result_error(&patched(0x64, &[0xff, 0xfe]), "not UTF-8");
         expect_result_error(&patched(0x6e, &[0x03, 0x00]), "whole UCS-4");
-        expect_result_error(&patched(0x70, &[0x00, 0xd8, 0x00, 0x00]), "invalid code point");
-        expect_result_error(&patched(0x70, &[0x00, 0x00, 0x11, 0x00]), "invalid code point");
-        let no_cols = hex(&["01000000", "1c000000", "05000000", "00000000", "00000080", "0000000000000000"]);
+        expect_result_error(
+            &patched(0x70, &[0x00, 0xd8, 0x00, 0x00]),
+            "invalid code point",
+        );
+        expect_result_error(
+            &patched(0x70, &[0x00, 0x00, 0x11, 0x00]),
+            "invalid code point",
+        );
+        let no_cols = hex(&[
+            "01000000",
+            "1c000000",
+            "05000000",
+            "00000000",
+            "00000080",
+            "0000000000000000",
+        ]);
         expect_result_error(&no_cols, "no columns");
         let mut empty = no_cols.clone();
         empty[8] = 0;
@@ -1210,63 +1276,120 @@ mod tests {
             (Column::new("c", ty, len), with_null(s))
         }
         let fixed = prop_oneof![
-            Just(col(Type::Bool, 1, any::<bool>().prop_map(Value::Bool).boxed())),
-            Just(col(Type::TinyInt, 1, any::<i8>().prop_map(Value::TinyInt).boxed())),
-            Just(col(Type::SmallInt, 2, any::<i16>().prop_map(Value::SmallInt).boxed())),
+            Just(col(
+                Type::Bool,
+                1,
+                any::<bool>().prop_map(Value::Bool).boxed()
+            )),
+            Just(col(
+                Type::TinyInt,
+                1,
+                any::<i8>().prop_map(Value::TinyInt).boxed()
+            )),
+            Just(col(
+                Type::SmallInt,
+                2,
+                any::<i16>().prop_map(Value::SmallInt).boxed()
+            )),
             Just(col(Type::Int, 4, any::<i32>().prop_map(Value::Int).boxed())),
-            Just(col(Type::BigInt, 8, any::<i64>().prop_map(Value::BigInt).boxed())),
-            Just(col(Type::UTinyInt, 1, any::<u8>().prop_map(Value::UTinyInt).boxed())),
-            Just(col(Type::USmallInt, 2, any::<u16>().prop_map(Value::USmallInt).boxed())),
-            Just(col(Type::UInt, 4, any::<u32>().prop_map(Value::UInt).boxed())),
-            Just(col(Type::UBigInt, 8, any::<u64>().prop_map(Value::UBigInt).boxed())),
+            Just(col(
+                Type::BigInt,
+                8,
+                any::<i64>().prop_map(Value::BigInt).boxed()
+            )),
+            Just(col(
+                Type::UTinyInt,
+                1,
+                any::<u8>().prop_map(Value::UTinyInt).boxed()
+            )),
+            Just(col(
+                Type::USmallInt,
+                2,
+                any::<u16>().prop_map(Value::USmallInt).boxed()
+            )),
+            Just(col(
+                Type::UInt,
+                4,
+                any::<u32>().prop_map(Value::UInt).boxed()
+            )),
+            Just(col(
+                Type::UBigInt,
+                8,
+                any::<u64>().prop_map(Value::UBigInt).boxed()
+            )),
             Just(col(
                 Type::Float,
                 4,
-                any::<f32>().prop_filter("NaN != NaN", |f| !f.is_nan()).prop_map(Value::Float).boxed()
+                any::<f32>()
+                    .prop_filter("NaN != NaN", |f| !f.is_nan())
+                    .prop_map(Value::Float)
+                    .boxed()
             )),
             Just(col(
                 Type::Double,
                 8,
-                any::<f64>().prop_filter("NaN != NaN", |f| !f.is_nan()).prop_map(Value::Double).boxed()
+                any::<f64>()
+                    .prop_filter("NaN != NaN", |f| !f.is_nan())
+                    .prop_map(Value::Double)
+                    .boxed()
             )),
             Just(col(Type::Timestamp, 8, any::<i64>().prop_map(ms).boxed())),
         ];
         let var = prop_oneof![
-            Just(col(Type::VarChar, 16, "\\PC{0,12}".prop_map(Value::VarChar).boxed())),
-            Just(col(Type::NChar, 16, "\\PC{0,12}".prop_map(Value::NChar).boxed())),
-            Just(col(Type::Json, 4095, "[ -~]{0,12}".prop_map(Value::Json).boxed())),
+            Just(col(
+                Type::VarChar,
+                16,
+                "\\PC{0,12}".prop_map(Value::VarChar).boxed()
+            )),
+            Just(col(
+                Type::NChar,
+                16,
+                "\\PC{0,12}".prop_map(Value::NChar).boxed()
+            )),
+            Just(col(
+                Type::Json,
+                4095,
+                "[ -~]{0,12}".prop_map(Value::Json).boxed()
+            )),
             Just(col(
                 Type::VarBinary,
                 16,
-                prop::collection::vec(any::<u8>(), 0..16).prop_map(Value::VarBinary).boxed()
+                prop::collection::vec(any::<u8>(), 0..16)
+                    .prop_map(Value::VarBinary)
+                    .boxed()
             )),
             Just(col(
                 Type::Geometry,
                 64,
-                prop::collection::vec(any::<u8>(), 0..16).prop_map(Value::Geometry).boxed()
+                prop::collection::vec(any::<u8>(), 0..16)
+                    .prop_map(Value::Geometry)
+                    .boxed()
             )),
             Just(col(
                 Type::Blob,
                 4_194_304,
-                prop::collection::vec(any::<u8>(), 0..16).prop_map(Value::Blob).boxed()
+                prop::collection::vec(any::<u8>(), 0..16)
+                    .prop_map(Value::Blob)
+                    .boxed()
             )),
         ];
-        let decimal = (1u8..=38).prop_flat_map(|p| (Just(p), 0..=p)).prop_map(|(p, s)| {
-            let ty = if p <= 18 { Type::Decimal64 } else { Type::Decimal };
-            let limit = 10i128.pow(u32::from(p)) - 1;
-            let values = prop_oneof![
-                Just(limit),
-                Just(-limit),
-                Just(0i128),
-                -limit..=limit,
-            ]
-            .prop_map(move |u| Value::Decimal(Decimal::new(u, p, s)))
-            .boxed();
-            (
-                Column::new("d", ty, if p <= 18 { 8 } else { 16 }).with_decimal(p, s),
-                with_null(values),
-            )
-        });
+        let decimal = (1u8..=38)
+            .prop_flat_map(|p| (Just(p), 0..=p))
+            .prop_map(|(p, s)| {
+                let ty = if p <= 18 {
+                    Type::Decimal64
+                } else {
+                    Type::Decimal
+                };
+                let limit = 10i128.pow(u32::from(p)) - 1;
+                let values = prop_oneof![Just(limit), Just(-limit), Just(0i128), -limit..=limit,]
+                    .prop_map(move |u| Value::Decimal(Decimal::new(u, p, s)))
+                    .boxed();
+                (
+                    Column::new("d", ty, if p <= 18 { 8 } else { 16 }).with_decimal(p, s),
+                    with_null(values),
+                )
+            });
         prop_oneof![fixed, var, decimal]
     }
 
