@@ -84,7 +84,6 @@ impl<'a> Reader<'a> {
         u32 -> u32;
         i32 -> i32;
         u64 -> u64;
-        i64 -> i64;
     }
 }
 
@@ -158,7 +157,12 @@ mod tests {
     #[test]
     fn round_trip_and_bounds() {
         let mut w = Writer::with_capacity(32);
-        w.u8(1).u16(0x0203).u32(0x0405_0607).i32(-1).u64(u64::MAX).i64(-2);
+        w.u8(1)
+            .u16(0x0203)
+            .u32(0x0405_0607)
+            .i32(-1)
+            .u64(u64::MAX)
+            .i64(-2);
         w.bytes(b"xy");
         w.patch_u32(3, 9);
         let bytes = w.into_inner();

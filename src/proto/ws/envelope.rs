@@ -47,7 +47,11 @@ pub fn encode_request<A: Action>(args: &A) -> Result<String> {
         args: (!args.omit_args()).then_some(args),
     };
     serde_json::to_string(&out).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("cannot encode {} request", A::NAME)).with_source(e)
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot encode {} request", A::NAME),
+        )
+        .with_source(e)
     })
 }
 
@@ -104,8 +108,9 @@ impl ReplyHeader {
     /// Client: reads only the common keys of a reply (to route it by `action`/`req_id`
     /// before choosing a body type). Unknown keys are ignored.
     pub fn peek(text: &str) -> Result<ReplyHeader> {
-        serde_json::from_str(text)
-            .map_err(|e| Error::result("malformed WebSocket reply: no valid envelope").with_source(e))
+        serde_json::from_str(text).map_err(|e| {
+            Error::result("malformed WebSocket reply: no valid envelope").with_source(e)
+        })
     }
 
     /// The error this header reports, or `None` when `code` is 0. A message that is empty or
@@ -156,8 +161,11 @@ pub fn encode_reply<T: Serialize>(header: &ReplyHeader, body: &T) -> Result<Stri
         body: &'a T,
     }
     serde_json::to_string(&Out { header, body }).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("cannot encode {} reply", header.action))
-            .with_source(e)
+        Error::new(
+            ErrorKind::Internal,
+            format!("cannot encode {} reply", header.action),
+        )
+        .with_source(e)
     })
 }
 
@@ -225,7 +233,11 @@ impl RequestError {
 
 impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}, req_id {})", self.message, self.action, self.req_id)
+        write!(
+            f,
+            "{} ({}, req_id {})",
+            self.message, self.action, self.req_id
+        )
     }
 }
 

@@ -171,11 +171,15 @@ impl<'a> BinaryRequest<'a> {
             return Err(self.error("message length is too short"));
         }
         let mut r = Reader::new(self.payload, "binary query");
-        let version = r.u16("version").map_err(|_| self.error("message length is too short"))?;
+        let version = r
+            .u16("version")
+            .map_err(|_| self.error("message length is too short"))?;
         if version != 1 {
             return Err(self.error(format!("unknown binary query version:{version}")));
         }
-        let sql_len = r.u32("sql_len").map_err(|_| self.error("message length is too short"))?;
+        let sql_len = r
+            .u32("sql_len")
+            .map_err(|_| self.error("message length is too short"))?;
         let remain = r.remaining();
         usize::try_from(sql_len)
             .ok()

@@ -315,11 +315,11 @@ fn columns_from_lists(
     };
     let mut columns = Vec::with_capacity(n);
     for i in 0..n {
-        let ty = Type::from_code(types[i])
-            .ok_or_else(|| Error::result(format!("unknown type code {} for column {i}", types[i])))?;
-        let length = u32::try_from(lengths[i]).map_err(|_| {
-            Error::result(format!("invalid length {} for column {i}", lengths[i]))
+        let ty = Type::from_code(types[i]).ok_or_else(|| {
+            Error::result(format!("unknown type code {} for column {i}", types[i]))
         })?;
+        let length = u32::try_from(lengths[i])
+            .map_err(|_| Error::result(format!("invalid length {} for column {i}", lengths[i])))?;
         let mut column = Column::new(names[i].clone(), ty, length);
         if ty.is_decimal() {
             column = column.with_decimal(small(precisions, i), small(scales, i));
