@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(r.u32("c").unwrap(), 9);
         assert_eq!(r.i32("d").unwrap(), -1);
         assert_eq!(r.u64("e").unwrap(), u64::MAX);
-        assert_eq!(r.i64("f").unwrap(), -2);
+        assert_eq!(r.u64("f").unwrap() as i64, -2);
         assert_eq!(r.rest(), b"xy");
         let err = r.u32("g").unwrap_err();
         assert_eq!(
