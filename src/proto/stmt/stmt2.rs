@@ -91,18 +91,17 @@ impl Stmt2Bind {
                     )));
                 }
             }
-            if let Some(rows) = table.cols.first().map(|c| c.values.len()) {
-                if let Some((i, c)) = table
+            if let Some(rows) = table.cols.first().map(|c| c.values.len())
+                && let Some((i, c)) = table
                     .cols
                     .iter()
                     .enumerate()
                     .find(|(_, c)| c.values.len() != rows)
-                {
-                    return Err(bind_error(format!(
-                        "table {t} column {i} has {} rows, column 0 has {rows}",
-                        c.values.len()
-                    )));
-                }
+            {
+                return Err(bind_error(format!(
+                    "table {t} column {i} has {} rows, column 0 has {rows}",
+                    c.values.len()
+                )));
             }
         }
         let count = len_u32(self.tables.len(), "table count")?;
@@ -430,7 +429,7 @@ fn read_record(
             values.push(if *null != 0 {
                 Value::Null
             } else {
-                var_value(ty, bytes).map_err(|m| bad(m))?
+                var_value(ty, bytes).map_err(&bad)?
             });
         }
         if data.remaining() != 0 {
