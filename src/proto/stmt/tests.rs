@@ -428,6 +428,12 @@ proptest! {
                 .map(|c| c.values.len())
                 .sum();
             prop_assert!(values <= payload.len(), "every value is backed by input bytes");
+            let reserved: usize = back.tables.iter()
+                .flat_map(|t| t.tags.iter().chain(&t.cols))
+                .map(|c| c.values.capacity())
+                .sum::<usize>()
+                + back.tables.iter().map(|t| t.tags.capacity() + t.cols.capacity()).sum::<usize>();
+            prop_assert!(reserved <= 2 * payload.len(), "capacity is sized from checked lengths");
         }
         let n = cut.index(payload.len());
         let _ = Stmt2Bind::decode(&payload[..n], Precision::Millisecond);
