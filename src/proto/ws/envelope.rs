@@ -16,6 +16,15 @@ use crate::error::{Error, ErrorKind, Result};
 /// The taosAdapter generic error code, 0xffff (01 §5).
 pub const GENERIC_CODE: u16 = 0xFFFF;
 
+/// The actions taosAdapter answers before a successful `conn` (01 §2.3); every other
+/// action, JSON or binary, gets `server not connected`.
+pub const ACTIONS_BEFORE_CONN: [&str; 3] = ["version", "conn", "check_server_status"];
+
+/// True when `action` needs a successful `conn` first (01 §2.3, §7).
+pub fn needs_connection(action: &str) -> bool {
+    !ACTIONS_BEFORE_CONN.contains(&action)
+}
+
 /// One JSON action of the `/ws` protocol: its args struct names the action and the reply
 /// body it is answered with (01 §2.3–§2.4, 02 §1.2.2, §1.3.1, §2.1).
 pub trait Action: Serialize + DeserializeOwned {
@@ -277,7 +286,9 @@ impl IncomingRequest {
                 serde_json::from_value(serde_json::Value::Object(Default::default()))
                     .map_err(|_| fail())
             }
-            Some(v) => A::deserialize(v).map_err(|_| fail()),
+            // Go decodes only objects into structs; serde would also take arrays.
+            Some(v @ serde_json::Value::Object(_)) => A::deserialize(v).map_err(|_| fail()),
+            Some(_) => Err(fail()),
         }
     }
 }

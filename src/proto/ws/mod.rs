@@ -30,8 +30,8 @@ pub use block_reply::{
     encode_raw_block_data, encode_raw_block_error, encode_raw_block_finished,
 };
 pub use envelope::{
-    Action, GENERIC_CODE, IncomingRequest, Reply, ReplyHeader, RequestError, decode_reply,
-    encode_reply, encode_request, parse_request,
+    ACTIONS_BEFORE_CONN, Action, GENERIC_CODE, IncomingRequest, Reply, ReplyHeader, RequestError,
+    decode_reply, encode_reply, encode_request, needs_connection, parse_request,
 };
 pub use frame::{
     BinaryAction, BinaryHeader, BinaryRequest, HEADER_LEN, action_name, encode_binary_query,

@@ -254,6 +254,12 @@ fn envelope_errors() {
         req.args::<VersionArgs>().unwrap(),
         VersionArgs { req_id: 0 }
     );
+    let req = parse_request(r#"{"action":"query","args":[3,"select 1"]}"#).unwrap();
+    assert!(
+        req.args::<QueryArgs>().is_err(),
+        "Go reads structs from objects only"
+    );
+    assert!(needs_connection("query") && !needs_connection("version"));
     let req = parse_request(r#"{"action":"query","args":null}"#).unwrap();
     assert_eq!(req.args::<QueryArgs>().unwrap(), QueryArgs::default());
     // Go semantics: nulls and missing keys take zero values; unknown keys are ignored.
