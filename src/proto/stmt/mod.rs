@@ -4,13 +4,16 @@
 //!   (02 §1.2.4).
 //! * [`json`]: the stmt v1 JSON value encoding of `set_tags`/`bind` (02 §1.2.3).
 //! * [`stmt2`]: the stmt2 bind payload of action 9 (02 §1.3.3).
+//! * [`coerce`]: a bound parameter converted to its field's type.
 //! * Field descriptors: [`StmtField`] (v1) and [`Stmt2Field`] (`stmt2_prepare`, 02 §1.3.2).
 
+mod coerce;
 mod fields;
 pub mod json;
 pub mod stmt2;
 pub mod v1;
 
+pub use coerce::coerce;
 pub use fields::{BindType, Stmt2Field, StmtField};
 pub use stmt2::{BindColumn, Stmt2Bind, Stmt2BindFrame, Stmt2Table, encode_stmt2_bind};
 pub use v1::{BlockShape, block_shape, decode_block_frame, encode_bind, encode_set_tags};
