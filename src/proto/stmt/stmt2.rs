@@ -7,6 +7,8 @@
 //! input length: every count is checked against the bytes that must back it before any
 //! vector is sized from it.
 
+use super::coerce;
+use super::fields::{BindType, Stmt2Field};
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto::bytes::{Reader, Writer, len_u32};
 use crate::proto::ws::GENERIC_CODE;
@@ -231,6 +233,135 @@ impl Stmt2Bind {
             });
         }
         Ok(Stmt2Bind { tables })
+    }
+}
+
+impl Stmt2Bind {
+    /// Client: the binds of an INSERT from rows in `stmt2_prepare` field order (02 §1.3.2):
+    /// each row holds one value per field (table name, then tags, then columns, as the
+    /// fields list them). Consecutive rows with the same table name form one table; a table
+    /// takes its tags from its first row, and a later row of the same table with other tag
+    /// values is an error. Values are converted to the field types with [`coerce`], and
+    /// timestamps to each field's precision.
+    ///
+    /// [`coerce`]: super::coerce
+    pub fn from_rows(fields: &[Stmt2Field], rows: &[Vec<Value>]) -> Result<Stmt2Bind> {
+        if rows.is_empty() {
+            return Err(bind_error("stmt2 bind needs at least one row"));
+        }
+        let mut name_at = None;
+        let (mut tag_at, mut col_at) = (Vec::new(), Vec::new());
+        for (i, f) in fields.iter().enumerate() {
+            let ty = f.ty().ok_or_else(|| {
+                bind_error(format!(
+                    "field {:?} has unknown type code {}",
+                    f.name, f.field_type
+                ))
+            })?;
+            match f.kind() {
+                Some(BindType::TableName) if name_at.is_none() => name_at = Some(i),
+                Some(BindType::Tag) => tag_at.push((i, ty)),
+                Some(BindType::Column) => col_at.push((i, ty)),
+                _ => {
+                    return Err(bind_error(format!(
+                        "field {:?} has bind_type {}, not a table name, tag or column of an insert",
+                        f.name, f.bind_type
+                    )));
+                }
+            }
+        }
+        let mut tables: Vec<Stmt2Table> = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            if row.len() != fields.len() {
+                return Err(Error::new(
+                    ErrorKind::Interface,
+                    format!(
+                        "row {r} has {} values, the statement takes {}",
+                        row.len(),
+                        fields.len()
+                    ),
+                ));
+            }
+            let name = match name_at.map(|i| &row[i]) {
+                None => None,
+                Some(Value::VarChar(s) | Value::NChar(s)) => Some(s.clone()),
+                Some(v) => {
+                    return Err(Error::new(
+                        ErrorKind::Interface,
+                        format!(
+                            "row {r}: the table name must be text, got a {} value",
+                            v.ty().name()
+                        ),
+                    ));
+                }
+            };
+            let convert = |i: usize, ty: Type| {
+                coerce(&row[i], ty, fields[i].timestamp_precision()).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Interface,
+                        format!("row {r}, field {:?}: {}", fields[i].name, e.message()),
+                    )
+                })
+            };
+            let tags = tag_at
+                .iter()
+                .map(|&(i, ty)| convert(i, ty))
+                .collect::<Result<Vec<_>>>()?;
+            let same_table = tables.last().is_some_and(|t| t.name == name);
+            if !same_table {
+                tables.push(Stmt2Table {
+                    name,
+                    tags: tag_at
+                        .iter()
+                        .zip(&tags)
+                        .map(|(&(_, ty), v)| BindColumn::new(ty, vec![v.clone()]))
+                        .collect(),
+                    cols: col_at
+                        .iter()
+                        .map(|&(_, ty)| BindColumn::new(ty, Vec::new()))
+                        .collect(),
+                });
+            }
+            let Some(table) = tables.last_mut() else {
+                return Err(bind_error("internal: no current table"));
+            };
+            if same_table
+                && table
+                    .tags
+                    .iter()
+                    .zip(&tags)
+                    .any(|(t, v)| t.values.first() != Some(v))
+            {
+                return Err(Error::new(
+                    ErrorKind::Interface,
+                    format!("row {r} changes the tag values of its table"),
+                ));
+            }
+            for (col, &(i, ty)) in table.cols.iter_mut().zip(&col_at) {
+                col.values.push(convert(i, ty)?);
+            }
+        }
+        Ok(Stmt2Bind { tables })
+    }
+
+    /// Client: the binds of a query's `?` parameters (02 §1.3.4): one table, no name, no
+    /// tags, one single-row column per parameter typed by its value (NULL is sent as a
+    /// NULL VARCHAR).
+    pub fn query_params(params: &[Value]) -> Stmt2Bind {
+        let cols = params
+            .iter()
+            .map(|v| {
+                let ty = if v.is_null() { Type::VarChar } else { v.ty() };
+                BindColumn::new(ty, vec![v.clone()])
+            })
+            .collect();
+        Stmt2Bind {
+            tables: vec![Stmt2Table {
+                name: None,
+                tags: Vec::new(),
+                cols,
+            }],
+        }
     }
 }
 

@@ -462,3 +462,80 @@ proptest! {
         }
     }
 }
+
+fn insert_fields() -> Vec<Stmt2Field> {
+    let f = |name: &str, t: Type, bytes: i32, bind: BindType| Stmt2Field {
+        name: name.into(),
+        field_type: t.code() as i8,
+        precision: 0,
+        scale: 0,
+        bytes,
+        bind_type: bind.code(),
+    };
+    vec![
+        f("tbname", Type::VarChar, 271, BindType::TableName),
+        f("loc", Type::NChar, 66, BindType::Tag),
+        f("ts", Type::Timestamp, 8, BindType::Column),
+        f("v", Type::Int, 4, BindType::Column),
+        f("s", Type::VarChar, 18, BindType::Column),
+    ]
+}
+
+#[test]
+fn stmt2_from_rows_builds_the_02_1_3_5_payload() {
+    let rows = vec![
+        vec![
+            Value::from("d1001"),
+            Value::from("bj"),
+            Value::BigInt(1700000000000),
+            Value::BigInt(42),
+            Value::from("ab"),
+        ],
+        vec![
+            Value::from("d1001"),
+            Value::from("bj"),
+            Value::from("2023-11-14T22:13:20.001Z"),
+            Value::Null,
+            Value::from("xyz"),
+        ],
+    ];
+    let bind = Stmt2Bind::from_rows(&insert_fields(), &rows).unwrap();
+    assert_eq!(bind, stmt2_example());
+    assert_eq!(
+        encode_stmt2_bind(6, 1, -1, &bind).unwrap(),
+        hex(STMT2_FRAME)
+    );
+
+    // A new table name starts a new table; tags may not change within one.
+    let mut more = rows.clone();
+    more.push(vec![
+        Value::from("d1002"),
+        Value::from("sh"),
+        Value::BigInt(1),
+        Value::Int(1),
+        Value::Null,
+    ]);
+    let bind = Stmt2Bind::from_rows(&insert_fields(), &more).unwrap();
+    assert_eq!(bind.tables.len(), 2);
+    assert_eq!(bind.tables[1].name.as_deref(), Some("d1002"));
+    assert_eq!(bind.tables[1].cols[0].values.len(), 1);
+    let mut bad = rows.clone();
+    bad[1][1] = Value::from("sh");
+    assert!(Stmt2Bind::from_rows(&insert_fields(), &bad).is_err());
+    let mut bad = rows.clone();
+    bad[0][3] = Value::BigInt(1 << 40);
+    assert!(
+        Stmt2Bind::from_rows(&insert_fields(), &bad)
+            .unwrap_err()
+            .message()
+            .contains("\"v\"")
+    );
+    assert!(Stmt2Bind::from_rows(&insert_fields(), &[vec![Value::Null]]).is_err());
+    assert!(Stmt2Bind::from_rows(&insert_fields(), &[]).is_err());
+
+    let query = Stmt2Bind::query_params(&[Value::Int(1), Value::Null]);
+    let payload = query.encode().unwrap();
+    let back = Stmt2Bind::decode(&payload, Precision::Millisecond).unwrap();
+    assert_eq!(back.tables[0].cols[0].ty, Type::Int);
+    assert_eq!(back.tables[0].cols[1].values, vec![Value::Null]);
+}
