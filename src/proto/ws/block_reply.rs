@@ -34,6 +34,33 @@ pub fn binary_reply_kind(frame: &[u8]) -> Option<BinaryReplyKind> {
     })
 }
 
+/// Either binary reply, decoded (01 §2.6): what a client gets from one binary frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BinaryReply<'a> {
+    /// A reply to action 7.
+    FetchRawBlock(FetchRawBlockReply<'a>),
+    /// A legacy `fetch_block` reply.
+    FetchBlock(FetchBlockReply<'a>),
+}
+
+impl<'a> BinaryReply<'a> {
+    /// Client: tells the formats apart by the first `u64` and decodes the frame.
+    pub fn decode(frame: &'a [u8]) -> Result<Self> {
+        match binary_reply_kind(frame) {
+            Some(BinaryReplyKind::FetchRawBlock) => {
+                FetchRawBlockReply::decode(frame).map(BinaryReply::FetchRawBlock)
+            }
+            Some(BinaryReplyKind::FetchBlock) => {
+                FetchBlockReply::decode(frame).map(BinaryReply::FetchBlock)
+            }
+            None => Err(Error::result(format!(
+                "binary reply of {} bytes is too short",
+                frame.len()
+            ))),
+        }
+    }
+}
+
 /// A decoded `fetch_raw_block` reply (01 §2.6), borrowing from the frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FetchRawBlockReply<'a> {

@@ -26,8 +26,8 @@ pub mod frame;
 pub mod messages;
 
 pub use block_reply::{
-    BinaryReplyKind, FetchBlockReply, FetchRawBlockReply, RAW_BLOCK_MARKER, binary_reply_kind,
-    encode_raw_block_data, encode_raw_block_error, encode_raw_block_finished,
+    BinaryReply, BinaryReplyKind, FetchBlockReply, FetchRawBlockReply, RAW_BLOCK_MARKER,
+    binary_reply_kind, encode_raw_block_data, encode_raw_block_error, encode_raw_block_finished,
 };
 pub use envelope::{
     ACTIONS_BEFORE_CONN, Action, GENERIC_CODE, IncomingRequest, Reply, ReplyHeader, RequestError,

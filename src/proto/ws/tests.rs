@@ -496,6 +496,11 @@ fn example_b_fetch_block_reply() {
         "borrowed"
     );
     assert!(FetchBlockReply::decode(&frame[..15]).is_err());
+    assert_eq!(
+        BinaryReply::decode(&frame).unwrap(),
+        BinaryReply::FetchBlock(back)
+    );
+    assert!(BinaryReply::decode(&frame[..7]).is_err());
 }
 
 const BINARY_QUERY: &str = "02 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00
@@ -686,7 +691,7 @@ proptest! {
             prop_assert!(r.block.map_or(0, <[u8]>::len) <= bytes.len());
         }
         let _ = FetchBlockReply::decode(&bytes);
-        let _ = binary_reply_kind(&bytes);
+        let _ = BinaryReply::decode(&bytes);
     }
 
     #[test]
