@@ -109,15 +109,14 @@ pub fn coerce(c: &Const, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Va
     if matches!(c, Const::Null) {
         return Ok(Value::Null);
     }
-    if let Const::Str(s) = c {
-        if is_null_text(s)
-            && !matches!(
-                col.ty,
-                Type::VarChar | Type::NChar | Type::VarBinary | Type::Blob
-            )
-        {
-            return Ok(Value::Null);
-        }
+    if let Const::Str(s) = c
+        && is_null_text(s)
+        && !matches!(
+            col.ty,
+            Type::VarChar | Type::NChar | Type::VarBinary | Type::Blob
+        )
+    {
+        return Ok(Value::Null);
     }
     let ty = col.ty;
     match ty {

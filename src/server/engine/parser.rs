@@ -93,12 +93,6 @@ const RESERVED: &[&str] = &[
     "then",
     "else",
     "end",
-    "add",
-    "column",
-    "modify",
-    "rename",
-    "keep",
-    "precision",
 ];
 
 /// Parses one statement (a single trailing `;` is allowed).
@@ -430,11 +424,7 @@ impl<'a> Parser<'a> {
             let start = self.toks[0].start;
             let if_not_exists = self.if_not_exists()?;
             let name = self.ident()?;
-            let with_meta = if self.kws(&["with", "meta"]) || self.kws(&["only", "meta"]) {
-                true
-            } else {
-                false
-            };
+            let with_meta = self.kws(&["with", "meta"]) || self.kws(&["only", "meta"]);
             self.expect_kw("as")?;
             let target = if self.kw("database") {
                 TopicTarget::Database {
@@ -586,9 +576,11 @@ impl<'a> Parser<'a> {
             } else if self.kw("sma") || self.kw("rollup") {
                 self.expect(&Tok::LParen)?;
                 self.skip_parens()?;
-            } else if self.kw("watermark") || self.kw("max_delay") || self.kw("delete_mark") {
-                self.skip_duration_list()?;
-            } else if self.kw("keep") {
+            } else if self.kw("watermark")
+                || self.kw("max_delay")
+                || self.kw("delete_mark")
+                || self.kw("keep")
+            {
                 self.skip_duration_list()?;
             } else if self.kw("virtual") {
                 self.int_value()?;
@@ -1214,10 +1206,11 @@ impl<'a> Parser<'a> {
                 self.expr()?
             };
             let text = self.text_from(start);
-            let alias = if self.kw("as") {
-                Some(self.col_ident()?)
-            } else if matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w))
-                || matches!(self.peek().tok, Tok::Quoted(_))
+            let star = matches!(&expr, Expr::Column { name, .. } if name == "*");
+            let alias = if self.kw("as")
+                || (!star
+                    && (matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w))
+                        || matches!(self.peek().tok, Tok::Quoted(_))))
             {
                 Some(self.col_ident()?)
             } else {
@@ -1233,9 +1226,8 @@ impl<'a> Parser<'a> {
                 return Err(EngineError::unsupported("subquery in FROM"));
             }
             let name = self.obj_name()?;
-            let alias = if self.kw("as") {
-                Some(self.ident()?)
-            } else if matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w) && !is_clause_word(w))
+            let alias = if self.kw("as")
+                || matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w) && !is_clause_word(w))
                 || matches!(self.peek().tok, Tok::Quoted(_))
             {
                 Some(self.ident()?)
@@ -1929,7 +1921,7 @@ mod tests {
         assert_eq!(parse("show x").unwrap_err().code, Code::PAR_INCOMPLETE_SQL);
         assert_eq!(
             parse("select * form t").unwrap_err().message,
-            "syntax error near \"t\""
+            "syntax error near \"form t\""
         );
     }
 
