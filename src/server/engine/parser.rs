@@ -100,6 +100,7 @@ pub fn parse(sql: &str) -> EResult<Statement> {
     let toks = tokenize(sql)?;
     let mut p = Parser {
         sql,
+        shared: std::sync::Arc::from(sql),
         toks,
         pos: 0,
         depth: 0,
@@ -114,6 +115,7 @@ pub fn parse(sql: &str) -> EResult<Statement> {
 
 struct Parser<'a> {
     sql: &'a str,
+    shared: std::sync::Arc<str>,
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
@@ -809,10 +811,13 @@ impl<'a> Parser<'a> {
         }
         loop {
             let start = self.peek().start;
-            let expr = self.expr()?;
+            let expr = match self.fast_value() {
+                Some(e) => e,
+                None => self.expr()?,
+            };
             out.push(InsValue {
                 expr,
-                near: super::error::clip(&self.sql[start..], 63).to_string(),
+                near: Near::new(self.shared.clone(), start),
             });
             if self.eat(&Tok::Comma) {
                 continue;
@@ -828,6 +833,33 @@ impl<'a> Parser<'a> {
                 ") expected",
             ));
         }
+    }
+
+    /// A bare literal followed by `,` or `)`, taken without the full expression parser
+    /// (the hot path of multi-row INSERTs).
+    fn fast_value(&mut self) -> Option<Expr> {
+        if !matches!(self.peek_at(1).tok, Tok::Comma | Tok::RParen) {
+            return None;
+        }
+        let i = self.pos.min(self.toks.len() - 1);
+        let e = match &mut self.toks[i].tok {
+            Tok::Int(s) => Expr::Lit(Lit::Int(std::mem::take(s))),
+            Tok::Float(s) => Expr::Lit(Lit::Float(std::mem::take(s))),
+            Tok::Str(s) => Expr::Lit(Lit::Str(std::mem::take(s))),
+            Tok::Word(w) if w.eq_ignore_ascii_case("null") => Expr::Lit(Lit::Null),
+            Tok::Word(w) if w.eq_ignore_ascii_case("true") => Expr::Lit(Lit::Bool(true)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("false") => Expr::Lit(Lit::Bool(false)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("now") || w.eq_ignore_ascii_case("today") => {
+                Expr::Func {
+                    name: w.to_ascii_lowercase(),
+                    args: Vec::new(),
+                    star: false,
+                }
+            }
+            _ => return None,
+        };
+        self.bump();
+        Some(e)
     }
 
     fn insert(&mut self) -> EResult<Statement> {
@@ -1032,7 +1064,7 @@ impl<'a> Parser<'a> {
                     n,
                     InsValue {
                         expr,
-                        near: super::error::clip(&self.sql[start..], 63).to_string(),
+                        near: Near::new(self.shared.clone(), start),
                     },
                 ));
                 if !self.eat(&Tok::Comma) {

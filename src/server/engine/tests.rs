@@ -1329,3 +1329,34 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn engine_and_results_are_thread_safe() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_send_static<T: Send + 'static>() {}
+    assert_send_sync::<Engine>();
+    assert_send_static::<QueryResult>();
+    assert_send_static::<Session>();
+    let engine = Arc::new(Engine::with_defaults());
+    let mut s = Session::new(engine.clone(), "root");
+    affected(&mut s, "create database c");
+    affected(&mut s, "create table c.t (ts timestamp, v int)");
+    let handles: Vec<_> = (0..4)
+        .map(|k| {
+            let e = engine.clone();
+            std::thread::spawn(move || {
+                let mut s = Session::new(e, "root");
+                for i in 0..50 {
+                    let ts = 1_600_000_000_000i64 + k * 1000 + i;
+                    s.execute(&format!("insert into c.t values ({ts}, {i})"), 0)
+                        .map(|_| ())
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(one(&mut s, "select count(*) from c.t"), Value::BigInt(200));
+}
