@@ -80,9 +80,8 @@ fn parse_point(item: &Json, index: usize, ctx: &Context<'_>) -> Result<SmlPoint,
             format!("metric {metric:?} is empty or longer than {MAX_TABLE_NAME_LEN} bytes"),
         ));
     }
-    let value = json_value(value).map_err(|e| {
-        SmlError::new(e.code(), format!("\"value\": {}", e.message()))
-    })?;
+    let value = json_value(value)
+        .map_err(|e| SmlError::new(e.code(), format!("\"value\": {}", e.message())))?;
 
     let Json::Object(tag_obj) = tags else {
         return Err(invalid_json("\"tags\" must be a non-empty object"));
@@ -133,7 +132,10 @@ fn string_value(s: &str, ty: &str) -> Result<Value, SmlError> {
     let too_long = |max: usize| {
         SmlError::new(
             codes::PAR_INVALID_VAR_COLUMN_LEN,
-            format!("string of {} bytes is longer than the maximum {max}", s.len()),
+            format!(
+                "string of {} bytes is longer than the maximum {max}",
+                s.len()
+            ),
         )
     };
     if ty.eq_ignore_ascii_case("binary") {
@@ -166,7 +168,8 @@ fn typed_value(obj: &Map<String, Json>) -> Result<Value, SmlError> {
             "a typed value must have exactly the keys \"value\" and \"type\"",
         ));
     }
-    let value = member(obj, "value").ok_or_else(|| invalid_json("typed value without \"value\""))?;
+    let value =
+        member(obj, "value").ok_or_else(|| invalid_json("typed value without \"value\""))?;
     let Some(Json::String(ty)) = member(obj, "type") else {
         return Err(invalid_json("typed value without a string \"type\""));
     };
@@ -305,7 +308,9 @@ fn json_timestamp(v: &Json, ctx: &Context<'_>) -> Result<i64, SmlError> {
             convert_ts_value(d as i64, unit, to)
                 .ok_or_else(|| invalid_ts(format!("timestamp {n} is out of range")))
         }
-        _ => Err(invalid_ts("a timestamp must be a number or a {\"value\",\"type\"} object")),
+        _ => Err(invalid_ts(
+            "a timestamp must be a number or a {\"value\",\"type\"} object",
+        )),
     }
 }
 

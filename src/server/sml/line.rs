@@ -122,7 +122,9 @@ pub(crate) fn parse_line(text: &str, line: usize, ctx: &Context<'_>) -> Result<S
                 p += 1;
             }
             if p == value_start {
-                return Err(invalid(format!("invalid value: tag {key:?} has an empty value")));
+                return Err(invalid(format!(
+                    "invalid value: tag {key:?} has an empty value"
+                )));
             }
             let value = unescape(&text[value_start..p], b", =");
             if value.len() > MAX_NCHAR_LEN {
@@ -166,7 +168,10 @@ pub(crate) fn parse_line(text: &str, line: usize, ctx: &Context<'_>) -> Result<S
             if quotes % 2 == 0 && (is_sep(b, p, b' ') || is_sep(b, p, b',')) {
                 break;
             }
-            if p > 0 && b[p - 1] == b'\\' && (b[p] == b'"' || b[p] == b'\\') && Some(p - 1) != escape_at
+            if p > 0
+                && b[p - 1] == b'\\'
+                && (b[p] == b'"' || b[p] == b'\\')
+                && Some(p - 1) != escape_at
             {
                 escape_at = Some(p);
             }
@@ -178,22 +183,25 @@ pub(crate) fn parse_line(text: &str, line: usize, ctx: &Context<'_>) -> Result<S
             )));
         }
         if p == value_start {
-            return Err(invalid(format!("invalid value: field {key:?} has an empty value")));
+            return Err(invalid(format!(
+                "invalid value: field {key:?} has an empty value"
+            )));
         }
-        let value = parse_field_value(&text[value_start..p]).map_err(|e| {
-            SmlError::new(e.code(), format!("field {key:?}: {}", e.message()))
-        })?;
+        let value = parse_field_value(&text[value_start..p])
+            .map_err(|e| SmlError::new(e.code(), format!("field {key:?}: {}", e.message())))?;
         columns.push(SmlField::new(key, value));
         if p < end && is_sep(b, p, b' ') {
             break;
         }
         p += 1;
     }
+    let p = p.min(end);
     if p == cols_start || columns.is_empty() {
         return Err(invalid("cols is empty"));
     }
 
     // Timestamp: up to the next whitespace; anything after it is ignored.
+    let mut p = p;
     while p < end && b[p] == b' ' {
         p += 1;
     }

@@ -36,8 +36,8 @@ use crate::value::Value;
 
 pub use naming::{child_table_name_md5, dot_to_underline};
 pub use plan::{
-    ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, StablePlan, StableSchema,
-    plan, var_width,
+    ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, StablePlan, StableSchema, plan,
+    var_width,
 };
 
 /// The name of the timestamp column of every supertable schemaless creates

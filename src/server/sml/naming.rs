@@ -98,9 +98,9 @@ pub(crate) fn child_table_name(
     options: &SmlOptions,
 ) -> String {
     if let Some(key) = options.table_name_key.as_deref().filter(|k| !k.is_empty()) {
-        let found = tags.iter().position(|t| {
-            t.name == key && matches!(t.value, Value::VarChar(_) | Value::NChar(_))
-        });
+        let found = tags
+            .iter()
+            .position(|t| t.name == key && matches!(t.value, Value::VarChar(_) | Value::NChar(_)));
         if let Some(index) = found {
             let tag = tags.remove(index);
             if let Value::VarChar(text) | Value::NChar(text) = tag.value {

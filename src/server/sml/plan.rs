@@ -331,7 +331,9 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
                 if need_cols.iter().any(|c| c.name == TS_COLUMN) {
                     return Err(SmlError::new(
                         codes::PAR_DUPLICATED_COLUMN,
-                        format!("field {TS_COLUMN:?} clashes with the timestamp column of {name:?}"),
+                        format!(
+                            "field {TS_COLUMN:?} clashes with the timestamp column of {name:?}"
+                        ),
                     ));
                 }
                 let mut columns = vec![Column::new(TS_COLUMN, Type::Timestamp, 8)];

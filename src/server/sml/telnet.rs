@@ -53,7 +53,10 @@ pub(crate) fn parse_telnet(
     }
     let ts_text = element(text, &mut p);
     if ts_text.is_empty() {
-        return Err(SmlError::new(Code::SML_INVALID_DATA, "invalid timestamp: missing"));
+        return Err(SmlError::new(
+            Code::SML_INVALID_DATA,
+            "invalid timestamp: missing",
+        ));
     }
     let ts_value = if ts_text == "0" {
         ctx.now.value()
@@ -104,7 +107,10 @@ pub(crate) fn parse_telnet(
             if b[p] == b' ' {
                 return Err(SmlError::new(
                     Code::SML_INVALID_DATA,
-                    format!("invalid data: tag {:?} has no '=' value", &text[key_start..p]),
+                    format!(
+                        "invalid data: tag {:?} has no '=' value",
+                        &text[key_start..p]
+                    ),
                 ));
             }
             if b[p] == b'=' {

@@ -29,7 +29,8 @@ pub(crate) fn parse_field_value(text: &str) -> Result<Value, SmlError> {
     let Some(&first) = bytes.first() else {
         return Err(invalid());
     };
-    let quoted_after_prefix = bytes.len() >= 3 && bytes[1] == b'"' && bytes[bytes.len() - 1] == b'"';
+    let quoted_after_prefix =
+        bytes.len() >= 3 && bytes[1] == b'"' && bytes[bytes.len() - 1] == b'"';
     match first {
         b'"' => {
             if bytes.len() >= 2 && bytes[bytes.len() - 1] == b'"' {
@@ -138,9 +139,9 @@ fn float_prefix(text: &str) -> usize {
     if matches!(b.first(), Some(b'+' | b'-')) {
         i = 1;
     }
-    let rest = &text[i..];
+    let rest = &b[i..];
     for word in ["infinity", "inf", "nan"] {
-        if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) {
+        if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes()) {
             return i + word.len();
         }
     }
@@ -194,7 +195,9 @@ fn leading_integer(text: &str) -> Option<i128> {
     };
     let mut value: i128 = 0;
     while i < b.len() && b[i].is_ascii_digit() {
-        value = value.checked_mul(10)?.checked_add(i128::from(b[i] - b'0'))?;
+        value = value
+            .checked_mul(10)?
+            .checked_add(i128::from(b[i] - b'0'))?;
         if value > i128::from(u64::MAX) + 1 {
             return None;
         }
