@@ -240,7 +240,7 @@ fn typed_number(d: f64, ty: &str) -> Result<Value, SmlError> {
 
 /// True when `d` does not fit an i64 (`smlDoubleToInt64OverFlow`).
 fn overflows_i64(d: f64) -> bool {
-    !(d >= -9_223_372_036_854_775_808.0 && d < 9_223_372_036_854_775_808.0)
+    !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d)
 }
 
 /// `smlParseTSFromJSON`: the timestamp in the database precision.

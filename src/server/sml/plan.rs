@@ -386,10 +386,10 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
             let pos = match child_pos.get(point.child.as_str()) {
                 Some(&pos) => pos,
                 None => {
-                    if let Some(owner) = child_owner.get(point.child.as_str()) {
-                        if *owner != name {
-                            return Err(in_other_stable(&point.child, owner));
-                        }
+                    if let Some(owner) = child_owner.get(point.child.as_str())
+                        && *owner != name
+                    {
+                        return Err(in_other_stable(&point.child, owner));
                     }
                     let exists = match lookup.table(&point.child) {
                         None => false,
