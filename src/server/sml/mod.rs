@@ -7,6 +7,28 @@
 //! with the database's current schema (through the [`SchemaLookup`] trait the engine
 //! implements) and returns an [`SmlPlan`] the engine applies atomically.
 //!
+//! ```
+//! use taosync::server::sml::{self, ExistingTable, SmlPrecision, SmlProtocol};
+//! use taosync::{Precision, Timestamp, Type, Value};
+//!
+//! let now = Timestamp::new(1_700_000_000_000, Precision::Millisecond);
+//! let batch = sml::parse(
+//!     SmlProtocol::Line,
+//!     SmlPrecision::Millisecond,
+//!     "meters,location=LA current=10.3,note=\"ok\" 1626006833639",
+//!     Precision::Millisecond,
+//!     now,
+//! )?;
+//! // The engine passes its catalogue; here the database is empty.
+//! let plan = sml::plan(&batch, &|_: &str| -> Option<ExistingTable> { None })?;
+//! let stable = &plan.stables[0];
+//! assert!(stable.create);
+//! assert_eq!(stable.columns[0].name, "_ts");
+//! assert_eq!((stable.columns[2].ty, stable.columns[2].length), (Type::VarChar, 4));
+//! assert_eq!(stable.children[0].rows[0][1], Value::Double(10.3));
+//! # Ok::<(), sml::SmlError>(())
+//! ```
+//!
 //! Sources (restated, no code copied): TDengine `source/client/src/clientSml.c`,
 //! `clientSmlLine.c`, `clientSmlTelnet.c`, `clientSmlJson.c`, `source/common/src/tname.c`
 //! (`buildChildTableName`), `source/common/src/tglobal.c` (schemaless defaults),
@@ -39,6 +61,7 @@ pub use plan::{
     ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, StablePlan, StableSchema, plan,
     var_width,
 };
+pub use telnet::telnet_http_payload;
 
 /// The name of the timestamp column of every supertable schemaless creates
 /// (`smlTsDefaultName`, default `_ts`, `tglobal.c`).

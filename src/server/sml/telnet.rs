@@ -16,6 +16,36 @@ use super::{
     codes, finish_point,
 };
 
+/// The telnet payload taosAdapter builds from a `POST /opentsdb/v1/put/telnet/<db>` body
+/// (`schemaless/capi` `InsertOpentsdbTelnet`): every non-empty line trimmed of surrounding
+/// whitespace and of a leading `put `, joined with `\n`. Returns `None` when no line is left
+/// (the adapter then answers 204 without writing anything).
+///
+/// ```
+/// use taosync::server::sml::telnet_http_payload;
+/// assert_eq!(
+///     telnet_http_payload("put m 1626006833 1 a=b\r\n\r\n  m 1626006834 2 a=b  \n").as_deref(),
+///     Some("m 1626006833 1 a=b\nm 1626006834 2 a=b"),
+/// );
+/// assert_eq!(telnet_http_payload("\n\n"), None);
+/// ```
+pub fn telnet_http_payload(body: &str) -> Option<String> {
+    let lines: Vec<&str> = body
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let t = l.trim();
+            t.strip_prefix("put ").unwrap_or(t)
+        })
+        .collect();
+    if lines.is_empty() {
+        None
+    } else {
+        Some(lines.join("\n"))
+    }
+}
+
 /// Longest telnet tag value: `(TSDB_MAX_TAGS_LEN - VARSTR_HEADER_SIZE) / TSDB_NCHAR_SIZE`.
 const MAX_TELNET_TAG_LEN: usize = 4095;
 
