@@ -238,9 +238,11 @@ fn typed_number(d: f64, ty: &str) -> Result<Value, SmlError> {
     })
 }
 
-/// True when `d` does not fit an i64 (`smlDoubleToInt64OverFlow`).
+/// True when `d` does not fit an i64 (`smlDoubleToInt64OverFlow`: both bounds excluded;
+/// NaN counts as overflow here).
 fn overflows_i64(d: f64) -> bool {
-    !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d)
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    d.is_nan() || d >= LIMIT || d <= -LIMIT
 }
 
 /// `smlParseTSFromJSON`: the timestamp in the database precision.

@@ -1266,3 +1266,46 @@ proptest! {
         prop_assert_eq!(&p.tags[0].value, &Value::NChar(value.clone()));
     }
 }
+
+/// A field value and the line-protocol text that writes it.
+fn typed_field() -> impl Strategy<Value = (Value, String)> {
+    prop_oneof![
+        any::<i8>().prop_map(|v| (Value::TinyInt(v), format!("{v}i8"))),
+        any::<i16>().prop_map(|v| (Value::SmallInt(v), format!("{v}i16"))),
+        any::<i32>().prop_map(|v| (Value::Int(v), format!("{v}i32"))),
+        any::<i64>().prop_map(|v| (Value::BigInt(v), format!("{v}i64"))),
+        any::<i64>().prop_map(|v| (Value::BigInt(v), format!("{v}i"))),
+        any::<u8>().prop_map(|v| (Value::UTinyInt(v), format!("{v}u8"))),
+        any::<u16>().prop_map(|v| (Value::USmallInt(v), format!("{v}u16"))),
+        any::<u32>().prop_map(|v| (Value::UInt(v), format!("{v}u32"))),
+        any::<u64>().prop_map(|v| (Value::UBigInt(v), format!("{v}u64"))),
+        any::<u64>().prop_map(|v| (Value::UBigInt(v), format!("{v}U"))),
+        (-1e300f64..1e300).prop_map(|v| (Value::Double(v), format!("{v:e}"))),
+        (-1e30f32..1e30).prop_map(|v| (Value::Float(v), format!("{v:e}f32"))),
+        any::<bool>().prop_map(|v| (Value::Bool(v), v.to_string())),
+        "[a-z \",=\\\\]{0,12}".prop_map(|s| {
+            let text = format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+            (Value::VarChar(s), text)
+        }),
+        "[a-z \",=日本]{0,12}".prop_map(|s| {
+            let text = format!("L\"{}\"", s.replace('"', "\\\""));
+            (Value::NChar(s), text)
+        }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn typed_fields_round_trip(fields in proptest::collection::vec(typed_field(), 1..8)) {
+        let text: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, (_, t))| format!("f{i}={t}"))
+            .collect();
+        let payload = format!("m,t=x {} 1626006833639", text.join(","));
+        let batch = parse(SmlProtocol::Line, SmlPrecision::Millisecond, &payload, Precision::Millisecond, now()).unwrap();
+        let got: Vec<Value> = batch.points[0].columns.iter().map(|f| f.value.clone()).collect();
+        let want: Vec<Value> = fields.into_iter().map(|(v, _)| v).collect();
+        prop_assert_eq!(got, want);
+    }
+}
