@@ -25,7 +25,7 @@
 //! assert!(stable.create);
 //! assert_eq!(stable.columns[0].name, "_ts");
 //! assert_eq!((stable.columns[2].ty, stable.columns[2].length), (Type::VarChar, 4));
-//! assert_eq!(stable.children[0].rows[0][1], Value::Double(10.3));
+//! assert_eq!(stable.children[0].rows[0].values[0], (1, Value::Double(10.3)));
 //! # Ok::<(), sml::SmlError>(())
 //! ```
 //!
@@ -58,8 +58,8 @@ use crate::value::Value;
 
 pub use naming::{child_table_name_md5, dot_to_underline};
 pub use plan::{
-    ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, StablePlan, StableSchema, plan,
-    var_width,
+    ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, SmlRow, StablePlan,
+    StableSchema, plan, var_width,
 };
 pub use telnet::telnet_http_payload;
 

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::code::Code;
 use crate::row::Column;
-use crate::types::Type;
+use crate::types::{Timestamp, Type};
 use crate::value::Value;
 
 use super::{
@@ -132,6 +132,34 @@ pub enum SchemaChange {
     },
 }
 
+/// One row of a child table, sparse: only the values the point had.
+///
+/// Sparse so that a small payload cannot expand into a huge dense matrix (a batch that
+/// adds thousands of columns once and then writes many one-field rows).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmlRow {
+    /// The timestamp, in the database precision (goes into column 0).
+    pub ts: Timestamp,
+    /// `(index into StablePlan::columns, value)` for every field of the point, in the
+    /// order written; indexes are at least 1 and distinct. Other columns are NULL.
+    pub values: Vec<(usize, Value)>,
+}
+
+impl SmlRow {
+    /// The row as a dense vector of `width` values (`StablePlan::columns.len()`): the
+    /// timestamp first, NULL where the point had no value.
+    pub fn to_dense(&self, width: usize) -> Vec<Value> {
+        let mut row = vec![Value::Null; width.max(1)];
+        row[0] = Value::Timestamp(self.ts);
+        for (i, v) in &self.values {
+            if let Some(slot) = row.get_mut(*i) {
+                *slot = v.clone();
+            }
+        }
+        row
+    }
+}
+
 /// The rows of one child table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChildPlan {
@@ -139,13 +167,25 @@ pub struct ChildPlan {
     pub name: String,
     /// True when the child table already exists (its tags are then left as they are).
     pub exists: bool,
-    /// Tag values aligned with [`StablePlan::tags`] (NULL where the point had no such tag),
-    /// from the first point of this child in the batch; used when creating the child.
-    pub tags: Vec<Value>,
-    /// Rows aligned with [`StablePlan::columns`]: the first value is the
-    /// [`Value::Timestamp`] in the database precision, missing fields are NULL. In payload
-    /// order; a later row with the same timestamp overwrites an earlier one.
-    pub rows: Vec<Vec<Value>>,
+    /// `(index into StablePlan::tags, value)` for the tags of the first point of this child
+    /// in the batch (other tags NULL); used when creating the child.
+    pub tags: Vec<(usize, Value)>,
+    /// The rows, in payload order; a later row with the same timestamp overwrites an
+    /// earlier one.
+    pub rows: Vec<SmlRow>,
+}
+
+impl ChildPlan {
+    /// The tag values as a dense vector of `width` values (`StablePlan::tags.len()`).
+    pub fn tags_dense(&self, width: usize) -> Vec<Value> {
+        let mut tags = vec![Value::Null; width];
+        for (i, v) in &self.tags {
+            if let Some(slot) = tags.get_mut(*i) {
+                *slot = v.clone();
+            }
+        }
+        tags
+    }
 }
 
 /// What to do for one supertable.
@@ -408,12 +448,15 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
                         }
                     };
                     child_owner.insert(point.child.as_str(), name);
-                    let mut tag_values = vec![Value::Null; tags.len()];
-                    for tag in &point.tags {
-                        if let Some(&i) = tag_index.get(tag.name.as_str()) {
-                            tag_values[i] = tag.value.clone();
-                        }
-                    }
+                    let tag_values = point
+                        .tags
+                        .iter()
+                        .filter_map(|tag| {
+                            tag_index
+                                .get(tag.name.as_str())
+                                .map(|&i| (i, tag.value.clone()))
+                        })
+                        .collect();
                     children.push(ChildPlan {
                         name: point.child.clone(),
                         exists,
@@ -424,13 +467,18 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
                     children.len() - 1
                 }
             };
-            let mut row = vec![Value::Null; columns.len()];
-            row[0] = Value::Timestamp(point.ts);
-            for field in &point.columns {
-                if let Some(&i) = col_index.get(field.name.as_str()) {
-                    row[i] = field.value.clone();
-                }
-            }
+            let row = SmlRow {
+                ts: point.ts,
+                values: point
+                    .columns
+                    .iter()
+                    .filter_map(|field| {
+                        col_index
+                            .get(field.name.as_str())
+                            .map(|&i| (i, field.value.clone()))
+                    })
+                    .collect(),
+            };
             if let Some(child) = children.get_mut(pos) {
                 child.rows.push(row);
             }

@@ -153,7 +153,7 @@ fn notes_2_8_example_schema() {
     assert_eq!(child.name, "t_251f05d65163f70e2d23faaaa5338caa");
     assert!(!child.exists);
     assert_eq!(
-        child.tags,
+        child.tags_dense(st.tags.len()),
         vec![
             Value::NChar("California.SanFrancisco".into()),
             Value::NChar("2".into())
@@ -161,7 +161,7 @@ fn notes_2_8_example_schema() {
     );
     assert_eq!(child.rows.len(), 2);
     assert_eq!(
-        child.rows[1],
+        child.rows[1].to_dense(st.columns.len()),
         vec![
             Value::Timestamp(Timestamp::new(1_626_006_833_640, Precision::Millisecond)),
             Value::Double(12.6),
@@ -362,7 +362,8 @@ fn no_tags_gets_placeholder_tag() {
     assert_eq!(batch.points[0].child, child_table_name_md5("m", &[]));
     let plan = plan(&batch, &nothing).unwrap();
     assert_eq!(plan.stables[0].tags, vec![col("_tag_null", Type::NChar, 1)]);
-    assert_eq!(plan.stables[0].children[0].tags, vec![Value::Null]);
+    assert_eq!(plan.stables[0].children[0].tags_dense(1), vec![Value::Null]);
+    assert!(plan.stables[0].children[0].tags.is_empty());
 }
 
 #[test]
@@ -1051,11 +1052,20 @@ fn schema_evolution_adds_and_widens() {
     );
     assert_eq!(st.tags.len(), 3);
     let child = &st.children[0];
+    let row = child.rows[0].to_dense(st.columns.len());
     assert_eq!(
-        child.rows[0][0],
+        row[0],
         Value::Timestamp(Timestamp::new(1_626_006_833_639, Precision::Millisecond))
     );
-    assert_eq!(child.rows[0][3], Value::Int(5));
+    assert_eq!(row[3], Value::Int(5));
+    assert_eq!(
+        child.rows[0].values,
+        vec![
+            (1, Value::Double(1.0)),
+            (2, Value::VarChar("long note".into())),
+            (3, Value::Int(5))
+        ]
+    );
 }
 
 #[test]
@@ -1069,12 +1079,13 @@ fn existing_schema_missing_fields_are_null_and_nothing_changes() {
     let plan = plan(&batch, &existing_meters).unwrap();
     let st = &plan.stables[0];
     assert!(st.changes.is_empty());
+    assert_eq!(st.children[0].tags, vec![(1, Value::NChar("1".into()))]);
     assert_eq!(
-        st.children[0].tags,
+        st.children[0].tags_dense(st.tags.len()),
         vec![Value::Null, Value::NChar("1".into())]
     );
     assert_eq!(
-        st.children[0].rows[0][1..],
+        st.children[0].rows[0].to_dense(st.columns.len())[1..],
         [Value::Double(2.0), Value::Null]
     );
 }
@@ -1176,7 +1187,10 @@ fn batch_groups_children_and_widest_value_wins() {
     assert_eq!(st.columns[2], col("g", Type::Double, 8));
     assert_eq!(st.children.len(), 2);
     assert_eq!(st.children[0].rows.len(), 2);
-    assert_eq!(st.children[0].rows[0][2], Value::Null);
+    assert_eq!(
+        st.children[0].rows[0].to_dense(st.columns.len())[2],
+        Value::Null
+    );
     assert_eq!(st.children[1].rows.len(), 1);
     assert_eq!(plan.stables[1].name, "other");
 }
@@ -1308,4 +1322,25 @@ proptest! {
         let want: Vec<Value> = fields.into_iter().map(|(v, _)| v).collect();
         prop_assert_eq!(got, want);
     }
+}
+
+#[test]
+fn wide_schema_with_many_narrow_rows_stays_sparse() {
+    let fields: Vec<String> = (0..2000).map(|i| format!("f{i}=1")).collect();
+    let mut payload = format!("m {} 1", fields.join(","));
+    for i in 0..5000 {
+        payload.push_str(&format!("\nm f0=2 {}", i + 2));
+    }
+    let batch = line(&payload, SmlPrecision::Millisecond, Precision::Millisecond).unwrap();
+    let plan = plan(&batch, &nothing).unwrap();
+    let st = &plan.stables[0];
+    assert_eq!(st.columns.len(), 2001);
+    let rows = &st.children[0].rows;
+    assert_eq!(rows.len(), 5001);
+    assert_eq!(rows[0].values.len(), 2000);
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.values == vec![(1, Value::Double(2.0))])
+    );
 }
