@@ -485,8 +485,9 @@ pub(crate) fn finish_point(
 }
 
 fn check_duplicates(fields: &[SmlField], what: &str) -> Result<(), SmlError> {
-    for (i, field) in fields.iter().enumerate() {
-        if fields[..i].iter().any(|f| f.name == field.name) {
+    let mut seen = std::collections::HashSet::with_capacity(fields.len());
+    for field in fields {
+        if !seen.insert(field.name.as_str()) {
             return Err(SmlError::new(
                 codes::DUP_KEY,
                 format!("duplicate {what} key {:?}", field.name),

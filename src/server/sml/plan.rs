@@ -6,7 +6,7 @@
 //! it and apply it under one lock: every schema change, then every child table, then every
 //! row.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::code::Code;
 use crate::row::Column;
@@ -222,17 +222,38 @@ struct Needed {
     width: usize,
 }
 
-fn collect(needed: &mut Vec<Needed>, fields: &[super::SmlField]) {
-    for field in fields {
-        let width = value_width(&field.value);
-        match needed.iter_mut().find(|n| n.name == field.name) {
-            Some(n) => n.width = n.width.max(width),
-            None => needed.push(Needed {
-                name: field.name.clone(),
-                ty: field.value.ty(),
-                width,
-            }),
+/// The columns (or tags) a group of points needs, in first-appearance order, with an index
+/// by name so collecting stays linear in the number of fields.
+#[derive(Default)]
+struct NeededSet {
+    list: Vec<Needed>,
+    index: HashMap<String, usize>,
+}
+
+impl NeededSet {
+    fn collect(&mut self, fields: &[super::SmlField]) {
+        for field in fields {
+            let width = value_width(&field.value);
+            match self.index.get(field.name.as_str()) {
+                Some(&i) => {
+                    if let Some(n) = self.list.get_mut(i) {
+                        n.width = n.width.max(width);
+                    }
+                }
+                None => {
+                    self.index.insert(field.name.clone(), self.list.len());
+                    self.list.push(Needed {
+                        name: field.name.clone(),
+                        ty: field.value.ty(),
+                        width,
+                    });
+                }
+            }
         }
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
     }
 }
 
@@ -257,11 +278,17 @@ fn evolve(
     is_tag: bool,
     changes: &mut Vec<SchemaChange>,
 ) -> Result<(), SmlError> {
+    let others: HashSet<&str> = other_kind.iter().map(|c| c.name.as_str()).collect();
+    let mut index: HashMap<String, usize> = current
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
     for n in needed {
-        if other_kind.iter().any(|c| c.name == n.name) {
+        if others.contains(n.name.as_str()) {
             return Err(duplicated(&n.name, stable));
         }
-        match current.iter_mut().find(|c| c.name == n.name) {
+        match index.get(n.name.as_str()).and_then(|&i| current.get_mut(i)) {
             Some(column) => {
                 if column.ty != n.ty {
                     return Err(SmlError::new(
@@ -288,6 +315,7 @@ fn evolve(
             }
             None => {
                 let column = new_column(n);
+                index.insert(column.name.clone(), current.len());
                 current.push(column.clone());
                 changes.push(if is_tag {
                     SchemaChange::AddTag(column)
@@ -300,19 +328,24 @@ fn evolve(
     Ok(())
 }
 
-fn check_limits(stable: &str, columns: &[Column], tags: &[Column]) -> Result<(), SmlError> {
-    if tags.len() > MAX_TAGS {
+fn check_counts(stable: &str, columns: usize, tags: usize) -> Result<(), SmlError> {
+    if tags > MAX_TAGS {
         return Err(SmlError::new(
             codes::PAR_INVALID_TAGS_NUM,
             format!("too many tags than {MAX_TAGS} in supertable {stable:?}"),
         ));
     }
-    if columns.len() + tags.len() > MAX_COLUMNS {
+    if columns + tags > MAX_COLUMNS {
         return Err(SmlError::new(
             codes::PAR_TOO_MANY_COLUMNS,
             format!("too many columns than {MAX_COLUMNS} in supertable {stable:?}"),
         ));
     }
+    Ok(())
+}
+
+fn check_limits(stable: &str, columns: &[Column], tags: &[Column]) -> Result<(), SmlError> {
+    check_counts(stable, columns.len(), tags.len())?;
     if tags.iter().map(column_bytes).sum::<usize>() > MAX_TAGS_LEN {
         return Err(SmlError::new(
             codes::PAR_INVALID_TAGS_LENGTH,
@@ -354,21 +387,23 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
     let mut stables = Vec::with_capacity(order.len());
     for name in order {
         let points = groups.get(name).map(Vec::as_slice).unwrap_or_default();
-        let mut need_cols = Vec::new();
-        let mut need_tags = Vec::new();
+        let mut need_cols = NeededSet::default();
+        let mut need_tags = NeededSet::default();
         for point in points {
-            collect(&mut need_cols, &point.columns);
-            collect(&mut need_tags, &point.tags);
+            need_cols.collect(&point.columns);
+            need_tags.collect(&point.tags);
         }
+        // Fail fast on oversized schemas before any per-name work.
+        check_counts(name, need_cols.list.len() + 1, need_tags.list.len())?;
 
         let (create, mut columns, mut tags, changes) = match lookup.table(name) {
             None => {
-                for t in &need_tags {
-                    if t.name == TS_COLUMN || need_cols.iter().any(|c| c.name == t.name) {
+                for t in &need_tags.list {
+                    if t.name == TS_COLUMN || need_cols.contains(&t.name) {
                         return Err(duplicated(&t.name, name));
                     }
                 }
-                if need_cols.iter().any(|c| c.name == TS_COLUMN) {
+                if need_cols.contains(TS_COLUMN) {
                     return Err(SmlError::new(
                         codes::PAR_DUPLICATED_COLUMN,
                         format!(
@@ -377,11 +412,11 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
                     ));
                 }
                 let mut columns = vec![Column::new(TS_COLUMN, Type::Timestamp, 8)];
-                columns.extend(need_cols.iter().map(new_column));
-                let tags = if need_tags.is_empty() {
+                columns.extend(need_cols.list.iter().map(new_column));
+                let tags = if need_tags.list.is_empty() {
                     vec![Column::new(NULL_TAG, Type::NChar, 1)]
                 } else {
-                    need_tags.iter().map(new_column).collect()
+                    need_tags.list.iter().map(new_column).collect()
                 };
                 (true, columns, tags, Vec::new())
             }
@@ -395,8 +430,22 @@ pub fn plan<L: SchemaLookup + ?Sized>(batch: &SmlBatch, lookup: &L) -> Result<Sm
                     ));
                 }
                 let mut changes = Vec::new();
-                evolve(name, &mut tags, &need_tags, &columns, true, &mut changes)?;
-                evolve(name, &mut columns, &need_cols, &tags, false, &mut changes)?;
+                evolve(
+                    name,
+                    &mut tags,
+                    &need_tags.list,
+                    &columns,
+                    true,
+                    &mut changes,
+                )?;
+                evolve(
+                    name,
+                    &mut columns,
+                    &need_cols.list,
+                    &tags,
+                    false,
+                    &mut changes,
+                )?;
                 (false, columns, tags, changes)
             }
             Some(_) => {

@@ -1344,3 +1344,22 @@ fn wide_schema_with_many_narrow_rows_stays_sparse() {
             .all(|r| r.values == vec![(1, Value::Double(2.0))])
     );
 }
+
+#[test]
+fn very_many_keys_are_handled_linearly() {
+    // Quadratic duplicate or schema checks would take minutes here.
+    let fields: Vec<String> = (0..50_000).map(|i| format!("f{i}=1")).collect();
+    let tags: Vec<String> = (0..50_000).map(|i| format!("t{i}=x")).collect();
+    let payload = format!("m,{} {} 1", tags.join(","), fields.join(","));
+    let batch = line(&payload, SmlPrecision::Millisecond, Precision::Millisecond).unwrap();
+    assert_eq!(
+        plan(&batch, &nothing).unwrap_err().code(),
+        codes::PAR_INVALID_TAGS_NUM
+    );
+    let payload = format!("m {} 1", fields.join(","));
+    let batch = line(&payload, SmlPrecision::Millisecond, Precision::Millisecond).unwrap();
+    assert_eq!(
+        plan(&batch, &existing_meters).unwrap_err().code(),
+        codes::PAR_TOO_MANY_COLUMNS
+    );
+}
