@@ -14,6 +14,7 @@
 //! ```
 
 pub mod engine;
+pub mod sml;
 
 mod auth;
 mod backend;

@@ -271,7 +271,37 @@ pub struct InsValue {
     /// The expression.
     pub expr: Expr,
     /// Source text from this value on (for `syntax error near '…'`).
-    pub near: String,
+    pub near: Near,
+}
+
+/// A position in the statement text, cheap to clone; derefs to the (clipped) text from
+/// that position on, for `syntax error near '…'` messages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Near {
+    sql: std::sync::Arc<str>,
+    pos: usize,
+}
+
+impl Near {
+    /// The text of `sql` from byte `pos` on.
+    pub fn new(sql: std::sync::Arc<str>, pos: usize) -> Near {
+        let pos = pos.min(sql.len());
+        Near { sql, pos }
+    }
+
+    /// A position over a standalone text (values built outside the parser).
+    pub fn text(text: &str) -> Near {
+        Near::new(std::sync::Arc::from(text), 0)
+    }
+}
+
+impl std::ops::Deref for Near {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        let rest = self.sql.get(self.pos..).unwrap_or("");
+        super::error::clip(rest, 63)
+    }
 }
 
 /// `USING stb [(tags)] TAGS (values)`.

@@ -24,30 +24,30 @@ pub struct WriteCtx {
 }
 
 /// A written constant before conversion.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Const {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Const<'a> {
     /// NULL.
     Null,
     /// TRUE / FALSE.
     Bool(bool),
     /// Integer literal text.
-    Int(String),
+    Int(&'a str),
     /// Float literal text.
-    Float(String),
+    Float(&'a str),
     /// String literal.
-    Str(String),
+    Str(&'a str),
     /// A timestamp already computed (`now`, `now - 1h`, `'…' + 1d`).
     Ts(i64),
 }
 
 /// Evaluates an INSERT value expression to a constant.
-pub fn eval_const(v: &InsValue, ctx: &WriteCtx) -> EResult<Const> {
+pub fn eval_const<'a>(v: &'a InsValue, ctx: &WriteCtx) -> EResult<Const<'a>> {
     match &v.expr {
         Expr::Lit(Lit::Null) => Ok(Const::Null),
         Expr::Lit(Lit::Bool(b)) => Ok(Const::Bool(*b)),
-        Expr::Lit(Lit::Int(s)) => Ok(Const::Int(s.clone())),
-        Expr::Lit(Lit::Float(s)) => Ok(Const::Float(s.clone())),
-        Expr::Lit(Lit::Str(s)) => Ok(Const::Str(s.clone())),
+        Expr::Lit(Lit::Int(s)) => Ok(Const::Int(s)),
+        Expr::Lit(Lit::Float(s)) => Ok(Const::Float(s)),
+        Expr::Lit(Lit::Str(s)) => Ok(Const::Str(s)),
         Expr::Placeholder => Err(EngineError::insert_syntax(&v.near, "? only used in stmt")),
         Expr::Func { name, args, .. } if args.is_empty() && (name == "now" || name == "today") => {
             Ok(Const::Ts(base_ts(name, ctx)))
@@ -104,20 +104,19 @@ fn is_null_text(s: &str) -> bool {
 }
 
 /// Converts a constant to a value of `col`'s type, validating it as the insert parser does.
-pub fn coerce(c: &Const, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Value> {
+pub fn coerce(c: &Const<'_>, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Value> {
     let syn = |reason: &str| EngineError::insert_syntax(near, reason);
     if matches!(c, Const::Null) {
         return Ok(Value::Null);
     }
-    if let Const::Str(s) = c {
-        if is_null_text(s)
-            && !matches!(
-                col.ty,
-                Type::VarChar | Type::NChar | Type::VarBinary | Type::Blob
-            )
-        {
-            return Ok(Value::Null);
-        }
+    if let Const::Str(s) = c
+        && is_null_text(s)
+        && !matches!(
+            col.ty,
+            Type::VarChar | Type::NChar | Type::VarBinary | Type::Blob
+        )
+    {
+        return Ok(Value::Null);
     }
     let ty = col.ty;
     match ty {
@@ -227,8 +226,8 @@ pub fn coerce(c: &Const, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Va
         }
         Type::VarChar | Type::NChar => {
             let s = match c {
-                Const::Str(s) => s.clone(),
-                Const::Int(s) | Const::Float(s) => s.clone(),
+                Const::Str(s) => s.to_string(),
+                Const::Int(s) | Const::Float(s) => s.to_string(),
                 Const::Bool(b) => b.to_string(),
                 Const::Ts(t) => t.to_string(),
                 Const::Null => return Ok(Value::Null),
@@ -330,7 +329,7 @@ pub fn coerce(c: &Const, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Va
     }
 }
 
-fn int_of(c: &Const) -> Option<i128> {
+fn int_of(c: &Const<'_>) -> Option<i128> {
     match c {
         Const::Int(s) => parse_int_text(s),
         Const::Bool(b) => Some(i128::from(*b)),

@@ -464,10 +464,10 @@ pub(super) fn create_child(
         if !if_not_exists {
             return Err(EngineError::code(Code::TDB_TABLE_ALREADY_EXIST));
         }
-        if let Some(st) = t.stable() {
-            if st != using.stable.name {
-                return Err(EngineError::code(Code::TDB_TABLE_IN_OTHER_STABLE));
-            }
+        if let Some(st) = t.stable()
+            && st != using.stable.name
+        {
+            return Err(EngineError::code(Code::TDB_TABLE_IN_OTHER_STABLE));
         }
         return Ok(false);
     }
@@ -549,6 +549,18 @@ pub(super) fn tag_values(
 
 fn drop_tables(s: &Session, stable: bool, names: &[(ObjName, bool)]) -> EResult<u64> {
     let mut cat = s.engine.write();
+    if !stable && names.len() > 1 {
+        for (name, _) in names {
+            let dbn = s.db_for(name.db.as_deref())?;
+            if cat
+                .dbs
+                .get(&dbn)
+                .is_some_and(|d| d.stables.contains_key(&name.name))
+            {
+                return Err(EngineError::code(Code::PAR_INVALID_DROP_STABLE));
+            }
+        }
+    }
     for (name, if_exists) in names {
         let dbn = s.db_for(name.db.as_deref())?;
         let topic_uses = cat
@@ -621,12 +633,12 @@ fn alter(s: &Session, stable: bool, name: &ObjName, action: AlterAction) -> ERes
             let c = eval_const(v, &ctx)?;
             updates.push((i, coerce(&c, &schema.tags[i], &v.near, &ctx)?));
         }
-        if let Some(t) = db.tables.get_mut(&name.name) {
-            if let TableKind::Child { tags, .. } = &mut t.kind {
-                for (i, v) in updates {
-                    if let Some(slot) = tags.get_mut(i) {
-                        *slot = v;
-                    }
+        if let Some(t) = db.tables.get_mut(&name.name)
+            && let TableKind::Child { tags, .. } = &mut t.kind
+        {
+            for (i, v) in updates {
+                if let Some(slot) = tags.get_mut(i) {
+                    *slot = v;
                 }
             }
         }
@@ -883,10 +895,10 @@ fn create_topic(
     if db.options.int("wal_retention_period", 3600) == 0 {
         return Err(EngineError::code(Code::MND_DB_RETENTION_PERIOD_ZERO));
     }
-    if let (Some(t), "stable") = (&table, kind) {
-        if !db.stables.contains_key(t) {
-            return Err(EngineError::table_not_exist(t));
-        }
+    if let (Some(t), "stable") = (&table, kind)
+        && !db.stables.contains_key(t)
+    {
+        return Err(EngineError::table_not_exist(t));
     }
     cat.topics.insert(
         name.to_string(),

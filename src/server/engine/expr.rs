@@ -210,10 +210,10 @@ impl<'s> Binder<'s> {
 
     /// Resolves a column name: data column, tag or pseudo-column.
     pub fn column(&self, qualifier: Option<&str>, name: &str) -> EResult<(BExpr, TypeSpec)> {
-        if let Some(q) = qualifier {
-            if !self.scope.qualifiers.iter().any(|x| x == q) {
-                return Err(EngineError::invalid_column(&format!("{q}.{name}")));
-            }
+        if let Some(q) = qualifier
+            && !self.scope.qualifiers.iter().any(|x| x == q)
+        {
+            return Err(EngineError::invalid_column(&format!("{q}.{name}")));
         }
         let s = self.scope;
         if let Some(c) = s
@@ -393,20 +393,19 @@ impl<'s> Binder<'s> {
     /// A constant string compared with a TIMESTAMP becomes a timestamp (session zone);
     /// a constant compared with a numeric column stays as it is.
     fn coerce_for_cmp(&self, b: BExpr, own: Type, other: Type) -> EResult<BExpr> {
-        if other == Type::Timestamp {
-            if let BExpr::Const(Value::VarChar(s)) = &b {
-                let t =
-                    parse_timestamp(s, self.scope.tz, self.scope.precision).ok_or_else(|| {
-                        EngineError::new(
-                            Code::PAR_WRONG_VALUE_TYPE,
-                            format!("Invalid value type: {s}"),
-                        )
-                    })?;
-                return Ok(BExpr::Const(Value::Timestamp(Timestamp::new(
-                    t,
-                    self.scope.precision,
-                ))));
-            }
+        if other == Type::Timestamp
+            && let BExpr::Const(Value::VarChar(s)) = &b
+        {
+            let t = parse_timestamp(s, self.scope.tz, self.scope.precision).ok_or_else(|| {
+                EngineError::new(
+                    Code::PAR_WRONG_VALUE_TYPE,
+                    format!("Invalid value type: {s}"),
+                )
+            })?;
+            return Ok(BExpr::Const(Value::Timestamp(Timestamp::new(
+                t,
+                self.scope.precision,
+            ))));
         }
         let _ = own;
         Ok(b)
@@ -553,13 +552,7 @@ impl<'s> Binder<'s> {
                 if !(t.is_integer() || matches!(t, Type::Float | Type::Double)) {
                     return Err(EngineError::func_type(name));
                 }
-                fixed(if name == "abs" && t.is_integer() {
-                    t
-                } else if t.is_integer() {
-                    t
-                } else {
-                    t
-                })
+                fixed(t)
             }
             "sqrt" | "log" | "pow" | "exp" | "ln" | "sin" | "cos" | "tan" => {
                 for t in &tys {
@@ -763,13 +756,12 @@ pub fn like(text: &str, pattern: &str) -> bool {
                     continue;
                 }
                 '\\' if pi + 1 < p.len()
-                    && (p[pi + 1] == '%' || p[pi + 1] == '_' || p[pi + 1] == '\\') =>
+                    && (p[pi + 1] == '%' || p[pi + 1] == '_' || p[pi + 1] == '\\')
+                    && t[ti] == p[pi + 1] =>
                 {
-                    if t[ti] == p[pi + 1] {
-                        ti += 1;
-                        pi += 2;
-                        continue;
-                    }
+                    ti += 1;
+                    pi += 2;
+                    continue;
                 }
                 c if c == t[ti] => {
                     ti += 1;

@@ -138,8 +138,8 @@ fn stable_form(
             return Err(EngineError::code(Code::PAR_INVALID_COLUMNS_NUM));
         }
         let name = match eval_const(&row[tbi], ctx)? {
-            Const::Str(s) if !s.is_empty() => s,
-            Const::Int(s) | Const::Float(s) => s,
+            Const::Str(s) if !s.is_empty() => s.to_string(),
+            Const::Int(s) | Const::Float(s) => s.to_string(),
             _ => {
                 return Err(EngineError::invalid_operation(
                     "tbname column can not be null",

@@ -168,13 +168,9 @@ pub fn tokenize(sql: &str) -> EResult<Vec<Token>> {
                 };
                 Tok::Eq
             }
-            b'!' => {
-                if bytes.get(i + 1) == Some(&b'=') {
-                    i += 2;
-                    Tok::Ne
-                } else {
-                    return Err(EngineError::syntax_near(&sql[i..]));
-                }
+            b'!' if bytes.get(i + 1) == Some(&b'=') => {
+                i += 2;
+                Tok::Ne
             }
             b'<' => match bytes.get(i + 1) {
                 Some(b'=') => {

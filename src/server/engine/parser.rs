@@ -93,12 +93,6 @@ const RESERVED: &[&str] = &[
     "then",
     "else",
     "end",
-    "add",
-    "column",
-    "modify",
-    "rename",
-    "keep",
-    "precision",
 ];
 
 /// Parses one statement (a single trailing `;` is allowed).
@@ -106,6 +100,7 @@ pub fn parse(sql: &str) -> EResult<Statement> {
     let toks = tokenize(sql)?;
     let mut p = Parser {
         sql,
+        shared: std::sync::Arc::from(sql),
         toks,
         pos: 0,
         depth: 0,
@@ -120,6 +115,7 @@ pub fn parse(sql: &str) -> EResult<Statement> {
 
 struct Parser<'a> {
     sql: &'a str,
+    shared: std::sync::Arc<str>,
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
@@ -430,11 +426,7 @@ impl<'a> Parser<'a> {
             let start = self.toks[0].start;
             let if_not_exists = self.if_not_exists()?;
             let name = self.ident()?;
-            let with_meta = if self.kws(&["with", "meta"]) || self.kws(&["only", "meta"]) {
-                true
-            } else {
-                false
-            };
+            let with_meta = self.kws(&["with", "meta"]) || self.kws(&["only", "meta"]);
             self.expect_kw("as")?;
             let target = if self.kw("database") {
                 TopicTarget::Database {
@@ -586,9 +578,11 @@ impl<'a> Parser<'a> {
             } else if self.kw("sma") || self.kw("rollup") {
                 self.expect(&Tok::LParen)?;
                 self.skip_parens()?;
-            } else if self.kw("watermark") || self.kw("max_delay") || self.kw("delete_mark") {
-                self.skip_duration_list()?;
-            } else if self.kw("keep") {
+            } else if self.kw("watermark")
+                || self.kw("max_delay")
+                || self.kw("delete_mark")
+                || self.kw("keep")
+            {
                 self.skip_duration_list()?;
             } else if self.kw("virtual") {
                 self.int_value()?;
@@ -817,10 +811,13 @@ impl<'a> Parser<'a> {
         }
         loop {
             let start = self.peek().start;
-            let expr = self.expr()?;
+            let expr = match self.fast_value() {
+                Some(e) => e,
+                None => self.expr()?,
+            };
             out.push(InsValue {
                 expr,
-                near: super::error::clip(&self.sql[start..], 63).to_string(),
+                near: Near::new(self.shared.clone(), start),
             });
             if self.eat(&Tok::Comma) {
                 continue;
@@ -836,6 +833,33 @@ impl<'a> Parser<'a> {
                 ") expected",
             ));
         }
+    }
+
+    /// A bare literal followed by `,` or `)`, taken without the full expression parser
+    /// (the hot path of multi-row INSERTs).
+    fn fast_value(&mut self) -> Option<Expr> {
+        if !matches!(self.peek_at(1).tok, Tok::Comma | Tok::RParen) {
+            return None;
+        }
+        let i = self.pos.min(self.toks.len() - 1);
+        let e = match &mut self.toks[i].tok {
+            Tok::Int(s) => Expr::Lit(Lit::Int(std::mem::take(s))),
+            Tok::Float(s) => Expr::Lit(Lit::Float(std::mem::take(s))),
+            Tok::Str(s) => Expr::Lit(Lit::Str(std::mem::take(s))),
+            Tok::Word(w) if w.eq_ignore_ascii_case("null") => Expr::Lit(Lit::Null),
+            Tok::Word(w) if w.eq_ignore_ascii_case("true") => Expr::Lit(Lit::Bool(true)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("false") => Expr::Lit(Lit::Bool(false)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("now") || w.eq_ignore_ascii_case("today") => {
+                Expr::Func {
+                    name: w.to_ascii_lowercase(),
+                    args: Vec::new(),
+                    star: false,
+                }
+            }
+            _ => return None,
+        };
+        self.bump();
+        Some(e)
     }
 
     fn insert(&mut self) -> EResult<Statement> {
@@ -1040,7 +1064,7 @@ impl<'a> Parser<'a> {
                     n,
                     InsValue {
                         expr,
-                        near: super::error::clip(&self.sql[start..], 63).to_string(),
+                        near: Near::new(self.shared.clone(), start),
                     },
                 ));
                 if !self.eat(&Tok::Comma) {
@@ -1214,10 +1238,11 @@ impl<'a> Parser<'a> {
                 self.expr()?
             };
             let text = self.text_from(start);
-            let alias = if self.kw("as") {
-                Some(self.col_ident()?)
-            } else if matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w))
-                || matches!(self.peek().tok, Tok::Quoted(_))
+            let star = matches!(&expr, Expr::Column { name, .. } if name == "*");
+            let alias = if self.kw("as")
+                || (!star
+                    && (matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w))
+                        || matches!(self.peek().tok, Tok::Quoted(_))))
             {
                 Some(self.col_ident()?)
             } else {
@@ -1233,9 +1258,8 @@ impl<'a> Parser<'a> {
                 return Err(EngineError::unsupported("subquery in FROM"));
             }
             let name = self.obj_name()?;
-            let alias = if self.kw("as") {
-                Some(self.ident()?)
-            } else if matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w) && !is_clause_word(w))
+            let alias = if self.kw("as")
+                || matches!(&self.peek().tok, Tok::Word(w) if !is_reserved(w) && !is_clause_word(w))
                 || matches!(self.peek().tok, Tok::Quoted(_))
             {
                 Some(self.ident()?)
@@ -1929,7 +1953,7 @@ mod tests {
         assert_eq!(parse("show x").unwrap_err().code, Code::PAR_INCOMPLETE_SQL);
         assert_eq!(
             parse("select * form t").unwrap_err().message,
-            "syntax error near \"t\""
+            "syntax error near \"form t\""
         );
     }
 

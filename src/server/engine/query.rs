@@ -100,10 +100,10 @@ impl Scan {
                 window: (0, 0),
                 precision: self.precision,
             };
-            if let Some(f) = &self.filter {
-                if !truthy(&f.eval(&ctx)?) {
-                    continue;
-                }
+            if let Some(f) = &self.filter
+                && !truthy(&f.eval(&ctx)?)
+            {
+                continue;
             }
             if self.skip > 0 {
                 self.skip -= 1;
@@ -242,32 +242,32 @@ fn expand_items(
 ) -> EResult<Vec<OutCol>> {
     let mut out = Vec::new();
     for item in &sel.items {
-        if let Expr::Column { name, qualifier } = &item.expr {
-            if name == "*" {
-                let Some(src) = src else {
-                    return Err(EngineError::syntax_near("*"));
-                };
-                if let Some(q) = qualifier {
-                    if !src.scope.qualifiers.iter().any(|x| x == q) {
-                        return Err(EngineError::invalid_column(&format!("{q}.*")));
-                    }
-                }
-                for c in &src.scope.columns {
+        if let Expr::Column { name, qualifier } = &item.expr
+            && name == "*"
+        {
+            let Some(src) = src else {
+                return Err(EngineError::syntax_near("*"));
+            };
+            if let Some(q) = qualifier
+                && !src.scope.qualifiers.iter().any(|x| x == q)
+            {
+                return Err(EngineError::invalid_column(&format!("{q}.*")));
+            }
+            for c in &src.scope.columns {
+                out.push(OutCol {
+                    expr: BExpr::Col(c.slot),
+                    column: c.column(),
+                });
+            }
+            if src.is_stable {
+                for (i, c) in src.scope.tags.iter().enumerate() {
                     out.push(OutCol {
-                        expr: BExpr::Col(c.slot),
+                        expr: BExpr::Tag(i),
                         column: c.column(),
                     });
                 }
-                if src.is_stable {
-                    for (i, c) in src.scope.tags.iter().enumerate() {
-                        out.push(OutCol {
-                            expr: BExpr::Tag(i),
-                            column: c.column(),
-                        });
-                    }
-                }
-                continue;
             }
+            continue;
         }
         let (b, spec) = binder.bind(&item.expr)?;
         let name = match (&item.alias, &item.expr) {
@@ -596,10 +596,10 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
                 window: (0, 0),
                 precision,
             };
-            if let Some(f) = &filter {
-                if !truthy(&f.eval(&ctx)?) {
-                    continue;
-                }
+            if let Some(f) = &filter
+                && !truthy(&f.eval(&ctx)?)
+            {
+                continue;
             }
             let mut out = Vec::with_capacity(outs.len());
             for o in &outs {
@@ -919,10 +919,10 @@ fn aggregate_query(
                 window: (0, 0),
                 precision,
             };
-            if let Some(f) = &filter {
-                if !truthy(&f.eval(&ctx)?) {
-                    continue;
-                }
+            if let Some(f) = &filter
+                && !truthy(&f.eval(&ctx)?)
+            {
+                continue;
             }
             let mut key = String::new();
             for k in &keys_b {
@@ -1088,11 +1088,11 @@ fn aggregate_query(
                 window: (*ws, we),
                 precision,
             };
-            if let Some(h) = &having {
-                if !truthy(&h.eval(&ctx)?) {
-                    prev = Some(vals);
-                    continue;
-                }
+            if let Some(h) = &having
+                && !truthy(&h.eval(&ctx)?)
+            {
+                prev = Some(vals);
+                continue;
             }
             let mut out = Vec::with_capacity(outs.len());
             for o in &outs {

@@ -32,7 +32,10 @@ fn def(name: &str, ty: Type, length: u32, slot: usize) -> ColDef {
     }
 }
 
-fn defs(spec: &[(&str, Type, u32)]) -> Vec<ColDef> {
+/// A system-table column: name, type, REST length.
+type ColSpec = (&'static str, Type, u32);
+
+fn defs(spec: &[ColSpec]) -> Vec<ColDef> {
     spec.iter()
         .enumerate()
         .map(|(i, (n, t, l))| def(n, *t, *l, i))
@@ -49,7 +52,7 @@ fn vc(s: impl Into<String>) -> Value {
 
 use Type::{BigInt, Bool, Int, SmallInt, Timestamp as Ts, TinyInt, UInt, VarChar};
 
-const INS_DATABASES: &[(&str, Type, u32)] = &[
+const INS_DATABASES: &[ColSpec] = &[
     ("name", VarChar, 64),
     ("create_time", Ts, 8),
     ("vgroups", Int, 4),
@@ -81,7 +84,7 @@ const INS_DATABASES: &[(&str, Type, u32)] = &[
     ("keep_time_offset", Int, 4),
 ];
 
-const INS_TABLES: &[(&str, Type, u32)] = &[
+const INS_TABLES: &[ColSpec] = &[
     ("table_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("create_time", Ts, 8),
@@ -94,7 +97,7 @@ const INS_TABLES: &[(&str, Type, u32)] = &[
     ("type", VarChar, 21),
 ];
 
-const INS_STABLES: &[(&str, Type, u32)] = &[
+const INS_STABLES: &[ColSpec] = &[
     ("stable_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("create_time", Ts, 8),
@@ -107,7 +110,7 @@ const INS_STABLES: &[(&str, Type, u32)] = &[
     ("rollup", VarChar, 128),
 ];
 
-const INS_TAGS: &[(&str, Type, u32)] = &[
+const INS_TAGS: &[ColSpec] = &[
     ("table_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("stable_name", VarChar, 192),
@@ -116,7 +119,7 @@ const INS_TAGS: &[(&str, Type, u32)] = &[
     ("tag_value", VarChar, 16384),
 ];
 
-const INS_COLUMNS: &[(&str, Type, u32)] = &[
+const INS_COLUMNS: &[ColSpec] = &[
     ("table_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("table_type", VarChar, 21),
@@ -128,7 +131,7 @@ const INS_COLUMNS: &[(&str, Type, u32)] = &[
     ("col_nullable", Int, 4),
 ];
 
-const INS_TOPICS: &[(&str, Type, u32)] = &[
+const INS_TOPICS: &[ColSpec] = &[
     ("topic_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("create_time", Ts, 8),
@@ -138,7 +141,7 @@ const INS_TOPICS: &[(&str, Type, u32)] = &[
     ("type", VarChar, 8),
 ];
 
-const INS_SUBSCRIPTIONS: &[(&str, Type, u32)] = &[
+const INS_SUBSCRIPTIONS: &[ColSpec] = &[
     ("topic_name", VarChar, 204),
     ("consumer_group", VarChar, 193),
     ("vgroup_id", Int, 4),
@@ -149,7 +152,7 @@ const INS_SUBSCRIPTIONS: &[(&str, Type, u32)] = &[
     ("rows", BigInt, 8),
 ];
 
-const INS_DNODES: &[(&str, Type, u32)] = &[
+const INS_DNODES: &[ColSpec] = &[
     ("id", Int, 4),
     ("endpoint", VarChar, 134),
     ("vnodes", SmallInt, 2),
@@ -160,7 +163,7 @@ const INS_DNODES: &[(&str, Type, u32)] = &[
     ("note", VarChar, 256),
 ];
 
-const INS_CLUSTER: &[(&str, Type, u32)] = &[
+const INS_CLUSTER: &[ColSpec] = &[
     ("id", BigInt, 8),
     ("name", VarChar, 134),
     ("uptime", Int, 4),
@@ -169,7 +172,7 @@ const INS_CLUSTER: &[(&str, Type, u32)] = &[
     ("expire_time", Ts, 8),
 ];
 
-const INS_USERS: &[(&str, Type, u32)] = &[
+const INS_USERS: &[ColSpec] = &[
     ("name", VarChar, 24),
     ("super", TinyInt, 1),
     ("enable", TinyInt, 1),
@@ -178,7 +181,7 @@ const INS_USERS: &[(&str, Type, u32)] = &[
     ("create_time", Ts, 8),
 ];
 
-const INS_VGROUPS: &[(&str, Type, u32)] = &[
+const INS_VGROUPS: &[ColSpec] = &[
     ("vgroup_id", Int, 4),
     ("db_name", VarChar, 64),
     ("tables", Int, 4),
@@ -187,7 +190,7 @@ const INS_VGROUPS: &[(&str, Type, u32)] = &[
     ("status", VarChar, 12),
 ];
 
-const PERF_CONNECTIONS: &[(&str, Type, u32)] = &[
+const PERF_CONNECTIONS: &[ColSpec] = &[
     ("conn_id", UInt, 4),
     ("user", VarChar, 24),
     ("app", VarChar, 24),
@@ -200,7 +203,7 @@ const PERF_CONNECTIONS: &[(&str, Type, u32)] = &[
     ("connector_info", VarChar, 256),
 ];
 
-const PERF_CONSUMERS: &[(&str, Type, u32)] = &[
+const PERF_CONSUMERS: &[ColSpec] = &[
     ("consumer_id", BigInt, 8),
     ("consumer_group", VarChar, 192),
     ("client_id", VarChar, 192),
@@ -214,7 +217,7 @@ const PERF_CONSUMERS: &[(&str, Type, u32)] = &[
     ("parameters", VarChar, 1024),
 ];
 
-const INS_INDEXES: &[(&str, Type, u32)] = &[
+const INS_INDEXES: &[ColSpec] = &[
     ("index_name", VarChar, 192),
     ("db_name", VarChar, 64),
     ("table_name", VarChar, 192),
@@ -224,7 +227,7 @@ const INS_INDEXES: &[(&str, Type, u32)] = &[
     ("index_extensions", VarChar, 256),
 ];
 
-const NAMED_EMPTY: &[(&str, Type, u32)] = &[("name", VarChar, 192), ("db_name", VarChar, 64)];
+const NAMED_EMPTY: &[ColSpec] = &[("name", VarChar, 192), ("db_name", VarChar, 64)];
 
 fn table_text_type(db: &Database, t: &super::catalog::Table) -> (usize, &'static str) {
     let cols = db.schema_of(t).map_or(0, |s| s.columns.len());
@@ -289,7 +292,7 @@ pub(super) fn system_table(
     let cat = s.engine.read();
     let lname = name.to_ascii_lowercase();
     let info = db == "information_schema";
-    let (spec, rows): (&[(&str, Type, u32)], Vec<Vec<Value>>) = match (info, lname.as_str()) {
+    let (spec, rows): (&[ColSpec], Vec<Vec<Value>>) = match (info, lname.as_str()) {
         (true, "ins_databases") => {
             let mut rows = Vec::new();
             for sys in SYSTEM_DBS {

@@ -201,23 +201,23 @@ pub fn iso8601(ticks: i64, precision: Precision, tz: Tz) -> String {
 
 /// The process' local time zone as an IANA zone, falling back to UTC.
 pub fn local_timezone() -> Tz {
-    if let Ok(name) = std::env::var("TZ") {
-        if let Ok(tz) = name.trim_start_matches(':').parse::<Tz>() {
-            return tz;
-        }
+    if let Ok(name) = std::env::var("TZ")
+        && let Ok(tz) = name.trim_start_matches(':').parse::<Tz>()
+    {
+        return tz;
     }
     if let Ok(link) = std::fs::read_link("/etc/localtime") {
         let s = link.to_string_lossy();
-        if let Some(idx) = s.find("zoneinfo/") {
-            if let Ok(tz) = s[idx + 9..].parse::<Tz>() {
-                return tz;
-            }
-        }
-    }
-    if let Ok(name) = std::fs::read_to_string("/etc/timezone") {
-        if let Ok(tz) = name.trim().parse::<Tz>() {
+        if let Some(idx) = s.find("zoneinfo/")
+            && let Ok(tz) = s[idx + 9..].parse::<Tz>()
+        {
             return tz;
         }
+    }
+    if let Ok(name) = std::fs::read_to_string("/etc/timezone")
+        && let Ok(tz) = name.trim().parse::<Tz>()
+    {
+        return tz;
     }
     Tz::UTC
 }
