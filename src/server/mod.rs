@@ -20,9 +20,7 @@ mod auth;
 mod backend;
 mod binding;
 mod faults;
-mod glue;
 mod http;
-mod render;
 mod rest;
 mod ws;
 

@@ -1,6 +1,5 @@
 //! The REST endpoints (01 §1): `POST /rest/sql[/{db}]` and `GET /rest/login/{user}/{password}`.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::Instant;
 
@@ -10,7 +9,8 @@ use super::Shared;
 use super::auth::{self, AuthError};
 use super::backend::{DbError, Exec, ResultSet};
 use super::http::{ChunkedWriter, Request, chunked_head, response_bytes};
-use super::render::{push_json_str, push_value};
+use crate::code::Code;
+use crate::proto::rest::{RestFormat, ResultSetWriter, write_affected_rows, write_error};
 
 /// Content type of every JSON response.
 const JSON: &str = "application/json; charset=utf-8";
@@ -32,11 +32,9 @@ fn error_response(
     started: Instant,
     keep_alive: bool,
 ) -> io::Result<()> {
-    let mut body = String::new();
-    let _ = write!(body, "{{\"code\":{code},\"desc\":");
-    push_json_str(&mut body, desc);
-    let _ = write!(body, ",\"timing\":{}}}", elapsed_ns(started));
-    out.write_all(&response_bytes(status, JSON, body.as_bytes(), keep_alive))?;
+    let mut body = Vec::new();
+    write_error(&mut body, Code::new(code), desc, Some(elapsed_ns(started)));
+    out.write_all(&response_bytes(status, JSON, &body, keep_alive))?;
     out.flush()
 }
 
@@ -156,72 +154,35 @@ pub(crate) fn sql(
         Ok(exec) => {
             out.write_all(&chunked_head(200, JSON, keep_alive))?;
             let mut w = ChunkedWriter::new(out, FLUSH_AT);
+            let format = RestFormat {
+                tz: p.render_tz,
+                row_with_meta: p.row_with_meta,
+            };
             match exec {
                 Exec::Affected(n) => {
-                    let data = if p.row_with_meta {
-                        format!("[{{\"affected_rows\":{n}}}]")
-                    } else {
-                        format!("[[{n}]]")
-                    };
-                    let _ = write!(
-                        Buf(w.buffer()),
-                        "{{\"code\":0,\"column_meta\":[[\"affected_rows\",\"INT\",4]],\"data\":{data},\"rows\":1"
-                    );
+                    let timing = p.timing.then(|| elapsed_ns(started));
+                    write_affected_rows(w.buffer(), n, &format, timing);
                 }
-                Exec::Rows(rs) => stream_rows(&mut w, rs, &p, shared.block_rows)?,
+                Exec::Rows(rs) => stream_rows(&mut w, rs, format, &p, started, shared.block_rows)?,
             }
-            if p.timing {
-                let _ = write!(Buf(w.buffer()), ",\"timing\":{}", elapsed_ns(started));
-            }
-            w.buffer().push(b'}');
             w.finish().map(drop)
         }
     }
 }
 
-/// `fmt::Write` into a byte buffer.
-struct Buf<'a>(&'a mut Vec<u8>);
-
-impl std::fmt::Write for Buf<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
-        Ok(())
-    }
-}
-
-/// Streams `column_meta`, then the rows block by block. A fetch error mid-stream ends the
-/// data early with `code 0`, as taosAdapter does (it cannot report it any more).
+/// Streams `column_meta`, then the rows block by block, then the trailer. A fetch error
+/// mid-stream ends the data early with `code 0`, as taosAdapter does (the 200 header is
+/// out, so it cannot be reported any more).
 fn stream_rows(
     w: &mut ChunkedWriter<&mut dyn Write>,
     mut rs: Box<dyn ResultSet>,
+    format: RestFormat,
     p: &Params,
+    started: Instant,
     block_rows: usize,
 ) -> io::Result<()> {
-    let columns = rs.columns().clone();
-    let mut head = String::from("{\"code\":0,\"column_meta\":[");
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            head.push(',');
-        }
-        head.push('[');
-        push_json_str(&mut head, &c.name);
-        head.push(',');
-        push_json_str(&mut head, &c.type_name());
-        let _ = write!(head, ",{}]", c.length);
-    }
-    head.push_str("],\"data\":[");
-    // Pre-escaped keys for row_with_meta objects.
-    let keys: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            let mut k = String::new();
-            push_json_str(&mut k, &c.name);
-            k
-        })
-        .collect();
-    w.buffer().extend_from_slice(head.as_bytes());
-    let mut count: u64 = 0;
-    let mut line = String::new();
+    let mut writer = ResultSetWriter::new(rs.columns().clone(), rs.precision(), format);
+    writer.write_header(w.buffer());
     loop {
         let block = match rs.next_block(block_rows) {
             Ok(Some(b)) => b,
@@ -232,28 +193,14 @@ fn stream_rows(
             }
         };
         for row in &block {
-            line.clear();
-            if count > 0 {
-                line.push(',');
+            if let Err(e) = writer.write_row(w.buffer(), row) {
+                log::warn!("REST row does not match its columns: {e}");
+                break;
             }
-            line.push(if p.row_with_meta { '{' } else { '[' });
-            for (i, v) in row.iter().enumerate() {
-                if i > 0 {
-                    line.push(',');
-                }
-                if p.row_with_meta {
-                    line.push_str(keys.get(i).map_or("\"\"", String::as_str));
-                    line.push(':');
-                }
-                push_value(&mut line, v, p.render_tz);
-            }
-            line.push(if p.row_with_meta { '}' } else { ']' });
-            w.buffer().extend_from_slice(line.as_bytes());
-            count += 1;
             w.maybe_flush()?;
         }
     }
-    let _ = write!(Buf(w.buffer()), "],\"rows\":{count}");
+    writer.write_trailer(w.buffer(), p.timing.then(|| elapsed_ns(started)));
     Ok(())
 }
 
@@ -280,10 +227,9 @@ pub(crate) fn login(
             keep_alive,
         );
     }
-    let mut body = String::from("{\"code\":0,\"desc\":");
-    push_json_str(&mut body, &token);
-    body.push('}');
-    out.write_all(&response_bytes(200, JSON, body.as_bytes(), keep_alive))?;
+    let mut body = Vec::new();
+    write_error(&mut body, Code::SUCCESS, &token, None);
+    out.write_all(&response_bytes(200, JSON, &body, keep_alive))?;
     out.flush()
 }
 
