@@ -584,3 +584,79 @@ fn legacy_rest_ws_endpoint() {
     );
     assert_eq!(v["message"], "unknown action get_current_db");
 }
+
+#[test]
+fn rest_conn_tz_reads_literals_and_renders_results() {
+    let h = server_with_example(ServerConfig::new().timezone(chrono_tz::Tz::UTC));
+    // The literal is read in New York time (UTC-5 in January) ...
+    let r = post(
+        &h,
+        "/rest/sql/test?conn_tz=America/New_York",
+        BASIC,
+        "insert into d0 values ('2025-01-01 12:00:00', 1, 'tz', 'tz')",
+    );
+    assert_eq!(json(&r)["data"], serde_json::json!([[1]]), "{r}");
+    // ... and rendered in it too, since conn_tz replaces tz for rendering.
+    let r = post(
+        &h,
+        "/rest/sql/test?conn_tz=America/New_York&tz=Asia/Shanghai",
+        BASIC,
+        "select ts from d0 where v = 1",
+    );
+    assert_eq!(
+        json(&r)["data"],
+        serde_json::json!([["2025-01-01T12:00:00.000-05:00"]])
+    );
+    let r = post(&h, "/rest/sql/test", BASIC, "select ts from d0 where v = 1");
+    assert_eq!(
+        json(&r)["data"],
+        serde_json::json!([["2025-01-01T17:00:00.000Z"]])
+    );
+    // Bearer next to ?token= is refused at the header level.
+    let r = post(&h, "/rest/sql?token=abc", "Bearer xyz", "select 1");
+    assert_eq!((status(&r), json(&r)["code"].as_u64()), (401, Some(0x1122)));
+}
+
+#[test]
+fn ws_conn_tz_and_options_connection() {
+    let h = server_with_example(ServerConfig::new().timezone(chrono_tz::Tz::UTC));
+    let mut ws = ws_connect(&h);
+    ask(
+        &mut ws,
+        r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"test","tz":"Asia/Shanghai"}}"#,
+    );
+    let v = ask(
+        &mut ws,
+        r#"{"action":"query","args":{"req_id":2,"sql":"insert into d0 values ('2025-01-01 08:00:00', 5, 'a', 'b')"}}"#,
+    );
+    assert_eq!(v["affected_rows"], 1);
+    // Switch the zone to UTC through options_connection; the same literal is now 8 h later.
+    let v = ask(
+        &mut ws,
+        r#"{"action":"options_connection","args":{"req_id":3,"options":[{"option":1,"value":"UTC"}]}}"#,
+    );
+    assert_eq!(v["code"], 0);
+    let v = ask(
+        &mut ws,
+        r#"{"action":"query","args":{"req_id":4,"sql":"insert into d0 values ('2025-01-01 08:00:00', 6, 'a', 'b')"}}"#,
+    );
+    assert_eq!(v["affected_rows"], 1);
+    let r = post(
+        &h,
+        "/rest/sql/test",
+        BASIC,
+        "select ts, v from d0 where v in (5, 6) order by ts",
+    );
+    assert_eq!(
+        json(&r)["data"],
+        serde_json::json!([
+            ["2025-01-01T00:00:00.000Z", 5],
+            ["2025-01-01T08:00:00.000Z", 6]
+        ])
+    );
+    let v = ask(
+        &mut ws,
+        r#"{"action":"options_connection","args":{"req_id":5,"options":[{"option":1,"value":"No/Where"}]}}"#,
+    );
+    assert_eq!(v["code"], 65535);
+}
