@@ -629,3 +629,74 @@ fn expect_continue_gets_an_interim_response() {
     s.read_to_string(&mut out).unwrap();
     assert!(dechunk(&out).contains(r#""data":[[2]]"#));
 }
+
+/// A tiny deterministic generator for garbage inputs.
+fn lcg(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *seed >> 33
+}
+
+#[test]
+fn garbage_never_takes_the_server_down() {
+    let h = server(ServerConfig::new().io_timeout(Duration::from_millis(100)));
+    let mut seed = 7u64;
+    let prefixes: [&[u8]; 4] = [
+        b"",
+        b"POST /rest/sql HTTP/1.1\r\n",
+        b"GET /ws HTTP/1.1\r\n",
+        b"POST /rest/sql HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ];
+    for i in 0..40 {
+        let mut req = prefixes[i % prefixes.len()].to_vec();
+        let len = lcg(&mut seed) % 300;
+        req.extend((0..len).map(|_| lcg(&mut seed) as u8));
+        if i % 2 == 0 {
+            req.extend_from_slice(b"\r\n\r\n");
+        }
+        let _ = raw(&h, &req);
+    }
+    // WebSocket frames of random bytes, text and binary.
+    let mut ws = ws_connect(&h, "/ws");
+    let _ = text(
+        &mut ws,
+        r#"{"action":"conn","args":{"user":"root","password":"taosdata","db":"test"}}"#,
+    );
+    for i in 0..200 {
+        let len = (lcg(&mut seed) % 64) as usize;
+        let mut frame: Vec<u8> = (0..len).map(|_| lcg(&mut seed) as u8).collect();
+        if i % 3 == 0 && frame.len() >= 24 {
+            // A valid action code with a garbage body.
+            let action = [6u8, 7, 10][(i / 3) % 3];
+            frame[16..24].copy_from_slice(&u64::from(action).to_le_bytes());
+        }
+        ws.send(Message::binary(frame)).unwrap();
+        match ws.read().unwrap() {
+            Message::Text(_) | Message::Binary(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    for _ in 0..50 {
+        let len = (lcg(&mut seed) % 64) as usize;
+        let s: String = (0..len)
+            .map(|_| char::from(b' ' + (lcg(&mut seed) % 90) as u8))
+            .collect();
+        let v = text(&mut ws, &s);
+        assert_eq!(v["code"], 65535, "{s}");
+    }
+    let v = text(
+        &mut ws,
+        r#"{"action":"query","args":{"req_id":1,"sql":"select"}}"#,
+    );
+    assert_eq!(v["code"], 0);
+    let r = post(&h, "/rest/sql/test", BASIC, "select");
+    assert!(dechunk(&r).contains(r#""rows":2"#));
+}
+
+#[test]
+fn handle_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ServerHandle>();
+    assert_send_sync::<ServerConfig>();
+}
