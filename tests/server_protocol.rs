@@ -660,3 +660,16 @@ fn ws_conn_tz_and_options_connection() {
     );
     assert_eq!(v["code"], 65535);
 }
+
+#[test]
+fn rest_http_code_server_error_option() {
+    let h = Server::start(ServerConfig::new().http_code_server_error(true)).unwrap();
+    let r = post(&h, "/rest/sql", BASIC, "wrong sql");
+    assert_eq!((status(&r), json(&r)["code"].as_u64()), (400, Some(9728)));
+    let r = post(&h, "/rest/sql", BASIC, "select * from nodb.t");
+    assert_eq!(status(&r), 500);
+    let r = post(&h, "/rest/sql", "Basic cm9vdDp3cm9uZw==", "select 1");
+    assert_eq!((status(&r), json(&r)["code"].as_u64()), (401, Some(855)));
+    let r = post(&h, "/rest/sql", BASIC, "select server_version()");
+    assert_eq!(status(&r), 200);
+}

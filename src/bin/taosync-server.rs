@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! taosync-server [--port 6041] [--version 3.3.6.0] [--tz UTC] [--user name:password]...
+//!                [--tls-cert cert.pem --tls-key key.pem] [--http-code-server-error]
 //! ```
 //!
 //! It prints `taosync-server listening on 127.0.0.1:PORT` once it accepts connections and
@@ -14,14 +15,20 @@ use taosync::server::{Server, ServerConfig};
 
 const USAGE: &str =
     "usage: taosync-server [--port N] [--version X.Y.Z.W] [--tz ZONE] [--user NAME:PASSWORD]...
+                      [--tls-cert CERT.pem --tls-key KEY.pem] [--http-code-server-error]
 
   --port N             port on 127.0.0.1 (default 6041; 0 picks a free one)
   --version V          version to report (default 3.3.6.0; 3.3.1.0 makes clients use JSON fetch)
   --tz ZONE            server time zone, an IANA name (default: $TZ, else UTC)
-  --user NAME:PASSWORD add a user (root:taosdata always exists unless overridden)";
+  --user NAME:PASSWORD add a user (root:taosdata always exists unless overridden)
+  --tls-cert FILE      PEM certificate chain: serve https:// and wss:// (needs --tls-key)
+  --tls-key FILE       PEM PKCS#8 private key for --tls-cert
+  --http-code-server-error
+                       answer REST engine errors with HTTP 4xx/5xx instead of 200";
 
 fn parse(args: &[String]) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::new().port(6041);
+    let (mut cert, mut key) = (None, None);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = |name: &str| {
@@ -47,10 +54,29 @@ fn parse(args: &[String]) -> Result<ServerConfig, String> {
                     .ok_or_else(|| format!("--user wants NAME:PASSWORD, got {v:?}"))?;
                 config.user(user, password)
             }
+            "--tls-cert" => {
+                cert = Some(value("--tls-cert")?);
+                config
+            }
+            "--tls-key" => {
+                key = Some(value("--tls-key")?);
+                config
+            }
+            "--http-code-server-error" => config.http_code_server_error(true),
             other => return Err(format!("unknown argument {other:?}")),
         };
     }
-    Ok(config)
+    match (cert, key) {
+        (None, None) => Ok(config),
+        (Some(cert), Some(key)) => {
+            let read =
+                |path: &str| std::fs::read(path).map_err(|e| format!("cannot read {path:?}: {e}"));
+            config
+                .tls_pem(&read(&cert)?, &read(&key)?)
+                .map_err(|e| e.to_string())
+        }
+        _ => Err("--tls-cert and --tls-key go together".to_owned()),
+    }
 }
 
 fn main() -> ExitCode {

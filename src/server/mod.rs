@@ -72,6 +72,7 @@ pub struct ServerConfig {
     block_rows: usize,
     max_body: usize,
     max_connections: usize,
+    http_code_server_error: bool,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -96,6 +97,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("block_rows", &self.block_rows)
             .field("max_body", &self.max_body)
             .field("max_connections", &self.max_connections)
+            .field("http_code_server_error", &self.http_code_server_error)
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +136,7 @@ impl ServerConfig {
             block_rows: 4096,
             max_body: 64 << 20,
             max_connections: 1024,
+            http_code_server_error: false,
         }
     }
 
@@ -235,6 +238,14 @@ impl ServerConfig {
         self
     }
 
+    /// taosAdapter's `httpCodeServerError` option: when true, REST engine errors get an
+    /// HTTP error status (400 for syntax-like codes, 401 for user/auth codes, 502 for
+    /// 0x000B, 500 otherwise, 01 §1.7) instead of the default 200.
+    pub fn http_code_server_error(mut self, enabled: bool) -> ServerConfig {
+        self.http_code_server_error = enabled;
+        self
+    }
+
     /// The configured version string.
     pub fn reported_version(&self) -> &str {
         &self.version
@@ -266,6 +277,7 @@ pub(crate) struct Shared {
     pub(crate) block_rows: usize,
     pub(crate) max_body: usize,
     pub(crate) max_connections: usize,
+    pub(crate) http_code_server_error: bool,
     pub(crate) faults: FaultInjector,
     pub(crate) tls: Option<native_tls::TlsAcceptor>,
     pub(crate) stop: AtomicBool,
@@ -283,6 +295,7 @@ impl Shared {
             block_rows: config.block_rows,
             max_body: config.max_body,
             max_connections: config.max_connections,
+            http_code_server_error: config.http_code_server_error,
             faults: config.faults,
             tls: config.tls,
             stop: AtomicBool::new(false),

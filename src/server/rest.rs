@@ -38,6 +38,20 @@ fn error_response(
     out.flush()
 }
 
+/// The HTTP status of an engine error: 200, or with `httpCodeServerError` the status
+/// taosAdapter's `ErrorStatusMap` gives (01 §1.7).
+fn engine_error_status(code: u16, http_code_server_error: bool) -> u16 {
+    if !http_code_server_error {
+        return 200;
+    }
+    match code {
+        0x0216 | 0x021B | 0x2600 | 0x060B | 0x0224 | 0x263B => 400,
+        0x0350..=0x0357 => 401,
+        0x000B => 502,
+        _ => 500,
+    }
+}
+
 /// Go's `strconv.ParseBool`.
 fn parse_go_bool(s: &str) -> Option<bool> {
     match s {
@@ -138,8 +152,9 @@ pub(crate) fn sql(
     if sql.is_empty() {
         return error_response(out, 400, 0x1107, "no sql input", started, keep_alive);
     }
+    let status = |code| engine_error_status(code, shared.http_code_server_error);
     if let Err(e) = shared.backend.authenticate(&creds.user, &creds.password) {
-        return error_response(out, 200, e.code, &e.message, started, keep_alive);
+        return error_response(out, status(e.code), e.code, &e.message, started, keep_alive);
     }
     let mut session = shared.backend.open(&creds.user);
     session.set_timezone(p.conn_tz.unwrap_or(shared.server_tz));
@@ -149,7 +164,7 @@ pub(crate) fn sql(
     }
     match session.execute(sql, p.req_id) {
         Err(DbError { code, message }) => {
-            error_response(out, 200, code, &message, started, keep_alive)
+            error_response(out, status(code), code, &message, started, keep_alive)
         }
         Ok(exec) => {
             out.write_all(&chunked_head(200, JSON, keep_alive))?;
@@ -236,6 +251,16 @@ pub(crate) fn login(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_error_statuses() {
+        assert_eq!(engine_error_status(0x2600, false), 200);
+        assert_eq!(engine_error_status(0x2600, true), 400);
+        assert_eq!(engine_error_status(0x0357, true), 401);
+        assert_eq!(engine_error_status(0x000B, true), 502);
+        assert_eq!(engine_error_status(0x2603, true), 500);
+        assert_eq!(engine_error_status(0xffff, true), 500);
+    }
 
     #[test]
     fn go_bools() {
