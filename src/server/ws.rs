@@ -396,6 +396,18 @@ impl<'a> WsState<'a> {
             Ok(r) => r,
             Err(e) => return Some(request_error(&e, started)),
         };
+        let req_id = req.header.req_id;
+        if self.session.is_none() {
+            // taosAdapter checks the connection before it looks at the action code.
+            let name = req.header.action_name();
+            return Some(error(
+                GENERIC_CODE,
+                "server not connected",
+                name,
+                req_id,
+                started,
+            ));
+        }
         let action = BinaryAction::from_code(req.header.action).filter(|a| {
             !self.legacy
                 && matches!(
@@ -409,16 +421,6 @@ impl<'a> WsState<'a> {
             return Some(request_error(&req.unknown_action(), started));
         };
         let name = action.name();
-        let req_id = req.header.req_id;
-        if self.session.is_none() {
-            return Some(error(
-                GENERIC_CODE,
-                "server not connected",
-                name,
-                req_id,
-                started,
-            ));
-        }
         if action == BinaryAction::FetchRawBlock {
             return Some(self.fetch_raw_block(&req, started));
         }
