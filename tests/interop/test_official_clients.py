@@ -76,10 +76,10 @@ def same(a, b, ctx):
 
 
 def to_ms(v):
+    # taosrest gives naive local times; taosws gives aware ones. run.sh pins TZ=UTC for
+    # this process because taosws labels its local rendering with the UTC zone.
     if isinstance(v, datetime.datetime):
-        if v.tzinfo is None:
-            v = v.replace(tzinfo=datetime.timezone.utc)
-        return int(v.timestamp() * 1000)
+        return round(v.timestamp() * 1000)
     return v
 
 
