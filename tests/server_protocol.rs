@@ -673,3 +673,65 @@ fn rest_http_code_server_error_option() {
     let r = post(&h, "/rest/sql", BASIC, "select server_version()");
     assert_eq!(status(&r), 200);
 }
+
+#[test]
+fn results_stream_block_by_block() {
+    let h = Server::start(ServerConfig::new().block_rows(3)).unwrap();
+    sql_ok(&h, "create database s");
+    sql_ok(&h, "create table s.t (ts timestamp, v bigint)");
+    let values: Vec<String> = (0..10)
+        .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
+        .collect();
+    sql_ok(&h, &format!("insert into s.t values {}", values.join(" ")));
+    // REST: one body with every row, whatever the block size.
+    let r = post(&h, "/rest/sql/s", BASIC, "select v from t");
+    let v = json(&r);
+    assert_eq!(v["rows"], 10);
+    assert_eq!(v["data"][9][0], 9);
+    // WS binary: blocks of 3, 3, 3, 1, then the end (which frees the result).
+    let mut ws = ws_connect(&h);
+    ask(
+        &mut ws,
+        r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"s"}}"#,
+    );
+    let Message::Text(_) = binary(&mut ws, bin_query(2, "select * from t")) else {
+        panic!()
+    };
+    let mut sizes = Vec::new();
+    for req in 3.. {
+        let Message::Binary(b) = binary(&mut ws, fetch_raw(req, 1)) else {
+            panic!()
+        };
+        if b[50] == 1 {
+            break;
+        }
+        sizes.push(u32::from_le_bytes(b[55 + 8..55 + 12].try_into().unwrap()));
+    }
+    assert_eq!(sizes, [3, 3, 3, 1]);
+    // WS JSON: fetch/fetch_block pairs, same blocks.
+    let v = ask(
+        &mut ws,
+        r#"{"action":"query","args":{"req_id":20,"sql":"select * from t"}}"#,
+    );
+    assert_eq!(v["id"], 2, "ids keep counting per socket");
+    let mut rows = Vec::new();
+    loop {
+        let v = ask(&mut ws, r#"{"action":"fetch","args":{"req_id":21,"id":2}}"#);
+        if v["completed"] == true {
+            break;
+        }
+        rows.push(v["rows"].as_u64().unwrap());
+        ws.send(Message::text(
+            r#"{"action":"fetch_block","args":{"req_id":22,"id":2}}"#,
+        ))
+        .unwrap();
+        let Message::Binary(b) = recv(&mut ws) else {
+            panic!()
+        };
+        assert_eq!(
+            u64::from(u32::from_le_bytes(b[16 + 8..16 + 12].try_into().unwrap())),
+            *rows.last().unwrap()
+        );
+    }
+    assert_eq!(rows, [3, 3, 3, 1]);
+}
