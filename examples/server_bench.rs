@@ -2,8 +2,9 @@
 //!
 //! Starts a server in-process, inserts N rows (default 1,000,000; first argument
 //! overrides) through WS `query` with multi-row INSERTs, then times `select *` over binary
-//! query (action 6) + `fetch_raw_block` (action 7) and reports rows/s and the process's
-//! peak RSS (`VmHWM`, server and client together).
+//! query (action 6) + `fetch_raw_block` (action 7), then the same `select *` over REST
+//! (one streamed, chunked JSON body), and reports rows/s and the process's peak RSS
+//! (`VmHWM`, server and client together).
 //!
 //! ```text
 //! cargo run --release --features server --example server_bench [-- ROWS]
@@ -11,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;
 
@@ -139,6 +141,50 @@ fn main() {
         "select *: {rows} rows in {blocks} blocks ({:.1} MiB) in {secs:.2} s = {:.0} rows/s",
         bytes as f64 / (1 << 20) as f64,
         rows as f64 / secs
+    );
+    // The same result over REST: read the chunked body to its end.
+    let started = Instant::now();
+    let sql = "select * from bench.t";
+    let mut tcp = TcpStream::connect(server.addr()).unwrap();
+    write!(
+        tcp,
+        "POST /rest/sql HTTP/1.1\r\nHost: bench\r\nAuthorization: Basic cm9vdDp0YW9zZGF0YQ==\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{sql}",
+        sql.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::with_capacity(1 << 16, tcp);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let (mut body_bytes, mut tail) = (0u64, Vec::new());
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let size = usize::from_str_radix(line.trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        let mut chunk = vec![0u8; size + 2];
+        reader.read_exact(&mut chunk).unwrap();
+        body_bytes += size as u64;
+        chunk.truncate(size);
+        tail = chunk;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let tail = String::from_utf8_lossy(&tail);
+    assert!(
+        tail.ends_with(&format!("\"rows\":{total}}}")),
+        "REST body ends {tail}"
+    );
+    println!(
+        "REST select *: {total} rows ({:.1} MiB of JSON) in {secs:.2} s = {:.0} rows/s",
+        body_bytes as f64 / (1 << 20) as f64,
+        total as f64 / secs
     );
     match peak_rss_kib() {
         Some(kib) => println!("peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
