@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 /// Largest request head (request line and headers) accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -127,20 +128,36 @@ pub(crate) struct HttpConn {
     pub(crate) buf: Vec<u8>,
     /// Largest request body accepted.
     pub(crate) max_body: usize,
+    /// How long one request may take to arrive once its first byte is in.
+    request_deadline: Duration,
+    /// When the request being read started (its first byte), if one is in progress.
+    started: Option<Instant>,
 }
 
 impl HttpConn {
     /// A connection over `stream`.
-    pub(crate) fn new(stream: Stream, max_body: usize) -> HttpConn {
+    pub(crate) fn new(stream: Stream, max_body: usize, request_deadline: Duration) -> HttpConn {
         HttpConn {
             stream,
             buf: Vec::new(),
             max_body,
+            request_deadline,
+            started: None,
         }
     }
 
-    /// Reads more bytes into the buffer; `Ok(0)` at end of stream.
+    /// Reads more bytes into the buffer; `Ok(0)` at end of stream. A request that trickles
+    /// in for longer than the deadline is cut off (a timed-out error), so a slow client
+    /// cannot hold its thread forever.
     fn fill(&mut self) -> io::Result<usize> {
+        if let Some(started) = self.started
+            && started.elapsed() > self.request_deadline
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the request took too long to arrive",
+            ));
+        }
         let start = self.buf.len();
         self.buf.resize(start + READ_CHUNK, 0);
         let got = loop {
@@ -157,6 +174,13 @@ impl HttpConn {
     /// Reads the next request and its body. Bytes after the body stay in the buffer (the
     /// next request, or the first WebSocket frames after an upgrade).
     pub(crate) fn read_request(&mut self) -> Result<Request, ReadError> {
+        self.started = (!self.buf.is_empty()).then(Instant::now);
+        let result = self.read_request_inner();
+        self.started = None;
+        result
+    }
+
+    fn read_request_inner(&mut self) -> Result<Request, ReadError> {
         // Parse the head.
         let (head_len, mut req) = loop {
             if !self.buf.is_empty() {
@@ -173,6 +197,18 @@ impl HttpConn {
                 }
             }
             let was_empty = self.buf.is_empty();
+            if was_empty && self.started.is_none() {
+                // Idle between requests: the deadline starts with the first byte.
+                match self.fill() {
+                    Ok(0) => return Err(ReadError::Closed),
+                    Ok(_) => {
+                        self.started = Some(Instant::now());
+                        continue;
+                    }
+                    Err(e) if is_timeout(&e) => return Err(ReadError::Closed),
+                    Err(e) => return Err(ReadError::Io(e)),
+                }
+            }
             match self.fill() {
                 Ok(0) if was_empty => return Err(ReadError::Closed),
                 Ok(0) => return Err(ReadError::Malformed("connection closed mid-request")),

@@ -531,7 +531,7 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             }
         },
     };
-    let mut conn = HttpConn::new(stream, shared.max_body);
+    let mut conn = HttpConn::new(stream, shared.max_body, shared.io_timeout);
     let mut faults = FaultState::new(&shared.faults);
     loop {
         if shared.stop.load(Ordering::SeqCst) {

@@ -700,3 +700,24 @@ fn handle_is_send_and_sync() {
     assert_send_sync::<ServerHandle>();
     assert_send_sync::<ServerConfig>();
 }
+
+#[test]
+fn slow_requests_are_cut_off() {
+    let h = server(ServerConfig::new().io_timeout(Duration::from_millis(300)));
+    let mut s = TcpStream::connect(h.addr()).unwrap();
+    // One byte every 100 ms for 1.5 s: each read is quick, but the whole head takes far
+    // longer than the 300 ms deadline.
+    for b in b"POST /rest/sql HTTP/1.1\r\n".iter().take(15) {
+        if s.write_all(&[*b]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // By now the server has closed the connection: EOF or reset, not "no data yet".
+    s.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(n) => assert_eq!(n, 0, "{:?}", &buf[..n]),
+        Err(e) => assert_ne!(e.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
