@@ -297,12 +297,12 @@ fn write_f64(out: &mut Vec<u8>, v: f64) {
 fn write_go_exponent(out: &mut Vec<u8>, rust: &str) {
     let (mantissa, exp) = rust.split_once('e').unwrap_or((rust, "0"));
     let (sign, digits) = match exp.strip_prefix('-') {
-        Some(d) => ('-', d),
-        None => ('+', exp),
+        Some(d) => (b'-', d),
+        None => (b'+', exp),
     };
     out.extend_from_slice(mantissa.as_bytes());
     out.push(b'e');
-    out.push(sign as u8);
+    out.push(sign);
     if digits.len() < 2 {
         out.push(b'0');
     }
@@ -504,7 +504,7 @@ pub fn decode_response(body: &[u8]) -> Result<RestResponse> {
     }
     let parsed: Body<'_> = serde_json::from_slice(body).map_err(|e| {
         operational(format!(
-            "REST response is not valid JSON ({e}): {}",
+            "REST response is not a taosAdapter reply ({e}): {}",
             preview(body)
         ))
         .with_source(e)
