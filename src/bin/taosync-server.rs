@@ -106,3 +106,50 @@ fn main() -> ExitCode {
         std::thread::park();
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn parses_flags() {
+        let c = parse(&args(&[
+            "--port",
+            "0",
+            "--version",
+            "3.3.1.0",
+            "--tz",
+            "Asia/Shanghai",
+            "--user",
+            "u:p",
+        ]))
+        .unwrap();
+        assert_eq!(c.reported_version(), "3.3.1.0");
+        assert_eq!(c.server_timezone(), chrono_tz::Tz::Asia__Shanghai);
+        assert!(c.users().contains(&("u".to_owned(), "p".to_owned())));
+        assert!(
+            c.users()
+                .contains(&("root".to_owned(), "taosdata".to_owned()))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_flags() {
+        for bad in [
+            &["--port"][..],
+            &["--port", "x"],
+            &["--tz", "Mars/Base"],
+            &["--user", "nopassword"],
+            &["--user", ":p"],
+            &["--tls-cert", "c.pem"],
+            &["--frobnicate"],
+        ] {
+            assert!(parse(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
+}
