@@ -333,6 +333,7 @@ fn ws_worked_example_b_json_mode() {
         (v["completed"].as_bool(), v["rows"].as_u64()),
         (Some(false), Some(2))
     );
+    assert_eq!(v["lengths"], serde_json::json!([8, 4, 12, 18]));
     ws.send(Message::text(
         r#"{"action":"fetch_block","args":{"req_id":4,"id":1}}"#,
     ))
