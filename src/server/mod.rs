@@ -496,7 +496,14 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, registry: &Arc<Regi
         threads.retain(|t| !t.is_finished());
         match spawned {
             Ok(handle) => threads.push(handle),
-            Err(e) => log::warn!("cannot spawn a connection thread: {e}"),
+            Err(e) => {
+                log::warn!("cannot spawn a connection thread: {e}");
+                registry
+                    .sockets
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
+            }
         }
     }
 }
