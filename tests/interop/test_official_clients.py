@@ -121,6 +121,13 @@ def check_rest(conn):
     # Aggregate through a fresh cursor.
     cur.execute(f"select count(*) from {DB}.meters")
     check(cur.fetchone()[0] == len(ROWS), "REST count(*)")
+    # A connection with a database posts to /rest/sql/{db}: unqualified names resolve.
+    with_db = taosrest.connect(
+        url=f"http://127.0.0.1:{PORT}", user="root", password="taosdata", database=DB, timeout=10
+    )
+    db_cur = with_db.cursor()
+    db_cur.execute("select location, groupid from meters where groupid = 2")
+    check(db_cur.fetchall() == [["Shanghai", 2]], "REST /rest/sql/{db} resolves unqualified names")
     # Errors: code and class.
     try:
         cur.execute(f"select * from {DB}.no_such_table")
