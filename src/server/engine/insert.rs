@@ -230,14 +230,7 @@ fn build_rows(
         .schema_of(t)
         .ok_or_else(|| EngineError::table_not_exist(table))?;
     let positions = bind_columns(schema, columns)?;
-    let keep_lo = if enforce_keep {
-        let keep_ticks = db.options.keep_minutes[2]
-            .saturating_mul(60)
-            .saturating_mul(ctx.precision.per_second());
-        ctx.now.saturating_sub(keep_ticks)
-    } else {
-        i64::MIN
-    };
+    let keep_lo = keep_floor(db, ctx, enforce_keep);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if row.len() != positions.len() {
@@ -303,4 +296,178 @@ pub(super) fn write_rows(
         t.data.insert(r);
     }
     Ok(n)
+}
+
+/// Where [`Session::insert_rows`](super::Session::insert_rows) writes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowTarget {
+    /// Database (the session's current one when `None`).
+    pub db: Option<String>,
+    /// Table name (as stored: already folded / unquoted).
+    pub table: String,
+    /// Auto-create the table as a child when it does not exist.
+    pub using: Option<AutoCreate>,
+    /// Column names the row values bind to (all data columns in order when `None`).
+    pub columns: Option<Vec<String>>,
+}
+
+/// The `USING stb [(tags)] TAGS (…)` part of a [`RowTarget`], with typed tag values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoCreate {
+    /// Supertable name.
+    pub stable: String,
+    /// Tag names the values bind to (all tags in order when `None`).
+    pub tag_names: Option<Vec<String>>,
+    /// Tag values.
+    pub tags: Vec<Value>,
+}
+
+/// Converts a typed value (stmt binding, schemaless) to `col`'s type with the same rules
+/// as SQL literals: strings and numbers convert, lengths and ranges are checked.
+pub(super) fn typed_value(
+    v: &Value,
+    col: &super::catalog::ColDef,
+    ctx: &WriteCtx,
+) -> EResult<Value> {
+    use crate::types::Type;
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let text;
+    let c = match v {
+        Value::Timestamp(t) => Const::Ts(t.to_precision(ctx.precision).value()),
+        Value::Bool(b) => Const::Bool(*b),
+        Value::Float(_) | Value::Double(_) => {
+            text = v.to_string();
+            Const::Float(&text)
+        }
+        Value::Decimal(d) => {
+            text = d.to_string();
+            Const::Float(&text)
+        }
+        Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => Const::Str(s),
+        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => {
+            let ok_len = col.ty == Type::Blob || b.len() <= col.length as usize;
+            return match col.ty {
+                Type::VarBinary | Type::Geometry | Type::Blob if !ok_len => {
+                    Err(EngineError::value_too_long(&col.name))
+                }
+                Type::VarBinary => Ok(Value::VarBinary(b.clone())),
+                Type::Geometry => Ok(Value::Geometry(b.clone())),
+                Type::Blob => Ok(Value::Blob(b.clone())),
+                _ => {
+                    let s = String::from_utf8_lossy(b).into_owned();
+                    let c = Const::Str(&s);
+                    coerce(&c, col, &s, ctx)
+                }
+            };
+        }
+        other => {
+            text = other.to_string();
+            Const::Int(&text)
+        }
+    };
+    let near = text_of(v);
+    coerce(&c, col, &near, ctx)
+}
+
+fn text_of(v: &Value) -> String {
+    super::error::clip(&v.to_string(), 63).to_string()
+}
+
+/// Writes typed rows; see [`Session::insert_rows`](super::Session::insert_rows).
+pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) -> EResult<u64> {
+    let dbn = s.db_for(target.db.as_deref())?;
+    let tz = s.tz;
+    let enforce_keep = s.engine.config.enforce_keep;
+    let mut cat = s.engine.write();
+    let precision = db_mut(&mut cat, &dbn)?.precision();
+    let ctx = WriteCtx {
+        tz,
+        precision,
+        now: scale_now(now_ticks(Precision::Nanosecond), precision),
+    };
+    if let Some(using) = &target.using {
+        super::ddl::create_child_with(
+            &mut cat,
+            &dbn,
+            &target.table,
+            &using.stable,
+            true,
+            tz,
+            |schema, ctx| {
+                let positions: Vec<usize> = match &using.tag_names {
+                    Some(names) => names
+                        .iter()
+                        .map(|n| {
+                            schema.tag_index(n).ok_or_else(|| {
+                                EngineError::new(
+                                    Code::PAR_INVALID_TAG_NAME,
+                                    format!("Invalid tag name: {n}"),
+                                )
+                            })
+                        })
+                        .collect::<EResult<_>>()?,
+                    None => (0..schema.tags.len()).collect(),
+                };
+                if positions.len() != using.tags.len() {
+                    return Err(EngineError::code(Code::PAR_TAGS_NOT_MATCHED));
+                }
+                let mut out = vec![Value::Null; schema.tags.len()];
+                for (p, v) in positions.into_iter().zip(&using.tags) {
+                    out[p] = typed_value(v, &schema.tags[p], &ctx)?;
+                }
+                Ok(out)
+            },
+        )?;
+    }
+    let db = cat.dbs.get(&dbn).ok_or_else(EngineError::db_not_exist)?;
+    let t = db
+        .tables
+        .get(&target.table)
+        .ok_or_else(|| EngineError::table_not_exist(&target.table))?;
+    let schema = db
+        .schema_of(t)
+        .ok_or_else(|| EngineError::table_not_exist(&target.table))?;
+    let positions = bind_columns(schema, target.columns.as_deref())?;
+    let keep_lo = keep_floor(db, &ctx, enforce_keep);
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != positions.len() {
+            return Err(EngineError::code(Code::PAR_INVALID_COLUMNS_NUM));
+        }
+        let mut vals = vec![Value::Null; schema.next_slot];
+        for (v, &ci) in row.iter().zip(&positions) {
+            let col = &schema.columns[ci];
+            if let Some(slot) = vals.get_mut(col.slot) {
+                *slot = typed_value(v, col, &ctx)?;
+            }
+        }
+        let ts = match vals.get(schema.ts_slot()) {
+            Some(Value::Timestamp(t)) => t.value(),
+            _ => {
+                return Err(EngineError::invalid_operation(
+                    "primary timestamp column can not be null",
+                ));
+            }
+        };
+        if ts < keep_lo {
+            return Err(EngineError::code(Code::TDB_TIMESTAMP_OUT_OF_RANGE));
+        }
+        stored.push(StoredRow {
+            ts,
+            vals: vals.into_boxed_slice(),
+        });
+    }
+    write_rows(&mut cat, &dbn, &target.table, stored)
+}
+
+fn keep_floor(db: &super::catalog::Database, ctx: &WriteCtx, enforce_keep: bool) -> i64 {
+    if !enforce_keep {
+        return i64::MIN;
+    }
+    let keep_ticks = db.options.keep_minutes[2]
+        .saturating_mul(60)
+        .saturating_mul(ctx.precision.per_second());
+    ctx.now.saturating_sub(keep_ticks)
 }

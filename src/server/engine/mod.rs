@@ -28,7 +28,15 @@
 //! EngineConfig { user, password, server_version, default_timezone, enforce_keep }  (Default: root/taosdata)
 //! Engine::with_defaults() -> Engine
 //! Session::engine(&self) -> &Arc<Engine>
+//! Session::insert_rows(&mut self, &RowTarget, &[Vec<Value>]) -> Result<u64, EngineError>
+//!     (typed rows for stmt / schemaless; RowTarget { db, table, using: Option<AutoCreate
+//!      { stable, tag_names, tags }>, columns }; values converted like SQL literals)
+//! Session::table_info(&self, db: Option<&str>, table) -> Result<TableInfo, EngineError>
+//!     (TableInfo { db, name, kind: Super|Child|Normal, stable, columns, tags, tag_values,
+//!      precision, vgroup })
 //! QueryResult::from_rows(columns, precision, rows) -> QueryResult     (materialised result)
+//! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>
+//! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
 //! Layout: `lexer` → `parser` (`ast`) → `Session::execute` dispatches to `ddl` (CREATE /
@@ -57,6 +65,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use chrono_tz::Tz;
 
 pub use error::EngineError;
+pub use insert::{AutoCreate, RowTarget};
 
 use crate::code::Code;
 use crate::row::Column;
@@ -211,6 +220,40 @@ impl QueryResult {
     }
 }
 
+/// What kind of table a [`TableInfo`] describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// A supertable.
+    Super,
+    /// A child table of a supertable.
+    Child,
+    /// A normal table.
+    Normal,
+}
+
+/// The schema of one table, for stmt / schemaless / TMQ callers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableInfo {
+    /// Database.
+    pub db: String,
+    /// Table name.
+    pub name: String,
+    /// Kind.
+    pub kind: TableKind,
+    /// The supertable of a child table.
+    pub stable: Option<String>,
+    /// Data columns in order (the first is the primary timestamp).
+    pub columns: Vec<Column>,
+    /// Tags in order (supertables and child tables).
+    pub tags: Vec<Column>,
+    /// A child table's tag values, in tag order.
+    pub tag_values: Vec<Value>,
+    /// Database precision.
+    pub precision: Precision,
+    /// Vgroup id (0 for supertables).
+    pub vgroup: i32,
+}
+
 /// One client's state: current database, time zone, user.
 #[derive(Debug)]
 pub struct Session {
@@ -291,6 +334,62 @@ impl Session {
             Statement::Describe(name) => sys::describe(self, &name).map(Outcome::Rows),
             other => ddl::execute(self, other).map(Outcome::Affected),
         }
+    }
+
+    /// Writes already-typed rows (stmt binding, schemaless) into `target`, auto-creating
+    /// it as a child table when `target.using` is given. Values are converted to the
+    /// column types with the SQL literal rules (0x2653 for too-long values, range checks);
+    /// returns the number of rows written.
+    pub fn insert_rows(
+        &mut self,
+        target: &RowTarget,
+        rows: &[Vec<Value>],
+    ) -> Result<u64, EngineError> {
+        insert::insert_rows(self, target, rows)
+    }
+
+    /// The schema of a table or supertable (`db` defaults to the current database).
+    pub fn table_info(&self, db: Option<&str>, table: &str) -> Result<TableInfo, EngineError> {
+        let dbn = self.db_for(db)?;
+        let cat = self.engine.read();
+        let d = cat.dbs.get(&dbn).ok_or_else(EngineError::db_not_exist)?;
+        let cols =
+            |v: &[catalog::ColDef]| v.iter().map(catalog::ColDef::column).collect::<Vec<_>>();
+        if let Some(st) = d.stables.get(table) {
+            return Ok(TableInfo {
+                db: dbn.clone(),
+                name: table.to_string(),
+                kind: TableKind::Super,
+                stable: None,
+                columns: cols(&st.schema.columns),
+                tags: cols(&st.schema.tags),
+                tag_values: Vec::new(),
+                precision: d.precision(),
+                vgroup: 0,
+            });
+        }
+        let t = d
+            .tables
+            .get(table)
+            .ok_or_else(|| EngineError::table_not_exist(table))?;
+        let schema = d
+            .schema_of(t)
+            .ok_or_else(|| EngineError::table_not_exist(table))?;
+        let (kind, tag_values) = match &t.kind {
+            catalog::TableKind::Child { tags, .. } => (TableKind::Child, tags.clone()),
+            catalog::TableKind::Normal(_) => (TableKind::Normal, Vec::new()),
+        };
+        Ok(TableInfo {
+            db: dbn.clone(),
+            name: table.to_string(),
+            kind,
+            stable: t.stable().map(str::to_string),
+            columns: cols(&schema.columns),
+            tags: cols(&schema.tags),
+            tag_values,
+            precision: d.precision(),
+            vgroup: t.vgroup,
+        })
     }
 
     /// The database a possibly qualified name lives in (0x2616 when none).

@@ -242,6 +242,31 @@ fn expand_items(
 ) -> EResult<Vec<OutCol>> {
     let mut out = Vec::new();
     for item in &sel.items {
+        if let (
+            Expr::Func {
+                name, star: true, ..
+            },
+            Some(src),
+        ) = (&item.expr, src)
+            && matches!(name.as_str(), "first" | "last" | "last_row")
+        {
+            for c in &src.scope.columns {
+                let call = Expr::Func {
+                    name: name.clone(),
+                    args: vec![Expr::Column {
+                        qualifier: None,
+                        name: c.name.clone(),
+                    }],
+                    star: false,
+                };
+                let (b, spec) = binder.bind(&call)?;
+                out.push(OutCol {
+                    column: out_column(&format!("{name}({})", c.name), &spec),
+                    expr: b,
+                });
+            }
+            continue;
+        }
         if let Expr::Column { name, qualifier } = &item.expr
             && name == "*"
         {
@@ -1020,12 +1045,14 @@ fn aggregate_query(
     let soffset = sel.soffset.unwrap_or(0).max(0) as usize;
     let slimit = sel.slimit.map(|l| l.max(0) as usize);
     let mut rows = Vec::new();
+    let per_partition = !sel.partition_by.is_empty();
     for g in groups
         .iter()
         .skip(soffset)
         .take(slimit.unwrap_or(usize::MAX))
     {
         let mut prev: Option<Vec<Value>> = None;
+        let mut grows = Vec::new();
         let finals: Vec<(i64, Option<Vec<Value>>)> = g
             .windows
             .iter()
@@ -1102,9 +1129,26 @@ fn aggregate_query(
             for h in &hidden {
                 hk.push(h.eval(&ctx)?);
             }
-            rows.push((out, hk));
+            grows.push((out, hk));
             prev = Some(vals);
         }
+        if per_partition {
+            // LIMIT / OFFSET / ORDER BY apply inside each partition.
+            if !order.is_empty() {
+                grows.sort_by(|a, b| cmp_keys(a, b, &order));
+            }
+            rows.extend(
+                grows
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(limit.map_or(usize::MAX, |l| l as usize)),
+            );
+        } else {
+            rows.append(&mut grows);
+        }
+    }
+    if per_partition {
+        return Ok(finish(columns, precision, rows, &[], sel.distinct, 0, None));
     }
     Ok(finish(
         columns,

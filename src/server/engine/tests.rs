@@ -1360,3 +1360,100 @@ fn engine_and_results_are_thread_safe() {
     }
     assert_eq!(one(&mut s, "select count(*) from c.t"), Value::BigInt(200));
 }
+
+#[test]
+fn typed_insert_rows_api() {
+    let mut s = setup();
+    let ts = |v: i64| Value::Timestamp(crate::Timestamp::new(v, Precision::Millisecond));
+    let target = RowTarget {
+        db: None,
+        table: "d5".into(),
+        using: Some(AutoCreate {
+            stable: "meters".into(),
+            tag_names: Some(vec!["location".into()]),
+            tags: vec![vc("sf")],
+        }),
+        columns: Some(vec!["ts".into(), "voltage".into(), "current".into()]),
+    };
+    let rows = vec![
+        vec![ts(1_600_000_000_000), Value::BigInt(5), Value::Double(1.5)],
+        vec![ts(1_600_000_000_001), vc("6"), Value::Null],
+    ];
+    assert_eq!(s.insert_rows(&target, &rows).unwrap(), 2);
+    let (_, got) = query(&mut s, "select voltage, current, location, groupid from d5");
+    assert_eq!(
+        got[0],
+        vec![Value::Int(5), Value::Float(1.5), vc("sf"), Value::Null]
+    );
+    assert_eq!(got[1][0], Value::Int(6));
+    let bad = vec![vec![
+        ts(1_600_000_000_002),
+        Value::BigInt(1 << 40),
+        Value::Null,
+    ]];
+    assert_eq!(
+        s.insert_rows(&target, &bad).unwrap_err().code,
+        Code::TSC_SQL_SYNTAX_ERROR
+    );
+    let info = s.table_info(None, "d5").unwrap();
+    assert_eq!(info.kind, TableKind::Child);
+    assert_eq!(info.stable.as_deref(), Some("meters"));
+    assert_eq!(info.columns.len(), 4);
+    assert_eq!(info.tag_values, vec![Value::Null, vc("sf")]);
+    assert_eq!(s.table_info(None, "meters").unwrap().kind, TableKind::Super);
+    assert_eq!(
+        s.table_info(None, "nope").unwrap_err().code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+    let missing = RowTarget {
+        table: "nope".into(),
+        ..RowTarget::default()
+    };
+    assert_eq!(
+        s.insert_rows(&missing, &rows).unwrap_err().code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
+
+#[test]
+fn star_selection_functions_and_partition_limit() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, NULL) (1600000001000, 2, 20, 0.5) d1 using meters tags (2, 'b') values (1600000000000, 3, 30, 1)",
+    );
+    let (cols, rows) = query(&mut s, "select last_row(*) from d0");
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "last_row(ts)",
+            "last_row(current)",
+            "last_row(voltage)",
+            "last_row(phase)"
+        ]
+    );
+    assert_eq!(rows[0][2], Value::Int(20));
+    let (_, rows) = query(&mut s, "select first(*) from meters");
+    assert_eq!(rows[0][1], Value::Float(1.0));
+    assert_eq!(rows[0][3], Value::Float(1.0));
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, _wstart, count(*) from meters partition by tbname interval(1s) limit 1",
+    );
+    assert_eq!(rows.len(), 2);
+    let (_, rows) = query(
+        &mut s,
+        "select distinct groupid from meters order by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::Int(1)], vec![Value::Int(2)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, ts from meters order by tbname desc, ts desc limit 2",
+    );
+    assert_eq!(rows[0][0], vc("d1"));
+    assert_eq!(
+        rows[1][1].as_timestamp().unwrap().value(),
+        1_600_000_001_000
+    );
+}
