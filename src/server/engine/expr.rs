@@ -706,6 +706,17 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     if a.is_null() || b.is_null() {
         return None;
     }
+    // A JSON scalar (`info->'k'`) compares as the string / number / bool it holds.
+    if let Value::Json(x) = a
+        && !matches!(b, Value::Json(_))
+    {
+        return compare(&json_scalar(x)?, b);
+    }
+    if let Value::Json(y) = b
+        && !matches!(a, Value::Json(_))
+    {
+        return compare(a, &json_scalar(y)?);
+    }
     match (a, b) {
         (
             Value::VarChar(x) | Value::NChar(x) | Value::Json(x),
@@ -722,6 +733,18 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
             let (x, y) = (as_f64(a)?, as_f64(b)?);
             x.partial_cmp(&y)
         }
+    }
+}
+
+/// The scalar a JSON text holds: strings as VARCHAR, numbers as DOUBLE, booleans as
+/// BOOL; objects stay JSON; `null` is `None`.
+fn json_scalar(text: &str) -> Option<Value> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::String(s)) => Some(Value::VarChar(s)),
+        Ok(serde_json::Value::Number(n)) => n.as_f64().map(Value::Double),
+        Ok(serde_json::Value::Bool(b)) => Some(Value::Bool(b)),
+        Ok(serde_json::Value::Null) => None,
+        _ => Some(Value::VarChar(text.to_string())),
     }
 }
 
@@ -879,6 +902,10 @@ impl BExpr {
             }
             BExpr::Like(x, p, neg) => {
                 let (v, pat) = (x.eval(ctx)?, p.eval(ctx)?);
+                let v = match &v {
+                    Value::Json(t) => json_scalar(t).unwrap_or(Value::Null),
+                    _ => v,
+                };
                 match (v.as_str(), pat.as_str()) {
                     (Some(t), Some(pt)) => Value::Bool(like(t, pt) != *neg),
                     _ => Value::Null,

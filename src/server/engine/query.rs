@@ -336,6 +336,66 @@ fn refs_row(b: &BExpr) -> bool {
     }
 }
 
+/// Whether `b` reads only tags, `tbname` and constants (so it is decided per table).
+fn tag_only(b: &BExpr) -> bool {
+    match b {
+        BExpr::Tag(_) | BExpr::Tbname | BExpr::Const(_) => true,
+        BExpr::Col(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => false,
+        BExpr::Neg(x)
+        | BExpr::Not(x)
+        | BExpr::IsNull(x, _)
+        | BExpr::Cast(x, _)
+        | BExpr::JsonGet(x, _)
+        | BExpr::Contains(x, _) => tag_only(x),
+        BExpr::Arith(_, a, c, _)
+        | BExpr::Cmp(_, a, c)
+        | BExpr::And(a, c)
+        | BExpr::Or(a, c)
+        | BExpr::Like(a, c, _) => tag_only(a) && tag_only(c),
+        BExpr::In(x, l, _) => tag_only(x) && l.iter().all(tag_only),
+        BExpr::Func(_, args, _) => args.iter().all(tag_only),
+    }
+}
+
+/// The AND of the top-level conjuncts of `b` that only read tags / `tbname`.
+fn table_filter(b: &BExpr) -> Option<BExpr> {
+    match b {
+        BExpr::And(x, y) => match (table_filter(x), table_filter(y)) {
+            (Some(a), Some(c)) => Some(BExpr::And(Box::new(a), Box::new(c))),
+            (a, c) => a.or(c),
+        },
+        other if tag_only(other) => Some(other.clone()),
+        _ => None,
+    }
+}
+
+/// Drops the tables a tag-only filter rejects.
+fn prune_tables(
+    tables: &mut Vec<TableSrc>,
+    filter: Option<&BExpr>,
+    precision: Precision,
+) -> EResult<()> {
+    let Some(tf) = filter.and_then(table_filter) else {
+        return Ok(());
+    };
+    let mut keep = Vec::with_capacity(tables.len());
+    for t in tables.drain(..) {
+        let ctx = Ctx {
+            row: None,
+            tags: &t.tags,
+            tbname: &t.tbname,
+            aggs: &[],
+            window: (0, 0),
+            precision,
+        };
+        if truthy(&tf.eval(&ctx)?) {
+            keep.push(t);
+        }
+    }
+    *tables = keep;
+    Ok(())
+}
+
 /// `[lo, hi]` bounds on the primary timestamp implied by top-level AND conjuncts.
 fn ts_bounds(b: &BExpr, ts_slot: usize, lo: &mut i64, hi: &mut i64) {
     match b {
@@ -555,6 +615,9 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
     let (mut lo, mut hi) = (i64::MIN, i64::MAX);
     if let (Some(f), Some(ts)) = (&filter, src.ts_slot) {
         ts_bounds(f, ts, &mut lo, &mut hi);
+    }
+    if src.is_stable {
+        prune_tables(&mut src.tables, filter.as_ref(), precision)?;
     }
     let aggregate = !binder.aggs.is_empty() || !sel.group_by.is_empty() || sel.interval.is_some();
     if aggregate {

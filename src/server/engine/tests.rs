@@ -1459,3 +1459,54 @@ fn star_selection_functions_and_partition_limit() {
         1_600_000_001_000
     );
 }
+
+#[test]
+fn json_scalars_and_tag_pruning() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create stable js (ts timestamp, v int) tags (info json)",
+    );
+    affected(
+        &mut s,
+        "insert into j1 using js tags ('{\"k\":\"v1\",\"n\":2}') values (1600000000000, 1) j2 using js tags ('{\"k\":\"v2\"}') values (1600000000000, 2)",
+    );
+    assert_eq!(
+        one(&mut s, "select v from js where info->'k' = 'v2'"),
+        Value::Int(2)
+    );
+    assert_eq!(
+        one(&mut s, "select v from js where info->'n' > 1"),
+        Value::Int(1)
+    );
+    assert_eq!(
+        one(&mut s, "select count(*) from js where info->'k' like 'v%'"),
+        Value::BigInt(2)
+    );
+    for i in 0..50 {
+        affected(
+            &mut s,
+            &format!(
+                "insert into c{i} using meters tags ({i}, 'loc{i}') values (1600000000000, {i}, {i}, {i})"
+            ),
+        );
+    }
+    assert_eq!(
+        one(&mut s, "select voltage from meters where tbname = 'c7'"),
+        Value::Int(7)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where groupid > 10 and voltage < 20"
+        ),
+        Value::BigInt(9)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where groupid > 10 or voltage < 20"
+        ),
+        Value::BigInt(50)
+    );
+}
