@@ -1510,3 +1510,49 @@ fn json_scalars_and_tag_pruning() {
         Value::BigInt(50)
     );
 }
+
+#[test]
+fn sql_sent_by_connector_libraries() {
+    let mut s = setup();
+    affected(&mut s, "create table ntb (ts timestamp, v int)");
+    for sql in [
+        "select server_version()",
+        "SELECT server_version()",
+        "select database()",
+        "use `test`",
+        "show databases;",
+        "describe `meters`",
+        "describe test.meters",
+        "show `test`.stables",
+        "show stables",
+        "show normal tables",
+        "show normal `test`.tables",
+        "show `test`.views",
+        "SELECT * FROM information_schema.INS_INDEXES WHERE db_name = 'test' AND table_name = 'meters'",
+        "SELECT * FROM information_schema.ins_topics",
+        "select version, (expire_time < now) from information_schema.ins_cluster",
+        "show grants",
+        "select * from information_schema.ins_databases",
+        "show consumers",
+        "show subscriptions",
+        "select 1",
+        "select generate_series(1)",
+    ] {
+        if sql.contains("generate_series") {
+            assert!(s.execute(sql, 0).is_err());
+            continue;
+        }
+        assert!(matches!(exec(&mut s, sql), Outcome::Rows(_) | Outcome::Affected(0)), "{sql}");
+    }
+    assert_eq!(query(&mut s, "show stables").1, vec![vec![vc("meters")]]);
+    assert_eq!(query(&mut s, "show normal tables").1, vec![vec![vc("ntb")]]);
+    let (cols, _) = query(&mut s, "select version, (expire_time < now) from information_schema.ins_cluster");
+    assert_eq!(cols[1].name, "(expire_time < now)");
+    affected(&mut s, "create topic if not exists `tp` as database `test`");
+    affected(&mut s, "create topic if not exists `tq` with meta as database `test`");
+    affected(&mut s, "drop consumer group `g1` on tp");
+    affected(&mut s, "flush database test");
+    let (cols, rows) = query(&mut s, "select * from information_schema.ins_topics");
+    assert_eq!(&cols[..4].iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), &["topic_name", "db_name", "create_time", "sql"]);
+    assert_eq!(rows.len(), 2);
+}
