@@ -55,6 +55,8 @@ pub(crate) struct Scan {
     tables: Vec<TableSrc>,
     ti: usize,
     cursor: Option<SnapshotCursor>,
+    /// K-way merge by timestamp across tables (ORDER BY ts on a supertable).
+    merge: Option<Merge>,
     filter: Option<BExpr>,
     items: Vec<BExpr>,
     skip: u64,
@@ -65,16 +67,56 @@ pub(crate) struct Scan {
     precision: Precision,
 }
 
+/// Merge state: one cursor and one pending row per table, a heap of the pending rows.
+struct Merge {
+    cursors: Vec<SnapshotCursor>,
+    heads: Vec<Option<(Arc<Chunk>, usize)>>,
+    heap: std::collections::BinaryHeap<(i128, std::cmp::Reverse<usize>)>,
+}
+
+impl Merge {
+    fn new(tables: &[TableSrc], lo: i64, hi: i64, desc: bool) -> Merge {
+        let mut m = Merge {
+            cursors: tables
+                .iter()
+                .map(|t| SnapshotCursor::new(t.chunks.clone(), lo, hi, desc))
+                .collect(),
+            heads: vec![None; tables.len()],
+            heap: std::collections::BinaryHeap::with_capacity(tables.len()),
+        };
+        for ti in 0..tables.len() {
+            m.advance(ti, desc);
+        }
+        m
+    }
+
+    fn advance(&mut self, ti: usize, desc: bool) {
+        let next = self.cursors[ti].next_row().map(|(c, i)| (Arc::clone(c), i));
+        if let Some((c, i)) = &next {
+            let ts = i128::from(c.rows[*i].ts);
+            self.heap
+                .push((if desc { ts } else { -ts }, std::cmp::Reverse(ti)));
+        }
+        self.heads[ti] = next;
+    }
+
+    fn next(&mut self, desc: bool) -> Option<(usize, Arc<Chunk>, usize)> {
+        let (_, std::cmp::Reverse(ti)) = self.heap.pop()?;
+        let (c, i) = self.heads[ti].take()?;
+        self.advance(ti, desc);
+        Some((ti, c, i))
+    }
+}
+
 impl Scan {
-    fn next_row(&mut self) -> EResult<Option<Vec<Value>>> {
+    /// The next stored row in output order: table index, chunk, row index.
+    fn next_raw(&mut self) -> Option<(usize, Arc<Chunk>, usize)> {
+        if let Some(m) = &mut self.merge {
+            return m.next(self.desc);
+        }
         loop {
-            if self.remaining == Some(0) {
-                return Ok(None);
-            }
             if self.cursor.is_none() {
-                let Some(t) = self.tables.get(self.ti) else {
-                    return Ok(None);
-                };
+                let t = self.tables.get(self.ti)?;
                 self.cursor = Some(SnapshotCursor::new(
                     t.chunks.clone(),
                     self.lo,
@@ -82,15 +124,26 @@ impl Scan {
                     self.desc,
                 ));
             }
-            let t = &self.tables[self.ti];
-            let Some(cur) = self.cursor.as_mut() else {
+            let cur = self.cursor.as_mut()?;
+            match cur.next_row() {
+                Some((c, i)) => return Some((self.ti, Arc::clone(c), i)),
+                None => {
+                    self.cursor = None;
+                    self.ti += 1;
+                }
+            }
+        }
+    }
+
+    fn next_row(&mut self) -> EResult<Option<Vec<Value>>> {
+        loop {
+            if self.remaining == Some(0) {
+                return Ok(None);
+            }
+            let Some((ti, chunk, i)) = self.next_raw() else {
                 return Ok(None);
             };
-            let Some((chunk, i)) = cur.next_row() else {
-                self.cursor = None;
-                self.ti += 1;
-                continue;
-            };
+            let t = &self.tables[ti];
             let row = &chunk.rows[i];
             let ctx = Ctx {
                 row: Some(row),
@@ -642,20 +695,19 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
                 SortKey::Out(i) => matches!(outs[*i].expr, BExpr::Col(s) if s == ts),
                 SortKey::Hidden(i) => matches!(hidden[*i], BExpr::Col(s) if s == ts),
             };
-            if is_ts && (src.tables.len() <= 1 || (!*desc && !src.is_stable)) {
-                Some(*desc)
-            } else {
-                None
-            }
+            if is_ts { Some(*desc) } else { None }
         }
         _ => None,
     };
     let columns: Vec<Column> = outs.iter().map(|o| o.column.clone()).collect();
     if let (Some(desc), false) = (ts_order, sel.distinct) {
+        let merge = (!keys.is_empty() && src.tables.len() > 1)
+            .then(|| Merge::new(&src.tables, lo, hi, desc));
         let scan = Scan {
             tables: src.tables,
             ti: 0,
             cursor: None,
+            merge,
             filter,
             items: outs.into_iter().map(|o| o.expr).collect(),
             skip: offset,

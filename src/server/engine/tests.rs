@@ -1542,17 +1542,53 @@ fn sql_sent_by_connector_libraries() {
             assert!(s.execute(sql, 0).is_err());
             continue;
         }
-        assert!(matches!(exec(&mut s, sql), Outcome::Rows(_) | Outcome::Affected(0)), "{sql}");
+        assert!(
+            matches!(exec(&mut s, sql), Outcome::Rows(_) | Outcome::Affected(0)),
+            "{sql}"
+        );
     }
     assert_eq!(query(&mut s, "show stables").1, vec![vec![vc("meters")]]);
     assert_eq!(query(&mut s, "show normal tables").1, vec![vec![vc("ntb")]]);
-    let (cols, _) = query(&mut s, "select version, (expire_time < now) from information_schema.ins_cluster");
+    let (cols, _) = query(
+        &mut s,
+        "select version, (expire_time < now) from information_schema.ins_cluster",
+    );
     assert_eq!(cols[1].name, "(expire_time < now)");
     affected(&mut s, "create topic if not exists `tp` as database `test`");
-    affected(&mut s, "create topic if not exists `tq` with meta as database `test`");
+    affected(
+        &mut s,
+        "create topic if not exists `tq` with meta as database `test`",
+    );
     affected(&mut s, "drop consumer group `g1` on tp");
     affected(&mut s, "flush database test");
     let (cols, rows) = query(&mut s, "select * from information_schema.ins_topics");
-    assert_eq!(&cols[..4].iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), &["topic_name", "db_name", "create_time", "sql"]);
+    assert_eq!(
+        &cols[..4]
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        &["topic_name", "db_name", "create_time", "sql"]
+    );
     assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn supertable_ts_order_merges() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into a using meters tags (1, 'a') values (1600000000000, 1, 1, 1) (1600000000003, 1, 3, 1) b using meters tags (2, 'b') values (1600000000001, 1, 2, 1) (1600000000004, 1, 4, 1) (1600000000005, 1, 5, 1)",
+    );
+    let v = |rows: Vec<Vec<Value>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    let (_, rows) = query(&mut s, "select voltage from meters order by ts");
+    assert_eq!(v(rows), [1, 2, 3, 4, 5].map(Value::Int));
+    let (_, rows) = query(
+        &mut s,
+        "select voltage from meters order by ts desc limit 3 offset 1",
+    );
+    assert_eq!(v(rows), [4, 3, 2].map(Value::Int));
+    let Outcome::Rows(r) = exec(&mut s, "select * from meters order by ts") else {
+        panic!()
+    };
+    assert!(matches!(r.source, query::RowSource::Scan(_)));
 }
