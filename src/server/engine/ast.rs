@@ -162,6 +162,8 @@ pub enum Expr {
     Contains(Box<Expr>, String),
     /// `?` placeholder.
     Placeholder,
+    /// A bound parameter value (a `?` after [`bind_params`](super::params::bind_params)).
+    Param(crate::value::Value),
 }
 
 /// One select-list entry.
@@ -320,6 +322,8 @@ pub struct UsingClause {
 pub struct InsertClause {
     /// Target table (or supertable for the `tbname` form).
     pub table: ObjName,
+    /// The table name was written `?` (stmt): the first bound parameter names it.
+    pub table_placeholder: bool,
     /// Auto-create clause.
     pub using: Option<UsingClause>,
     /// Column list.

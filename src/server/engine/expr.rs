@@ -250,6 +250,31 @@ impl<'s> Binder<'s> {
         let s = self.scope;
         match e {
             Expr::Lit(l) => Ok(bind_lit(l, s.precision)?),
+            Expr::Param(v) => {
+                let v = match v {
+                    Value::Timestamp(t) => Value::Timestamp(t.to_precision(s.precision)),
+                    other => other.clone(),
+                };
+                let ty = v.ty();
+                let length = match &v {
+                    Value::VarChar(x) | Value::NChar(x) | Value::Json(x) => x.len() as u32,
+                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => b.len() as u32,
+                    _ => ty.fixed_size().map_or(0, |n| n as u32),
+                };
+                let (precision, scale) = match &v {
+                    Value::Decimal(d) => (d.precision(), d.scale()),
+                    _ => (0, 0),
+                };
+                Ok((
+                    BExpr::Const(v),
+                    TypeSpec {
+                        ty,
+                        length,
+                        precision,
+                        scale,
+                    },
+                ))
+            }
             Expr::Placeholder => Err(EngineError::new(
                 Code::TSC_SQL_SYNTAX_ERROR,
                 "syntax error near '?' (? only used in stmt)",

@@ -30,6 +30,9 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
     let mut cat = s.engine.write();
     let mut pending = Vec::new();
     for clause in clauses {
+        if clause.table_placeholder {
+            return Err(EngineError::insert_syntax("?", "? only used in stmt"));
+        }
         let dbn = match clause.table.db.as_deref().or(current.as_deref()) {
             Some(d) => d.to_string(),
             None => return Err(EngineError::db_not_specified()),
@@ -322,59 +325,6 @@ pub struct AutoCreate {
     pub tags: Vec<Value>,
 }
 
-/// Converts a typed value (stmt binding, schemaless) to `col`'s type with the same rules
-/// as SQL literals: strings and numbers convert, lengths and ranges are checked.
-pub(super) fn typed_value(
-    v: &Value,
-    col: &super::catalog::ColDef,
-    ctx: &WriteCtx,
-) -> EResult<Value> {
-    use crate::types::Type;
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    let text;
-    let c = match v {
-        Value::Timestamp(t) => Const::Ts(t.to_precision(ctx.precision).value()),
-        Value::Bool(b) => Const::Bool(*b),
-        Value::Float(_) | Value::Double(_) => {
-            text = v.to_string();
-            Const::Float(&text)
-        }
-        Value::Decimal(d) => {
-            text = d.to_string();
-            Const::Float(&text)
-        }
-        Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => Const::Str(s),
-        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => {
-            let ok_len = col.ty == Type::Blob || b.len() <= col.length as usize;
-            return match col.ty {
-                Type::VarBinary | Type::Geometry | Type::Blob if !ok_len => {
-                    Err(EngineError::value_too_long(&col.name))
-                }
-                Type::VarBinary => Ok(Value::VarBinary(b.clone())),
-                Type::Geometry => Ok(Value::Geometry(b.clone())),
-                Type::Blob => Ok(Value::Blob(b.clone())),
-                _ => {
-                    let s = String::from_utf8_lossy(b).into_owned();
-                    let c = Const::Str(&s);
-                    coerce(&c, col, &s, ctx)
-                }
-            };
-        }
-        other => {
-            text = other.to_string();
-            Const::Int(&text)
-        }
-    };
-    let near = text_of(v);
-    coerce(&c, col, &near, ctx)
-}
-
-fn text_of(v: &Value) -> String {
-    super::error::clip(&v.to_string(), 63).to_string()
-}
-
 /// Writes typed rows; see [`Session::insert_rows`](super::Session::insert_rows).
 pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) -> EResult<u64> {
     let dbn = s.db_for(target.db.as_deref())?;
@@ -415,7 +365,7 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
                 }
                 let mut out = vec![Value::Null; schema.tags.len()];
                 for (p, v) in positions.into_iter().zip(&using.tags) {
-                    out[p] = typed_value(v, &schema.tags[p], &ctx)?;
+                    out[p] = super::convert::typed_value(v, &schema.tags[p], &ctx)?;
                 }
                 Ok(out)
             },
@@ -440,7 +390,7 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
         for (v, &ci) in row.iter().zip(&positions) {
             let col = &schema.columns[ci];
             if let Some(slot) = vals.get_mut(col.slot) {
-                *slot = typed_value(v, col, &ctx)?;
+                *slot = super::convert::typed_value(v, col, &ctx)?;
             }
         }
         let ts = match vals.get(schema.ts_slot()) {

@@ -36,6 +36,8 @@
 //!      precision, vgroup })
 //! QueryResult::from_rows(columns, precision, rows) -> QueryResult     (materialised result)
 //! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>
+//! Session::execute_with_params(&mut self, sql, params: &[Value], req_id) -> Result<Outcome, EngineError>
+//!     (`?` placeholders bound in text order; engine::params::count_params(&stmt) counts them)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
@@ -54,6 +56,7 @@ pub mod error;
 pub mod expr;
 mod insert;
 pub mod lexer;
+pub mod params;
 pub mod parser;
 mod query;
 pub mod storage;
@@ -319,6 +322,23 @@ impl Session {
             ));
         }
         let stmt = parser::parse(sql)?;
+        self.run(stmt)
+    }
+
+    /// Runs one SQL statement whose `?` placeholders are bound, in order, to `params`
+    /// (stmt / stmt2 queries and inserts; values convert like SQL literals).
+    pub fn execute_with_params(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        req_id: u64,
+    ) -> Result<Outcome, EngineError> {
+        log::debug!(
+            "engine execute req_id={req_id} with {} params",
+            params.len()
+        );
+        let mut stmt = parser::parse(sql)?;
+        params::bind_params(&mut stmt, params)?;
         self.run(stmt)
     }
 

@@ -866,9 +866,18 @@ impl<'a> Parser<'a> {
         self.expect_kw("into")?;
         let mut clauses = Vec::new();
         loop {
-            let table = self.obj_name()?;
+            let table_placeholder = self.eat(&Tok::Question);
+            let table = if table_placeholder {
+                ObjName {
+                    db: None,
+                    name: "?".into(),
+                }
+            } else {
+                self.obj_name()?
+            };
             let mut clause = InsertClause {
                 table,
+                table_placeholder,
                 using: None,
                 columns: None,
                 rows: Vec::new(),

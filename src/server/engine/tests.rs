@@ -1592,3 +1592,70 @@ fn supertable_ts_order_merges() {
     };
     assert!(matches!(r.source, query::RowSource::Scan(_)));
 }
+
+#[test]
+fn bound_parameters() {
+    let mut s = setup();
+    let ts = |v: i64| Value::Timestamp(crate::Timestamp::new(v, Precision::Microsecond));
+    let p = [
+        vc("d9"),
+        Value::Int(3),
+        vc("sf"),
+        ts(1_600_000_000_000_000),
+        Value::Double(1.5),
+        Value::BigInt(220),
+        Value::Null,
+    ];
+    let Outcome::Affected(n) = s
+        .execute_with_params(
+            "insert into ? using meters tags (?, ?) values (?, ?, ?, ?)",
+            &p,
+            0,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!()
+    };
+    // `insert into ?` names the table through a placeholder: not a value position.
+    assert_eq!(n, 1);
+    let (_, rows) = query(
+        &mut s,
+        "select ts, current, voltage, phase, groupid from d9",
+    );
+    assert_eq!(
+        rows[0][0].as_timestamp().unwrap().value(),
+        1_600_000_000_000
+    );
+    assert_eq!(
+        rows[0][1..],
+        [
+            Value::Float(1.5),
+            Value::Int(220),
+            Value::Null,
+            Value::Int(3)
+        ]
+    );
+    let Outcome::Rows(mut r) = s
+        .execute_with_params(
+            "select voltage from meters where voltage > ? and ts >= ?",
+            &[Value::Int(100), ts(1_600_000_000_000_000)],
+            0,
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(r.collect_rows().unwrap(), vec![vec![Value::Int(220)]]);
+    assert_eq!(
+        s.execute_with_params("select * from meters where voltage > ?", &[], 0)
+            .unwrap_err()
+            .code,
+        Code::TSC_INVALID_OPERATION
+    );
+    assert_eq!(
+        params::count_params(
+            &parser::parse("select * from d9 where voltage in (?, ?) and ts > ?").unwrap()
+        ),
+        3
+    );
+}
