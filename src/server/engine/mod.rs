@@ -38,6 +38,10 @@
 //! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>
 //! Session::execute_with_params(&mut self, sql, params: &[Value], req_id) -> Result<Outcome, EngineError>
 //!     (`?` placeholders bound in text order; engine::params::count_params(&stmt) counts them)
+//! Session::prepare_shape(&self, sql) -> Result<stmt::StmtShape, EngineError>
+//!     (stmt/stmt2 prepare: is_insert, number of `?`, insert fields in stmt2 order
+//!      table name / tags / columns with kinds and types, and the insert target: db, table,
+//!      stable, tag_names, columns — build a RowTarget from it for insert_rows)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
@@ -59,6 +63,7 @@ pub mod lexer;
 pub mod params;
 pub mod parser;
 mod query;
+pub mod stmt;
 pub mod storage;
 mod sys;
 pub mod time;

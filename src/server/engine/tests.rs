@@ -1659,3 +1659,61 @@ fn bound_parameters() {
         3
     );
 }
+
+#[test]
+fn stmt_prepare_shapes() {
+    use super::stmt::FieldKind;
+    let mut s = setup();
+    affected(&mut s, "create table nt (ts timestamp, v int, s binary(8))");
+    let shape = s
+        .prepare_shape("INSERT INTO ? USING meters TAGS(?, ?) VALUES(?, ?, ?, ?)")
+        .unwrap();
+    assert!(shape.is_insert);
+    assert_eq!(shape.params, 7);
+    let kinds: Vec<FieldKind> = shape.fields.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            FieldKind::TableName,
+            FieldKind::Tag,
+            FieldKind::Tag,
+            FieldKind::Column,
+            FieldKind::Column,
+            FieldKind::Column,
+            FieldKind::Column
+        ]
+    );
+    assert_eq!(shape.fields[2].column.name, "location");
+    assert_eq!(shape.fields[2].column.length, 24);
+    assert_eq!(shape.stable.as_deref(), Some("meters"));
+    let shape = s
+        .prepare_shape("insert into meters (tbname, ts, current, groupid) values (?, ?, ?, ?)")
+        .unwrap();
+    let names: Vec<&str> = shape
+        .fields
+        .iter()
+        .map(|f| f.column.name.as_str())
+        .collect();
+    assert_eq!(names, ["tbname", "groupid", "ts", "current"]);
+    assert_eq!(shape.columns, ["ts", "current"]);
+    let shape = s.prepare_shape("insert into nt values (?, ?, ?)").unwrap();
+    assert_eq!(shape.table.as_deref(), Some("nt"));
+    assert_eq!(shape.fields.len(), 3);
+    let shape = s
+        .prepare_shape("select * from nt where v > ? and ts > ?")
+        .unwrap();
+    assert!(!shape.is_insert);
+    assert_eq!(shape.params, 2);
+    assert_eq!(
+        s.prepare_shape("insert into nt values (?, 1, ?)")
+            .unwrap_err()
+            .message,
+        "no mix usage for ? and values"
+    );
+    assert_eq!(
+        s.prepare_shape("insert into nope values (?, ?)")
+            .unwrap_err()
+            .code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
