@@ -42,6 +42,8 @@
 //!     (stmt/stmt2 prepare: is_insert, number of `?`, insert fields in stmt2 order
 //!      table name / tags / columns with kinds and types, and the insert target: db, table,
 //!      stable, tag_names, columns — build a RowTarget from it for insert_rows)
+//! Engine::register_connection(self: &Arc<Engine>, ConnectionInfo) -> ConnectionGuard
+//!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
@@ -68,7 +70,7 @@ pub mod storage;
 mod sys;
 pub mod time;
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono_tz::Tz;
 
@@ -115,6 +117,53 @@ impl Default for EngineConfig {
 pub struct Engine {
     config: EngineConfig,
     catalog: RwLock<Catalog>,
+    connections: Mutex<ConnRegistry>,
+}
+
+/// A client connection as `SHOW CONNECTIONS` / `performance_schema.perf_connections`
+/// lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// User name.
+    pub user: String,
+    /// Application name (`app`).
+    pub app: String,
+    /// Client process id.
+    pub pid: u32,
+    /// Peer address `ip:port`.
+    pub end_point: String,
+    /// The connect option `user_app`.
+    pub user_app: String,
+    /// The connect option `user_ip`.
+    pub user_ip: String,
+    /// The connect option `connector_info`.
+    pub connector_info: String,
+}
+
+#[derive(Debug, Default)]
+struct ConnRegistry {
+    next_id: u32,
+    live: std::collections::BTreeMap<u32, (ConnectionInfo, i64)>,
+}
+
+/// Keeps a connection listed in `perf_connections` until dropped.
+#[derive(Debug)]
+pub struct ConnectionGuard {
+    engine: Arc<Engine>,
+    id: u32,
+}
+
+impl ConnectionGuard {
+    /// The connection id (`conn_id`).
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.engine.conns().live.remove(&self.id);
+    }
 }
 
 impl Engine {
@@ -123,6 +172,7 @@ impl Engine {
         Engine {
             config,
             catalog: RwLock::new(Catalog::default()),
+            connections: Mutex::new(ConnRegistry::default()),
         }
     }
 
@@ -145,6 +195,33 @@ impl Engine {
             return Ok(());
         }
         Err(EngineError::code(Code::MND_AUTH_FAILURE))
+    }
+
+    /// Lists a connection in `perf_connections` until the returned guard is dropped.
+    pub fn register_connection(self: &Arc<Self>, info: ConnectionInfo) -> ConnectionGuard {
+        let mut reg = self.conns();
+        reg.next_id = reg.next_id.wrapping_add(1).max(1);
+        let id = reg.next_id;
+        reg.live
+            .insert(id, (info, time::now_ticks(Precision::Millisecond)));
+        drop(reg);
+        ConnectionGuard {
+            engine: Arc::clone(self),
+            id,
+        }
+    }
+
+    /// The live connections with their ids and login times (ms).
+    pub fn connections(&self) -> Vec<(u32, ConnectionInfo, i64)> {
+        self.conns()
+            .live
+            .iter()
+            .map(|(id, (c, t))| (*id, c.clone(), *t))
+            .collect()
+    }
+
+    fn conns(&self) -> std::sync::MutexGuard<'_, ConnRegistry> {
+        self.connections.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Catalog> {

@@ -1717,3 +1717,31 @@ fn stmt_prepare_shapes() {
         Code::PAR_TABLE_NOT_EXIST
     );
 }
+
+#[test]
+fn connections_are_listed_while_open() {
+    let mut s = session();
+    let engine = Arc::clone(s.engine());
+    let info = ConnectionInfo {
+        user: "root".into(),
+        user_app: "myapp".into(),
+        user_ip: "10.0.0.1".into(),
+        connector_info: "taosync-0.1".into(),
+        ..ConnectionInfo::default()
+    };
+    let guard = engine.register_connection(info);
+    let (cols, rows) = query(&mut s, "show connections");
+    assert_eq!(cols.last().unwrap().name, "connector_info");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], Value::UInt(guard.id()));
+    assert_eq!(
+        rows[0][7..],
+        [vc("myapp"), vc("10.0.0.1"), vc("taosync-0.1")]
+    );
+    drop(guard);
+    assert!(
+        query(&mut s, "select * from performance_schema.perf_connections")
+            .1
+            .is_empty()
+    );
+}
