@@ -134,6 +134,8 @@ pub enum BExpr {
     Like(Box<BExpr>, Box<BExpr>, bool),
     /// IS [NOT] NULL.
     IsNull(Box<BExpr>, bool),
+    /// MATCH (false) / NMATCH (true) with a compiled pattern.
+    Match(Box<BExpr>, std::sync::Arc<super::regex::Regex>, bool),
     /// A scalar function.
     Func(String, Vec<BExpr>, TypeSpec),
     /// CAST.
@@ -371,10 +373,21 @@ impl<'s> Binder<'s> {
                 negated,
                 regex,
             } => {
-                if *regex {
-                    return Err(EngineError::unsupported("MATCH / NMATCH"));
-                }
                 let (x, _) = self.bind(expr)?;
+                if *regex {
+                    let (p, _) = self.bind(pattern)?;
+                    let BExpr::Const(Value::VarChar(pat)) = p else {
+                        return Err(EngineError::new(
+                            Code::PAR_WRONG_VALUE_TYPE,
+                            "Invalid value type: MATCH needs a constant string pattern",
+                        ));
+                    };
+                    let re = super::regex::Regex::new(&pat)?;
+                    return Ok((
+                        BExpr::Match(Box::new(x), std::sync::Arc::new(re), *negated),
+                        fixed(Type::Bool),
+                    ));
+                }
                 let (p, _) = self.bind(pattern)?;
                 Ok((
                     BExpr::Like(Box::new(x), Box::new(p), *negated),
@@ -937,6 +950,17 @@ impl BExpr {
                 }
             }
             BExpr::IsNull(x, neg) => Value::Bool(x.eval(ctx)?.is_null() != *neg),
+            BExpr::Match(x, re, neg) => {
+                let v = x.eval(ctx)?;
+                let v = match &v {
+                    Value::Json(t) => json_scalar(t).unwrap_or(Value::Null),
+                    _ => v,
+                };
+                match v.as_str() {
+                    Some(t) => Value::Bool(re.is_match(t) != *neg),
+                    None => Value::Null,
+                }
+            }
             BExpr::Cast(x, ty) => cast(&x.eval(ctx)?, ty, ctx.precision)?,
             BExpr::JsonGet(x, k) => match x.eval(ctx)? {
                 Value::Json(s) => serde_json::from_str::<serde_json::Value>(&s)

@@ -65,6 +65,7 @@ pub mod lexer;
 pub mod params;
 pub mod parser;
 mod query;
+pub mod regex;
 pub mod stmt;
 pub mod storage;
 mod sys;

@@ -376,6 +376,7 @@ fn refs_row(b: &BExpr) -> bool {
         BExpr::Neg(x)
         | BExpr::Not(x)
         | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
         | BExpr::Cast(x, _)
         | BExpr::JsonGet(x, _)
         | BExpr::Contains(x, _) => refs_row(x),
@@ -397,6 +398,7 @@ fn tag_only(b: &BExpr) -> bool {
         BExpr::Neg(x)
         | BExpr::Not(x)
         | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
         | BExpr::Cast(x, _)
         | BExpr::JsonGet(x, _)
         | BExpr::Contains(x, _) => tag_only(x),
@@ -1305,6 +1307,7 @@ fn only_ts_and_tags(b: &BExpr, ts_slot: usize) -> bool {
         BExpr::Neg(x)
         | BExpr::Not(x)
         | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
         | BExpr::Cast(x, _)
         | BExpr::JsonGet(x, _)
         | BExpr::Contains(x, _) => only_ts_and_tags(x, ts_slot),

@@ -1745,3 +1745,30 @@ fn connections_are_listed_while_open() {
             .is_empty()
     );
 }
+
+#[test]
+fn match_and_nmatch() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d1 using meters tags (1, 'beijing') values (1600000000000, 1, 1, 1) d22 using meters tags (2, 'shanghai') values (1600000000000, 1, 1, 1)",
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where tbname match '^d[0-9]$'"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where location nmatch 'jing'"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        err(&mut s, "select * from meters where location match '('").code,
+        Code::PAR_WRONG_VALUE_TYPE
+    );
+}
