@@ -862,7 +862,7 @@ impl BExpr {
             BExpr::Tbname => Value::VarChar(ctx.tbname.to_string()),
             BExpr::WStart => Value::Timestamp(Timestamp::new(ctx.window.0, ctx.precision)),
             BExpr::WEnd => Value::Timestamp(Timestamp::new(ctx.window.1, ctx.precision)),
-            BExpr::WDuration => Value::BigInt(ctx.window.1 - ctx.window.0),
+            BExpr::WDuration => Value::BigInt(ctx.window.1.saturating_sub(ctx.window.0)),
             BExpr::Agg(i) => ctx.aggs.get(*i).cloned().unwrap_or(Value::Null),
             BExpr::Neg(x) => match x.eval(ctx)? {
                 Value::Null => Value::Null,
@@ -1238,7 +1238,10 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
                     "Invalid parameter value : timetruncate",
                 ));
             }
-            Value::Timestamp(Timestamp::new(t - t.rem_euclid(unit), precision))
+            Value::Timestamp(Timestamp::new(
+                t.saturating_sub(t.rem_euclid(unit)),
+                precision,
+            ))
         }
         "timediff" => match (a.first().and_then(as_int), a.get(1).and_then(as_int)) {
             (Some(x), Some(y)) => {

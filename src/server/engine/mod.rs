@@ -25,7 +25,8 @@
 //! Extensions (engine-owned, usable by the network layer):
 //!
 //! ```text
-//! EngineConfig { user, password, server_version, default_timezone, enforce_keep }  (Default: root/taosdata)
+//! EngineConfig { user, password, server_version, default_timezone, enforce_keep,
+//!                max_sql_length }                  (Default: root/taosdata, 3.3.8.0, 4 MiB)
 //! Engine::with_defaults() -> Engine
 //! Session::engine(&self) -> &Arc<Engine>
 //! Session::insert_rows(&mut self, &RowTarget, &[Vec<Value>]) -> Result<u64, EngineError>
@@ -99,6 +100,8 @@ pub struct EngineConfig {
     pub default_timezone: Tz,
     /// Reject rows older than the database KEEP (0x060B).
     pub enforce_keep: bool,
+    /// Longest SQL text accepted (0x0219 "SQL statement too long" beyond).
+    pub max_sql_length: usize,
 }
 
 impl Default for EngineConfig {
@@ -109,6 +112,7 @@ impl Default for EngineConfig {
             server_version: "3.3.8.0".into(),
             default_timezone: time::local_timezone(),
             enforce_keep: true,
+            max_sql_length: 4 * 1024 * 1024,
         }
     }
 }
@@ -395,7 +399,7 @@ impl Session {
     /// Runs one SQL statement.
     pub fn execute(&mut self, sql: &str, req_id: u64) -> Result<Outcome, EngineError> {
         log::debug!("engine execute req_id={req_id}: {}", error::clip(sql, 200));
-        if sql.len() > 16 * 1024 * 1024 {
+        if sql.len() > self.engine.config.max_sql_length {
             return Err(EngineError::code(Code::TSC_EXCEED_SQL_LIMIT));
         }
         if sql.trim().is_empty() {

@@ -1032,6 +1032,12 @@ fn aggregate_query(
                 Some(d) => t(d)?,
                 None => len,
             };
+            if len / sliding > 10_000 {
+                return Err(EngineError::new(
+                    Code::PAR_INTER_VALUE_TOO_SMALL,
+                    "sliding value too small for the interval",
+                ));
+            }
             if sliding > len {
                 return Err(EngineError::new(
                     Code::new(0x2625),
@@ -1094,9 +1100,17 @@ fn aggregate_query(
             let mut starts = Vec::new();
             match window {
                 Some((len, sliding, off)) => {
-                    let mut ws = (row.ts - off).div_euclid(sliding) * sliding + off;
-                    while ws + len > row.ts {
-                        starts.push(ws);
+                    let (ts, len, sliding, off) = (
+                        i128::from(row.ts),
+                        i128::from(len),
+                        i128::from(sliding),
+                        i128::from(off),
+                    );
+                    let mut ws = (ts - off).div_euclid(sliding) * sliding + off;
+                    while ws + len > ts {
+                        if let Ok(w) = i64::try_from(ws) {
+                            starts.push(w);
+                        }
                         ws -= sliding;
                     }
                 }
@@ -1133,6 +1147,12 @@ fn aggregate_query(
         if lo == i64::MIN || hi == i64::MAX {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
         }
+        let (lo, hi, sliding, off) = (
+            i128::from(lo),
+            i128::from(hi),
+            i128::from(sliding),
+            i128::from(off),
+        );
         let first = (lo - off).div_euclid(sliding) * sliding + off;
         if (hi - first) / sliding > 1_000_000 {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
@@ -1141,7 +1161,9 @@ fn aggregate_query(
         for g in &mut groups {
             let mut ws = first;
             while ws <= hi {
-                g.windows.entry(ws).or_insert_with(Vec::new);
+                if let Ok(w) = i64::try_from(ws) {
+                    g.windows.entry(w).or_insert_with(Vec::new);
+                }
                 ws += sliding;
             }
         }
@@ -1223,7 +1245,7 @@ fn aggregate_query(
                     _ => vec![Value::Null; aggs.len()],
                 },
             };
-            let we = window.map_or(0, |(len, _, _)| ws + len);
+            let we = window.map_or(0, |(len, _, _)| ws.saturating_add(len));
             let ctx = Ctx {
                 row: g.rep_row.as_ref(),
                 tags: &g.tags,

@@ -1772,3 +1772,40 @@ fn match_and_nmatch() {
         Code::PAR_WRONG_VALUE_TYPE
     );
 }
+
+#[test]
+fn extreme_values_do_not_overflow() {
+    let cfg = EngineConfig {
+        enforce_keep: false,
+        ..EngineConfig::default()
+    };
+    let mut s = Session::new(Arc::new(Engine::new(cfg)), "root");
+    affected(&mut s, "create database x precision 'ns' keep 365000");
+    affected(
+        &mut s,
+        "create table x.t (ts timestamp, v bigint, d double)",
+    );
+    affected(
+        &mut s,
+        "insert into x.t values (9223372036854775806, 9223372036854775807, 1e308) (-9223372036854775807, -9223372036854775808, -1e308)",
+    );
+    for sql in [
+        "select _wstart, _wend, _wduration, count(*) from x.t interval(1d)",
+        "select _wstart, count(*) from x.t interval(1d) sliding(1h)",
+        "select count(*) from x.t where ts > -9223372036854775808 and ts < 9223372036854775807 interval(10s) fill(null)",
+        "select v + 1, v - 1, v * 2, -v, d * 10, v / 0, v % 0, abs(v), ceil(d) from x.t",
+        "select sum(v), avg(v), spread(v), stddev(d) from x.t",
+        "select timetruncate(ts, 1000), cast(v as int), cast(d as bigint) from x.t",
+        "select * from x.t where ts between -9223372036854775808 and 9223372036854775807",
+        "select * from x.t where ts > 9223372036854775807",
+    ] {
+        let _ = s.execute(sql, 0).and_then(|o| match o {
+            Outcome::Rows(mut r) => r.collect_rows().map(drop),
+            Outcome::Affected(_) => Ok(()),
+        });
+    }
+    assert_eq!(
+        err(&mut s, "select count(*) from x.t interval(1d) sliding(1b)").code,
+        Code::PAR_INTER_VALUE_TOO_SMALL
+    );
+}
