@@ -424,6 +424,9 @@ impl Session {
             "engine execute req_id={req_id} with {} params",
             params.len()
         );
+        if sql.len() > self.engine.config.max_sql_length {
+            return Err(EngineError::code(Code::TSC_EXCEED_SQL_LIMIT));
+        }
         let mut stmt = parser::parse(sql)?;
         params::bind_params(&mut stmt, params)?;
         self.run(stmt)
