@@ -471,6 +471,8 @@ pub enum Statement {
         /// Action.
         action: AlterAction,
     },
+    /// `ALTER TABLE c1 SET TAG … c2 SET TAG …` (several child tables).
+    AlterSetTags(Vec<(ObjName, Vec<(String, InsValue)>)>),
     /// INSERT.
     Insert(Vec<InsertClause>),
     /// SELECT.

@@ -107,6 +107,12 @@ pub(super) fn execute(s: &mut Session, stmt: Statement) -> EResult<u64> {
             name,
             action,
         } => alter(s, stable, &name, action),
+        Statement::AlterSetTags(all) => {
+            for (name, sets) in all {
+                alter(s, false, &name, AlterAction::SetTags(sets))?;
+            }
+            Ok(0)
+        }
         Statement::Delete { table, where_ } => super::query::delete(s, &table, where_.as_ref()),
         Statement::CreateTopic {
             if_not_exists,

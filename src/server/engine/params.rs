@@ -87,6 +87,13 @@ fn visit(stmt: &mut Statement, f: &mut impl FnMut(&mut Expr)) {
                 visit_expr(&mut v.expr, f);
             }
         }
+        Statement::AlterSetTags(all) => {
+            for (_, sets) in all {
+                for (_, v) in sets {
+                    visit_expr(&mut v.expr, f);
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -1809,3 +1809,32 @@ fn extreme_values_do_not_overflow() {
         Code::PAR_INTER_VALUE_TOO_SMALL
     );
 }
+
+#[test]
+fn alter_several_children_set_tag() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create table c1 using meters tags (1, 'a') c2 using meters tags (2, 'b')",
+    );
+    affected(
+        &mut s,
+        "alter table c1 set tag groupid = 10, location = 'x' c2 set tag groupid = 20",
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select table_name, tag_value from information_schema.ins_tags where tag_name = 'groupid' order by table_name",
+    );
+    assert_eq!(
+        rows,
+        vec![vec![vc("c1"), vc("10")], vec![vc("c2"), vc("20")]]
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "alter table c1 set tag groupid = 1 nope set tag groupid = 2"
+        )
+        .code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
