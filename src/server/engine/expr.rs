@@ -289,7 +289,7 @@ impl<'s> Binder<'s> {
             }
             Expr::Neg(x) => {
                 let (b, t) = self.bind(x)?;
-                let t = if t.ty.is_integer() || t.ty == Type::Bool {
+                let t = if t.ty.is_integer() || matches!(t.ty, Type::Bool | Type::Timestamp) {
                     fixed(Type::BigInt)
                 } else {
                     fixed(Type::Double)
@@ -615,6 +615,9 @@ impl<'s> Binder<'s> {
                 if bargs.len() < 2 || bargs.len() > 3 {
                     return Err(EngineError::func_num(name));
                 }
+                if !matches!(tys[0].ty, Type::VarChar | Type::NChar) {
+                    return Err(EngineError::func_type(name));
+                }
                 tys[0]
             }
             "concat" | "concat_ws" => {
@@ -866,11 +869,12 @@ impl BExpr {
             BExpr::Agg(i) => ctx.aggs.get(*i).cloned().unwrap_or(Value::Null),
             BExpr::Neg(x) => match x.eval(ctx)? {
                 Value::Null => Value::Null,
+                v @ (Value::Float(_) | Value::Double(_) | Value::Decimal(_)) => {
+                    as_f64(&v).map_or(Value::Null, |f| Value::Double(-f))
+                }
                 v => match as_int(&v) {
-                    Some(i) if !matches!(v, Value::Float(_) | Value::Double(_)) => {
-                        i64::try_from(-i).map_or(Value::Double(-(i as f64)), Value::BigInt)
-                    }
-                    _ => as_f64(&v).map_or(Value::Null, |f| Value::Double(-f)),
+                    Some(i) => i64::try_from(-i).map_or(Value::Null, Value::BigInt),
+                    None => as_f64(&v).map_or(Value::Null, |f| Value::Double(-f)),
                 },
             },
             BExpr::Not(x) => match x.eval(ctx)? {
@@ -1139,9 +1143,12 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
     };
     Ok(match name {
         "abs" => match &a[0] {
-            v if ret.ty.is_integer() => as_int(v).map_or(Value::Null, |i| keep_int(i.abs() as f64)),
+            v if ret.ty.is_integer() => {
+                as_int(v).map_or(Value::Null, |i| int_value(ret.ty, i.abs()))
+            }
             v => as_f64(v).map_or(Value::Null, |x| keep_int(x.abs())),
         },
+        "ceil" | "floor" | "round" if ret.ty.is_integer() => a[0].clone(),
         "ceil" => f(0).map_or(Value::Null, |x| keep_int(x.ceil())),
         "floor" => f(0).map_or(Value::Null, |x| keep_int(x.floor())),
         "round" => match (f(0), a.get(1).and_then(as_int)) {
@@ -1253,6 +1260,20 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
         },
         _ => Value::Null,
     })
+}
+
+/// An integer as a value of integer type `ty` (NULL when it does not fit).
+fn int_value(ty: Type, v: i128) -> Value {
+    match ty {
+        Type::TinyInt => i8::try_from(v).map_or(Value::Null, Value::TinyInt),
+        Type::SmallInt => i16::try_from(v).map_or(Value::Null, Value::SmallInt),
+        Type::Int => i32::try_from(v).map_or(Value::Null, Value::Int),
+        Type::UTinyInt => u8::try_from(v).map_or(Value::Null, Value::UTinyInt),
+        Type::USmallInt => u16::try_from(v).map_or(Value::Null, Value::USmallInt),
+        Type::UInt => u32::try_from(v).map_or(Value::Null, Value::UInt),
+        Type::UBigInt => u64::try_from(v).map_or(Value::Null, Value::UBigInt),
+        _ => i64::try_from(v).map_or(Value::Null, Value::BigInt),
+    }
 }
 
 fn parse_offset_tz(z: &str) -> Tz {

@@ -293,7 +293,12 @@ impl QueryResult {
         let mut out = Vec::with_capacity(max.min(4096));
         while out.len() < max {
             match self.source.next_row()? {
-                Some(r) => out.push(r),
+                Some(mut r) => {
+                    for (v, c) in r.iter_mut().zip(self.columns.iter()) {
+                        query::conform(v, c, self.precision);
+                    }
+                    out.push(r);
+                }
                 None => break,
             }
         }

@@ -35,6 +35,30 @@ impl RowSource {
     }
 }
 
+/// Makes `v` a value of `col`'s type in `precision` (NULL when it cannot be), so that
+/// every block a result produces can be encoded as its column list declares.
+pub(crate) fn conform(v: &mut Value, col: &Column, precision: Precision) {
+    match v {
+        Value::Null => {}
+        Value::Timestamp(t) if col.ty == Type::Timestamp => {
+            if t.precision() != precision {
+                *t = t.to_precision(precision);
+            }
+        }
+        Value::Decimal(_) if col.ty.is_decimal() => {}
+        _ if v.ty() == col.ty => {}
+        _ => {
+            let spec = super::ast::TypeSpec {
+                ty: col.ty,
+                length: col.length,
+                precision: col.precision,
+                scale: col.scale,
+            };
+            *v = super::expr::cast(v, &spec, precision).unwrap_or(Value::Null);
+        }
+    }
+}
+
 /// One table's snapshot.
 pub(crate) struct TableSrc {
     tbname: String,

@@ -1838,3 +1838,39 @@ fn alter_several_children_set_tag() {
         Code::PAR_TABLE_NOT_EXIST
     );
 }
+
+#[test]
+fn every_value_matches_its_column_type() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create table t (ts timestamp, i int, u int unsigned, f float, s nchar(4), j binary(4))",
+    );
+    affected(
+        &mut s,
+        "insert into t values (1600000000000, -5, 7, 1.5, 'ab', 'cd') (1600000000001, NULL, NULL, NULL, NULL, NULL)",
+    );
+    for sql in [
+        "select -i, abs(i), abs(u), ceil(f), floor(i), round(f), -f, i + u, i / u, i % 2, cast(i as tinyint), concat(s, j), lower(s), substr(s, 1, 1), length(s), -ts from t",
+        "select max(i), min(f), sum(u), sum(f), first(s), last(j), spread(ts), avg(i), count(s), stddev(u) from t",
+        "select _wstart, max(i) from t where ts >= 1600000000000 and ts < 1600000000010 interval(10a) fill(value, 1)",
+        "select now(), 1, 1.5, 'x', null, true, timezone(), database()",
+    ] {
+        let (cols, rows) = query(&mut s, sql);
+        for r in &rows {
+            for (v, c) in r.iter().zip(&cols) {
+                assert!(
+                    v.is_null() || v.ty() == c.ty,
+                    "{sql}: {} is {:?} for {:?}",
+                    c.name,
+                    v,
+                    c.ty
+                );
+            }
+        }
+    }
+    assert_eq!(
+        err(&mut s, "select substr(i, 1) from t").code,
+        Code::FUNC_FUNTION_PARA_TYPE
+    );
+}
