@@ -1874,3 +1874,75 @@ fn every_value_matches_its_column_type() {
         Code::FUNC_FUNTION_PARA_TYPE
     );
 }
+
+#[test]
+fn client_suite_statements() {
+    let mut s = session();
+    affected(&mut s, "create database all_types precision 'ns'");
+    affected(&mut s, "use all_types");
+    affected(&mut s, "create table t (ts timestamp, v int)");
+    affected(
+        &mut s,
+        "insert into t values ('2023-11-14T22:13:20.123456789Z', 1)",
+    );
+    assert_eq!(
+        one(&mut s, "select ts from t")
+            .as_timestamp()
+            .unwrap()
+            .value(),
+        1_700_000_000_123_456_789
+    );
+    affected(
+        &mut s,
+        "create stable sensors (ts timestamp, v int) tags (info json)",
+    );
+    affected(
+        &mut s,
+        "create table s1 using sensors tags ('{\"room\":\"a\",\"floor\":3}')",
+    );
+    affected(
+        &mut s,
+        "create table s2 using sensors tags ('{\"room\":\"b\",\"floor\":1}')",
+    );
+    affected(&mut s, "insert into s1 values (1700000000000000000, 21)");
+    affected(&mut s, "insert into s2 values (1700000000000000000, 17)");
+    let (cols, rows) = query(
+        &mut s,
+        "select tbname, info->'room' from sensors where info->'floor' > 2",
+    );
+    assert_eq!(cols[1].name, "info->'room'");
+    assert_eq!(rows, vec![vec![vc("s1"), Value::Json("\"a\"".into())]]);
+    let (cols, rows) = query(&mut s, "select 1 , NULL");
+    assert_eq!(cols[1].name, "NULL");
+    assert_eq!(rows[0], vec![Value::BigInt(1), Value::Null]);
+    affected(
+        &mut s,
+        "create stable st (ts timestamp, v nchar(8)) tags (info json)",
+    );
+    affected(&mut s, "create table c1 using st tags ('{\"k\":1}')");
+    affected(
+        &mut s,
+        "insert into c1 values (1700000000000000000, 'ünï😀')",
+    );
+    assert_eq!(
+        one(&mut s, "select v from c1"),
+        Value::NChar("ünï😀".into())
+    );
+    assert_eq!(
+        err(&mut s, "select * from information_schema.no_such_table").code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+    assert_eq!(
+        err(&mut s, "insert into t values (?, '(')").code,
+        Code::TSC_SQL_SYNTAX_ERROR
+    );
+    assert!(s.execute("insert into t values ?", 0).is_err());
+    assert!(s.execute("insert into t values", 0).is_err());
+    assert!(
+        s.execute(
+            "select * from t where name = 'x\\' or \\'1\\'=\\'1' and n > 3",
+            0
+        )
+        .is_err()
+    );
+}
