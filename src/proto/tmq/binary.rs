@@ -396,8 +396,7 @@ impl<'a> RawData<'a> {
             skip_offset(&mut r, kind)?;
         }
         let block_num = r.i32("block count")?;
-        let count =
-            usize::try_from(block_num).map_err(|_| r.error("negative block count"))?;
+        let count = usize::try_from(block_num).map_err(|_| r.error("negative block count"))?;
         let with_table_name = r.u8("with_table_name flag")? != 0;
         let with_schema = r.u8("with_schema flag")? != 0;
         let mut blocks = Vec::with_capacity(count.min(r.remaining() / 19));

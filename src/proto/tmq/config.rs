@@ -57,7 +57,11 @@ impl FromStr for OffsetReset {
             "earliest" => Ok(OffsetReset::Earliest),
             "latest" => Ok(OffsetReset::Latest),
             "none" => Ok(OffsetReset::None),
-            _ => Err(bad_value("auto.offset.reset", s, "earliest, latest or none")),
+            _ => Err(bad_value(
+                "auto.offset.reset",
+                s,
+                "earliest, latest or none",
+            )),
         }
     }
 }
@@ -279,7 +283,11 @@ impl ConsumerConfig {
             "msg.consume.excluded" => self.msg_consume_excluded = Some(parse_bool(key, value)?),
             "msg.consume.rawdata" => self.msg_consume_rawdata = Some(parse_bool(key, value)?),
             "enable.replay" => self.enable_replay = Some(parse_bool(key, value)?),
-            _ => return Err(tmq_error(format!("unknown consumer configuration key: {key}"))),
+            _ => {
+                return Err(tmq_error(format!(
+                    "unknown consumer configuration key: {key}"
+                )));
+            }
         }
         Ok(self)
     }

@@ -31,13 +31,15 @@ pub mod request;
 mod tests;
 
 pub use binary::{
-    FetchRawDataReply, FetchRawReply, NEW_FORMAT_MARKER, RAW_BLOCK_PREFIX_LEN,
-    RAW_DATA_META_TYPE, RawData, RawDataBlock, RawDataTable, RawSchemaField,
-    TMQ_FETCH_RAW_NEW_MESSAGE, TMQ_RAW_MESSAGE, TmqFetchBlockReply, encode_raw_data,
+    FetchRawDataReply, FetchRawReply, NEW_FORMAT_MARKER, RAW_BLOCK_PREFIX_LEN, RAW_DATA_META_TYPE,
+    RawData, RawDataBlock, RawDataTable, RawSchemaField, TMQ_FETCH_RAW_NEW_MESSAGE,
+    TMQ_RAW_MESSAGE, TmqFetchBlockReply, encode_raw_data,
 };
 pub use config::{ConsumerConfig, OffsetReset};
 pub use messages::*;
-pub use request::{GENERIC_CODE, TmqRequest, encode_tmq_error, encode_tmq_reply, parse_tmq_request};
+pub use request::{
+    GENERIC_CODE, TmqRequest, encode_tmq_error, encode_tmq_reply, parse_tmq_request,
+};
 
 /// TMQ error codes (TDengine `taoserror.h` and taosAdapter), masked to 16 bits.
 pub mod codes {
