@@ -187,10 +187,10 @@ impl TmqSession {
                     }
                     Err(e) => vec![error_text(start, action, req_id, &e, None)],
                 };
-                if self.subscribed {
-                    if let Some(poll) = self.pending_poll.take() {
-                        out.extend(self.handle(TmqRequest::Poll(poll)));
-                    }
+                if self.subscribed
+                    && let Some(poll) = self.pending_poll.take()
+                {
+                    out.extend(self.handle(TmqRequest::Poll(poll)));
                 }
                 return out;
             }
@@ -356,10 +356,10 @@ impl TmqSession {
 
     fn poll(&mut self, args: &PollArgs) -> TmqResult<PollReply> {
         let id = self.consumer.ok_or_else(|| generic("tmq not init"))?;
-        if let (Some(asked), Some(cached)) = (args.message_id, &self.cached) {
-            if asked != cached.id {
-                return Ok(cached.reply.clone());
-            }
+        if let (Some(asked), Some(cached)) = (args.message_id, &self.cached)
+            && asked != cached.id
+        {
+            return Ok(cached.reply.clone());
         }
         let wait = Duration::from_millis(args.blocking_time.clamp(0, MAX_BLOCKING_TIME_MS) as u64);
         let deadline = Instant::now() + wait;

@@ -86,10 +86,10 @@ impl RowProjector for SelectColumns {
             .collect();
         let mut out = Vec::new();
         for row in &block.rows {
-            if let Some(filter) = &self.filter {
-                if !filter(block, row) {
-                    continue;
-                }
+            if let Some(filter) = &self.filter
+                && !filter(block, row)
+            {
+                continue;
             }
             out.push(
                 sources
