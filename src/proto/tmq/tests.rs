@@ -506,7 +506,9 @@ fn every_action_round_trips() {
     );
 }
 
-fn raw_tables() -> (Vec<Column>, Vec<Vec<Value>>, Vec<Column>, Vec<Vec<Value>>) {
+type Table = (Vec<Column>, Vec<Vec<Value>>);
+
+fn raw_tables() -> (Vec<Column>, Vec<Vec<Value>>, Table) {
     let other = vec![
         Column::new("ts", Type::Timestamp, 8),
         Column::new("name", Type::VarChar, 10),
@@ -519,12 +521,12 @@ fn raw_tables() -> (Vec<Column>, Vec<Vec<Value>>, Vec<Column>, Vec<Vec<Value>>) 
             Value::Null,
         ],
     ];
-    (example_columns(), example_rows(), other, other_rows)
+    (example_columns(), example_rows(), (other, other_rows))
 }
 
 #[test]
 fn raw_data_round_trips_with_schema_and_table_names() {
-    let (c1, r1, c2, r2) = raw_tables();
+    let (c1, r1, (c2, r2)) = raw_tables();
     let raw = encode_raw_data(
         &[
             RawDataTable {
@@ -827,7 +829,7 @@ proptest! {
 
     #[test]
     fn mutated_raw_data_never_panics(pos in 0usize..400, byte in any::<u8>(), cut in 0usize..400) {
-        let (c1, r1, c2, r2) = raw_tables();
+        let (c1, r1, (c2, r2)) = raw_tables();
         let mut raw = encode_raw_data(
             &[
                 RawDataTable { table_name: "d1001", columns: &c1, rows: &r1 },
