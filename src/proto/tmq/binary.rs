@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::proto::block::{BlockField, DecodedBlock, decode_block, encode_block};
 use crate::proto::bytes::{Reader, Writer, len_u32};
 use crate::row::Column;
-use crate::types::Precision;
+use crate::types::{Precision, Type};
 use crate::value::Value;
 
 /// A `fetch_block` reply on `/rest/tmq` (02 §3.5.1):
@@ -261,18 +261,24 @@ impl RawDataBlock<'_> {
         decode_block(self.block, precision)
     }
 
-    /// The result columns: schema names and types with the block's widths. Falls back to
-    /// `c0, c1, …` names when the payload had no schema.
+    /// The result columns: schema names with the block's types and widths (read from the
+    /// block's column descriptors, without decoding rows). Falls back to `c0, c1, …`
+    /// names when the payload had no schema.
     pub fn columns(&self) -> Result<Vec<Column>> {
         let header = crate::proto::block::BlockHeader::parse(self.block)?;
-        let decoded = self.decode()?;
-        let mut out = Vec::with_capacity(decoded.fields.len().min(header.cols));
-        for (i, field) in decoded.fields.iter().enumerate() {
+        let mut r = Reader::new(self.block, "tmq raw data block");
+        r.take(28, "block header")?;
+        let mut out = Vec::with_capacity(header.cols.min(r.remaining() / 5));
+        for i in 0..header.cols {
+            let code = r.u8("column type")?;
+            let bytes = r.u32("column width")?;
+            let ty = Type::from_code(code)
+                .ok_or_else(|| r.error(format_args!("unknown column type {code}")))?;
             let name = self
                 .schema
                 .get(i)
                 .map_or_else(|| format!("c{i}"), |s| s.name.clone());
-            out.push(field.to_column(name));
+            out.push(BlockField::new(ty, bytes).to_column(name));
         }
         Ok(out)
     }

@@ -116,6 +116,18 @@ impl TmqSession {
         self.consumer
     }
 
+    /// Keeps the consumer alive while the socket is open. The C client heartbeats in the
+    /// background as long as the consumer exists, so the network layer must call this at
+    /// least every few seconds (well under `session.timeout.ms`, default 12 s) while the
+    /// socket is connected, even when the client sends nothing; errors (consumer already
+    /// lost) are for logging only.
+    pub fn heartbeat(&self) -> TmqResult<()> {
+        match self.consumer {
+            Some(id) => self.broker.heartbeat(id),
+            None => Ok(()),
+        }
+    }
+
     /// Handles one text frame. Malformed frames and unknown actions get no reply (02 §0.3).
     pub fn handle_text(&mut self, text: &str) -> Vec<SessionReply> {
         match parse_tmq_request(text) {

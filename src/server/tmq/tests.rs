@@ -900,8 +900,15 @@ fn session_runs_the_worked_example_flow() {
         p["have_message"], false,
         "version 0 of vgroup 3 was committed"
     );
+    // The network layer's heartbeat keeps an idle consumer alive past the session timeout.
+    for _ in 0..10 {
+        f.clock.advance(5_000);
+        s.heartbeat().unwrap();
+    }
+    assert_eq!(f.broker.status(id).unwrap(), ConsumerStatus::Ready);
     s.close();
     assert_eq!(code_of(f.broker.status(id)), Code::MND_CONSUMER_NOT_EXIST);
+    s.heartbeat().unwrap();
 }
 
 #[test]
