@@ -2,7 +2,7 @@
 //! and the multi-block raw payload `fetch_raw_data` carries.
 //!
 //! Servers encode, clients decode. Decoders treat input as hostile: truncation, bad
-//! lengths or impossible counts give an [`ErrorKind::Result`](crate::ErrorKind::Result)
+//! lengths or impossible counts give an [`ErrorKind::Result`]
 //! error, and nothing is allocated beyond what the input itself holds.
 
 use crate::code::Code;

@@ -3,7 +3,7 @@
 //! Each args struct implements [`Action`], so the `/ws` envelope helpers
 //! ([`encode_request`](crate::proto::ws::encode_request),
 //! [`encode_reply`](crate::proto::ws::encode_reply)) work unchanged; [`decode_tmq_reply`]
-//! is the `/rest/tmq` flavour of [`decode_reply`](crate::proto::ws::decode_reply) whose
+//! is the `/rest/tmq` flavour of [`decode_reply`] whose
 //! errors are of kind [`Tmq`](ErrorKind::Tmq). Fields deserialize like Go's
 //! `encoding/json` (missing or `null` → zero value, unknown keys ignored); field order is
 //! the wire order.
