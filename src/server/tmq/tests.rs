@@ -595,6 +595,46 @@ fn wal_retention_moves_earliest() {
 }
 
 #[test]
+fn memory_wal_retention_is_bounded() {
+    let wal = MemoryWal::new().with_max_entries(2);
+    wal.create_db("d", Precision::Nanosecond, &[1]);
+    for v in 0..5 {
+        let rows = vec![row(v, v as i32)];
+        assert_eq!(
+            wal.append("d", 1, vec![WalBlock::normal("t", data_columns(), rows)])
+                .unwrap(),
+            v
+        );
+    }
+    assert_eq!(wal.range("d", 1).unwrap(), WalRange { begin: 3, end: 5 });
+    let versions: Vec<i64> = wal
+        .read("d", 1, 0, 10)
+        .unwrap()
+        .iter()
+        .map(|e| e.version)
+        .collect();
+    assert_eq!(versions, vec![3, 4]);
+    assert_eq!(wal.read("d", 1, 4, 10).unwrap().len(), 1);
+    assert_eq!(wal.read("d", 1, 0, 1).unwrap().len(), 1);
+    assert_eq!(wal.precision("d").unwrap(), Precision::Nanosecond);
+    assert_eq!(wal.vgroups("d").unwrap(), vec![1]);
+    assert_eq!(code_of(wal.vgroups("x")), Code::MND_DB_NOT_EXIST);
+    assert_eq!(code_of(wal.range("d", 9)), codes::TMQ_INVALID_VGID);
+    assert!(wal.append("d", 9, Vec::new()).is_err());
+    wal.drop_db("d");
+    assert!(wal.read("d", 1, 0, 1).is_err());
+}
+
+#[test]
+fn broker_is_shareable() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Broker>();
+    assert_send_sync::<MemoryWal>();
+    fn assert_send<T: Send>() {}
+    assert_send::<TmqSession>();
+}
+
+#[test]
 fn system_table_rows() {
     let f = fixture();
     f.write(2, "d", &[1, 2]);

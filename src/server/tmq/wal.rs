@@ -6,7 +6,7 @@
 //! [`WalSource`] over its storage (or appends to a [`MemoryWal`] from its single write
 //! path); the broker only reads.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::error::{TmqError, TmqResult};
@@ -84,6 +84,12 @@ pub struct WalRange {
 }
 
 /// Read access to the per-vgroup WALs of the databases.
+///
+/// **Locking:** the broker calls these methods while holding its own state lock, so an
+/// implementation must not call into the [`Broker`](super::Broker) and must not wait for
+/// a lock held by a thread that is calling into the broker (for example the engine's
+/// catalog write lock while it runs `DROP TOPIC`). A [`MemoryWal`] fed from the engine's
+/// write path satisfies this.
 pub trait WalSource: Send + Sync + std::fmt::Debug {
     /// The vgroup ids of `db`, ascending (empty or an error when `db` does not exist).
     fn vgroups(&self, db: &str) -> TmqResult<Vec<i32>>;
@@ -106,7 +112,7 @@ pub trait WalSource: Send + Sync + std::fmt::Debug {
 struct VgroupLog {
     begin: i64,
     end: i64,
-    entries: Vec<WalEntry>,
+    entries: VecDeque<WalEntry>,
 }
 
 #[derive(Debug)]
@@ -115,10 +121,27 @@ struct DbLog {
     vgroups: BTreeMap<i32, VgroupLog>,
 }
 
+/// The default number of entries a [`MemoryWal`] vgroup retains.
+pub const DEFAULT_MAX_ENTRIES_PER_VGROUP: usize = 100_000;
+
 /// An in-memory [`WalSource`]: databases with fixed vgroups, appended to by the writer.
-#[derive(Debug, Default)]
+///
+/// Each vgroup retains at most `max_entries` entries (the oldest are dropped and `begin`
+/// advances), so memory stays bounded like TDengine's WAL retention. It takes only its own
+/// lock and never calls out, so the engine may append to it while holding its own locks.
+#[derive(Debug)]
 pub struct MemoryWal {
     dbs: Mutex<BTreeMap<String, DbLog>>,
+    max_entries: usize,
+}
+
+impl Default for MemoryWal {
+    fn default() -> Self {
+        MemoryWal {
+            dbs: Mutex::default(),
+            max_entries: DEFAULT_MAX_ENTRIES_PER_VGROUP,
+        }
+    }
 }
 
 fn db_missing(db: &str) -> TmqError {
@@ -130,9 +153,15 @@ fn vgroup_missing(vgroup: i32) -> TmqError {
 }
 
 impl MemoryWal {
-    /// An empty WAL set.
+    /// An empty WAL set retaining [`DEFAULT_MAX_ENTRIES_PER_VGROUP`] entries per vgroup.
     pub fn new() -> MemoryWal {
         MemoryWal::default()
+    }
+
+    /// The same WAL set retaining at most `max_entries` (at least 1) entries per vgroup.
+    pub fn with_max_entries(mut self, max_entries: usize) -> MemoryWal {
+        self.max_entries = max_entries.max(1);
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<String, DbLog>> {
@@ -163,8 +192,14 @@ impl MemoryWal {
             .get_mut(&vgroup)
             .ok_or_else(|| vgroup_missing(vgroup))?;
         let version = vg.end;
-        vg.entries.push(WalEntry { version, blocks });
+        vg.entries.push_back(WalEntry { version, blocks });
         vg.end += 1;
+        while vg.entries.len() > self.max_entries {
+            vg.entries.pop_front();
+        }
+        if let Some(first) = vg.entries.front() {
+            vg.begin = vg.begin.max(first.version);
+        }
         Ok(version)
     }
 
@@ -222,8 +257,9 @@ impl WalSource for MemoryWal {
             .get(&vgroup)
             .ok_or_else(|| vgroup_missing(vgroup))?;
         let start = vg.entries.partition_point(|e| e.version < from);
-        Ok(vg.entries[start..]
-            .iter()
+        Ok(vg
+            .entries
+            .range(start..)
             .take(max_entries)
             .cloned()
             .collect())
