@@ -83,8 +83,11 @@ pub const MAX_CLIENT_ID_LEN: usize = 255;
 /// `auto.offset.reset`, `enable.auto.commit`, `auto.commit.interval.ms`,
 /// `session.timeout.ms`, `max.poll.interval.ms`, `msg.with.table.name`,
 /// `experimental.snapshot.enable`, `msg.enable.batchmeta`, `msg.consume.excluded`,
-/// `msg.consume.rawdata`, `enable.replay`. Any other key, or a value that does not parse,
-/// is an [`ErrorKind::Tmq`] error naming the key.
+/// `msg.consume.rawdata`, `enable.replay`, and the `taosws` aliases `host`,
+/// `td.connect.host`, `port`, `user`, `username`, `password`, `token`, `bearer_token`,
+/// `td.connect.bearer_token` (both stored as the token), `protocol`/`driver` (the scheme)
+/// and `snapshot`. Any other key, or a value that does not parse, is an
+/// [`ErrorKind::Tmq`] error naming the key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsumerConfig {
     /// `td.connect.websocket.scheme`: true for `wss`.
@@ -229,20 +232,20 @@ impl ConsumerConfig {
     pub fn set(&mut self, key: &str, value: &str) -> Result<&mut Self> {
         let key = key.trim();
         match key {
-            "td.connect.websocket.scheme" => {
+            "td.connect.websocket.scheme" | "protocol" | "driver" => {
                 self.tls = match value.trim().to_ascii_lowercase().as_str() {
                     "ws" => false,
                     "wss" => true,
                     _ => return Err(bad_value(key, value, "ws or wss")),
                 }
             }
-            "td.connect.ip" => {
+            "td.connect.ip" | "td.connect.host" | "host" => {
                 if value.trim().is_empty() {
                     return Err(bad_value(key, value, "a host name"));
                 }
                 self.host = value.trim().to_owned();
             }
-            "td.connect.port" => {
+            "td.connect.port" | "port" => {
                 self.port = value
                     .trim()
                     .parse()
@@ -250,9 +253,11 @@ impl ConsumerConfig {
                     .filter(|p| *p != 0)
                     .ok_or_else(|| bad_value(key, value, "a port in 1..=65535"))?;
             }
-            "td.connect.user" => self.user = value.to_owned(),
-            "td.connect.pass" => self.password = value.to_owned(),
-            "td.connect.token" | "token" => self.token = Some(value.to_owned()),
+            "td.connect.user" | "username" | "user" => self.user = value.to_owned(),
+            "td.connect.pass" | "password" => self.password = value.to_owned(),
+            "td.connect.token" | "token" | "td.connect.bearer_token" | "bearer_token" => {
+                self.token = Some(value.to_owned());
+            }
             "td.connect.db" => self.db = Some(value.to_owned()).filter(|v| !v.is_empty()),
             "group.id" => {
                 if value.is_empty() || value.len() > MAX_GROUP_ID_LEN {
@@ -278,7 +283,9 @@ impl ConsumerConfig {
                 self.max_poll_interval_ms = Some(parse_ms(key, value, 1_000, i32::MAX as u64)?);
             }
             "msg.with.table.name" => self.with_table_name = parse_bool(key, value)?,
-            "experimental.snapshot.enable" => self.snapshot_enable = parse_bool(key, value)?,
+            "experimental.snapshot.enable" | "snapshot" => {
+                self.snapshot_enable = parse_bool(key, value)?;
+            }
             "msg.enable.batchmeta" => self.enable_batch_meta = Some(parse_bool(key, value)?),
             "msg.consume.excluded" => self.msg_consume_excluded = Some(parse_bool(key, value)?),
             "msg.consume.rawdata" => self.msg_consume_rawdata = Some(parse_bool(key, value)?),

@@ -734,6 +734,24 @@ fn config_defaults_and_dsn() {
 }
 
 #[test]
+fn config_accepts_taosws_aliases() {
+    let c = ConsumerConfig::from_map([
+        ("protocol", "wss"),
+        ("host", "h"),
+        ("port", "1234"),
+        ("username", "u"),
+        ("password", "p"),
+        ("bearer_token", "b"),
+        ("snapshot", "true"),
+        ("group.id", "g"),
+    ])
+    .unwrap();
+    assert!(c.tls && c.snapshot_enable);
+    assert_eq!((c.host.as_str(), c.port, c.user.as_str()), ("h", 1234, "u"));
+    assert_eq!(c.token.as_deref(), Some("b"));
+}
+
+#[test]
 fn config_errors_name_the_key() {
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("group.id", "g"), ("bogus.key", "1")], "bogus.key"),
