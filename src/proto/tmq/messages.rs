@@ -12,8 +12,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::proto::ws::envelope::{Action, Reply, decode_reply, null_default};
+use crate::row::Column;
+use crate::types::{Precision, Type};
 
 pub use crate::proto::ws::messages::{Empty, VersionArgs, VersionReply};
 
@@ -306,6 +308,41 @@ message! {
         fields_lengths: Option<Vec<i64>>,
         /// Timestamp precision code (0 ms, 1 µs, 2 ns).
         precision: i32,
+    }
+}
+
+impl FetchReply {
+    /// The block's columns from the field lists (all three lists must have
+    /// `fields_count` entries with known type codes, else an
+    /// [`ErrorKind::Result`] error).
+    pub fn columns(&self) -> Result<Vec<Column>> {
+        let bad = |what: &str| Error::result(format!("malformed tmq fetch reply: {what}"));
+        let n = usize::try_from(self.fields_count).map_err(|_| bad("negative fields_count"))?;
+        let names = self.fields_names.as_deref().unwrap_or_default();
+        let types = self.fields_types.as_deref().unwrap_or_default();
+        let lengths = self.fields_lengths.as_deref().unwrap_or_default();
+        if names.len() != n || types.len() != n || lengths.len() != n {
+            return Err(bad("field lists do not match fields_count"));
+        }
+        names
+            .iter()
+            .zip(types)
+            .zip(lengths)
+            .map(|((name, code), length)| {
+                let ty = Type::from_code(*code)
+                    .ok_or_else(|| bad(&format!("unknown type code {code}")))?;
+                let length = u32::try_from(*length).map_err(|_| bad("bad field length"))?;
+                Ok(Column::new(name.clone(), ty, length))
+            })
+            .collect()
+    }
+
+    /// The timestamp precision of the block (milliseconds for unknown codes).
+    pub fn timestamp_precision(&self) -> Precision {
+        u8::try_from(self.precision)
+            .ok()
+            .and_then(Precision::from_code)
+            .unwrap_or_default()
     }
 }
 

@@ -237,6 +237,14 @@ fn example_replies_are_byte_exact_and_decode() {
     assert_eq!((poll.body.vgroup_id, poll.body.offset), (3, 12));
     let fetch = decode_tmq_reply::<FetchArgs>(cases[3].1).unwrap();
     assert_eq!(fetch.body.fields_types, Some(vec![9, 6, 4]));
+    assert_eq!(fetch.body.columns().unwrap(), example_columns());
+    assert_eq!(fetch.body.timestamp_precision(), Precision::Millisecond);
+    let mut broken = fetch.body.clone();
+    broken.fields_count = 4;
+    assert!(broken.columns().is_err());
+    broken.fields_count = 3;
+    broken.fields_types = Some(vec![9, 6, 99]);
+    assert!(broken.columns().unwrap_err().message().contains("99"));
     let done = decode_tmq_reply::<FetchArgs>(cases[4].1).unwrap();
     assert!(done.body.completed && done.body.fields_names.is_none());
     let version = decode_tmq_reply::<VersionArgs>(cases[0].1).unwrap();

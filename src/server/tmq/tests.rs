@@ -1025,3 +1025,126 @@ fn blocking_poll_wakes_on_new_data() {
     let p = one(s.handle_text(r#"{"action":"poll","args":{"req_id":3,"blocking_time":20}}"#));
     assert_eq!(p["have_message"], false);
 }
+
+/// The client's sans-IO pieces against the server's: `ConsumerConfig` → `subscribe`,
+/// then poll / fetch / fetch_block / fetch_raw_data / commit decoded with the client
+/// decoders.
+#[test]
+fn client_codecs_drive_a_session() {
+    use crate::proto::tmq::{
+        CommitArgs, ConsumerConfig, FetchArgs, FetchBlockArgs, FetchRawDataArgs, PollArgs,
+        SubscribeArgs, decode_tmq_reply,
+    };
+    use crate::proto::ws::{Action, encode_request};
+
+    fn text_of(replies: Vec<SessionReply>) -> String {
+        match replies.as_slice() {
+            [SessionReply::Text(t)] => t.clone(),
+            other => panic!("expected one text frame, got {other:?}"),
+        }
+    }
+
+    let f = fixture();
+    f.write(2, "d1", &[1, 2]);
+    f.write(4, "d2", &[3]);
+    let mut s = TmqSession::new(f.broker.clone(), "3.3.6.0");
+    let config = ConsumerConfig::from_map([
+        ("group.id", "grp"),
+        ("client.id", "cli"),
+        ("auto.offset.reset", "earliest"),
+    ])
+    .unwrap();
+    let args = config.subscribe_args(&["t_db"], 1, "taosync");
+    let reply = text_of(s.handle_text(&encode_request(&args).unwrap()));
+    assert_eq!(
+        decode_tmq_reply::<SubscribeArgs>(&reply)
+            .unwrap()
+            .body
+            .version,
+        "3.3.6.0"
+    );
+
+    let mut seen = Vec::new();
+    let mut last_id = 0;
+    loop {
+        let poll = PollArgs {
+            req_id: 2,
+            blocking_time: 0,
+            message_id: Some(last_id),
+        };
+        let reply = text_of(s.handle_text(&encode_request(&poll).unwrap()));
+        let poll = decode_tmq_reply::<PollArgs>(&reply).unwrap().body;
+        if !poll.have_message {
+            break;
+        }
+        last_id = poll.message_id;
+        if poll.vgroup_id == 2 {
+            // Block by block.
+            loop {
+                let fetch = FetchArgs {
+                    req_id: 3,
+                    message_id: last_id,
+                };
+                let reply = text_of(s.handle_text(&encode_request(&fetch).unwrap()));
+                let fetch = decode_tmq_reply::<FetchArgs>(&reply).unwrap().body;
+                if fetch.completed {
+                    break;
+                }
+                let columns = fetch.columns().unwrap();
+                let block = FetchBlockArgs {
+                    req_id: 3,
+                    message_id: last_id,
+                };
+                let frame = binary(s.handle_text(&encode_request(&block).unwrap()));
+                let frame = TmqFetchBlockReply::decode(&frame).unwrap();
+                let rows = crate::proto::block::decode_rows(
+                    frame.block,
+                    fetch.timestamp_precision(),
+                    &Arc::from(columns),
+                )
+                .unwrap();
+                for r in rows {
+                    seen.push(r.get::<i32>("v").unwrap());
+                }
+            }
+        } else {
+            // The whole message at once.
+            let raw = FetchRawDataArgs {
+                req_id: 4,
+                message_id: last_id,
+            };
+            let frame = binary(s.handle_text(&encode_request(&raw).unwrap()));
+            let reply = FetchRawDataReply::decode(&frame).unwrap();
+            let (_, payload) = reply.into_result().unwrap();
+            for block in RawData::decode(payload).unwrap().blocks {
+                assert_eq!(block.columns().unwrap().len(), 2);
+                for r in block.decode().unwrap().rows {
+                    if let Value::Int(v) = r[1] {
+                        seen.push(v);
+                    }
+                }
+            }
+        }
+        let commit = CommitArgs {
+            req_id: 5,
+            message_id: last_id,
+        };
+        let reply = text_of(s.handle_text(&encode_request(&commit).unwrap()));
+        assert_eq!(
+            decode_tmq_reply::<CommitArgs>(&reply)
+                .unwrap()
+                .body
+                .message_id,
+            last_id
+        );
+    }
+    seen.sort_unstable();
+    assert_eq!(seen, vec![1, 2, 3]);
+    assert_eq!(CommitArgs::NAME, "commit");
+    let rows = f.broker.subscription_rows();
+    assert!(rows.iter().all(|r| r.consumer_group == "grp"));
+    assert_eq!(
+        rows.iter().filter(|r| r.offset.starts_with("log:")).count(),
+        3
+    );
+}
