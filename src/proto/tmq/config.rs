@@ -347,9 +347,24 @@ impl ConsumerConfig {
             None => authority,
         };
         if !host_port.is_empty() {
-            let (host, port) = match host_port.rsplit_once(':') {
-                Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
-                _ => (host_port, None),
+            let (host, port) = if let Some(rest) = host_port.strip_prefix('[') {
+                // IPv6 literal: `[addr]` or `[addr]:port`.
+                let (addr, after) = rest
+                    .split_once(']')
+                    .ok_or_else(|| bad("unterminated IPv6 address"))?;
+                let port = match after {
+                    "" => None,
+                    p => Some(
+                        p.strip_prefix(':')
+                            .ok_or_else(|| bad("junk after IPv6 address"))?,
+                    ),
+                };
+                (&host_port[..addr.len() + 2], port)
+            } else {
+                match host_port.rsplit_once(':') {
+                    Some((h, p)) => (h, Some(p)),
+                    None => (host_port, None),
+                }
             };
             if !host.is_empty() {
                 self.host = host.to_owned();

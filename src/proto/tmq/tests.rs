@@ -735,6 +735,12 @@ fn config_defaults_and_dsn() {
     assert_eq!(c.db.as_deref(), Some("power"));
     assert_eq!(c.auto_offset_reset, Some(OffsetReset::Latest));
     assert_eq!(c.websocket_url(), "wss://h1:7000/rest/tmq?token=abc");
+    let c = ConsumerConfig::from_dsn("ws://[::1]:7001?group.id=g").unwrap();
+    assert_eq!((c.host.as_str(), c.port), ("[::1]", 7001));
+    assert_eq!(c.websocket_url(), "ws://[::1]:7001/rest/tmq");
+    let c = ConsumerConfig::from_dsn("ws://[::1]?group.id=g").unwrap();
+    assert_eq!((c.host.as_str(), c.port), ("[::1]", 6041));
+    assert!(ConsumerConfig::from_dsn("ws://[::1?group.id=g").is_err());
     // The map overrides the DSN.
     let c = ConsumerConfig::from_dsn_and_map("ws://h?group.id=a", [("group.id", "b")]).unwrap();
     assert_eq!(c.group_id, "b");
