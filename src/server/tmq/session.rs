@@ -29,6 +29,9 @@ use crate::proto::tmq::{
 /// The longest a single `poll` blocks, whatever `blocking_time` asks.
 pub const MAX_BLOCKING_TIME_MS: i64 = 60_000;
 
+/// The longest a blocking poll sleeps between two looks at the broker.
+const POLL_SLICE: Duration = Duration::from_secs(1);
+
 /// One frame to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionReply {
@@ -401,7 +404,10 @@ impl TmqSession {
             if now >= deadline {
                 return Ok(PollReply::default());
             }
-            self.broker.wait_for_data(generation, deadline - now);
+            // Wake at least every second: each broker poll also keeps the consumer alive
+            // while the client waits longer than its session timeout.
+            let slice = (deadline - now).min(POLL_SLICE);
+            self.broker.wait_for_data(generation, slice);
         }
     }
 
