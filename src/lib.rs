@@ -34,6 +34,11 @@ pub mod types;
 pub mod value;
 
 pub use code::Code;
+pub use connection::{Connection, ResultSet, connect};
+pub use cursor::{ColumnDescription, Cursor};
+pub use options::{ConnectOptions, Protocol, TlsOptions};
+pub use params::Params;
+pub use transport::rest::RestClient;
 pub use error::{Error, ErrorKind, FromValueError, Result};
 pub use row::{Column, FromRow, Row, RowIndex};
 pub use types::{Decimal, Precision, Timestamp, Type};
