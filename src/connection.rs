@@ -233,7 +233,11 @@ impl Connection {
     /// Closes the connection. Idempotent; afterwards every call on it and on its cursors is
     /// an [`Interface`](ErrorKind::Interface) error.
     pub fn close(&self) -> Result<()> {
-        let mut guard = self.shared.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self
+            .shared
+            .session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(mut s) = guard.take() {
             log::debug!("closing the connection to {}", s.host());
             s.close();

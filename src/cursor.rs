@@ -118,10 +118,8 @@ impl Cursor {
     }
 
     fn release(&mut self) {
-        if let Some(r) = self.result.take() {
-            if let Some(h) = r.handle {
-                self.shared.free_result(h);
-            }
+        if let Some(h) = self.result.take().and_then(|r| r.handle) {
+            self.shared.free_result(h);
         }
     }
 
@@ -134,7 +132,12 @@ impl Cursor {
     }
 
     /// [`execute`](Self::execute) with a caller-chosen request id (for tracing).
-    pub fn execute_with_req_id<P: Params>(&mut self, sql: &str, params: P, req_id: u64) -> Result<()> {
+    pub fn execute_with_req_id<P: Params>(
+        &mut self,
+        sql: &str,
+        params: P,
+        req_id: u64,
+    ) -> Result<()> {
         self.check_open()?;
         self.release();
         self.description = None;
@@ -155,7 +158,8 @@ impl Cursor {
                 if handle.is_none() {
                     self.rowcount = i64::try_from(rows.len()).unwrap_or(i64::MAX);
                 }
-                self.description = Some(columns.iter().map(ColumnDescription::from_column).collect());
+                self.description =
+                    Some(columns.iter().map(ColumnDescription::from_column).collect());
                 self.result = Some(ActiveResult {
                     columns,
                     precision,

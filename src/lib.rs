@@ -36,11 +36,11 @@ pub mod value;
 pub use code::Code;
 pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
+pub use error::{Error, ErrorKind, FromValueError, Result};
 pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
-pub use transport::rest::RestClient;
-pub use error::{Error, ErrorKind, FromValueError, Result};
 pub use row::{Column, FromRow, Row, RowIndex};
+pub use transport::rest::RestClient;
 pub use types::{Decimal, Precision, Timestamp, Type};
 pub use value::{FromValue, Value};
 

@@ -578,19 +578,17 @@ impl ConnectOptions {
 }
 
 fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
-    name.parse::<chrono_tz::Tz>()
-        .map_err(|_| dsn_error(format!("unknown time zone {name:?} (expected an IANA name such as Asia/Shanghai or UTC)")))
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        dsn_error(format!(
+            "unknown time zone {name:?} (expected an IANA name such as Asia/Shanghai or UTC)"
+        ))
+    })
 }
 
 impl fmt::Display for ConnectOptions {
     /// The DSN, with the password and token replaced by `***`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}://{}:***@",
-            self.protocol,
-            percent_encode(&self.user)
-        )?;
+        write!(f, "{}://{}:***@", self.protocol, percent_encode(&self.user))?;
         for (i, h) in self.hosts.iter().enumerate() {
             if i > 0 {
                 f.write_str(",")?;
@@ -760,7 +758,9 @@ fn parse_dsn(dsn: &str) -> Result<ConnectOptions> {
         None => (rest, None),
     };
     if rest.contains('#') {
-        return Err(dsn_error("DSN contains '#' (fragments are not allowed; percent-encode it as %23)"));
+        return Err(dsn_error(
+            "DSN contains '#' (fragments are not allowed; percent-encode it as %23)",
+        ));
     }
 
     // Credentials: everything before the last '@' (so an unencoded '/' in a password works).
@@ -815,15 +815,17 @@ fn parse_scheme(scheme: &str) -> Result<Protocol> {
         Some((d, p)) => (d, Some(p)),
         None => (lower.as_str(), None),
     };
-    if proto.is_none() {
-        if let Some(p) = Protocol::parse(driver) {
-            return Ok(p);
-        }
+    if let (None, Some(p)) = (proto, Protocol::parse(driver)) {
+        return Ok(p);
     }
     let default = match driver {
         "taos" | "tdengine" | "taosws" => Protocol::Ws,
         "taosrest" => Protocol::Http,
-        "" => return Err(dsn_error(format!("empty driver name in DSN scheme {scheme:?}"))),
+        "" => {
+            return Err(dsn_error(format!(
+                "empty driver name in DSN scheme {scheme:?}"
+            )));
+        }
         other => {
             return Err(dsn_error(format!(
                 "unknown DSN scheme {other:?} (expected ws, wss, http, https, or taos[+<protocol>])"
@@ -859,12 +861,13 @@ fn parse_host(s: &str) -> Result<HostAddr> {
         addr.parse::<std::net::Ipv6Addr>()
             .map_err(|_| dsn_error(format!("host {s:?}: {addr:?} is not an IPv6 address")))?;
         let after = &inner[close + 1..];
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':').ok_or_else(|| {
-                dsn_error(format!("host {s:?}: expected ':<port>' after ']'"))
-            })?),
-        };
+        let port =
+            match after {
+                "" => None,
+                p => Some(p.strip_prefix(':').ok_or_else(|| {
+                    dsn_error(format!("host {s:?}: expected ':<port>' after ']'"))
+                })?),
+            };
         (addr.to_owned(), port)
     } else {
         match s.rsplit_once(':') {
@@ -881,7 +884,9 @@ fn parse_host(s: &str) -> Result<HostAddr> {
     };
     let host = if host.is_empty() {
         if s.is_empty() {
-            return Err(dsn_error("empty host in the DSN's host list (check for a stray ',')"));
+            return Err(dsn_error(
+                "empty host in the DSN's host list (check for a stray ',')",
+            ));
         }
         "localhost".to_owned()
     } else {
@@ -1010,10 +1015,16 @@ fn percent_decode(s: &str, what: &str) -> Result<String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
-                dsn_error(format!("{what} contains an invalid percent escape at byte {i}"))
-            })?;
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            let byte = hex
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| {
+                    dsn_error(format!(
+                        "{what} contains an invalid percent escape at byte {i}"
+                    ))
+                })?;
             out.push(byte);
             i += 3;
         } else {
@@ -1105,8 +1116,14 @@ mod tests {
         assert_eq!(o.ip.as_deref(), Some("1.2.3.4"));
         assert_eq!(o.extra_params, vec![("future".to_owned(), "x".to_owned())]);
         let shown = format!("{o} {o:?}");
-        assert!(!shown.contains("pa/ss") && !shown.contains("pa%2Fss"), "{shown}");
-        assert!(!shown.contains("t&k") && !shown.contains("t%26k"), "{shown}");
+        assert!(
+            !shown.contains("pa/ss") && !shown.contains("pa%2Fss"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("t&k") && !shown.contains("t%26k"),
+            "{shown}"
+        );
         // Display round-trips (minus the secrets).
         let again = ConnectOptions::from_dsn(&o.to_string()).unwrap();
         assert_eq!(again.hosts, o.hosts);
@@ -1123,7 +1140,10 @@ mod tests {
         assert_eq!(o.hosts, vec![HostAddr::new("localhost", 6042)]);
         let o = ConnectOptions::from_dsn("ws://u:@h").unwrap();
         assert_eq!(o.password, "");
-        assert_eq!(ConnectOptions::from_dsn("ws://").unwrap(), ConnectOptions::new());
+        assert_eq!(
+            ConnectOptions::from_dsn("ws://").unwrap(),
+            ConnectOptions::new()
+        );
     }
 
     #[test]

@@ -554,12 +554,12 @@ mod tests {
             (Value::Float(0.1), "0.1"),
             (Value::Double(1e300), "1e300"),
             (Value::Double(-2.5e-7), "-2.5e-7"),
+            (Value::Decimal(Decimal::new(-123456, 10, 4)), "-12.3456"),
             (
-                Value::Decimal(Decimal::new(-123456, 10, 4)),
-                "-12.3456",
-            ),
-            (
-                Value::Timestamp(Timestamp::new(1_700_000_000_123_456, Precision::Microsecond)),
+                Value::Timestamp(Timestamp::new(
+                    1_700_000_000_123_456,
+                    Precision::Microsecond,
+                )),
                 "'2023-11-14T22:13:20.123456Z'",
             ),
             (
@@ -576,7 +576,10 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(literal(&v).unwrap(), want, "{v:?}");
         }
-        assert_eq!(literal(&Value::Float(f32::INFINITY)).unwrap_err().kind(), ErrorKind::Data);
+        assert_eq!(
+            literal(&Value::Float(f32::INFINITY)).unwrap_err().kind(),
+            ErrorKind::Data
+        );
     }
 
     #[test]
@@ -584,7 +587,10 @@ mod tests {
         let mut point = vec![1, 1, 0, 0, 0];
         point.extend_from_slice(&100f64.to_le_bytes());
         point.extend_from_slice(&100f64.to_le_bytes());
-        assert_eq!(literal(&Value::Geometry(point)).unwrap(), "'POINT (100.0 100.0)'");
+        assert_eq!(
+            literal(&Value::Geometry(point)).unwrap(),
+            "'POINT (100.0 100.0)'"
+        );
         let mut line = vec![1, 2, 0, 0, 0, 2, 0, 0, 0];
         for v in [1f64, 2., 3., 4.] {
             line.extend_from_slice(&v.to_le_bytes());
@@ -599,10 +605,14 @@ mod tests {
 
     #[test]
     fn insert_templates() {
-        let t = split_insert("INSERT INTO d1 USING st TAGS (?, 'VALUES') (ts, v) VALUES (?, ?);").unwrap();
+        let t = split_insert("INSERT INTO d1 USING st TAGS (?, 'VALUES') (ts, v) VALUES (?, ?);")
+            .unwrap();
         assert_eq!(t.clause, "d1 USING st TAGS (?, 'VALUES') (ts, v) VALUES");
         assert_eq!(t.group, "(?, ?)");
-        assert_eq!(split_insert("insert into t values (?, '(')").unwrap().group, "(?, '(')");
+        assert_eq!(
+            split_insert("insert into t values (?, '(')").unwrap().group,
+            "(?, '(')"
+        );
         assert!(split_insert("select 1").is_none());
         assert!(split_insert("insert into t values (?) (?)").is_none());
         assert!(split_insert("insert into a values (?) b values (?)").is_none());

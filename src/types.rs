@@ -322,7 +322,12 @@ impl FromStr for Precision {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().trim_matches(['\'', '"']).to_ascii_lowercase().as_str() {
+        match s
+            .trim()
+            .trim_matches(['\'', '"'])
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "ms" => Ok(Precision::Millisecond),
             "us" | "µs" => Ok(Precision::Microsecond),
             "ns" => Ok(Precision::Nanosecond),
@@ -607,7 +612,10 @@ mod tests {
         assert_eq!(us.to_rfc3339(), "1969-12-31T23:59:59.999999Z");
         assert_eq!(us.to_precision(Precision::Millisecond).value(), -1);
         let dt = ts.to_utc().unwrap();
-        assert_eq!(Timestamp::from_datetime(&dt, Precision::Millisecond), Some(ts));
+        assert_eq!(
+            Timestamp::from_datetime(&dt, Precision::Millisecond),
+            Some(ts)
+        );
     }
 
     #[test]

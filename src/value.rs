@@ -523,7 +523,10 @@ mod tests {
             u64::from_value(&Value::TinyInt(-1)),
             Err(FromValueError::OutOfRange { .. })
         ));
-        assert_eq!(u64::from_value(&Value::UBigInt(u64::MAX)).unwrap(), u64::MAX);
+        assert_eq!(
+            u64::from_value(&Value::UBigInt(u64::MAX)).unwrap(),
+            u64::MAX
+        );
         assert!(matches!(
             i32::from_value(&Value::VarChar("1".into())),
             Err(FromValueError::WrongType { .. })

@@ -36,14 +36,18 @@ pub(crate) enum Session {
     /// REST: stateless HTTP requests.
     Rest(rest::RestSession),
     /// WebSocket: one socket, a server-side session.
-    Ws(ws::WsSession),
+    Ws(Box<ws::WsSession>),
 }
 
 impl Session {
     /// Opens a session to `host`.
-    pub(crate) fn open(opts: &Arc<ConnectOptions>, host: &HostAddr, db: Option<&str>) -> Result<Session> {
+    pub(crate) fn open(
+        opts: &Arc<ConnectOptions>,
+        host: &HostAddr,
+        db: Option<&str>,
+    ) -> Result<Session> {
         if opts.get_protocol().is_websocket() {
-            ws::WsSession::open(opts, host, db).map(Session::Ws)
+            ws::WsSession::open(opts, host, db).map(|s| Session::Ws(Box::new(s)))
         } else {
             rest::RestSession::open(opts, host, db).map(Session::Rest)
         }
@@ -136,11 +140,7 @@ pub(crate) fn parse_use(sql: &str) -> Option<String> {
     let name = match name.strip_prefix('`') {
         Some(inner) => inner.strip_suffix('`')?.to_owned(),
         None => {
-            if name.is_empty()
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return None;
             }
             name.to_ascii_lowercase()

@@ -41,7 +41,9 @@ impl RestSession {
     ) -> Result<RestSession> {
         let mut s = RestSession::unchecked(opts, host, db)?;
         let version = s.fetch_version(0).map_err(|e| {
-            let kind = if e.kind() == ErrorKind::Operational && e.code() != Some(Code::CLIENT_RECV_TIMEOUT) {
+            let kind = if e.kind() == ErrorKind::Operational
+                && e.code() != Some(Code::CLIENT_RECV_TIMEOUT)
+            {
                 ErrorKind::Operational
             } else {
                 ErrorKind::Connection
@@ -63,7 +65,11 @@ impl RestSession {
         db: Option<&str>,
     ) -> Result<RestSession> {
         let agent = build_agent(opts)?;
-        let scheme = if opts.get_protocol().is_tls() { "https" } else { "http" };
+        let scheme = if opts.get_protocol().is_tls() {
+            "https"
+        } else {
+            "http"
+        };
         let base = format!("{scheme}://{}:{}/rest/sql", host.url_host(), host.port);
         let credentials = format!("{}:{}", opts.get_user(), opts.get_password());
         let auth = format!(
@@ -107,7 +113,11 @@ impl RestSession {
         match self.query("select server_version()", req_id)? {
             Outcome::Rows { rows, .. } => rows
                 .front()
-                .and_then(|r| r.values().first().and_then(|v| v.as_str().map(str::to_owned)))
+                .and_then(|r| {
+                    r.values()
+                        .first()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                })
                 .ok_or_else(|| Error::result("`select server_version()` returned no version")),
             Outcome::Affected(_) => Err(Error::result(
                 "`select server_version()` returned no result set",
@@ -150,7 +160,11 @@ impl RestSession {
     /// Posts one statement and returns the HTTP status and body.
     fn post(&self, sql: &str, req_id: u64) -> Result<(u16, Vec<u8>)> {
         let url = self.url(req_id);
-        log::debug!("rest query req_id={req_id} {} ({} bytes of SQL)", self.base, sql.len());
+        log::debug!(
+            "rest query req_id={req_id} {} ({} bytes of SQL)",
+            self.base,
+            sql.len()
+        );
         let response = self
             .agent
             .post(&url)
@@ -185,7 +199,9 @@ impl RestSession {
             }
             ureq::Error::BodyExceedsLimit(n) => Error::new(
                 ErrorKind::Operational,
-                format!("REST {host}: response body exceeds {n} bytes; use WebSocket to stream large results"),
+                format!(
+                    "REST {host}: response body exceeds {n} bytes; use WebSocket to stream large results"
+                ),
             ),
             ureq::Error::Tls(_) | ureq::Error::NativeTls(_) => Error::new(
                 ErrorKind::Connection,
@@ -193,12 +209,9 @@ impl RestSession {
             )
             .with_code(Code::CLIENT_TLS_ERROR)
             .with_source(e),
-            other => Error::new(
-                ErrorKind::Connection,
-                format!("REST {host}: {other}"),
-            )
-            .with_code(Code::CLIENT_IO_ERROR)
-            .with_source(other),
+            other => Error::new(ErrorKind::Connection, format!("REST {host}: {other}"))
+                .with_code(Code::CLIENT_IO_ERROR)
+                .with_source(other),
         }
     }
 }
@@ -213,9 +226,11 @@ fn build_agent(opts: &ConnectOptions) -> Result<ureq::Agent> {
                 Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
                 Ok(_) => {}
                 Err(e) => {
-                    return Err(Error::new(ErrorKind::Interface, "invalid CA certificate PEM")
-                        .with_code(Code::CLIENT_TLS_ERROR)
-                        .with_source(e));
+                    return Err(
+                        Error::new(ErrorKind::Interface, "invalid CA certificate PEM")
+                            .with_code(Code::CLIENT_TLS_ERROR)
+                            .with_source(e),
+                    );
                 }
             }
         }
@@ -258,10 +273,14 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
                 400..=499 => ErrorKind::Programming,
                 _ => ErrorKind::Operational,
             };
-            let excerpt: String = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+            let excerpt: String =
+                String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
             return Err(Error::new(
                 kind,
-                format!("REST reply with HTTP status {status} could not be read ({}): {excerpt:?}", e.message()),
+                format!(
+                    "REST reply with HTTP status {status} could not be read ({}): {excerpt:?}",
+                    e.message()
+                ),
             )
             .with_source(e));
         }
@@ -270,7 +289,7 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
         RestResponse::Error { code, desc } => {
             let kind = match status {
                 401 => ErrorKind::Connection,
-                503 | 500..=599 if code == 0xFFFF => ErrorKind::Operational,
+                500..=599 if code == 0xFFFF => ErrorKind::Operational,
                 _ => ErrorKind::Programming,
             };
             Err(Error::server(kind, i64::from(code), desc))
@@ -332,7 +351,10 @@ impl RestClient {
         if opts.get_protocol().is_websocket() {
             return Err(Error::new(
                 ErrorKind::Interface,
-                format!("RestClient needs an http:// or https:// URL, not {}://", opts.get_protocol()),
+                format!(
+                    "RestClient needs an http:// or https:// URL, not {}://",
+                    opts.get_protocol()
+                ),
             )
             .with_code(Code::CLIENT_DSN_ERROR));
         }
@@ -356,7 +378,10 @@ impl RestClient {
 
     fn rebuild(self, f: impl FnOnce(ConnectOptions) -> ConnectOptions) -> RestClient {
         let opts = f((*self.session.opts).clone());
-        let db = opts.get_database().map(str::to_owned).or(self.session.db.clone());
+        let db = opts
+            .get_database()
+            .map(str::to_owned)
+            .or(self.session.db.clone());
         let opts = Arc::new(opts);
         match RestSession::unchecked(&opts, &self.session.host, db.as_deref()) {
             Ok(session) => RestClient {
@@ -409,7 +434,9 @@ impl RestClient {
     /// Runs `sql` and returns the reply object (`code`, `column_meta`, `data`, `rows`). A
     /// reply with a non-zero `code` is an error carrying that code.
     pub fn sql(&self, sql: &str) -> Result<serde_json::Value> {
-        let req_id = self.req_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let req_id = self
+            .req_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.sql_with_req_id(sql, req_id)
     }
 
@@ -418,7 +445,11 @@ impl RestClient {
         let (status, body) = self.session.post(sql, req_id)?;
         let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
             Error::new(
-                if status == 200 { ErrorKind::Result } else { ErrorKind::Operational },
+                if status == 200 {
+                    ErrorKind::Result
+                } else {
+                    ErrorKind::Operational
+                },
                 format!("REST reply with HTTP status {status} is not JSON"),
             )
             .with_source(e)

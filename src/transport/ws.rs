@@ -25,9 +25,8 @@ use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::block::decode_rows;
 use crate::proto::ws::{
     Action, BinaryReplyKind, ConnArgs, FetchArgs, FetchBlockArgs, FetchBlockReply,
-    FetchRawBlockReply, FetchReply, FreeResultArgs, QueryArgs, QueryReply, ReplyHeader,
-    VersionArgs, VersionReply, binary_reply_kind, decode_reply, encode_binary_query,
-    encode_fetch_raw_block, encode_request,
+    FetchRawBlockReply, FreeResultArgs, QueryArgs, QueryReply, ReplyHeader, VersionArgs,
+    binary_reply_kind, decode_reply, encode_binary_query, encode_fetch_raw_block, encode_request,
 };
 use crate::row::{Column, Row};
 use crate::types::Precision;
@@ -127,10 +126,7 @@ impl WsSession {
             self.version,
             if self.binary { "binary" } else { "JSON" }
         );
-        let tz = self
-            .opts
-            .parsed_timezone()?
-            .map(|tz| tz.name().to_owned());
+        let tz = self.opts.parsed_timezone()?.map(|tz| tz.name().to_owned());
         let args = ConnArgs {
             req_id: self.next_internal(),
             user: self.opts.get_user().to_owned(),
@@ -203,16 +199,13 @@ impl WsSession {
             let frame = encode_binary_query(req_id, sql)?;
             self.send(Message::Binary(frame.into()))?;
             let text = self.read_text(req_id, deadline)?;
-            decode_reply::<QueryReply>(&text)
+            decode_reply::<QueryReply>(&text).map(|r| r.body)
         } else {
-            self.json_request(&QueryArgs {
+            let args = QueryArgs {
                 req_id,
                 sql: sql.to_owned(),
-            }, deadline)
-            .map(|body| crate::proto::ws::Reply {
-                header: ReplyHeader::default(),
-                body,
-            })
+            };
+            self.json_request(&args, deadline)
         };
         let reply = reply.map_err(|e| {
             if e.code().is_some_and(|c| !c.is_client_local()) && e.kind() == ErrorKind::Database {
@@ -221,9 +214,11 @@ impl WsSession {
                 e
             }
         })?;
-        let q = reply.body;
+        let q = reply;
         if !q.has_result_set() {
-            return Ok(Outcome::Affected(u64::try_from(q.affected_rows).unwrap_or(0)));
+            return Ok(Outcome::Affected(
+                u64::try_from(q.affected_rows).unwrap_or(0),
+            ));
         }
         let columns: Arc<[Column]> = q.columns()?.into();
         Ok(Outcome::Rows {
@@ -245,14 +240,19 @@ impl WsSession {
         if let Some(reason) = &self.broken {
             return Err(Error::new(
                 ErrorKind::Connection,
-                format!("the WebSocket to {} is broken ({reason}); the result is lost", self.host),
+                format!(
+                    "the WebSocket to {} is broken ({reason}); the result is lost",
+                    self.host
+                ),
             )
             .with_code(Code::CLIENT_CONNECTION_CLOSED));
         }
         log::debug!("ws fetch req_id={req_id} result={handle}");
         let deadline = Instant::now() + self.opts.get_read_timeout();
         if self.binary {
-            self.send(Message::Binary(encode_fetch_raw_block(req_id, handle).into()))?;
+            self.send(Message::Binary(
+                encode_fetch_raw_block(req_id, handle).into(),
+            ))?;
             let frame = self.read_binary(req_id, deadline)?;
             let reply = FetchRawBlockReply::decode(&frame)?;
             match reply.into_block()? {
@@ -384,7 +384,10 @@ impl WsSession {
     fn read_frame(&mut self, deadline: Instant) -> Result<Frame> {
         loop {
             let now = Instant::now();
-            let Some(left) = deadline.checked_duration_since(now).filter(|d| !d.is_zero()) else {
+            let Some(left) = deadline
+                .checked_duration_since(now)
+                .filter(|d| !d.is_zero())
+            else {
                 self.broken = Some("read timeout".into());
                 return Err(timeout_error(
                     &format!("WebSocket {}", self.host),
@@ -405,7 +408,9 @@ impl WsSession {
                 }
                 Ok(Message::Pong(_) | Message::Frame(_)) => {}
                 Ok(Message::Close(frame)) => {
-                    let why = frame.map(|f| format!(" ({} {})", f.code, f.reason)).unwrap_or_default();
+                    let why = frame
+                        .map(|f| format!(" ({} {})", f.code, f.reason))
+                        .unwrap_or_default();
                     self.broken = Some("closed by the server".into());
                     return Err(Error::new(
                         ErrorKind::Connection,
@@ -440,17 +445,16 @@ impl WsSession {
                 )
                 .with_source(io);
             }
-            tungstenite::Error::Capacity(c) => {
-                Error::new(ErrorKind::Operational, format!("WebSocket {}: {c}", self.host))
-                    .with_code(Code::CLIENT_WEBSOCKET_ERROR)
-            }
-            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => {
-                Error::new(
-                    ErrorKind::Connection,
-                    format!("WebSocket to {} is closed ({what})", self.host),
-                )
-                .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
-            }
+            tungstenite::Error::Capacity(c) => Error::new(
+                ErrorKind::Operational,
+                format!("WebSocket {}: {c}", self.host),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_ERROR),
+            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Error::new(
+                ErrorKind::Connection,
+                format!("WebSocket to {} is closed ({what})", self.host),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
             other => Error::new(
                 ErrorKind::Connection,
                 format!("WebSocket to {} failed while {what}: {other}", self.host),
@@ -537,20 +541,30 @@ pub(crate) fn tcp_connect(host: &HostAddr, timeout: Duration) -> Result<TcpStrea
         .with_source(e))
 }
 
-fn upgrade(opts: &ConnectOptions, host: &HostAddr, path: &str) -> std::result::Result<Socket, Upgrade> {
+fn upgrade(
+    opts: &ConnectOptions,
+    host: &HostAddr,
+    path: &str,
+) -> std::result::Result<Socket, Upgrade> {
     let tcp = tcp_connect(host, opts.get_conn_timeout()).map_err(Upgrade::Failed)?;
     // Timeouts before the first byte is written: the TLS and HTTP handshakes are bounded too.
     let t = Some(opts.get_conn_timeout().max(Duration::from_millis(1)));
     let _ = tcp.set_read_timeout(t);
     let _ = tcp.set_write_timeout(t);
-    let scheme = if opts.get_protocol().is_tls() { "wss" } else { "ws" };
+    let scheme = if opts.get_protocol().is_tls() {
+        "wss"
+    } else {
+        "ws"
+    };
     let mut url = format!("{scheme}://{}:{}{path}", host.url_host(), host.port);
     if let Some(token) = opts.get_token() {
         url.push_str("?token=");
         url.push_str(&url_encode(token));
     }
     let connector = if opts.get_protocol().is_tls() {
-        tungstenite::Connector::NativeTls(opts.get_tls().native_connector().map_err(Upgrade::Failed)?)
+        tungstenite::Connector::NativeTls(
+            opts.get_tls().native_connector().map_err(Upgrade::Failed)?,
+        )
     } else {
         tungstenite::Connector::Plain
     };
