@@ -273,8 +273,9 @@ fn open_any(options: &Arc<ConnectOptions>) -> Result<Session> {
                 Err(e) => {
                     log::debug!("connect to {host}, attempt {attempt}/{attempts}: {e}");
                     // A server that answered with its own error (bad password, missing
-                    // database) will answer the same way again.
-                    let definitive = e.code().is_some_and(|c| !c.is_client_local());
+                    // database) will answer the same way again, and bad options stay bad.
+                    let definitive = e.kind() == ErrorKind::Interface
+                        || e.code().is_some_and(|c| !c.is_client_local());
                     if definitive || attempt == attempts {
                         failures.push(format!("{host}: {e}"));
                         last = Some(e);

@@ -19,12 +19,25 @@ use taosync::{Code, Column, ErrorKind, Precision, Type, Value};
 
 /// A listener on a free port whose first connection is handed to `serve`.
 fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let mut serve = Some(serve);
+    fake_many(1, move |s| {
+        if let Some(f) = serve.take() {
+            f(s);
+        }
+    })
+}
+
+/// A listener on a free port whose first `n` connections are handed to `serve`, one after
+/// the other.
+fn fake_many(n: usize, mut serve: impl FnMut(TcpStream) + Send + 'static) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
-        if let Ok((s, _)) = listener.accept() {
-            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-            serve(s);
+        for _ in 0..n {
+            if let Ok((s, _)) = listener.accept() {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                serve(s);
+            }
         }
     });
     port
@@ -118,8 +131,13 @@ fn ok_header(action: &str, req_id: u64) -> ReplyHeader {
 
 /// A `/ws` peer answering `version` (with `version`) and `conn`, then running `script` for
 /// everything else. Requests the script answers with nothing get no reply.
-fn ws_peer(version: &'static str, mut script: Script) -> u16 {
-    fake(move |s| {
+fn ws_peer(version: &'static str, script: Script) -> u16 {
+    ws_peer_n(1, version, script)
+}
+
+/// [`ws_peer`] serving `n` connections in turn with the same script.
+fn ws_peer_n(n: usize, version: &'static str, mut script: Script) -> u16 {
+    fake_many(n, move |s| {
         let Ok(mut ws) = tungstenite::accept(s) else {
             return;
         };
@@ -391,4 +409,33 @@ fn early_drop_frees_the_result() {
         "free_result"
     );
     let _ = encode_raw_block_finished(0, 0, 0);
+}
+
+#[test]
+fn a_broken_socket_is_reopened_transparently_on_the_next_statement() {
+    let mut queries = 0;
+    let port = ws_peer_n(
+        2,
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => {
+                queries += 1;
+                if queries == 1 {
+                    vec![Out::Hangup]
+                } else {
+                    let body = QueryReply::affected(7);
+                    vec![Out::Text(
+                        encode_reply(&ok_header("binary_query", *req_id), &body).unwrap(),
+                    )]
+                }
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("insert into t values (now, 1)").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
 }

@@ -41,14 +41,9 @@ impl RestSession {
     ) -> Result<RestSession> {
         let mut s = RestSession::unchecked(opts, host, db)?;
         let version = s.fetch_version(0).map_err(|e| {
-            let kind = if e.kind() == ErrorKind::Operational
-                && e.code() != Some(Code::CLIENT_RECV_TIMEOUT)
-            {
-                ErrorKind::Operational
-            } else {
-                ErrorKind::Connection
-            };
-            let mut out = Error::new(kind, format!("{host}: {}", e.message()));
+            // Whatever goes wrong while connecting is a connection error (PEP 249's class
+            // for `connect`); the server's code, if any, is kept.
+            let mut out = Error::new(ErrorKind::Connection, format!("{host}: {}", e.message()));
             if let Some(code) = e.code() {
                 out = out.with_code(code);
             }
@@ -268,7 +263,7 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
         Ok(p) => p,
         Err(e) => {
             let kind = match status {
-                200 => ErrorKind::Result,
+                200 => e.kind(),
                 401 | 403 => ErrorKind::Connection,
                 400..=499 => ErrorKind::Programming,
                 _ => ErrorKind::Operational,
@@ -286,32 +281,33 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
         }
     };
     match parsed {
-        RestResponse::Error { code, desc } => {
+        RestResponse::Error { code, desc, .. } => {
             let kind = match status {
                 401 => ErrorKind::Connection,
-                500..=599 if code == 0xFFFF => ErrorKind::Operational,
+                500..=599 if code == Code::ADAPTER_GENERIC => ErrorKind::Operational,
                 _ => ErrorKind::Programming,
             };
-            Err(Error::server(kind, i64::from(code), desc))
+            Err(Error::new(kind, desc).with_code(code))
         }
-        RestResponse::Affected(n) => Ok(Outcome::Affected(n)),
-        RestResponse::Rows {
-            columns,
-            precision,
-            rows,
-        } => {
-            let columns: Arc<[Column]> = columns.into();
-            let rows: VecDeque<Row> = rows
+        RestResponse::AffectedRows { affected_rows, .. } => Ok(Outcome::Affected(affected_rows)),
+        RestResponse::ResultSet(set) => {
+            let columns: Arc<[Column]> = set.columns.into();
+            let rows: VecDeque<Row> = set
+                .rows
                 .into_iter()
                 .map(|values| Row::new(Arc::clone(&columns), values))
                 .collect();
             Ok(Outcome::Rows {
                 columns,
-                precision,
+                precision: set.precision,
                 rows,
                 handle: None,
             })
         }
+        #[allow(unreachable_patterns)]
+        _ => Err(Error::result(format!(
+            "REST reply with HTTP status {status} has an unexpected shape"
+        ))),
     }
 }
 
@@ -475,5 +471,55 @@ impl RestClient {
                 format!("REST reply with HTTP status {status} has no `code`: {value}"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_body_map_to_outcomes_and_kinds() {
+        let ok = br#"{"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[3]],"rows":1}"#;
+        assert!(matches!(decode(200, ok).unwrap(), Outcome::Affected(3)));
+
+        let rows = br#"{"code":0,"column_meta":[["ts","TIMESTAMP",8],["v","INT",4]],"data":[["2023-11-14T22:13:20.123456Z",1],["2023-11-14T22:13:21.000000Z",null]],"rows":2}"#;
+        match decode(200, rows).unwrap() {
+            Outcome::Rows {
+                columns,
+                precision,
+                rows,
+                handle,
+            } => {
+                assert_eq!(columns.len(), 2);
+                assert_eq!(precision, crate::Precision::Microsecond);
+                assert_eq!(rows.len(), 2);
+                assert_eq!(rows[1].values()[1], crate::Value::Null);
+                assert!(handle.is_none());
+            }
+            Outcome::Affected(_) => panic!("expected rows"),
+        }
+
+        let syntax = br#"{"code":9728,"desc":"syntax error near \"x\"","timing":1}"#;
+        let e = decode(200, syntax).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Programming);
+        assert_eq!(e.code(), Some(Code::PAR_SYNTAX_ERROR));
+
+        let auth = br#"{"code":4357,"desc":"no auth info input"}"#;
+        assert_eq!(
+            decode(401, auth).err().unwrap().kind(),
+            ErrorKind::Connection
+        );
+
+        let busy = br#""memory exceeds threshold""#;
+        assert_eq!(
+            decode(503, busy).err().unwrap().kind(),
+            ErrorKind::Operational
+        );
+
+        let html = b"<html>502 Bad Gateway</html>";
+        let e = decode(502, html).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Operational);
+        assert!(e.message().contains("502"), "{e}");
     }
 }

@@ -472,13 +472,11 @@ enum Frame {
     Binary(Vec<u8>),
 }
 
+/// Whatever goes wrong while connecting is a connection error (PEP 249's class for
+/// `connect`); the server's code, if any, is kept.
 fn handshake_error(host: &HostAddr, step: &str, e: Error) -> Error {
-    let kind = match e.kind() {
-        ErrorKind::Operational => ErrorKind::Operational,
-        _ => ErrorKind::Connection,
-    };
     let message = format!("{host}: `{step}` failed: {}", e.message());
-    let mut out = Error::new(kind, message);
+    let mut out = Error::new(ErrorKind::Connection, message);
     if let Some(code) = e.code() {
         out = out.with_code(code);
     }
@@ -546,11 +544,8 @@ fn upgrade(
     host: &HostAddr,
     path: &str,
 ) -> std::result::Result<Socket, Upgrade> {
-    let tcp = tcp_connect(host, opts.get_conn_timeout()).map_err(Upgrade::Failed)?;
     // Timeouts before the first byte is written: the TLS and HTTP handshakes are bounded too.
     let t = Some(opts.get_conn_timeout().max(Duration::from_millis(1)));
-    let _ = tcp.set_read_timeout(t);
-    let _ = tcp.set_write_timeout(t);
     let scheme = if opts.get_protocol().is_tls() {
         "wss"
     } else {
@@ -568,6 +563,9 @@ fn upgrade(
     } else {
         tungstenite::Connector::Plain
     };
+    let tcp = tcp_connect(host, opts.get_conn_timeout()).map_err(Upgrade::Failed)?;
+    let _ = tcp.set_read_timeout(t);
+    let _ = tcp.set_write_timeout(t);
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
