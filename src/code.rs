@@ -204,7 +204,9 @@ codes! {
     /// Schemaless: invalid database configuration.
     SML_INVALID_DB_CONF = 0x3003, "Invalid schemaless db config";
     /// Schemaless: conflicting types in one batch.
-    SML_NOT_SAME_TYPE = 0x3004, "Not the same type as before";
+    SML_NOT_SAME_TYPE = 0x3004, "Not the same type like before";
+    /// Schemaless: internal error.
+    SML_INTERNAL_ERROR = 0x3005, "Internal error";
     /// REST: no Authorization header.
     HTTP_NO_AUTH_INFO = 0x1105, "no auth info input";
     /// REST: empty body.

@@ -192,7 +192,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Bytes from hex text (either case, no prefix); `None` when it is not valid hex.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.as_bytes();
-    if t.len() % 2 != 0 {
+    if !t.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| -> Option<u8> {

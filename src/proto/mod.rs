@@ -7,6 +7,7 @@
 //! panic or an unbounded allocation.
 
 pub mod block;
+pub(crate) mod bytes;
 pub mod rest;
 pub mod stmt;
 pub mod ws;

@@ -1,3 +1,4 @@
 //! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
 
 pub mod engine;
+pub mod sml;

@@ -1,1 +1,0 @@
-//! WebSocket JSON messages and binary frames (01 §2).

@@ -1,0 +1,278 @@
+//! Row storage of one table: rows sorted by timestamp in bounded chunks behind `Arc`, so
+//! a query snapshots a table by cloning a vector of `Arc`s and writers copy-on-write only
+//! the chunk they touch.
+
+use std::sync::Arc;
+
+use crate::value::Value;
+
+/// Rows per chunk before a chunk is split / a new one started.
+const CHUNK: usize = 4096;
+
+/// One stored row: its primary timestamp and the values by column slot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRow {
+    /// Primary timestamp in database ticks.
+    pub ts: i64,
+    /// Values by column slot (the slot of the timestamp column holds the timestamp too).
+    /// Slots past the end read as NULL (columns added later).
+    pub vals: Box<[Value]>,
+}
+
+impl StoredRow {
+    /// The value in `slot`, NULL when the row predates the column.
+    pub fn get(&self, slot: usize) -> &Value {
+        self.vals.get(slot).unwrap_or(&Value::Null)
+    }
+}
+
+/// A sorted run of rows.
+#[derive(Clone, Debug, Default)]
+pub struct Chunk {
+    /// Rows in ascending timestamp order, unique timestamps.
+    pub rows: Vec<StoredRow>,
+}
+
+/// The data of one table.
+#[derive(Clone, Debug, Default)]
+pub struct TableData {
+    chunks: Vec<Arc<Chunk>>,
+    len: usize,
+}
+
+impl TableData {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when the table holds no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A consistent snapshot: the chunks at this instant.
+    pub fn snapshot(&self) -> Vec<Arc<Chunk>> {
+        self.chunks.clone()
+    }
+
+    /// Inserts `row`, replacing a row with the same timestamp. Returns true when the row
+    /// is new.
+    pub fn insert(&mut self, row: StoredRow) -> bool {
+        let ts = row.ts;
+        let Some(last) = self.chunks.last_mut() else {
+            self.chunks.push(Arc::new(Chunk { rows: vec![row] }));
+            self.len = 1;
+            return true;
+        };
+        let last_ts = last.rows.last().map_or(i64::MIN, |r| r.ts);
+        if ts > last_ts {
+            if last.rows.len() >= CHUNK {
+                let mut rows = Vec::with_capacity(CHUNK);
+                rows.push(row);
+                self.chunks.push(Arc::new(Chunk { rows }));
+            } else {
+                Arc::make_mut(last).rows.push(row);
+            }
+            self.len += 1;
+            return true;
+        }
+        // Out of order: the first chunk whose last ts is >= ts.
+        let ci = self
+            .chunks
+            .partition_point(|c| c.rows.last().map_or(i64::MIN, |r| r.ts) < ts);
+        let ci = ci.min(self.chunks.len() - 1);
+        let chunk = Arc::make_mut(&mut self.chunks[ci]);
+        match chunk.rows.binary_search_by(|r| r.ts.cmp(&ts)) {
+            Ok(i) => {
+                chunk.rows[i] = row;
+                false
+            }
+            Err(i) => {
+                chunk.rows.insert(i, row);
+                self.len += 1;
+                if chunk.rows.len() > 2 * CHUNK {
+                    let tail = chunk.rows.split_off(CHUNK);
+                    self.chunks.insert(ci + 1, Arc::new(Chunk { rows: tail }));
+                }
+                true
+            }
+        }
+    }
+
+    /// Removes the rows for which `pred` holds; returns how many were removed.
+    pub fn delete_where(&mut self, mut pred: impl FnMut(&StoredRow) -> bool) -> usize {
+        let mut removed = 0;
+        for c in &mut self.chunks {
+            if !c.rows.iter().any(&mut pred) {
+                continue;
+            }
+            let chunk = Arc::make_mut(c);
+            let before = chunk.rows.len();
+            chunk.rows.retain(|r| !pred(r));
+            removed += before - chunk.rows.len();
+        }
+        self.chunks.retain(|c| !c.rows.is_empty());
+        self.len -= removed;
+        removed
+    }
+
+    /// Rewrites every row (used by schema changes that alter stored values).
+    pub fn map_rows(&mut self, mut f: impl FnMut(&mut StoredRow)) {
+        for c in &mut self.chunks {
+            for r in &mut Arc::make_mut(c).rows {
+                f(r);
+            }
+        }
+    }
+}
+
+/// An owned cursor over a snapshot in timestamp order, restricted to `[lo, hi]`, forwards
+/// or backwards.
+#[derive(Debug)]
+pub struct SnapshotCursor {
+    chunks: Vec<Arc<Chunk>>,
+    ci: usize,
+    ri: usize,
+    lo: i64,
+    hi: i64,
+    desc: bool,
+    done: bool,
+}
+
+impl SnapshotCursor {
+    /// A cursor over `chunks` for timestamps in `[lo, hi]`.
+    pub fn new(chunks: Vec<Arc<Chunk>>, lo: i64, hi: i64, desc: bool) -> SnapshotCursor {
+        let mut c = SnapshotCursor {
+            chunks,
+            ci: 0,
+            ri: 0,
+            lo,
+            hi,
+            desc,
+            done: lo > hi,
+        };
+        if c.chunks.is_empty() {
+            c.done = true;
+            return c;
+        }
+        if desc {
+            // Last chunk whose first ts <= hi.
+            let n = c
+                .chunks
+                .partition_point(|ch| ch.rows.first().is_some_and(|r| r.ts <= hi));
+            if n == 0 {
+                c.done = true;
+            } else {
+                c.ci = n - 1;
+                let rows = &c.chunks[c.ci].rows;
+                let p = rows.partition_point(|r| r.ts <= hi);
+                if p == 0 {
+                    c.done = true;
+                } else {
+                    c.ri = p - 1;
+                }
+            }
+        } else {
+            let ci = c
+                .chunks
+                .partition_point(|ch| ch.rows.last().is_some_and(|r| r.ts < lo));
+            if ci >= c.chunks.len() {
+                c.done = true;
+            } else {
+                c.ci = ci;
+                c.ri = c.chunks[ci].rows.partition_point(|r| r.ts < lo);
+            }
+        }
+        c
+    }
+
+    /// The next row, or `None` at the end.
+    pub fn next_row(&mut self) -> Option<(&Arc<Chunk>, usize)> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let chunk = self.chunks.get(self.ci)?;
+            if self.desc {
+                let row = chunk.rows.get(self.ri)?;
+                if row.ts < self.lo {
+                    self.done = true;
+                    return None;
+                }
+                let (ci, ri) = (self.ci, self.ri);
+                if self.ri == 0 {
+                    if self.ci == 0 {
+                        self.done = true;
+                    } else {
+                        self.ci -= 1;
+                        self.ri = self.chunks[self.ci].rows.len().saturating_sub(1);
+                    }
+                } else {
+                    self.ri -= 1;
+                }
+                return Some((&self.chunks[ci], ri));
+            }
+            if self.ri >= chunk.rows.len() {
+                self.ci += 1;
+                self.ri = 0;
+                if self.ci >= self.chunks.len() {
+                    self.done = true;
+                    return None;
+                }
+                continue;
+            }
+            let row = &chunk.rows[self.ri];
+            if row.ts > self.hi {
+                self.done = true;
+                return None;
+            }
+            let (ci, ri) = (self.ci, self.ri);
+            self.ri += 1;
+            return Some((&self.chunks[ci], ri));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ts: i64, v: i32) -> StoredRow {
+        StoredRow {
+            ts,
+            vals: vec![Value::BigInt(ts), Value::Int(v)].into(),
+        }
+    }
+
+    fn collect(d: &TableData, lo: i64, hi: i64, desc: bool) -> Vec<i64> {
+        let mut c = SnapshotCursor::new(d.snapshot(), lo, hi, desc);
+        let mut out = Vec::new();
+        while let Some((ch, i)) = c.next_row() {
+            out.push(ch.rows[i].ts);
+        }
+        out
+    }
+
+    #[test]
+    fn sorted_with_overwrite_and_splits() {
+        let mut d = TableData::default();
+        for ts in (0..20_000).rev() {
+            assert!(d.insert(row(ts * 2, 1)));
+        }
+        assert!(!d.insert(row(100, 7)));
+        assert!(d.insert(row(101, 7)));
+        assert_eq!(d.len(), 20_001);
+        let all = collect(&d, i64::MIN, i64::MAX, false);
+        assert_eq!(all.len(), 20_001);
+        assert!(all.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(collect(&d, 99, 104, false), vec![100, 101, 102, 104]);
+        assert_eq!(collect(&d, 99, 104, true), vec![104, 102, 101, 100]);
+        assert_eq!(collect(&d, 5, 4, false), Vec::<i64>::new());
+        let snap = d.snapshot();
+        assert_eq!(d.delete_where(|r| r.ts < 1000), 501);
+        assert_eq!(snap.iter().map(|c| c.rows.len()).sum::<usize>(), 20_001);
+        assert_eq!(d.len(), 19_500);
+        assert_eq!(collect(&d, i64::MIN, i64::MAX, true).len(), 19_500);
+    }
+}
