@@ -38,11 +38,10 @@ fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
 
     show("malformed DSN", taosync::connect("ws://localhost:notaport"));
-    let mut bad_login = taosync::ConnectOptions::from_dsn(&dsn)?
-        .user("root")
+    let bad_login = taosync::ConnectOptions::from_dsn(&dsn)?
         .password("wrong-password")
-        .conn_retries(0);
-    bad_login = bad_login.timeout(std::time::Duration::from_secs(5));
+        .conn_retries(0)
+        .timeout(std::time::Duration::from_secs(5));
     show("wrong password", bad_login.connect());
 
     let conn = taosync::connect(dsn.as_str())?;

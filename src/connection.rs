@@ -15,7 +15,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::code::Code;
 use crate::cursor::Cursor;
@@ -348,14 +347,6 @@ impl std::fmt::Debug for ResultSet {
             .field("fields", &self.fields())
             .finish()
     }
-}
-
-/// How long a connect attempt may take at most (connect timeout times attempts plus
-/// backoff), for documentation and tests.
-pub fn max_connect_time(options: &ConnectOptions) -> Duration {
-    let per_host = options.get_conn_timeout() * (options.get_conn_retries() + 1)
-        + options.get_retry_backoff_max() * options.get_conn_retries();
-    per_host * u32::try_from(options.get_hosts().len()).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

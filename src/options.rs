@@ -30,13 +30,17 @@
 //!   | `conn_retries` | extra attempts per host after the first one fails | `2` |
 //!   | `retry_backoff_ms` | first pause between attempts, doubled each time | `200` |
 //!   | `retry_backoff_max_ms` | the longest pause | `2000` |
-//!   | `compression` | offer compression (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`) | `false` |
+//!   | `compression` | ask for compressed replies (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`); see below | `false` |
 //!   | `app` | application name reported to the server | none |
 //!   | `ip` | client IP reported to the server | none |
 //!
 //!   Durations are an integer with an optional unit: `500ms`, `5s`, `2m`, `1h`; a bare
 //!   integer is **seconds**. `retry_backoff_ms` and `retry_backoff_max_ms` are bare
 //!   milliseconds (a unit is accepted too).
+//!
+//!   `compression`: REST requests always offer gzip (ureq decodes it transparently), so
+//!   the flag changes nothing there; over WebSocket, permessage-deflate is not available in
+//!   the tungstenite version used, so the flag is recorded and ignored (with a debug log).
 //!
 //!   **Unknown parameters are accepted and ignored** with a `log::warn!` line, so DSNs written
 //!   for the official connectors (which know more parameters) still work; they are kept and

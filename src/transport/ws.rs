@@ -95,6 +95,11 @@ impl WsSession {
             }
             Err(e) => return Err(e.into_error(host)),
         };
+        if opts.get_compression() {
+            log::debug!(
+                "{host}: compression requested; WebSocket permessage-deflate is not available, continuing without it"
+            );
+        }
         let mut session = WsSession {
             socket: socket.0,
             opts: Arc::clone(opts),
