@@ -137,7 +137,12 @@ fn ws_peer(version: &'static str, script: Script) -> u16 {
 
 /// [`ws_peer`] serving `n` connections in turn with the same script.
 fn ws_peer_n(n: usize, version: &'static str, mut script: Script) -> u16 {
-    fake_many(n, move |s| {
+    fake_many(n, move |s| serve_ws(s, version, &mut script))
+}
+
+/// Serves one `/ws` connection: answers `version` and `conn`, then runs `script`.
+fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
+    {
         let Ok(mut ws) = tungstenite::accept(s) else {
             return;
         };
@@ -204,7 +209,7 @@ fn ws_peer_n(n: usize, version: &'static str, mut script: Script) -> u16 {
                 }
             }
         }
-    })
+    }
 }
 
 fn int_columns() -> Vec<Column> {
@@ -438,4 +443,46 @@ fn a_broken_socket_is_reopened_transparently_on_the_next_statement() {
     let e = conn.execute("insert into t values (now, 1)").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
     assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
+}
+
+#[test]
+fn falls_back_to_rest_ws_when_ws_is_missing() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut script: Script = Box::new(|req| match req {
+        Req::Text(a, req_id) if a == "query" => {
+            let body = QueryReply::affected(1);
+            vec![Out::Text(
+                encode_reply(&ok_header("query", *req_id), &body).unwrap(),
+            )]
+        }
+        _ => vec![],
+    });
+    let mut n = 0;
+    let port = fake_many(2, move |mut s| {
+        n += 1;
+        if n == 1 {
+            // An old adapter without /ws.
+            let mut buf = [0u8; 4096];
+            let len = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let _ = tx.send(head.lines().next().unwrap_or_default().to_owned());
+            let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        } else {
+            let mut peek = [0u8; 64];
+            let len = s.peek(&mut peek).unwrap_or(0);
+            let _ = tx.send(
+                String::from_utf8_lossy(&peek[..len])
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            serve_ws(s, "3.3.6.0", &mut script);
+        }
+    });
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    assert!(rx.recv().unwrap().starts_with("GET /ws "));
+    assert!(rx.recv().unwrap().starts_with("GET /rest/ws "));
+    // The legacy endpoint has no binary query: the JSON `query` action is used.
+    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 1);
 }
