@@ -530,3 +530,24 @@ fn rest_client_returns_raw_json() {
     let shared = Arc::new(client);
     assert_eq!(shared.sql("show databases").unwrap()["code"], 0);
 }
+
+#[test]
+fn a_socket_the_server_dropped_while_idle_is_reopened() {
+    // The server drops WebSocket clients silent for 300 ms (taosAdapter: ~114 s).
+    let server = Server::start(
+        ServerConfig::new()
+            .ws_read_deadline(Duration::from_millis(300))
+            .ws_ping_interval(Duration::from_secs(60)),
+    )
+    .unwrap();
+    let conn = connect(server.dsn_ws()).unwrap();
+    conn.execute("create database if not exists idle").unwrap();
+    conn.select_db("idle").unwrap();
+    std::thread::sleep(Duration::from_millis(900));
+    // The dead socket is noticed before the statement is sent, and the database is
+    // selected again on the new one.
+    conn.execute("create table t (ts timestamp, v int)")
+        .unwrap();
+    assert_eq!(conn.current_db().unwrap().as_deref(), Some("idle"));
+    assert_eq!(conn.query("select * from t").unwrap().count(), 0);
+}

@@ -486,3 +486,26 @@ fn falls_back_to_rest_ws_when_ws_is_missing() {
     // The legacy endpoint has no binary query: the JSON `query` action is used.
     assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 1);
 }
+
+#[test]
+fn token_goes_on_the_websocket_url() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut script: Script = Box::new(|_| vec![]);
+    let port = fake_many(1, move |s| {
+        let mut peek = [0u8; 128];
+        let len = s.peek(&mut peek).unwrap_or(0);
+        let line = String::from_utf8_lossy(&peek[..len])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let _ = tx.send(line);
+        serve_ws(s, "3.3.6.0", &mut script);
+    });
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}?token=a%20b%26c"))).unwrap();
+    assert_eq!(rx.recv().unwrap(), "GET /ws?token=a%20b%26c HTTP/1.1");
+    assert!(
+        !format!("{conn:?}").contains("a b&c"),
+        "the token is never shown"
+    );
+}

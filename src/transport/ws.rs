@@ -34,6 +34,10 @@ use crate::types::Precision;
 /// A socket idle for longer than this is probed before it is used again.
 pub(crate) const IDLE_PROBE: Duration = Duration::from_secs(60);
 
+/// A socket idle for longer than this is drained of pending frames (pings, a close) before
+/// it is used again.
+pub(crate) const IDLE_DRAIN: Duration = Duration::from_millis(500);
+
 /// The largest message accepted from the server (a raw block of a wide, long result).
 const MAX_MESSAGE: usize = 512 << 20;
 
@@ -169,9 +173,14 @@ impl WsSession {
         self.db = db;
     }
 
-    /// Checks the socket before a new statement: reopens it when an earlier error broke it
-    /// or when an idle probe fails.
+    /// Checks the socket before a new statement: after [`IDLE_DRAIN`] of silence it reads
+    /// whatever the server sent meanwhile (answering pings, noticing a close), after
+    /// [`IDLE_PROBE`] it also sends a `version` probe, and it reopens the socket when an
+    /// earlier error, the server or the probe broke it.
     fn ensure_usable(&mut self) -> Result<()> {
+        if self.broken.is_none() && self.last_used.elapsed() > IDLE_DRAIN {
+            self.drain_pending();
+        }
         if self.broken.is_none() && self.last_used.elapsed() > IDLE_PROBE {
             let req_id = self.next_internal();
             let deadline = Instant::now() + self.opts.get_conn_timeout();
@@ -192,6 +201,34 @@ impl WsSession {
             }
         }
         Ok(())
+    }
+
+    /// Reads the frames already waiting on the socket without blocking (1 ms timeout):
+    /// pings are answered, a close or a reset marks the session broken, anything else is
+    /// a stale reply and dropped. tungstenite keeps a partly read frame across a timeout, so
+    /// stopping mid-frame is safe.
+    fn drain_pending(&mut self) {
+        self.set_socket_timeout(Duration::from_millis(1));
+        for _ in 0..64 {
+            match self.socket.read() {
+                Ok(Message::Ping(_)) => {
+                    if let Err(e) = self.socket.flush() {
+                        self.broken = Some(format!("answering a ping: {e}"));
+                        return;
+                    }
+                }
+                Ok(Message::Close(_)) => {
+                    self.broken = Some("closed by the server while idle".into());
+                    return;
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if is_timeout(&e) => return,
+                Err(e) => {
+                    self.broken = Some(format!("lost while idle: {e}"));
+                    return;
+                }
+            }
+        }
     }
 
     /// Runs one statement: binary query (action 6) on servers ≥ 3.3.2.0, JSON `query`
