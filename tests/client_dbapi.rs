@@ -551,3 +551,34 @@ fn a_socket_the_server_dropped_while_idle_is_reopened() {
     assert_eq!(conn.current_db().unwrap().as_deref(), Some("idle"));
     assert_eq!(conn.query("select * from t").unwrap().count(), 0);
 }
+
+#[test]
+fn connection_time_zone_applies_to_literals_and_helpers() {
+    let t = targets();
+    for (name, dsn) in &t.dsns {
+        if *name == "real" {
+            continue;
+        }
+        let conn = connect(format!("{dsn}?timezone=America/New_York")).unwrap();
+        assert_eq!(conn.timezone(), Some(chrono_tz::America::New_York));
+        let db = unique_db("tz", name);
+        conn.execute(&format!("create database {db}")).unwrap();
+        conn.select_db(&db).unwrap();
+        conn.execute("create table t (ts timestamp, v int)")
+            .unwrap();
+        conn.execute("insert into t values ('2025-01-01 12:00:00', 1)")
+            .unwrap();
+        let ts: Timestamp = conn
+            .query("select ts from t")
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .get(0)
+            .unwrap();
+        let local = conn.localize(ts).unwrap();
+        assert_eq!(local.to_rfc3339(), "2025-01-01T12:00:00-05:00", "{name}");
+        assert_eq!(ts.to_rfc3339(), "2025-01-01T17:00:00.000Z", "{name}");
+        conn.execute(&format!("drop database {db}")).unwrap();
+    }
+}
