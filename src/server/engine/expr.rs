@@ -132,7 +132,7 @@ pub enum BExpr {
     In(Box<BExpr>, Vec<BExpr>, bool),
     /// LIKE.
     Like(Box<BExpr>, Box<BExpr>, bool),
-    /// IS [NOT] NULL.
+    /// `IS [NOT] NULL`.
     IsNull(Box<BExpr>, bool),
     /// A scalar function.
     Func(String, Vec<BExpr>, TypeSpec),

@@ -6,8 +6,10 @@ use super::*;
 use crate::types::{Precision, Type};
 
 fn session() -> Session {
-    let mut cfg = EngineConfig::default();
-    cfg.default_timezone = Tz::UTC;
+    let cfg = EngineConfig {
+        default_timezone: Tz::UTC,
+        ..EngineConfig::default()
+    };
     Session::new(Arc::new(Engine::new(cfg)), "root")
 }
 
