@@ -129,8 +129,8 @@ impl Connection {
         Cursor::new(Arc::clone(&self.shared))
     }
 
-    /// Runs a statement with `?` parameters and returns the affected-row count (0 for DDL,
-    /// and for statements that return rows, whose rows are discarded).
+    /// Runs a statement as it is and returns the affected-row count (0 for DDL, and for
+    /// statements that return rows, whose rows are discarded).
     pub fn execute(&self, sql: &str) -> Result<u64> {
         self.execute_with_req_id(sql, self.shared.next_req_id())
     }
@@ -177,7 +177,12 @@ impl Connection {
     /// Makes `db` the current database (`USE db`; over REST it is sent in the URL of every
     /// later request).
     pub fn select_db(&self, db: &str) -> Result<()> {
-        let quoted = format!("use `{}`", db.replace('`', "``"));
+        let plain = !db.is_empty() && db.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let quoted = if plain {
+            format!("use {db}")
+        } else {
+            format!("use `{}`", db.replace('`', "``"))
+        };
         let req_id = self.shared.next_req_id();
         self.shared.with(|session| {
             session.query(&quoted, req_id)?;
@@ -318,8 +323,9 @@ impl ResultSet {
         self.fields().len()
     }
 
-    /// The rows affected (for a result set: -1, unknown until fully read).
-    pub fn affected_rows(&self) -> i64 {
+    /// PEP 249 `rowcount` of the underlying cursor: the number of rows once they are all
+    /// known, -1 before.
+    pub fn rowcount(&self) -> i64 {
         self.cursor.rowcount()
     }
 
