@@ -111,6 +111,7 @@ enum Req {
         req_id: u64,
         action: u64,
         resource: u64,
+        sql: String,
     },
 }
 
@@ -188,6 +189,10 @@ fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
                         req_id: r.header.req_id,
                         action: r.header.action,
                         resource: r.header.resource_id,
+                        sql: r
+                            .sql()
+                            .map(|b| String::from_utf8_lossy(b).into_owned())
+                            .unwrap_or_default(),
                     }
                 }
                 tungstenite::Message::Close(_) => return,
@@ -239,6 +244,7 @@ fn binary_fetch_then_server_hangs_up_mid_result() {
                 req_id,
                 action: 7,
                 resource,
+                ..
             } => {
                 fetches += 1;
                 if fetches == 1 {
@@ -275,6 +281,7 @@ fn truncated_block_is_a_result_error() {
                 req_id,
                 action: 7,
                 resource,
+                ..
             } => {
                 let mut b = block(&[1, 2, 3]);
                 // Claim the full length but cut the data short.
@@ -508,4 +515,63 @@ fn token_goes_on_the_websocket_url() {
         !format!("{conn:?}").contains("a b&c"),
         "the token is never shown"
     );
+}
+
+#[test]
+fn executemany_batches_insert_rows_into_few_statements() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id,
+                action: 6,
+                sql,
+                ..
+            } => {
+                let _ = tx.lock().unwrap().send(sql.clone());
+                let rows = sql.matches('(').count() as i64
+                    - sql.to_ascii_lowercase().matches("tags").count() as i64;
+                let body = QueryReply::affected(rows);
+                vec![Out::Text(
+                    encode_reply(&ok_header("binary_query", *req_id), &body).unwrap(),
+                )]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let mut cur = conn.cursor();
+    cur.executemany(
+        "insert into t values (?, ?)",
+        (0..1000).map(|i| (1_700_000_000_000i64 + i, format!("v{i}"))),
+    )
+    .unwrap();
+    assert_eq!(cur.rowcount(), 1000);
+    let sql = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert!(
+        sql.starts_with("INSERT INTO t values (1700000000000, 'v0') (1700000000001, 'v1')"),
+        "{sql}"
+    );
+    assert!(rx.try_recv().is_err(), "one statement for 1000 rows");
+
+    // Per-row tags: one table clause per change of the rendered prefix.
+    cur.executemany(
+        "insert into d1 using st tags (?) values (?, ?)",
+        [(1, 10i64, 1), (1, 11, 2), (2, 12, 3)],
+    )
+    .unwrap();
+    let sql = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(
+        sql,
+        "INSERT INTO d1 using st tags (1) values (10, 1) (11, 2) d1 using st tags (2) values (12, 3)"
+    );
+    assert_eq!(cur.rowcount(), 3);
+
+    // Parameter sets of the wrong size are rejected before anything is sent.
+    let e = cur
+        .executemany("insert into t values (?, ?)", [vec![1], vec![1, 2]])
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Interface);
 }
