@@ -121,6 +121,8 @@ enum Out {
     Ping,
     /// Drop the socket without a Close frame.
     Hangup,
+    /// Bytes written straight to the socket, bypassing the WebSocket framing.
+    Raw(Vec<u8>),
     Sleep(Duration),
 }
 
@@ -204,6 +206,7 @@ fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
                     Out::Binary(b) => ws.send(tungstenite::Message::Binary(b.into())),
                     Out::Ping => ws.send(tungstenite::Message::Ping(b"x".to_vec().into())),
                     Out::Hangup => return,
+                    Out::Raw(bytes) => ws.get_mut().write_all(&bytes).map_err(Into::into),
                     Out::Sleep(d) => {
                         thread::sleep(d);
                         Ok(())
@@ -574,4 +577,40 @@ fn executemany_batches_insert_rows_into_few_statements() {
         .executemany("insert into t values (?, ?)", [vec![1], vec![1, 2]])
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Interface);
+}
+
+#[test]
+fn a_huge_frame_header_is_refused_without_allocating() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary { action: 6, .. } => {
+                // FIN + binary opcode, 64-bit length of 1 TiB, then nothing.
+                let mut frame = vec![0x82, 127];
+                frame.extend_from_slice(&(1u64 << 40).to_be_bytes());
+                vec![Out::Raw(frame), Out::Sleep(Duration::from_millis(500))]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("select 1").unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Operational | ErrorKind::Connection),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_non_json_text_reply_is_a_clear_error() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary { action: 6, .. } => vec![Out::Text("<html>not json</html>".into())],
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("select 1").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
 }
