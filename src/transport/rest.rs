@@ -1,6 +1,10 @@
 //! The REST transport: a ureq 3 agent (native-tls, `http_status_as_error(false)`, every
 //! timeout set) posting SQL to `/rest/sql[/{db}]` (01 §1).
 //!
+//! Every request carries `Authorization: Basic` (taosAdapter requires it) and, when the DSN
+//! has a `token`, also `?token=` (the TDengine Cloud convention; taosAdapter only uses it to
+//! turn off Bearer parsing). `req_id`, `tz`/`conn_tz`, `app` and `ip` go in the query string.
+//!
 //! REST has no session: the current database is remembered here and sent in the URL path
 //! of every request, and the whole response body is read before rows are handed out (at
 //! most [`MAX_BODY`] bytes; use WebSocket to stream large results).
