@@ -162,6 +162,8 @@ pub enum Expr {
     Contains(Box<Expr>, String),
     /// `?` placeholder.
     Placeholder,
+    /// A bound parameter value (a `?` after [`bind_params`](super::params::bind_params)).
+    Param(crate::value::Value),
 }
 
 /// One select-list entry.
@@ -320,6 +322,8 @@ pub struct UsingClause {
 pub struct InsertClause {
     /// Target table (or supertable for the `tbname` form).
     pub table: ObjName,
+    /// The table name was written `?` (stmt): the first bound parameter names it.
+    pub table_placeholder: bool,
     /// Auto-create clause.
     pub using: Option<UsingClause>,
     /// Column list.
@@ -467,6 +471,8 @@ pub enum Statement {
         /// Action.
         action: AlterAction,
     },
+    /// `ALTER TABLE c1 SET TAG … c2 SET TAG …` (several child tables).
+    AlterSetTags(Vec<(ObjName, Vec<(String, InsValue)>)>),
     /// INSERT.
     Insert(Vec<InsertClause>),
     /// SELECT.

@@ -38,6 +38,8 @@ pub enum Const<'a> {
     Str(&'a str),
     /// A timestamp already computed (`now`, `now - 1h`, `'…' + 1d`).
     Ts(i64),
+    /// A typed value bound to a `?` (stmt).
+    Value(&'a Value),
 }
 
 /// Evaluates an INSERT value expression to a constant.
@@ -49,6 +51,7 @@ pub fn eval_const<'a>(v: &'a InsValue, ctx: &WriteCtx) -> EResult<Const<'a>> {
         Expr::Lit(Lit::Float(s)) => Ok(Const::Float(s)),
         Expr::Lit(Lit::Str(s)) => Ok(Const::Str(s)),
         Expr::Placeholder => Err(EngineError::insert_syntax(&v.near, "? only used in stmt")),
+        Expr::Param(p) => Ok(Const::Value(p)),
         Expr::Func { name, args, .. } if args.is_empty() && (name == "now" || name == "today") => {
             Ok(Const::Ts(base_ts(name, ctx)))
         }
@@ -106,6 +109,9 @@ fn is_null_text(s: &str) -> bool {
 /// Converts a constant to a value of `col`'s type, validating it as the insert parser does.
 pub fn coerce(c: &Const<'_>, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResult<Value> {
     let syn = |reason: &str| EngineError::insert_syntax(near, reason);
+    if let Const::Value(v) = c {
+        return typed_value(v, col, ctx);
+    }
     if matches!(c, Const::Null) {
         return Ok(Value::Null);
     }
@@ -230,7 +236,7 @@ pub fn coerce(c: &Const<'_>, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResul
                 Const::Int(s) | Const::Float(s) => s.to_string(),
                 Const::Bool(b) => b.to_string(),
                 Const::Ts(t) => t.to_string(),
-                Const::Null => return Ok(Value::Null),
+                Const::Null | Const::Value(_) => return Ok(Value::Null),
             };
             let len = if ty == Type::NChar {
                 s.chars().count()
@@ -329,6 +335,59 @@ pub fn coerce(c: &Const<'_>, col: &ColDef, near: &str, ctx: &WriteCtx) -> EResul
     }
 }
 
+/// Converts a typed value (stmt binding, schemaless) to `col`'s type with the same rules
+/// as SQL literals: strings and numbers convert, lengths and ranges are checked.
+pub(super) fn typed_value(
+    v: &Value,
+    col: &super::catalog::ColDef,
+    ctx: &WriteCtx,
+) -> EResult<Value> {
+    use crate::types::Type;
+    if v.is_null() {
+        return Ok(Value::Null);
+    }
+    let text;
+    let c = match v {
+        Value::Timestamp(t) => Const::Ts(t.to_precision(ctx.precision).value()),
+        Value::Bool(b) => Const::Bool(*b),
+        Value::Float(_) | Value::Double(_) => {
+            text = v.to_string();
+            Const::Float(&text)
+        }
+        Value::Decimal(d) => {
+            text = d.to_string();
+            Const::Float(&text)
+        }
+        Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => Const::Str(s),
+        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => {
+            let ok_len = col.ty == Type::Blob || b.len() <= col.length as usize;
+            return match col.ty {
+                Type::VarBinary | Type::Geometry | Type::Blob if !ok_len => {
+                    Err(EngineError::value_too_long(&col.name))
+                }
+                Type::VarBinary => Ok(Value::VarBinary(b.clone())),
+                Type::Geometry => Ok(Value::Geometry(b.clone())),
+                Type::Blob => Ok(Value::Blob(b.clone())),
+                _ => {
+                    let s = String::from_utf8_lossy(b).into_owned();
+                    let c = Const::Str(&s);
+                    coerce(&c, col, &s, ctx)
+                }
+            };
+        }
+        other => {
+            text = other.to_string();
+            Const::Int(&text)
+        }
+    };
+    let near = text_of(v);
+    coerce(&c, col, &near, ctx)
+}
+
+fn text_of(v: &Value) -> String {
+    super::error::clip(&v.to_string(), 63).to_string()
+}
+
 fn int_of(c: &Const<'_>) -> Option<i128> {
     match c {
         Const::Int(s) => parse_int_text(s),
@@ -339,7 +398,7 @@ fn int_of(c: &Const<'_>) -> Option<i128> {
             parse_int_text(t).or_else(|| float_integral(t))
         }
         Const::Ts(t) => Some(i128::from(*t)),
-        Const::Null => None,
+        Const::Null | Const::Value(_) => None,
     }
 }
 

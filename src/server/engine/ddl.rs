@@ -107,6 +107,12 @@ pub(super) fn execute(s: &mut Session, stmt: Statement) -> EResult<u64> {
             name,
             action,
         } => alter(s, stable, &name, action),
+        Statement::AlterSetTags(all) => {
+            for (name, sets) in all {
+                alter(s, false, &name, AlterAction::SetTags(sets))?;
+            }
+            Ok(0)
+        }
         Statement::Delete { table, where_ } => super::query::delete(s, &table, where_.as_ref()),
         Statement::CreateTopic {
             if_not_exists,
@@ -453,19 +459,41 @@ pub(super) fn create_child(
         Some(d) => d.to_string(),
         None => dbn.to_string(),
     };
-    let uid = cat.uid();
-    let db = db_mut(cat, dbn)?;
     if stable_db != dbn {
         return Err(EngineError::invalid_operation(
             "the child table and its super table must be in the same database",
         ));
     }
+    create_child_with(
+        cat,
+        dbn,
+        name,
+        &using.stable.name,
+        if_not_exists,
+        tz,
+        |schema, ctx| tag_values(schema, using, ctx),
+    )
+}
+
+/// Creates child `name` of supertable `stable`, computing its tags with `tags` (called
+/// only when the child is really created). Returns true when it was created.
+pub(super) fn create_child_with(
+    cat: &mut Catalog,
+    dbn: &str,
+    name: &str,
+    stable: &str,
+    if_not_exists: bool,
+    tz: chrono_tz::Tz,
+    tags: impl FnOnce(&Schema, WriteCtx) -> EResult<Vec<Value>>,
+) -> EResult<bool> {
+    let uid = cat.uid();
+    let db = db_mut(cat, dbn)?;
     if let Some(t) = db.tables.get(name) {
         if !if_not_exists {
             return Err(EngineError::code(Code::TDB_TABLE_ALREADY_EXIST));
         }
         if let Some(st) = t.stable()
-            && st != using.stable.name
+            && st != stable
         {
             return Err(EngineError::code(Code::TDB_TABLE_IN_OTHER_STABLE));
         }
@@ -474,17 +502,22 @@ pub(super) fn create_child(
     if db.stables.contains_key(name) {
         return Err(EngineError::code(Code::TDB_TABLE_ALREADY_EXIST));
     }
-    let Some(st) = db.stables.get(&using.stable.name) else {
-        if db.tables.contains_key(&using.stable.name) {
+    if name.is_empty() || name.len() > 192 {
+        return Err(EngineError::new(
+            Code::PAR_INVALID_IDENTIFIER_NAME,
+            format!("Invalid identifier name: {name}"),
+        ));
+    }
+    let Some(st) = db.stables.get(stable) else {
+        if db.tables.contains_key(stable) {
             return Err(EngineError::invalid_operation(
                 "create table only from super table is allowed",
             ));
         }
-        return Err(EngineError::table_not_exist(&using.stable.name));
+        return Err(EngineError::table_not_exist(stable));
     };
-    let tags = tag_values(
+    let tags = tags(
         &st.schema,
-        using,
         WriteCtx {
             tz,
             precision: db.precision(),
@@ -497,7 +530,7 @@ pub(super) fn create_child(
         Table {
             name: name.to_string(),
             kind: TableKind::Child {
-                stable: using.stable.name.clone(),
+                stable: stable.to_string(),
                 tags,
             },
             data: TableData::default(),

@@ -134,6 +134,8 @@ pub enum BExpr {
     Like(Box<BExpr>, Box<BExpr>, bool),
     /// `IS [NOT] NULL`.
     IsNull(Box<BExpr>, bool),
+    /// MATCH (false) / NMATCH (true) with a compiled pattern.
+    Match(Box<BExpr>, std::sync::Arc<super::regex::Regex>, bool),
     /// A scalar function.
     Func(String, Vec<BExpr>, TypeSpec),
     /// CAST.
@@ -250,6 +252,31 @@ impl<'s> Binder<'s> {
         let s = self.scope;
         match e {
             Expr::Lit(l) => Ok(bind_lit(l, s.precision)?),
+            Expr::Param(v) => {
+                let v = match v {
+                    Value::Timestamp(t) => Value::Timestamp(t.to_precision(s.precision)),
+                    other => other.clone(),
+                };
+                let ty = v.ty();
+                let length = match &v {
+                    Value::VarChar(x) | Value::NChar(x) | Value::Json(x) => x.len() as u32,
+                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => b.len() as u32,
+                    _ => ty.fixed_size().map_or(0, |n| n as u32),
+                };
+                let (precision, scale) = match &v {
+                    Value::Decimal(d) => (d.precision(), d.scale()),
+                    _ => (0, 0),
+                };
+                Ok((
+                    BExpr::Const(v),
+                    TypeSpec {
+                        ty,
+                        length,
+                        precision,
+                        scale,
+                    },
+                ))
+            }
             Expr::Placeholder => Err(EngineError::new(
                 Code::TSC_SQL_SYNTAX_ERROR,
                 "syntax error near '?' (? only used in stmt)",
@@ -262,7 +289,7 @@ impl<'s> Binder<'s> {
             }
             Expr::Neg(x) => {
                 let (b, t) = self.bind(x)?;
-                let t = if t.ty.is_integer() || t.ty == Type::Bool {
+                let t = if t.ty.is_integer() || matches!(t.ty, Type::Bool | Type::Timestamp) {
                     fixed(Type::BigInt)
                 } else {
                     fixed(Type::Double)
@@ -346,10 +373,21 @@ impl<'s> Binder<'s> {
                 negated,
                 regex,
             } => {
-                if *regex {
-                    return Err(EngineError::unsupported("MATCH / NMATCH"));
-                }
                 let (x, _) = self.bind(expr)?;
+                if *regex {
+                    let (p, _) = self.bind(pattern)?;
+                    let BExpr::Const(Value::VarChar(pat)) = p else {
+                        return Err(EngineError::new(
+                            Code::PAR_WRONG_VALUE_TYPE,
+                            "Invalid value type: MATCH needs a constant string pattern",
+                        ));
+                    };
+                    let re = super::regex::Regex::new(&pat)?;
+                    return Ok((
+                        BExpr::Match(Box::new(x), std::sync::Arc::new(re), *negated),
+                        fixed(Type::Bool),
+                    ));
+                }
                 let (p, _) = self.bind(pattern)?;
                 Ok((
                     BExpr::Like(Box::new(x), Box::new(p), *negated),
@@ -577,6 +615,9 @@ impl<'s> Binder<'s> {
                 if bargs.len() < 2 || bargs.len() > 3 {
                     return Err(EngineError::func_num(name));
                 }
+                if !matches!(tys[0].ty, Type::VarChar | Type::NChar) {
+                    return Err(EngineError::func_type(name));
+                }
                 tys[0]
             }
             "concat" | "concat_ws" => {
@@ -706,6 +747,17 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     if a.is_null() || b.is_null() {
         return None;
     }
+    // A JSON scalar (`info->'k'`) compares as the string / number / bool it holds.
+    if let Value::Json(x) = a
+        && !matches!(b, Value::Json(_))
+    {
+        return compare(&json_scalar(x)?, b);
+    }
+    if let Value::Json(y) = b
+        && !matches!(a, Value::Json(_))
+    {
+        return compare(a, &json_scalar(y)?);
+    }
     match (a, b) {
         (
             Value::VarChar(x) | Value::NChar(x) | Value::Json(x),
@@ -722,6 +774,18 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
             let (x, y) = (as_f64(a)?, as_f64(b)?);
             x.partial_cmp(&y)
         }
+    }
+}
+
+/// The scalar a JSON text holds: strings as VARCHAR, numbers as DOUBLE, booleans as
+/// BOOL; objects stay JSON; `null` is `None`.
+fn json_scalar(text: &str) -> Option<Value> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::String(s)) => Some(Value::VarChar(s)),
+        Ok(serde_json::Value::Number(n)) => n.as_f64().map(Value::Double),
+        Ok(serde_json::Value::Bool(b)) => Some(Value::Bool(b)),
+        Ok(serde_json::Value::Null) => None,
+        _ => Some(Value::VarChar(text.to_string())),
     }
 }
 
@@ -801,15 +865,16 @@ impl BExpr {
             BExpr::Tbname => Value::VarChar(ctx.tbname.to_string()),
             BExpr::WStart => Value::Timestamp(Timestamp::new(ctx.window.0, ctx.precision)),
             BExpr::WEnd => Value::Timestamp(Timestamp::new(ctx.window.1, ctx.precision)),
-            BExpr::WDuration => Value::BigInt(ctx.window.1 - ctx.window.0),
+            BExpr::WDuration => Value::BigInt(ctx.window.1.saturating_sub(ctx.window.0)),
             BExpr::Agg(i) => ctx.aggs.get(*i).cloned().unwrap_or(Value::Null),
             BExpr::Neg(x) => match x.eval(ctx)? {
                 Value::Null => Value::Null,
+                v @ (Value::Float(_) | Value::Double(_) | Value::Decimal(_)) => {
+                    as_f64(&v).map_or(Value::Null, |f| Value::Double(-f))
+                }
                 v => match as_int(&v) {
-                    Some(i) if !matches!(v, Value::Float(_) | Value::Double(_)) => {
-                        i64::try_from(-i).map_or(Value::Double(-(i as f64)), Value::BigInt)
-                    }
-                    _ => as_f64(&v).map_or(Value::Null, |f| Value::Double(-f)),
+                    Some(i) => i64::try_from(-i).map_or(Value::Null, Value::BigInt),
+                    None => as_f64(&v).map_or(Value::Null, |f| Value::Double(-f)),
                 },
             },
             BExpr::Not(x) => match x.eval(ctx)? {
@@ -879,12 +944,27 @@ impl BExpr {
             }
             BExpr::Like(x, p, neg) => {
                 let (v, pat) = (x.eval(ctx)?, p.eval(ctx)?);
+                let v = match &v {
+                    Value::Json(t) => json_scalar(t).unwrap_or(Value::Null),
+                    _ => v,
+                };
                 match (v.as_str(), pat.as_str()) {
                     (Some(t), Some(pt)) => Value::Bool(like(t, pt) != *neg),
                     _ => Value::Null,
                 }
             }
             BExpr::IsNull(x, neg) => Value::Bool(x.eval(ctx)?.is_null() != *neg),
+            BExpr::Match(x, re, neg) => {
+                let v = x.eval(ctx)?;
+                let v = match &v {
+                    Value::Json(t) => json_scalar(t).unwrap_or(Value::Null),
+                    _ => v,
+                };
+                match v.as_str() {
+                    Some(t) => Value::Bool(re.is_match(t) != *neg),
+                    None => Value::Null,
+                }
+            }
             BExpr::Cast(x, ty) => cast(&x.eval(ctx)?, ty, ctx.precision)?,
             BExpr::JsonGet(x, k) => match x.eval(ctx)? {
                 Value::Json(s) => serde_json::from_str::<serde_json::Value>(&s)
@@ -1063,9 +1143,12 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
     };
     Ok(match name {
         "abs" => match &a[0] {
-            v if ret.ty.is_integer() => as_int(v).map_or(Value::Null, |i| keep_int(i.abs() as f64)),
+            v if ret.ty.is_integer() => {
+                as_int(v).map_or(Value::Null, |i| int_value(ret.ty, i.abs()))
+            }
             v => as_f64(v).map_or(Value::Null, |x| keep_int(x.abs())),
         },
+        "ceil" | "floor" | "round" if ret.ty.is_integer() => a[0].clone(),
         "ceil" => f(0).map_or(Value::Null, |x| keep_int(x.ceil())),
         "floor" => f(0).map_or(Value::Null, |x| keep_int(x.floor())),
         "round" => match (f(0), a.get(1).and_then(as_int)) {
@@ -1162,7 +1245,10 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
                     "Invalid parameter value : timetruncate",
                 ));
             }
-            Value::Timestamp(Timestamp::new(t - t.rem_euclid(unit), precision))
+            Value::Timestamp(Timestamp::new(
+                t.saturating_sub(t.rem_euclid(unit)),
+                precision,
+            ))
         }
         "timediff" => match (a.first().and_then(as_int), a.get(1).and_then(as_int)) {
             (Some(x), Some(y)) => {
@@ -1174,6 +1260,20 @@ fn call_scalar(name: &str, a: &[Value], ret: &TypeSpec, precision: Precision) ->
         },
         _ => Value::Null,
     })
+}
+
+/// An integer as a value of integer type `ty` (NULL when it does not fit).
+fn int_value(ty: Type, v: i128) -> Value {
+    match ty {
+        Type::TinyInt => i8::try_from(v).map_or(Value::Null, Value::TinyInt),
+        Type::SmallInt => i16::try_from(v).map_or(Value::Null, Value::SmallInt),
+        Type::Int => i32::try_from(v).map_or(Value::Null, Value::Int),
+        Type::UTinyInt => u8::try_from(v).map_or(Value::Null, Value::UTinyInt),
+        Type::USmallInt => u16::try_from(v).map_or(Value::Null, Value::USmallInt),
+        Type::UInt => u32::try_from(v).map_or(Value::Null, Value::UInt),
+        Type::UBigInt => u64::try_from(v).map_or(Value::Null, Value::UBigInt),
+        _ => i64::try_from(v).map_or(Value::Null, Value::BigInt),
+    }
 }
 
 fn parse_offset_tz(z: &str) -> Tz {

@@ -30,6 +30,9 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
     let mut cat = s.engine.write();
     let mut pending = Vec::new();
     for clause in clauses {
+        if clause.table_placeholder {
+            return Err(EngineError::insert_syntax("?", "? only used in stmt"));
+        }
         let dbn = match clause.table.db.as_deref().or(current.as_deref()) {
             Some(d) => d.to_string(),
             None => return Err(EngineError::db_not_specified()),
@@ -230,14 +233,7 @@ fn build_rows(
         .schema_of(t)
         .ok_or_else(|| EngineError::table_not_exist(table))?;
     let positions = bind_columns(schema, columns)?;
-    let keep_lo = if enforce_keep {
-        let keep_ticks = db.options.keep_minutes[2]
-            .saturating_mul(60)
-            .saturating_mul(ctx.precision.per_second());
-        ctx.now.saturating_sub(keep_ticks)
-    } else {
-        i64::MIN
-    };
+    let keep_lo = keep_floor(db, ctx, enforce_keep);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         if row.len() != positions.len() {
@@ -303,4 +299,125 @@ pub(super) fn write_rows(
         t.data.insert(r);
     }
     Ok(n)
+}
+
+/// Where [`Session::insert_rows`](super::Session::insert_rows) writes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowTarget {
+    /// Database (the session's current one when `None`).
+    pub db: Option<String>,
+    /// Table name (as stored: already folded / unquoted).
+    pub table: String,
+    /// Auto-create the table as a child when it does not exist.
+    pub using: Option<AutoCreate>,
+    /// Column names the row values bind to (all data columns in order when `None`).
+    pub columns: Option<Vec<String>>,
+}
+
+/// The `USING stb [(tags)] TAGS (…)` part of a [`RowTarget`], with typed tag values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AutoCreate {
+    /// Supertable name.
+    pub stable: String,
+    /// Tag names the values bind to (all tags in order when `None`).
+    pub tag_names: Option<Vec<String>>,
+    /// Tag values.
+    pub tags: Vec<Value>,
+}
+
+/// Writes typed rows; see [`Session::insert_rows`](super::Session::insert_rows).
+pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) -> EResult<u64> {
+    let dbn = s.db_for(target.db.as_deref())?;
+    let tz = s.tz;
+    let enforce_keep = s.engine.config.enforce_keep;
+    let mut cat = s.engine.write();
+    let precision = db_mut(&mut cat, &dbn)?.precision();
+    let ctx = WriteCtx {
+        tz,
+        precision,
+        now: scale_now(now_ticks(Precision::Nanosecond), precision),
+    };
+    if let Some(using) = &target.using {
+        super::ddl::create_child_with(
+            &mut cat,
+            &dbn,
+            &target.table,
+            &using.stable,
+            true,
+            tz,
+            |schema, ctx| {
+                let positions: Vec<usize> = match &using.tag_names {
+                    Some(names) => names
+                        .iter()
+                        .map(|n| {
+                            schema.tag_index(n).ok_or_else(|| {
+                                EngineError::new(
+                                    Code::PAR_INVALID_TAG_NAME,
+                                    format!("Invalid tag name: {n}"),
+                                )
+                            })
+                        })
+                        .collect::<EResult<_>>()?,
+                    None => (0..schema.tags.len()).collect(),
+                };
+                if positions.len() != using.tags.len() {
+                    return Err(EngineError::code(Code::PAR_TAGS_NOT_MATCHED));
+                }
+                let mut out = vec![Value::Null; schema.tags.len()];
+                for (p, v) in positions.into_iter().zip(&using.tags) {
+                    out[p] = super::convert::typed_value(v, &schema.tags[p], &ctx)?;
+                }
+                Ok(out)
+            },
+        )?;
+    }
+    let db = cat.dbs.get(&dbn).ok_or_else(EngineError::db_not_exist)?;
+    let t = db
+        .tables
+        .get(&target.table)
+        .ok_or_else(|| EngineError::table_not_exist(&target.table))?;
+    let schema = db
+        .schema_of(t)
+        .ok_or_else(|| EngineError::table_not_exist(&target.table))?;
+    let positions = bind_columns(schema, target.columns.as_deref())?;
+    let keep_lo = keep_floor(db, &ctx, enforce_keep);
+    let mut stored = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.len() != positions.len() {
+            return Err(EngineError::code(Code::PAR_INVALID_COLUMNS_NUM));
+        }
+        let mut vals = vec![Value::Null; schema.next_slot];
+        for (v, &ci) in row.iter().zip(&positions) {
+            let col = &schema.columns[ci];
+            if let Some(slot) = vals.get_mut(col.slot) {
+                *slot = super::convert::typed_value(v, col, &ctx)?;
+            }
+        }
+        let ts = match vals.get(schema.ts_slot()) {
+            Some(Value::Timestamp(t)) => t.value(),
+            _ => {
+                return Err(EngineError::invalid_operation(
+                    "primary timestamp column can not be null",
+                ));
+            }
+        };
+        if ts < keep_lo {
+            return Err(EngineError::code(Code::TDB_TIMESTAMP_OUT_OF_RANGE));
+        }
+        stored.push(StoredRow {
+            ts,
+            vals: vals.into_boxed_slice(),
+        });
+    }
+    write_rows(&mut cat, &dbn, &target.table, stored)
+}
+
+fn keep_floor(db: &super::catalog::Database, ctx: &WriteCtx, enforce_keep: bool) -> i64 {
+    if !enforce_keep {
+        return i64::MIN;
+    }
+    let keep_ticks = db.options.keep_minutes[2]
+        .saturating_mul(60)
+        .saturating_mul(ctx.precision.per_second());
+    ctx.now.saturating_sub(keep_ticks)
 }

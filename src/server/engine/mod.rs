@@ -25,10 +25,27 @@
 //! Extensions (engine-owned, usable by the network layer):
 //!
 //! ```text
-//! EngineConfig { user, password, server_version, default_timezone, enforce_keep }  (Default: root/taosdata)
+//! EngineConfig { user, password, server_version, default_timezone, enforce_keep,
+//!                max_sql_length }                  (Default: root/taosdata, 3.3.8.0, 4 MiB)
 //! Engine::with_defaults() -> Engine
 //! Session::engine(&self) -> &Arc<Engine>
+//! Session::insert_rows(&mut self, &RowTarget, &[Vec<Value>]) -> Result<u64, EngineError>
+//!     (typed rows for stmt / schemaless; RowTarget { db, table, using: Option<AutoCreate
+//!      { stable, tag_names, tags }>, columns }; values converted like SQL literals)
+//! Session::table_info(&self, db: Option<&str>, table) -> Result<TableInfo, EngineError>
+//!     (TableInfo { db, name, kind: Super|Child|Normal, stable, columns, tags, tag_values,
+//!      precision, vgroup })
 //! QueryResult::from_rows(columns, precision, rows) -> QueryResult     (materialised result)
+//! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>
+//! Session::execute_with_params(&mut self, sql, params: &[Value], req_id) -> Result<Outcome, EngineError>
+//!     (`?` placeholders bound in text order; engine::params::count_params(&stmt) counts them)
+//! Session::prepare_shape(&self, sql) -> Result<stmt::StmtShape, EngineError>
+//!     (stmt/stmt2 prepare: is_insert, number of `?`, insert fields in stmt2 order
+//!      table name / tags / columns with kinds and types, and the insert target: db, table,
+//!      stable, tag_names, columns — build a RowTarget from it for insert_rows)
+//! Engine::register_connection(self: &Arc<Engine>, ConnectionInfo) -> ConnectionGuard
+//!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops)
+//! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
 //! Layout: `lexer` → `parser` (`ast`) → `Session::execute` dispatches to `ddl` (CREATE /
@@ -46,17 +63,21 @@ pub mod error;
 pub mod expr;
 mod insert;
 pub mod lexer;
+pub mod params;
 pub mod parser;
 mod query;
+pub mod regex;
+pub mod stmt;
 pub mod storage;
 mod sys;
 pub mod time;
 
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono_tz::Tz;
 
 pub use error::EngineError;
+pub use insert::{AutoCreate, RowTarget};
 
 use crate::code::Code;
 use crate::row::Column;
@@ -79,6 +100,8 @@ pub struct EngineConfig {
     pub default_timezone: Tz,
     /// Reject rows older than the database KEEP (0x060B).
     pub enforce_keep: bool,
+    /// Longest SQL text accepted (0x0219 "SQL statement too long" beyond).
+    pub max_sql_length: usize,
 }
 
 impl Default for EngineConfig {
@@ -89,6 +112,7 @@ impl Default for EngineConfig {
             server_version: "3.3.8.0".into(),
             default_timezone: time::local_timezone(),
             enforce_keep: true,
+            max_sql_length: 4 * 1024 * 1024,
         }
     }
 }
@@ -98,6 +122,53 @@ impl Default for EngineConfig {
 pub struct Engine {
     config: EngineConfig,
     catalog: RwLock<Catalog>,
+    connections: Mutex<ConnRegistry>,
+}
+
+/// A client connection as `SHOW CONNECTIONS` / `performance_schema.perf_connections`
+/// lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// User name.
+    pub user: String,
+    /// Application name (`app`).
+    pub app: String,
+    /// Client process id.
+    pub pid: u32,
+    /// Peer address `ip:port`.
+    pub end_point: String,
+    /// The connect option `user_app`.
+    pub user_app: String,
+    /// The connect option `user_ip`.
+    pub user_ip: String,
+    /// The connect option `connector_info`.
+    pub connector_info: String,
+}
+
+#[derive(Debug, Default)]
+struct ConnRegistry {
+    next_id: u32,
+    live: std::collections::BTreeMap<u32, (ConnectionInfo, i64)>,
+}
+
+/// Keeps a connection listed in `perf_connections` until dropped.
+#[derive(Debug)]
+pub struct ConnectionGuard {
+    engine: Arc<Engine>,
+    id: u32,
+}
+
+impl ConnectionGuard {
+    /// The connection id (`conn_id`).
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.engine.conns().live.remove(&self.id);
+    }
 }
 
 impl Engine {
@@ -106,6 +177,7 @@ impl Engine {
         Engine {
             config,
             catalog: RwLock::new(Catalog::default()),
+            connections: Mutex::new(ConnRegistry::default()),
         }
     }
 
@@ -128,6 +200,33 @@ impl Engine {
             return Ok(());
         }
         Err(EngineError::code(Code::MND_AUTH_FAILURE))
+    }
+
+    /// Lists a connection in `perf_connections` until the returned guard is dropped.
+    pub fn register_connection(self: &Arc<Self>, info: ConnectionInfo) -> ConnectionGuard {
+        let mut reg = self.conns();
+        reg.next_id = reg.next_id.wrapping_add(1).max(1);
+        let id = reg.next_id;
+        reg.live
+            .insert(id, (info, time::now_ticks(Precision::Millisecond)));
+        drop(reg);
+        ConnectionGuard {
+            engine: Arc::clone(self),
+            id,
+        }
+    }
+
+    /// The live connections with their ids and login times (ms).
+    pub fn connections(&self) -> Vec<(u32, ConnectionInfo, i64)> {
+        self.conns()
+            .live
+            .iter()
+            .map(|(id, (c, t))| (*id, c.clone(), *t))
+            .collect()
+    }
+
+    fn conns(&self) -> std::sync::MutexGuard<'_, ConnRegistry> {
+        self.connections.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Catalog> {
@@ -194,7 +293,12 @@ impl QueryResult {
         let mut out = Vec::with_capacity(max.min(4096));
         while out.len() < max {
             match self.source.next_row()? {
-                Some(r) => out.push(r),
+                Some(mut r) => {
+                    for (v, c) in r.iter_mut().zip(self.columns.iter()) {
+                        query::conform(v, c, self.precision);
+                    }
+                    out.push(r);
+                }
                 None => break,
             }
         }
@@ -209,6 +313,40 @@ impl QueryResult {
         }
         Ok(all)
     }
+}
+
+/// What kind of table a [`TableInfo`] describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    /// A supertable.
+    Super,
+    /// A child table of a supertable.
+    Child,
+    /// A normal table.
+    Normal,
+}
+
+/// The schema of one table, for stmt / schemaless / TMQ callers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableInfo {
+    /// Database.
+    pub db: String,
+    /// Table name.
+    pub name: String,
+    /// Kind.
+    pub kind: TableKind,
+    /// The supertable of a child table.
+    pub stable: Option<String>,
+    /// Data columns in order (the first is the primary timestamp).
+    pub columns: Vec<Column>,
+    /// Tags in order (supertables and child tables).
+    pub tags: Vec<Column>,
+    /// A child table's tag values, in tag order.
+    pub tag_values: Vec<Value>,
+    /// Database precision.
+    pub precision: Precision,
+    /// Vgroup id (0 for supertables).
+    pub vgroup: i32,
 }
 
 /// One client's state: current database, time zone, user.
@@ -266,7 +404,7 @@ impl Session {
     /// Runs one SQL statement.
     pub fn execute(&mut self, sql: &str, req_id: u64) -> Result<Outcome, EngineError> {
         log::debug!("engine execute req_id={req_id}: {}", error::clip(sql, 200));
-        if sql.len() > 16 * 1024 * 1024 {
+        if sql.len() > self.engine.config.max_sql_length {
             return Err(EngineError::code(Code::TSC_EXCEED_SQL_LIMIT));
         }
         if sql.trim().is_empty() {
@@ -276,6 +414,26 @@ impl Session {
             ));
         }
         let stmt = parser::parse(sql)?;
+        self.run(stmt)
+    }
+
+    /// Runs one SQL statement whose `?` placeholders are bound, in order, to `params`
+    /// (stmt / stmt2 queries and inserts; values convert like SQL literals).
+    pub fn execute_with_params(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        req_id: u64,
+    ) -> Result<Outcome, EngineError> {
+        log::debug!(
+            "engine execute req_id={req_id} with {} params",
+            params.len()
+        );
+        if sql.len() > self.engine.config.max_sql_length {
+            return Err(EngineError::code(Code::TSC_EXCEED_SQL_LIMIT));
+        }
+        let mut stmt = parser::parse(sql)?;
+        params::bind_params(&mut stmt, params)?;
         self.run(stmt)
     }
 
@@ -291,6 +449,62 @@ impl Session {
             Statement::Describe(name) => sys::describe(self, &name).map(Outcome::Rows),
             other => ddl::execute(self, other).map(Outcome::Affected),
         }
+    }
+
+    /// Writes already-typed rows (stmt binding, schemaless) into `target`, auto-creating
+    /// it as a child table when `target.using` is given. Values are converted to the
+    /// column types with the SQL literal rules (0x2653 for too-long values, range checks);
+    /// returns the number of rows written.
+    pub fn insert_rows(
+        &mut self,
+        target: &RowTarget,
+        rows: &[Vec<Value>],
+    ) -> Result<u64, EngineError> {
+        insert::insert_rows(self, target, rows)
+    }
+
+    /// The schema of a table or supertable (`db` defaults to the current database).
+    pub fn table_info(&self, db: Option<&str>, table: &str) -> Result<TableInfo, EngineError> {
+        let dbn = self.db_for(db)?;
+        let cat = self.engine.read();
+        let d = cat.dbs.get(&dbn).ok_or_else(EngineError::db_not_exist)?;
+        let cols =
+            |v: &[catalog::ColDef]| v.iter().map(catalog::ColDef::column).collect::<Vec<_>>();
+        if let Some(st) = d.stables.get(table) {
+            return Ok(TableInfo {
+                db: dbn.clone(),
+                name: table.to_string(),
+                kind: TableKind::Super,
+                stable: None,
+                columns: cols(&st.schema.columns),
+                tags: cols(&st.schema.tags),
+                tag_values: Vec::new(),
+                precision: d.precision(),
+                vgroup: 0,
+            });
+        }
+        let t = d
+            .tables
+            .get(table)
+            .ok_or_else(|| EngineError::table_not_exist(table))?;
+        let schema = d
+            .schema_of(t)
+            .ok_or_else(|| EngineError::table_not_exist(table))?;
+        let (kind, tag_values) = match &t.kind {
+            catalog::TableKind::Child { tags, .. } => (TableKind::Child, tags.clone()),
+            catalog::TableKind::Normal(_) => (TableKind::Normal, Vec::new()),
+        };
+        Ok(TableInfo {
+            db: dbn.clone(),
+            name: table.to_string(),
+            kind,
+            stable: t.stable().map(str::to_string),
+            columns: cols(&schema.columns),
+            tags: cols(&schema.tags),
+            tag_values,
+            precision: d.precision(),
+            vgroup: t.vgroup,
+        })
     }
 
     /// The database a possibly qualified name lives in (0x2616 when none).

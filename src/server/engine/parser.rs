@@ -866,9 +866,18 @@ impl<'a> Parser<'a> {
         self.expect_kw("into")?;
         let mut clauses = Vec::new();
         loop {
-            let table = self.obj_name()?;
+            let table_placeholder = self.eat(&Tok::Question);
+            let table = if table_placeholder {
+                ObjName {
+                    db: None,
+                    name: "?".into(),
+                }
+            } else {
+                self.obj_name()?
+            };
             let mut clause = InsertClause {
                 table,
+                table_placeholder,
                 using: None,
                 columns: None,
                 rows: Vec::new(),
@@ -1053,23 +1062,16 @@ impl<'a> Parser<'a> {
                 AlterAction::RenameColumn(old, new)
             }
         } else if self.kw("set") {
-            self.expect_kw("tag")?;
-            let mut sets = Vec::new();
-            loop {
-                let n = self.col_ident()?;
-                self.expect(&Tok::Eq)?;
-                let start = self.peek().start;
-                let expr = self.expr()?;
-                sets.push((
-                    n,
-                    InsValue {
-                        expr,
-                        near: Near::new(self.shared.clone(), start),
-                    },
-                ));
-                if !self.eat(&Tok::Comma) {
-                    break;
+            let sets = self.tag_sets()?;
+            if !stable && matches!(self.peek().tok, Tok::Word(_) | Tok::Quoted(_)) {
+                // ALTER TABLE c1 SET TAG … c2 SET TAG …
+                let mut all = vec![(name, sets)];
+                while matches!(self.peek().tok, Tok::Word(_) | Tok::Quoted(_)) {
+                    let n = self.obj_name()?;
+                    self.expect_kw("set")?;
+                    all.push((n, self.tag_sets()?));
                 }
+                return Ok(Statement::AlterSetTags(all));
             }
             AlterAction::SetTags(sets)
         } else if self.peek().is_kw("comment") || self.peek().is_kw("ttl") {
@@ -1083,6 +1085,28 @@ impl<'a> Parser<'a> {
             name,
             action,
         })
+    }
+
+    /// `TAG t = v [, t2 = v2 …]` after SET.
+    fn tag_sets(&mut self) -> EResult<Vec<(String, InsValue)>> {
+        self.expect_kw("tag")?;
+        let mut sets = Vec::new();
+        loop {
+            let n = self.col_ident()?;
+            self.expect(&Tok::Eq)?;
+            let start = self.peek().start;
+            let expr = self.expr()?;
+            sets.push((
+                n,
+                InsValue {
+                    expr,
+                    near: Near::new(self.shared.clone(), start),
+                },
+            ));
+            if !self.eat(&Tok::Comma) {
+                return Ok(sets);
+            }
+        }
     }
 
     fn like_opt(&mut self) -> EResult<Option<String>> {

@@ -35,6 +35,30 @@ impl RowSource {
     }
 }
 
+/// Makes `v` a value of `col`'s type in `precision` (NULL when it cannot be), so that
+/// every block a result produces can be encoded as its column list declares.
+pub(crate) fn conform(v: &mut Value, col: &Column, precision: Precision) {
+    match v {
+        Value::Null => {}
+        Value::Timestamp(t) if col.ty == Type::Timestamp => {
+            if t.precision() != precision {
+                *t = t.to_precision(precision);
+            }
+        }
+        Value::Decimal(_) if col.ty.is_decimal() => {}
+        _ if v.ty() == col.ty => {}
+        _ => {
+            let spec = super::ast::TypeSpec {
+                ty: col.ty,
+                length: col.length,
+                precision: col.precision,
+                scale: col.scale,
+            };
+            *v = super::expr::cast(v, &spec, precision).unwrap_or(Value::Null);
+        }
+    }
+}
+
 /// One table's snapshot.
 pub(crate) struct TableSrc {
     tbname: String,
@@ -55,6 +79,8 @@ pub(crate) struct Scan {
     tables: Vec<TableSrc>,
     ti: usize,
     cursor: Option<SnapshotCursor>,
+    /// K-way merge by timestamp across tables (ORDER BY ts on a supertable).
+    merge: Option<Merge>,
     filter: Option<BExpr>,
     items: Vec<BExpr>,
     skip: u64,
@@ -65,16 +91,56 @@ pub(crate) struct Scan {
     precision: Precision,
 }
 
+/// Merge state: one cursor and one pending row per table, a heap of the pending rows.
+struct Merge {
+    cursors: Vec<SnapshotCursor>,
+    heads: Vec<Option<(Arc<Chunk>, usize)>>,
+    heap: std::collections::BinaryHeap<(i128, std::cmp::Reverse<usize>)>,
+}
+
+impl Merge {
+    fn new(tables: &[TableSrc], lo: i64, hi: i64, desc: bool) -> Merge {
+        let mut m = Merge {
+            cursors: tables
+                .iter()
+                .map(|t| SnapshotCursor::new(t.chunks.clone(), lo, hi, desc))
+                .collect(),
+            heads: vec![None; tables.len()],
+            heap: std::collections::BinaryHeap::with_capacity(tables.len()),
+        };
+        for ti in 0..tables.len() {
+            m.advance(ti, desc);
+        }
+        m
+    }
+
+    fn advance(&mut self, ti: usize, desc: bool) {
+        let next = self.cursors[ti].next_row().map(|(c, i)| (Arc::clone(c), i));
+        if let Some((c, i)) = &next {
+            let ts = i128::from(c.rows[*i].ts);
+            self.heap
+                .push((if desc { ts } else { -ts }, std::cmp::Reverse(ti)));
+        }
+        self.heads[ti] = next;
+    }
+
+    fn next(&mut self, desc: bool) -> Option<(usize, Arc<Chunk>, usize)> {
+        let (_, std::cmp::Reverse(ti)) = self.heap.pop()?;
+        let (c, i) = self.heads[ti].take()?;
+        self.advance(ti, desc);
+        Some((ti, c, i))
+    }
+}
+
 impl Scan {
-    fn next_row(&mut self) -> EResult<Option<Vec<Value>>> {
+    /// The next stored row in output order: table index, chunk, row index.
+    fn next_raw(&mut self) -> Option<(usize, Arc<Chunk>, usize)> {
+        if let Some(m) = &mut self.merge {
+            return m.next(self.desc);
+        }
         loop {
-            if self.remaining == Some(0) {
-                return Ok(None);
-            }
             if self.cursor.is_none() {
-                let Some(t) = self.tables.get(self.ti) else {
-                    return Ok(None);
-                };
+                let t = self.tables.get(self.ti)?;
                 self.cursor = Some(SnapshotCursor::new(
                     t.chunks.clone(),
                     self.lo,
@@ -82,15 +148,26 @@ impl Scan {
                     self.desc,
                 ));
             }
-            let t = &self.tables[self.ti];
-            let Some(cur) = self.cursor.as_mut() else {
+            let cur = self.cursor.as_mut()?;
+            match cur.next_row() {
+                Some((c, i)) => return Some((self.ti, Arc::clone(c), i)),
+                None => {
+                    self.cursor = None;
+                    self.ti += 1;
+                }
+            }
+        }
+    }
+
+    fn next_row(&mut self) -> EResult<Option<Vec<Value>>> {
+        loop {
+            if self.remaining == Some(0) {
+                return Ok(None);
+            }
+            let Some((ti, chunk, i)) = self.next_raw() else {
                 return Ok(None);
             };
-            let Some((chunk, i)) = cur.next_row() else {
-                self.cursor = None;
-                self.ti += 1;
-                continue;
-            };
+            let t = &self.tables[ti];
             let row = &chunk.rows[i];
             let ctx = Ctx {
                 row: Some(row),
@@ -242,6 +319,31 @@ fn expand_items(
 ) -> EResult<Vec<OutCol>> {
     let mut out = Vec::new();
     for item in &sel.items {
+        if let (
+            Expr::Func {
+                name, star: true, ..
+            },
+            Some(src),
+        ) = (&item.expr, src)
+            && matches!(name.as_str(), "first" | "last" | "last_row")
+        {
+            for c in &src.scope.columns {
+                let call = Expr::Func {
+                    name: name.clone(),
+                    args: vec![Expr::Column {
+                        qualifier: None,
+                        name: c.name.clone(),
+                    }],
+                    star: false,
+                };
+                let (b, spec) = binder.bind(&call)?;
+                out.push(OutCol {
+                    column: out_column(&format!("{name}({})", c.name), &spec),
+                    expr: b,
+                });
+            }
+            continue;
+        }
         if let Expr::Column { name, qualifier } = &item.expr
             && name == "*"
         {
@@ -298,6 +400,7 @@ fn refs_row(b: &BExpr) -> bool {
         BExpr::Neg(x)
         | BExpr::Not(x)
         | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
         | BExpr::Cast(x, _)
         | BExpr::JsonGet(x, _)
         | BExpr::Contains(x, _) => refs_row(x),
@@ -309,6 +412,67 @@ fn refs_row(b: &BExpr) -> bool {
         BExpr::In(x, l, _) => refs_row(x) || l.iter().any(refs_row),
         BExpr::Func(_, args, _) => args.iter().any(refs_row),
     }
+}
+
+/// Whether `b` reads only tags, `tbname` and constants (so it is decided per table).
+fn tag_only(b: &BExpr) -> bool {
+    match b {
+        BExpr::Tag(_) | BExpr::Tbname | BExpr::Const(_) => true,
+        BExpr::Col(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => false,
+        BExpr::Neg(x)
+        | BExpr::Not(x)
+        | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
+        | BExpr::Cast(x, _)
+        | BExpr::JsonGet(x, _)
+        | BExpr::Contains(x, _) => tag_only(x),
+        BExpr::Arith(_, a, c, _)
+        | BExpr::Cmp(_, a, c)
+        | BExpr::And(a, c)
+        | BExpr::Or(a, c)
+        | BExpr::Like(a, c, _) => tag_only(a) && tag_only(c),
+        BExpr::In(x, l, _) => tag_only(x) && l.iter().all(tag_only),
+        BExpr::Func(_, args, _) => args.iter().all(tag_only),
+    }
+}
+
+/// The AND of the top-level conjuncts of `b` that only read tags / `tbname`.
+fn table_filter(b: &BExpr) -> Option<BExpr> {
+    match b {
+        BExpr::And(x, y) => match (table_filter(x), table_filter(y)) {
+            (Some(a), Some(c)) => Some(BExpr::And(Box::new(a), Box::new(c))),
+            (a, c) => a.or(c),
+        },
+        other if tag_only(other) => Some(other.clone()),
+        _ => None,
+    }
+}
+
+/// Drops the tables a tag-only filter rejects.
+fn prune_tables(
+    tables: &mut Vec<TableSrc>,
+    filter: Option<&BExpr>,
+    precision: Precision,
+) -> EResult<()> {
+    let Some(tf) = filter.and_then(table_filter) else {
+        return Ok(());
+    };
+    let mut keep = Vec::with_capacity(tables.len());
+    for t in tables.drain(..) {
+        let ctx = Ctx {
+            row: None,
+            tags: &t.tags,
+            tbname: &t.tbname,
+            aggs: &[],
+            window: (0, 0),
+            precision,
+        };
+        if truthy(&tf.eval(&ctx)?) {
+            keep.push(t);
+        }
+    }
+    *tables = keep;
+    Ok(())
 }
 
 /// `[lo, hi]` bounds on the primary timestamp implied by top-level AND conjuncts.
@@ -531,6 +695,9 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
     if let (Some(f), Some(ts)) = (&filter, src.ts_slot) {
         ts_bounds(f, ts, &mut lo, &mut hi);
     }
+    if src.is_stable {
+        prune_tables(&mut src.tables, filter.as_ref(), precision)?;
+    }
     let aggregate = !binder.aggs.is_empty() || !sel.group_by.is_empty() || sel.interval.is_some();
     if aggregate {
         return aggregate_query(sel, src, binder, outs, filter, (lo, hi), offset, limit);
@@ -554,20 +721,19 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
                 SortKey::Out(i) => matches!(outs[*i].expr, BExpr::Col(s) if s == ts),
                 SortKey::Hidden(i) => matches!(hidden[*i], BExpr::Col(s) if s == ts),
             };
-            if is_ts && (src.tables.len() <= 1 || (!*desc && !src.is_stable)) {
-                Some(*desc)
-            } else {
-                None
-            }
+            if is_ts { Some(*desc) } else { None }
         }
         _ => None,
     };
     let columns: Vec<Column> = outs.iter().map(|o| o.column.clone()).collect();
     if let (Some(desc), false) = (ts_order, sel.distinct) {
+        let merge = (!keys.is_empty() && src.tables.len() > 1)
+            .then(|| Merge::new(&src.tables, lo, hi, desc));
         let scan = Scan {
             tables: src.tables,
             ti: 0,
             cursor: None,
+            merge,
             filter,
             items: outs.into_iter().map(|o| o.expr).collect(),
             skip: offset,
@@ -890,6 +1056,12 @@ fn aggregate_query(
                 Some(d) => t(d)?,
                 None => len,
             };
+            if len / sliding > 10_000 {
+                return Err(EngineError::new(
+                    Code::PAR_INTER_VALUE_TOO_SMALL,
+                    "sliding value too small for the interval",
+                ));
+            }
             if sliding > len {
                 return Err(EngineError::new(
                     Code::new(0x2625),
@@ -952,9 +1124,17 @@ fn aggregate_query(
             let mut starts = Vec::new();
             match window {
                 Some((len, sliding, off)) => {
-                    let mut ws = (row.ts - off).div_euclid(sliding) * sliding + off;
-                    while ws + len > row.ts {
-                        starts.push(ws);
+                    let (ts, len, sliding, off) = (
+                        i128::from(row.ts),
+                        i128::from(len),
+                        i128::from(sliding),
+                        i128::from(off),
+                    );
+                    let mut ws = (ts - off).div_euclid(sliding) * sliding + off;
+                    while ws + len > ts {
+                        if let Ok(w) = i64::try_from(ws) {
+                            starts.push(w);
+                        }
                         ws -= sliding;
                     }
                 }
@@ -991,6 +1171,12 @@ fn aggregate_query(
         if lo == i64::MIN || hi == i64::MAX {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
         }
+        let (lo, hi, sliding, off) = (
+            i128::from(lo),
+            i128::from(hi),
+            i128::from(sliding),
+            i128::from(off),
+        );
         let first = (lo - off).div_euclid(sliding) * sliding + off;
         if (hi - first) / sliding > 1_000_000 {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
@@ -999,7 +1185,9 @@ fn aggregate_query(
         for g in &mut groups {
             let mut ws = first;
             while ws <= hi {
-                g.windows.entry(ws).or_insert_with(Vec::new);
+                if let Ok(w) = i64::try_from(ws) {
+                    g.windows.entry(w).or_insert_with(Vec::new);
+                }
                 ws += sliding;
             }
         }
@@ -1020,12 +1208,14 @@ fn aggregate_query(
     let soffset = sel.soffset.unwrap_or(0).max(0) as usize;
     let slimit = sel.slimit.map(|l| l.max(0) as usize);
     let mut rows = Vec::new();
+    let per_partition = !sel.partition_by.is_empty();
     for g in groups
         .iter()
         .skip(soffset)
         .take(slimit.unwrap_or(usize::MAX))
     {
         let mut prev: Option<Vec<Value>> = None;
+        let mut grows = Vec::new();
         let finals: Vec<(i64, Option<Vec<Value>>)> = g
             .windows
             .iter()
@@ -1079,7 +1269,7 @@ fn aggregate_query(
                     _ => vec![Value::Null; aggs.len()],
                 },
             };
-            let we = window.map_or(0, |(len, _, _)| ws + len);
+            let we = window.map_or(0, |(len, _, _)| ws.saturating_add(len));
             let ctx = Ctx {
                 row: g.rep_row.as_ref(),
                 tags: &g.tags,
@@ -1102,9 +1292,26 @@ fn aggregate_query(
             for h in &hidden {
                 hk.push(h.eval(&ctx)?);
             }
-            rows.push((out, hk));
+            grows.push((out, hk));
             prev = Some(vals);
         }
+        if per_partition {
+            // LIMIT / OFFSET / ORDER BY apply inside each partition.
+            if !order.is_empty() {
+                grows.sort_by(|a, b| cmp_keys(a, b, &order));
+            }
+            rows.extend(
+                grows
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(limit.map_or(usize::MAX, |l| l as usize)),
+            );
+        } else {
+            rows.append(&mut grows);
+        }
+    }
+    if per_partition {
+        return Ok(finish(columns, precision, rows, &[], sel.distinct, 0, None));
     }
     Ok(finish(
         columns,
@@ -1146,6 +1353,7 @@ fn only_ts_and_tags(b: &BExpr, ts_slot: usize) -> bool {
         BExpr::Neg(x)
         | BExpr::Not(x)
         | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
         | BExpr::Cast(x, _)
         | BExpr::JsonGet(x, _)
         | BExpr::Contains(x, _) => only_ts_and_tags(x, ts_slot),

@@ -506,7 +506,27 @@ pub(super) fn system_table(
             "ins_views" | "ins_streams" | "ins_functions" | "ins_grants" | "ins_configs"
             | "ins_mnodes",
         ) => (NAMED_EMPTY, Vec::new()),
-        (false, "perf_connections") => (PERF_CONNECTIONS, Vec::new()),
+        (false, "perf_connections") => (
+            PERF_CONNECTIONS,
+            s.engine
+                .connections()
+                .into_iter()
+                .map(|(id, c, login)| {
+                    vec![
+                        Value::UInt(id),
+                        vc(c.user),
+                        vc(c.app),
+                        Value::UInt(c.pid),
+                        vc(c.end_point),
+                        ts_ms(login),
+                        ts_ms(login),
+                        vc(c.user_app),
+                        vc(c.user_ip),
+                        vc(c.connector_info),
+                    ]
+                })
+                .collect(),
+        ),
         (false, "perf_consumers") => (PERF_CONSUMERS, Vec::new()),
         (false, "perf_queries") => (NAMED_EMPTY, Vec::new()),
         _ => return Err(EngineError::table_not_exist(name)),

@@ -1362,3 +1362,587 @@ fn engine_and_results_are_thread_safe() {
     }
     assert_eq!(one(&mut s, "select count(*) from c.t"), Value::BigInt(200));
 }
+
+#[test]
+fn typed_insert_rows_api() {
+    let mut s = setup();
+    let ts = |v: i64| Value::Timestamp(crate::Timestamp::new(v, Precision::Millisecond));
+    let target = RowTarget {
+        db: None,
+        table: "d5".into(),
+        using: Some(AutoCreate {
+            stable: "meters".into(),
+            tag_names: Some(vec!["location".into()]),
+            tags: vec![vc("sf")],
+        }),
+        columns: Some(vec!["ts".into(), "voltage".into(), "current".into()]),
+    };
+    let rows = vec![
+        vec![ts(1_600_000_000_000), Value::BigInt(5), Value::Double(1.5)],
+        vec![ts(1_600_000_000_001), vc("6"), Value::Null],
+    ];
+    assert_eq!(s.insert_rows(&target, &rows).unwrap(), 2);
+    let (_, got) = query(&mut s, "select voltage, current, location, groupid from d5");
+    assert_eq!(
+        got[0],
+        vec![Value::Int(5), Value::Float(1.5), vc("sf"), Value::Null]
+    );
+    assert_eq!(got[1][0], Value::Int(6));
+    let bad = vec![vec![
+        ts(1_600_000_000_002),
+        Value::BigInt(1 << 40),
+        Value::Null,
+    ]];
+    assert_eq!(
+        s.insert_rows(&target, &bad).unwrap_err().code,
+        Code::TSC_SQL_SYNTAX_ERROR
+    );
+    let info = s.table_info(None, "d5").unwrap();
+    assert_eq!(info.kind, TableKind::Child);
+    assert_eq!(info.stable.as_deref(), Some("meters"));
+    assert_eq!(info.columns.len(), 4);
+    assert_eq!(info.tag_values, vec![Value::Null, vc("sf")]);
+    assert_eq!(s.table_info(None, "meters").unwrap().kind, TableKind::Super);
+    assert_eq!(
+        s.table_info(None, "nope").unwrap_err().code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+    let missing = RowTarget {
+        table: "nope".into(),
+        ..RowTarget::default()
+    };
+    assert_eq!(
+        s.insert_rows(&missing, &rows).unwrap_err().code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
+
+#[test]
+fn star_selection_functions_and_partition_limit() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, NULL) (1600000001000, 2, 20, 0.5) d1 using meters tags (2, 'b') values (1600000000000, 3, 30, 1)",
+    );
+    let (cols, rows) = query(&mut s, "select last_row(*) from d0");
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "last_row(ts)",
+            "last_row(current)",
+            "last_row(voltage)",
+            "last_row(phase)"
+        ]
+    );
+    assert_eq!(rows[0][2], Value::Int(20));
+    let (_, rows) = query(&mut s, "select first(*) from meters");
+    assert_eq!(rows[0][1], Value::Float(1.0));
+    assert_eq!(rows[0][3], Value::Float(1.0));
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, _wstart, count(*) from meters partition by tbname interval(1s) limit 1",
+    );
+    assert_eq!(rows.len(), 2);
+    let (_, rows) = query(
+        &mut s,
+        "select distinct groupid from meters order by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::Int(1)], vec![Value::Int(2)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, ts from meters order by tbname desc, ts desc limit 2",
+    );
+    assert_eq!(rows[0][0], vc("d1"));
+    assert_eq!(
+        rows[1][1].as_timestamp().unwrap().value(),
+        1_600_000_001_000
+    );
+}
+
+#[test]
+fn json_scalars_and_tag_pruning() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create stable js (ts timestamp, v int) tags (info json)",
+    );
+    affected(
+        &mut s,
+        "insert into j1 using js tags ('{\"k\":\"v1\",\"n\":2}') values (1600000000000, 1) j2 using js tags ('{\"k\":\"v2\"}') values (1600000000000, 2)",
+    );
+    assert_eq!(
+        one(&mut s, "select v from js where info->'k' = 'v2'"),
+        Value::Int(2)
+    );
+    assert_eq!(
+        one(&mut s, "select v from js where info->'n' > 1"),
+        Value::Int(1)
+    );
+    assert_eq!(
+        one(&mut s, "select count(*) from js where info->'k' like 'v%'"),
+        Value::BigInt(2)
+    );
+    for i in 0..50 {
+        affected(
+            &mut s,
+            &format!(
+                "insert into c{i} using meters tags ({i}, 'loc{i}') values (1600000000000, {i}, {i}, {i})"
+            ),
+        );
+    }
+    assert_eq!(
+        one(&mut s, "select voltage from meters where tbname = 'c7'"),
+        Value::Int(7)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where groupid > 10 and voltage < 20"
+        ),
+        Value::BigInt(9)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where groupid > 10 or voltage < 20"
+        ),
+        Value::BigInt(50)
+    );
+}
+
+#[test]
+fn sql_sent_by_connector_libraries() {
+    let mut s = setup();
+    affected(&mut s, "create table ntb (ts timestamp, v int)");
+    for sql in [
+        "select server_version()",
+        "SELECT server_version()",
+        "select database()",
+        "use `test`",
+        "show databases;",
+        "describe `meters`",
+        "describe test.meters",
+        "show `test`.stables",
+        "show stables",
+        "show normal tables",
+        "show normal `test`.tables",
+        "show `test`.views",
+        "SELECT * FROM information_schema.INS_INDEXES WHERE db_name = 'test' AND table_name = 'meters'",
+        "SELECT * FROM information_schema.ins_topics",
+        "select version, (expire_time < now) from information_schema.ins_cluster",
+        "show grants",
+        "select * from information_schema.ins_databases",
+        "show consumers",
+        "show subscriptions",
+        "select 1",
+        "select generate_series(1)",
+    ] {
+        if sql.contains("generate_series") {
+            assert!(s.execute(sql, 0).is_err());
+            continue;
+        }
+        assert!(
+            matches!(exec(&mut s, sql), Outcome::Rows(_) | Outcome::Affected(0)),
+            "{sql}"
+        );
+    }
+    assert_eq!(query(&mut s, "show stables").1, vec![vec![vc("meters")]]);
+    assert_eq!(query(&mut s, "show normal tables").1, vec![vec![vc("ntb")]]);
+    let (cols, _) = query(
+        &mut s,
+        "select version, (expire_time < now) from information_schema.ins_cluster",
+    );
+    assert_eq!(cols[1].name, "(expire_time < now)");
+    affected(&mut s, "create topic if not exists `tp` as database `test`");
+    affected(
+        &mut s,
+        "create topic if not exists `tq` with meta as database `test`",
+    );
+    affected(&mut s, "drop consumer group `g1` on tp");
+    affected(&mut s, "flush database test");
+    let (cols, rows) = query(&mut s, "select * from information_schema.ins_topics");
+    assert_eq!(
+        &cols[..4]
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        &["topic_name", "db_name", "create_time", "sql"]
+    );
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn supertable_ts_order_merges() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into a using meters tags (1, 'a') values (1600000000000, 1, 1, 1) (1600000000003, 1, 3, 1) b using meters tags (2, 'b') values (1600000000001, 1, 2, 1) (1600000000004, 1, 4, 1) (1600000000005, 1, 5, 1)",
+    );
+    let v = |rows: Vec<Vec<Value>>| rows.into_iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    let (_, rows) = query(&mut s, "select voltage from meters order by ts");
+    assert_eq!(v(rows), [1, 2, 3, 4, 5].map(Value::Int));
+    let (_, rows) = query(
+        &mut s,
+        "select voltage from meters order by ts desc limit 3 offset 1",
+    );
+    assert_eq!(v(rows), [4, 3, 2].map(Value::Int));
+    let Outcome::Rows(r) = exec(&mut s, "select * from meters order by ts") else {
+        panic!()
+    };
+    assert!(matches!(r.source, query::RowSource::Scan(_)));
+}
+
+#[test]
+fn bound_parameters() {
+    let mut s = setup();
+    let ts = |v: i64| Value::Timestamp(crate::Timestamp::new(v, Precision::Microsecond));
+    let p = [
+        vc("d9"),
+        Value::Int(3),
+        vc("sf"),
+        ts(1_600_000_000_000_000),
+        Value::Double(1.5),
+        Value::BigInt(220),
+        Value::Null,
+    ];
+    let Outcome::Affected(n) = s
+        .execute_with_params(
+            "insert into ? using meters tags (?, ?) values (?, ?, ?, ?)",
+            &p,
+            0,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    else {
+        panic!()
+    };
+    // `insert into ?` names the table through a placeholder: not a value position.
+    assert_eq!(n, 1);
+    let (_, rows) = query(
+        &mut s,
+        "select ts, current, voltage, phase, groupid from d9",
+    );
+    assert_eq!(
+        rows[0][0].as_timestamp().unwrap().value(),
+        1_600_000_000_000
+    );
+    assert_eq!(
+        rows[0][1..],
+        [
+            Value::Float(1.5),
+            Value::Int(220),
+            Value::Null,
+            Value::Int(3)
+        ]
+    );
+    let Outcome::Rows(mut r) = s
+        .execute_with_params(
+            "select voltage from meters where voltage > ? and ts >= ?",
+            &[Value::Int(100), ts(1_600_000_000_000_000)],
+            0,
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(r.collect_rows().unwrap(), vec![vec![Value::Int(220)]]);
+    assert_eq!(
+        s.execute_with_params("select * from meters where voltage > ?", &[], 0)
+            .unwrap_err()
+            .code,
+        Code::TSC_INVALID_OPERATION
+    );
+    assert_eq!(
+        params::count_params(
+            &parser::parse("select * from d9 where voltage in (?, ?) and ts > ?").unwrap()
+        ),
+        3
+    );
+}
+
+#[test]
+fn stmt_prepare_shapes() {
+    use super::stmt::FieldKind;
+    let mut s = setup();
+    affected(&mut s, "create table nt (ts timestamp, v int, s binary(8))");
+    let shape = s
+        .prepare_shape("INSERT INTO ? USING meters TAGS(?, ?) VALUES(?, ?, ?, ?)")
+        .unwrap();
+    assert!(shape.is_insert);
+    assert_eq!(shape.params, 7);
+    let kinds: Vec<FieldKind> = shape.fields.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            FieldKind::TableName,
+            FieldKind::Tag,
+            FieldKind::Tag,
+            FieldKind::Column,
+            FieldKind::Column,
+            FieldKind::Column,
+            FieldKind::Column
+        ]
+    );
+    assert_eq!(shape.fields[2].column.name, "location");
+    assert_eq!(shape.fields[2].column.length, 24);
+    assert_eq!(shape.stable.as_deref(), Some("meters"));
+    let shape = s
+        .prepare_shape("insert into meters (tbname, ts, current, groupid) values (?, ?, ?, ?)")
+        .unwrap();
+    let names: Vec<&str> = shape
+        .fields
+        .iter()
+        .map(|f| f.column.name.as_str())
+        .collect();
+    assert_eq!(names, ["tbname", "groupid", "ts", "current"]);
+    assert_eq!(shape.columns, ["ts", "current"]);
+    let shape = s.prepare_shape("insert into nt values (?, ?, ?)").unwrap();
+    assert_eq!(shape.table.as_deref(), Some("nt"));
+    assert_eq!(shape.fields.len(), 3);
+    let shape = s
+        .prepare_shape("select * from nt where v > ? and ts > ?")
+        .unwrap();
+    assert!(!shape.is_insert);
+    assert_eq!(shape.params, 2);
+    assert_eq!(
+        s.prepare_shape("insert into nt values (?, 1, ?)")
+            .unwrap_err()
+            .message,
+        "no mix usage for ? and values"
+    );
+    assert_eq!(
+        s.prepare_shape("insert into nope values (?, ?)")
+            .unwrap_err()
+            .code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
+
+#[test]
+fn connections_are_listed_while_open() {
+    let mut s = session();
+    let engine = Arc::clone(s.engine());
+    let info = ConnectionInfo {
+        user: "root".into(),
+        user_app: "myapp".into(),
+        user_ip: "10.0.0.1".into(),
+        connector_info: "taosync-0.1".into(),
+        ..ConnectionInfo::default()
+    };
+    let guard = engine.register_connection(info);
+    let (cols, rows) = query(&mut s, "show connections");
+    assert_eq!(cols.last().unwrap().name, "connector_info");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], Value::UInt(guard.id()));
+    assert_eq!(
+        rows[0][7..],
+        [vc("myapp"), vc("10.0.0.1"), vc("taosync-0.1")]
+    );
+    drop(guard);
+    assert!(
+        query(&mut s, "select * from performance_schema.perf_connections")
+            .1
+            .is_empty()
+    );
+}
+
+#[test]
+fn match_and_nmatch() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d1 using meters tags (1, 'beijing') values (1600000000000, 1, 1, 1) d22 using meters tags (2, 'shanghai') values (1600000000000, 1, 1, 1)",
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where tbname match '^d[0-9]$'"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from meters where location nmatch 'jing'"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        err(&mut s, "select * from meters where location match '('").code,
+        Code::PAR_WRONG_VALUE_TYPE
+    );
+}
+
+#[test]
+fn extreme_values_do_not_overflow() {
+    let cfg = EngineConfig {
+        enforce_keep: false,
+        ..EngineConfig::default()
+    };
+    let mut s = Session::new(Arc::new(Engine::new(cfg)), "root");
+    affected(&mut s, "create database x precision 'ns' keep 365000");
+    affected(
+        &mut s,
+        "create table x.t (ts timestamp, v bigint, d double)",
+    );
+    affected(
+        &mut s,
+        "insert into x.t values (9223372036854775806, 9223372036854775807, 1e308) (-9223372036854775807, -9223372036854775808, -1e308)",
+    );
+    for sql in [
+        "select _wstart, _wend, _wduration, count(*) from x.t interval(1d)",
+        "select _wstart, count(*) from x.t interval(1d) sliding(1h)",
+        "select count(*) from x.t where ts > -9223372036854775808 and ts < 9223372036854775807 interval(10s) fill(null)",
+        "select v + 1, v - 1, v * 2, -v, d * 10, v / 0, v % 0, abs(v), ceil(d) from x.t",
+        "select sum(v), avg(v), spread(v), stddev(d) from x.t",
+        "select timetruncate(ts, 1000), cast(v as int), cast(d as bigint) from x.t",
+        "select * from x.t where ts between -9223372036854775808 and 9223372036854775807",
+        "select * from x.t where ts > 9223372036854775807",
+    ] {
+        let _ = s.execute(sql, 0).and_then(|o| match o {
+            Outcome::Rows(mut r) => r.collect_rows().map(drop),
+            Outcome::Affected(_) => Ok(()),
+        });
+    }
+    assert_eq!(
+        err(&mut s, "select count(*) from x.t interval(1d) sliding(1b)").code,
+        Code::PAR_INTER_VALUE_TOO_SMALL
+    );
+}
+
+#[test]
+fn alter_several_children_set_tag() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create table c1 using meters tags (1, 'a') c2 using meters tags (2, 'b')",
+    );
+    affected(
+        &mut s,
+        "alter table c1 set tag groupid = 10, location = 'x' c2 set tag groupid = 20",
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select table_name, tag_value from information_schema.ins_tags where tag_name = 'groupid' order by table_name",
+    );
+    assert_eq!(
+        rows,
+        vec![vec![vc("c1"), vc("10")], vec![vc("c2"), vc("20")]]
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "alter table c1 set tag groupid = 1 nope set tag groupid = 2"
+        )
+        .code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+}
+
+#[test]
+fn every_value_matches_its_column_type() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "create table t (ts timestamp, i int, u int unsigned, f float, s nchar(4), j binary(4))",
+    );
+    affected(
+        &mut s,
+        "insert into t values (1600000000000, -5, 7, 1.5, 'ab', 'cd') (1600000000001, NULL, NULL, NULL, NULL, NULL)",
+    );
+    for sql in [
+        "select -i, abs(i), abs(u), ceil(f), floor(i), round(f), -f, i + u, i / u, i % 2, cast(i as tinyint), concat(s, j), lower(s), substr(s, 1, 1), length(s), -ts from t",
+        "select max(i), min(f), sum(u), sum(f), first(s), last(j), spread(ts), avg(i), count(s), stddev(u) from t",
+        "select _wstart, max(i) from t where ts >= 1600000000000 and ts < 1600000000010 interval(10a) fill(value, 1)",
+        "select now(), 1, 1.5, 'x', null, true, timezone(), database()",
+    ] {
+        let (cols, rows) = query(&mut s, sql);
+        for r in &rows {
+            for (v, c) in r.iter().zip(&cols) {
+                assert!(
+                    v.is_null() || v.ty() == c.ty,
+                    "{sql}: {} is {:?} for {:?}",
+                    c.name,
+                    v,
+                    c.ty
+                );
+            }
+        }
+    }
+    assert_eq!(
+        err(&mut s, "select substr(i, 1) from t").code,
+        Code::FUNC_FUNTION_PARA_TYPE
+    );
+}
+
+#[test]
+fn client_suite_statements() {
+    let mut s = session();
+    affected(&mut s, "create database all_types precision 'ns'");
+    affected(&mut s, "use all_types");
+    affected(&mut s, "create table t (ts timestamp, v int)");
+    affected(
+        &mut s,
+        "insert into t values ('2023-11-14T22:13:20.123456789Z', 1)",
+    );
+    assert_eq!(
+        one(&mut s, "select ts from t")
+            .as_timestamp()
+            .unwrap()
+            .value(),
+        1_700_000_000_123_456_789
+    );
+    affected(
+        &mut s,
+        "create stable sensors (ts timestamp, v int) tags (info json)",
+    );
+    affected(
+        &mut s,
+        "create table s1 using sensors tags ('{\"room\":\"a\",\"floor\":3}')",
+    );
+    affected(
+        &mut s,
+        "create table s2 using sensors tags ('{\"room\":\"b\",\"floor\":1}')",
+    );
+    affected(&mut s, "insert into s1 values (1700000000000000000, 21)");
+    affected(&mut s, "insert into s2 values (1700000000000000000, 17)");
+    let (cols, rows) = query(
+        &mut s,
+        "select tbname, info->'room' from sensors where info->'floor' > 2",
+    );
+    assert_eq!(cols[1].name, "info->'room'");
+    assert_eq!(rows, vec![vec![vc("s1"), Value::Json("\"a\"".into())]]);
+    let (cols, rows) = query(&mut s, "select 1 , NULL");
+    assert_eq!(cols[1].name, "NULL");
+    assert_eq!(rows[0], vec![Value::BigInt(1), Value::Null]);
+    affected(
+        &mut s,
+        "create stable st (ts timestamp, v nchar(8)) tags (info json)",
+    );
+    affected(&mut s, "create table c1 using st tags ('{\"k\":1}')");
+    affected(
+        &mut s,
+        "insert into c1 values (1700000000000000000, 'ünï😀')",
+    );
+    assert_eq!(
+        one(&mut s, "select v from c1"),
+        Value::NChar("ünï😀".into())
+    );
+    assert_eq!(
+        err(&mut s, "select * from information_schema.no_such_table").code,
+        Code::PAR_TABLE_NOT_EXIST
+    );
+    assert_eq!(
+        err(&mut s, "insert into t values (?, '(')").code,
+        Code::TSC_SQL_SYNTAX_ERROR
+    );
+    assert!(s.execute("insert into t values ?", 0).is_err());
+    assert!(s.execute("insert into t values", 0).is_err());
+    assert!(
+        s.execute(
+            "select * from t where name = 'x\\' or \\'1\\'=\\'1' and n > 3",
+            0
+        )
+        .is_err()
+    );
+}
