@@ -41,10 +41,12 @@ fn main() -> taosync::Result<()> {
     )?;
     for row in cur.by_ref() {
         let row = row?;
+        // `->` yields a JSON value: the room is the JSON string "attic".
+        let room: serde_json::Value = row.get(1)?;
         println!(
             "upstairs: {} in {}",
             row.get::<String>(0)?,
-            row.get::<String>(1)?
+            room.as_str().unwrap_or("?")
         );
     }
     conn.execute("drop database json_tag")?;
