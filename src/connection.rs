@@ -123,6 +123,12 @@ impl Connection {
         })
     }
 
+    /// The state shared with cursors and statements (crate-internal).
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// A new cursor on this connection. Cursors share the connection's socket; each keeps
     /// its own result.
     pub fn cursor(&self) -> Cursor {

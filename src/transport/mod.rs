@@ -53,6 +53,15 @@ impl Session {
         }
     }
 
+    /// The WebSocket session, `None` over REST.
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn ws(&mut self) -> Option<&mut ws::WsSession> {
+        match self {
+            Session::Rest(_) => None,
+            Session::Ws(s) => Some(s),
+        }
+    }
+
     /// Runs one statement.
     pub(crate) fn query(&mut self, sql: &str, req_id: u64) -> Result<Outcome> {
         match self {

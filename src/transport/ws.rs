@@ -62,6 +62,9 @@ pub(crate) struct WsSession {
     last_used: Instant,
     broken: Option<String>,
     internal_req: u64,
+    /// How many times this session reopened its socket; server-side state tied to a socket
+    /// (stmt ids, result ids) from an older generation is gone.
+    generation: u64,
 }
 
 /// True when `version` is at least `min` on its first four numeric components (01 §6).
@@ -115,6 +118,7 @@ impl WsSession {
             last_used: Instant::now(),
             broken: None,
             internal_req: INTERNAL_REQ_ID,
+            generation: 0,
         };
         session.handshake()?;
         session.set_socket_timeout(opts.get_read_timeout());
@@ -193,7 +197,10 @@ impl WsSession {
             log::debug!("{}: reopening the WebSocket (was: {reason})", self.host);
             let db = self.db.clone();
             match WsSession::open(&self.opts, &self.host, db.as_deref()) {
-                Ok(fresh) => *self = fresh,
+                Ok(mut fresh) => {
+                    fresh.generation = self.generation + 1;
+                    *self = fresh;
+                }
                 Err(e) => {
                     self.broken = Some(reason);
                     return Err(e);
@@ -345,6 +352,42 @@ impl WsSession {
             let _ = self.socket.flush();
         }
         self.broken = Some("closed".into());
+    }
+
+    // ---- requests for the other `/ws` actions (stmt, stmt2, schemaless) ----
+
+    /// Sends one JSON request and returns its decoded reply. A non-zero `code` is an error of
+    /// kind `Database` carrying the server's code; callers relabel it with `with_kind`.
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn call<A: Action>(&mut self, args: &A) -> Result<A::Reply> {
+        self.ensure_usable()?;
+        log::debug!("ws {} req_id={}", A::NAME, args.req_id());
+        let deadline = Instant::now() + self.opts.get_read_timeout();
+        self.json_request(args, deadline)
+    }
+
+    /// Sends one JSON request that the server never answers (stmt `close`, `free_result`).
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn call_no_reply<A: Action>(&mut self, args: &A) -> Result<()> {
+        let text = encode_request(args)?;
+        self.send(Message::Text(text.into()))
+    }
+
+    /// Sends one binary request frame and returns the text reply carrying `req_id`.
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn call_binary(&mut self, frame: Vec<u8>, req_id: u64) -> Result<String> {
+        self.ensure_usable()?;
+        log::debug!("ws binary request req_id={req_id} ({} bytes)", frame.len());
+        let deadline = Instant::now() + self.opts.get_read_timeout();
+        self.send(Message::Binary(frame.into()))?;
+        self.read_text(req_id, deadline)
+    }
+
+    /// The socket generation: it grows each time the session reopens its socket, which
+    /// loses every server-side id (results, statements) of the older socket.
+    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     // ---- framing ----
