@@ -50,9 +50,12 @@ pub mod options;
 pub mod params;
 pub mod proto;
 pub mod row;
+pub mod schemaless;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
+pub mod stmt;
+pub mod tmq;
 pub(crate) mod transport;
 pub mod types;
 pub mod value;
