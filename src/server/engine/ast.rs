@@ -378,7 +378,7 @@ pub enum Show {
         /// Include system databases.
         system: bool,
     },
-    /// SHOW [NORMAL|CHILD] TABLES.
+    /// `SHOW [NORMAL|CHILD] TABLES`.
     Tables {
         /// Database.
         db: Option<String>,
@@ -528,14 +528,14 @@ pub enum Statement {
 pub enum TopicTarget {
     /// AS SELECT …
     Query(Box<Select>),
-    /// [WITH META] AS DATABASE db.
+    /// `[WITH META] AS DATABASE db`.
     Database {
         /// Database.
         db: String,
         /// WITH META.
         with_meta: bool,
     },
-    /// [WITH META] AS STABLE stb [WHERE …].
+    /// `[WITH META] AS STABLE stb [WHERE …]`.
     Stable {
         /// Supertable.
         name: ObjName,

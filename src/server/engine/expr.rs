@@ -132,7 +132,7 @@ pub enum BExpr {
     In(Box<BExpr>, Vec<BExpr>, bool),
     /// LIKE.
     Like(Box<BExpr>, Box<BExpr>, bool),
-    /// IS [NOT] NULL.
+    /// `IS [NOT] NULL`.
     IsNull(Box<BExpr>, bool),
     /// MATCH (false) / NMATCH (true) with a compiled pattern.
     Match(Box<BExpr>, std::sync::Arc<super::regex::Regex>, bool),

@@ -475,6 +475,31 @@ fn prune_tables(
     Ok(())
 }
 
+/// Whether `e` only reads row data through GROUP BY keys (or inside aggregates).
+fn grouped_ok(e: &BExpr, keys: &[String]) -> bool {
+    if !refs_row(e) || keys.contains(&format!("{e:?}")) {
+        return true;
+    }
+    match e {
+        BExpr::Col(_) | BExpr::Tag(_) | BExpr::Tbname => false,
+        BExpr::Neg(x)
+        | BExpr::Not(x)
+        | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
+        | BExpr::Cast(x, _)
+        | BExpr::JsonGet(x, _)
+        | BExpr::Contains(x, _) => grouped_ok(x, keys),
+        BExpr::Arith(_, a, c, _)
+        | BExpr::Cmp(_, a, c)
+        | BExpr::And(a, c)
+        | BExpr::Or(a, c)
+        | BExpr::Like(a, c, _) => grouped_ok(a, keys) && grouped_ok(c, keys),
+        BExpr::In(x, l, _) => grouped_ok(x, keys) && l.iter().all(|y| grouped_ok(y, keys)),
+        BExpr::Func(_, args, _) => args.iter().all(|y| grouped_ok(y, keys)),
+        BExpr::Const(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => true,
+    }
+}
+
 /// `[lo, hi]` bounds on the primary timestamp implied by top-level AND conjuncts.
 fn ts_bounds(b: &BExpr, ts_slot: usize, lo: &mut i64, hi: &mut i64) {
     match b {
@@ -1018,6 +1043,17 @@ fn aggregate_query(
         });
         if outs.iter().any(|o| refs_row(&o.expr)) && !selective {
             return Err(EngineError::code(Code::PAR_NOT_SINGLE_GROUP));
+        }
+    }
+    if !sel.group_by.is_empty() {
+        let keys: Vec<String> = keys_b.iter().map(|k| format!("{k:?}")).collect();
+        for (o, item) in outs.iter().zip(&sel.items) {
+            if !grouped_ok(&o.expr, &keys) {
+                return Err(EngineError::new(
+                    Code::PAR_GROUPBY_LACK_EXPRESSION,
+                    format!("Not a GROUP BY expression: {}", clip(&item.text, 64)),
+                ));
+            }
         }
     }
     if sel.interval.is_some() && !sel.group_by.is_empty() {

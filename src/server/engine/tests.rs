@@ -1946,3 +1946,46 @@ fn client_suite_statements() {
         .is_err()
     );
 }
+
+#[test]
+fn group_by_keys_only() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1)",
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "select voltage, count(*) from meters group by groupid"
+        )
+        .code,
+        Code::PAR_GROUPBY_LACK_EXPRESSION
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select groupid + 1, count(*) from meters group by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::BigInt(2), Value::BigInt(1)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select voltage, count(*) from meters partition by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::Int(10), Value::BigInt(1)]]);
+}
+
+#[test]
+fn show_tables_of_system_databases() {
+    let mut s = session();
+    affected(&mut s, "use information_schema");
+    let (_, rows) = query(&mut s, "show tables like 'ins_t%'");
+    assert_eq!(
+        rows,
+        vec![
+            vec![vc("ins_tables")],
+            vec![vc("ins_tags")],
+            vec![vc("ins_topics")]
+        ]
+    );
+    assert_eq!(query(&mut s, "select name from ins_databases").1.len(), 2);
+}
