@@ -389,6 +389,16 @@ impl<'s> Binder<'s> {
                     ));
                 }
                 let (p, _) = self.bind(pattern)?;
+                if let BExpr::Const(Value::VarChar(pt)) = &p
+                    && pt.chars().count() > MAX_LIKE_PATTERN
+                {
+                    return Err(EngineError::new(
+                        Code::PAR_WRONG_VALUE_TYPE,
+                        format!(
+                            "Invalid value type: LIKE pattern longer than {MAX_LIKE_PATTERN} characters"
+                        ),
+                    ));
+                }
                 Ok((
                     BExpr::Like(Box::new(x), Box::new(p), *negated),
                     fixed(Type::Bool),
@@ -799,6 +809,9 @@ pub fn truthy(v: &Value) -> bool {
     }
 }
 
+/// Longest LIKE pattern accepted (matching is O(text × pattern)).
+const MAX_LIKE_PATTERN: usize = 1024;
+
 /// SQL LIKE with `%`, `_` and `\` escapes.
 pub fn like(text: &str, pattern: &str) -> bool {
     let t: Vec<char> = text.chars().collect();
@@ -949,6 +962,7 @@ impl BExpr {
                     _ => v,
                 };
                 match (v.as_str(), pat.as_str()) {
+                    (Some(_), Some(pt)) if pt.chars().count() > MAX_LIKE_PATTERN => Value::Null,
                     (Some(t), Some(pt)) => Value::Bool(like(t, pt) != *neg),
                     _ => Value::Null,
                 }
