@@ -727,6 +727,14 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
     if aggregate {
         return aggregate_query(sel, src, binder, outs, filter, (lo, hi), offset, limit);
     }
+    {
+        // PARTITION BY without aggregation only orders rows by partition (one table's
+        // rows are contiguous already), but its expressions must still be valid.
+        let mut pb = Binder::new(&scope, false);
+        for p in &sel.partition_by {
+            pb.bind(p)?;
+        }
+    }
     if sel.having.is_some() {
         return Err(EngineError::new(
             Code::PAR_SYNTAX_ERROR,

@@ -1989,3 +1989,25 @@ fn show_tables_of_system_databases() {
     );
     assert_eq!(query(&mut s, "select name from ins_databases").1.len(), 2);
 }
+
+#[test]
+fn partition_by_without_aggregates() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) d1 using meters tags (2, 'b') values (1600000000000, 1, 20, 1)",
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "select tbname, voltage from meters partition by tbname"
+        )
+        .1
+        .len(),
+        2
+    );
+    assert_eq!(
+        err(&mut s, "select voltage from meters partition by nope").code,
+        Code::PAR_INVALID_COLUMN
+    );
+}
