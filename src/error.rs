@@ -276,6 +276,9 @@ pub enum FromValueError {
     },
 }
 
+/// `Result` with this crate's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +300,3 @@ mod tests {
         assert_eq!(std::mem::size_of::<Result<(), Error>>(), 8);
     }
 }
-
-/// `Result` with this crate's [`Error`] as the default error type.
-pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -465,18 +465,32 @@ impl fmt::Display for Timestamp {
 /// assert_eq!((d.unscaled(), d.scale()), (-123400, 4));
 /// assert_eq!(d.to_string(), "-12.3400");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Decimal {
-    unscaled: i128,
+    // The unscaled i128 split in two halves: an `i128` field would raise the alignment of
+    // `Decimal`, and with it the size of every `Value`, from 8 to 16 bytes.
+    lo: u64,
+    hi: i64,
     precision: u8,
     scale: u8,
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decimal")
+            .field("unscaled", &self.unscaled())
+            .field("precision", &self.precision)
+            .field("scale", &self.scale)
+            .finish()
+    }
 }
 
 impl Decimal {
     /// A decimal equal to `unscaled / 10^scale` with declared `precision` (total digits).
     pub const fn new(unscaled: i128, precision: u8, scale: u8) -> Self {
         Decimal {
-            unscaled,
+            lo: unscaled as u64,
+            hi: (unscaled >> 64) as i64,
             precision,
             scale,
         }
@@ -484,7 +498,7 @@ impl Decimal {
 
     /// The unscaled integer.
     pub const fn unscaled(&self) -> i128 {
-        self.unscaled
+        ((self.hi as i128) << 64) | self.lo as i128
     }
 
     /// The declared precision (total number of digits).
@@ -508,21 +522,21 @@ impl Decimal {
 
     /// The nearest `f64` (lossy; for display and arithmetic only).
     pub fn to_f64(&self) -> f64 {
-        self.unscaled as f64 / 10f64.powi(i32::from(self.scale))
+        self.unscaled() as f64 / 10f64.powi(i32::from(self.scale))
     }
 
     /// The same value at another scale and precision; `None` when digits would be lost or
     /// the value no longer fits `precision` digits.
     pub fn rescale(&self, precision: u8, scale: u8) -> Option<Decimal> {
         let unscaled = if scale >= self.scale {
-            self.unscaled
+            self.unscaled()
                 .checked_mul(10i128.checked_pow(u32::from(scale - self.scale))?)?
         } else {
             let div = 10i128.checked_pow(u32::from(self.scale - scale))?;
-            if self.unscaled % div != 0 {
+            if self.unscaled() % div != 0 {
                 return None;
             }
-            self.unscaled / div
+            self.unscaled() / div
         };
         let limit = 10i128.checked_pow(u32::from(precision))?;
         if unscaled.abs() >= limit {
@@ -535,8 +549,8 @@ impl Decimal {
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scale = usize::from(self.scale);
-        let digits = self.unscaled.unsigned_abs().to_string();
-        let sign = if self.unscaled < 0 { "-" } else { "" };
+        let digits = self.unscaled().unsigned_abs().to_string();
+        let sign = if self.unscaled() < 0 { "-" } else { "" };
         if scale == 0 {
             return write!(f, "{sign}{digits}");
         }

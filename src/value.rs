@@ -513,6 +513,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn values_stay_small() {
+        // Rows are vectors of values: every byte here is paid once per cell.
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+    }
+
+    #[test]
     fn checked_narrowing() {
         assert_eq!(u8::from_value(&Value::BigInt(255)).unwrap(), 255);
         assert!(matches!(

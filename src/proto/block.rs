@@ -38,6 +38,7 @@
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::proto::bytes::Reader;
 use crate::row::{Column, Row};
 use crate::types::{Decimal, Precision, Timestamp, Type};
 use crate::value::Value;
@@ -210,13 +211,13 @@ impl BlockHeader {
     /// Reads the header at the start of `bytes`. Checks only that it is present and that
     /// `length`, `rows` and `cols` are not negative and `length` covers the header.
     pub fn parse(bytes: &[u8]) -> Result<BlockHeader> {
-        let mut r = Reader::new(bytes);
-        let version = r.i32("block version")?;
-        let length = r.count("block length")?;
-        let rows = r.count("block row count")?;
-        let cols = r.count("block column count")?;
-        let flag = r.u32("block flag")?;
-        let group_id = r.u64("block group id")?;
+        let mut r = Reader::new(bytes, "raw block");
+        let version = r.i32("version")?;
+        let length = count(&mut r, "length")?;
+        let rows = count(&mut r, "row count")?;
+        let cols = count(&mut r, "column count")?;
+        let flag = r.u32("flag")?;
+        let group_id = r.u64("group id")?;
         if length < HEADER_LEN {
             return Err(Error::result(format!(
                 "raw block length {length} is shorter than its {HEADER_LEN}-byte header"
@@ -307,7 +308,8 @@ pub fn encode_block<R: AsRef<[Value]>>(columns: &[Column], rows: &[R]) -> Result
 /// conversions. Timestamps are written as their raw epoch count, so they must already be
 /// in the result's precision. A decimal is rescaled to its column's precision and scale.
 /// A value the format cannot hold (a string over 65 535 bytes, a decimal that does not fit
-/// its column, a block over 2 GiB) is an [`ErrorKind::Data`] error.
+/// its column, a block over 2 GiB) is an [`ErrorKind::Data`] error, and a MEDIUMBLOB column
+/// (which no server produces) an [`ErrorKind::NotSupported`] one.
 pub fn encode_block_with_group<R: AsRef<[Value]>>(
     columns: &[Column],
     rows: &[R],
@@ -345,12 +347,10 @@ pub fn encode_block_with_group<R: AsRef<[Value]>>(
                 column.name, column.ty
             ))
         })?;
-        let start = out.len();
         let data_len = match storage {
             Storage::Fixed(width) => encode_fixed(&mut out, c, column, width, rows)?,
             Storage::Var(prefix) => encode_var(&mut out, c, column, prefix, rows)?,
         };
-        debug_assert!(out.len() >= start);
         let len = wire_i32(data_len, "column data length")?;
         put_i32_at(&mut out, lengths_at + 4 * c, len);
     }
@@ -519,55 +519,10 @@ fn put_prefix(
     Ok(())
 }
 
-/// A bounds-checked little-endian reader over a byte slice.
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0 }
-    }
-
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
-        let rest = self.buf.get(self.pos..).unwrap_or_default();
-        let slice = rest.get(..n).ok_or_else(|| {
-            Error::result(format!(
-                "raw block truncated: {what} needs {n} bytes at offset {}, only {} left",
-                self.pos,
-                rest.len()
-            ))
-        })?;
-        self.pos += n;
-        Ok(slice)
-    }
-
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
-        let slice = self.take(N, what)?;
-        slice
-            .first_chunk::<N>()
-            .copied()
-            .ok_or_else(|| Error::result(format!("raw block truncated: {what}")))
-    }
-
-    fn i32(&mut self, what: &str) -> Result<i32> {
-        self.array(what).map(i32::from_le_bytes)
-    }
-
-    fn u32(&mut self, what: &str) -> Result<u32> {
-        self.array(what).map(u32::from_le_bytes)
-    }
-
-    fn u64(&mut self, what: &str) -> Result<u64> {
-        self.array(what).map(u64::from_le_bytes)
-    }
-
-    /// A non-negative i32 count.
-    fn count(&mut self, what: &str) -> Result<usize> {
-        let v = self.i32(what)?;
-        usize::try_from(v).map_err(|_| Error::result(format!("raw block {what} is negative ({v})")))
-    }
+/// Reads an `i32` count that must not be negative.
+fn count(r: &mut Reader<'_>, field: &str) -> Result<usize> {
+    let v = r.i32(field)?;
+    usize::try_from(v).map_err(|_| r.error(format_args!("{field} is negative ({v})")))
 }
 
 /// One column of a parsed block: its schema entry and its validated data slices.
@@ -624,8 +579,8 @@ impl<'a> ParsedBlock<'a> {
                     block.len()
                 ))
             })?;
-        let mut r = Reader::new(block);
-        r.pos = HEADER_LEN;
+        let mut r = Reader::new(block, "raw block");
+        r.take(HEADER_LEN, "header")?;
         let schema = r.take(cols * SCHEMA_ENTRY_LEN, "column schema")?;
         let lengths = r.take(meta - cols * SCHEMA_ENTRY_LEN, "column lengths")?;
         let mut columns = Vec::with_capacity(cols);
@@ -634,14 +589,14 @@ impl<'a> ParsedBlock<'a> {
             .zip(lengths.chunks_exact(4))
             .enumerate()
         {
-            let mut er = Reader::new(entry);
-            let [code] = er.array::<1>("type code")?;
-            let bytes = er.u32("column width")?;
+            let mut er = Reader::new(entry, "raw block schema entry");
+            let code = er.u8("type code")?;
+            let bytes = er.u32("width")?;
             let ty = Type::from_code(code).ok_or_else(|| {
                 Error::result(format!("raw block column {i} has unknown type code {code}"))
             })?;
             let field = BlockField::new(ty, bytes);
-            let data_len = Reader::new(len).count("column data length")?;
+            let data_len = count(&mut Reader::new(len, "raw block"), "column data length")?;
             let storage = Storage::of(ty).ok_or_else(|| {
                 Error::result(format!(
                     "raw block column {i} has unsupported type {ty} ({code})"

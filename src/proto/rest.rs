@@ -297,12 +297,12 @@ fn write_f64(out: &mut Vec<u8>, v: f64) {
 fn write_go_exponent(out: &mut Vec<u8>, rust: &str) {
     let (mantissa, exp) = rust.split_once('e').unwrap_or((rust, "0"));
     let (sign, digits) = match exp.strip_prefix('-') {
-        Some(d) => ('-', d),
-        None => ('+', exp),
+        Some(d) => (b'-', d),
+        None => (b'+', exp),
     };
     out.extend_from_slice(mantissa.as_bytes());
     out.push(b'e');
-    out.push(sign as u8);
+    out.push(sign);
     if digits.len() < 2 {
         out.push(b'0');
     }
@@ -504,7 +504,7 @@ pub fn decode_response(body: &[u8]) -> Result<RestResponse> {
     }
     let parsed: Body<'_> = serde_json::from_slice(body).map_err(|e| {
         operational(format!(
-            "REST response is not valid JSON ({e}): {}",
+            "REST response is not a taosAdapter reply ({e}): {}",
             preview(body)
         ))
         .with_source(e)
@@ -694,6 +694,15 @@ fn cell_value(
         };
         T::try_from(v).map_err(|_| format!("{v} is out of range"))
     }
+    fn number<T: std::str::FromStr>(text: &str) -> std::result::Result<T, String> {
+        let is_json_number = text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+        text.parse()
+            .ok()
+            .filter(|_| is_json_number)
+            .ok_or_else(|| format!("expected a number, got {}", clip(text)))
+    }
     Ok(match column.ty {
         Type::Null => Value::Null,
         Type::Bool => Value::Bool(parse(text, "true or false")?),
@@ -705,8 +714,10 @@ fn cell_value(
         Type::USmallInt => Value::USmallInt(int(text)?),
         Type::UInt => Value::UInt(int(text)?),
         Type::UBigInt => Value::UBigInt(int(text)?),
-        Type::Float => Value::Float(parse::<f64>(text, "a number")? as f32),
-        Type::Double => Value::Double(parse(text, "a number")?),
+        // std's parser rounds correctly; serde_json's default float parser can be off by
+        // an ulp, which would break the round trip of DOUBLE values.
+        Type::Float => Value::Float(number(text)?),
+        Type::Double => Value::Double(number(text)?),
         Type::Timestamp => Value::Timestamp(if text.starts_with('"') {
             let s: String = parse(text, "an RFC 3339 string")?;
             let dt = chrono::DateTime::parse_from_rfc3339(&s)
@@ -1171,6 +1182,45 @@ mod tests {
         }
     }
 
+    fn round_trip_columns() -> Vec<Column> {
+        vec![
+            Column::new("ts", Type::Timestamp, 8),
+            Column::new("i", Type::BigInt, 8),
+            Column::new("u", Type::UBigInt, 8),
+            Column::new("f", Type::Float, 4),
+            Column::new("d", Type::Double, 8),
+            Column::new("s", Type::VarChar, 64),
+            Column::new("n", Type::NChar, 64),
+            Column::new("b", Type::VarBinary, 64),
+            Column::new("dec", Type::Decimal, 16).with_decimal(38, 6),
+        ]
+    }
+
+    fn row_strategy() -> impl proptest::strategy::Strategy<Value = Vec<Value>> {
+        use proptest::prelude::*;
+        fn nullable(s: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Value> {
+            prop_oneof![1 => Just(Value::Null), 4 => s].boxed()
+        }
+        // Nanoseconds within chrono's range: every i64 nanosecond count is.
+        vec![
+            nullable(
+                any::<i64>()
+                    .prop_map(|v| Value::Timestamp(Timestamp::new(v, Precision::Nanosecond))),
+            ),
+            nullable(any::<i64>().prop_map(Value::BigInt)),
+            nullable(any::<u64>().prop_map(Value::UBigInt)),
+            nullable(proptest::num::f32::NORMAL.prop_map(Value::Float)),
+            nullable(proptest::num::f64::NORMAL.prop_map(Value::Double)),
+            nullable("\\PC{0,10}".prop_map(Value::VarChar)),
+            nullable("[\\x00-\\x7f]{0,10}".prop_map(Value::NChar)),
+            nullable(proptest::collection::vec(any::<u8>(), 0..10).prop_map(Value::VarBinary)),
+            nullable(
+                (-(10i128.pow(38) - 1)..10i128.pow(38))
+                    .prop_map(|u| Value::Decimal(Decimal::new(u, 38, 6))),
+            ),
+        ]
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 5_000,
@@ -1192,6 +1242,14 @@ mod tests {
             body.truncate(i);
             let _ = decode_response(&body);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1_000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
 
         #[test]
         fn strings_escape_to_what_serde_reads_back(s in "\\PC*|[\\x00-\\x1f\"\\\\<>&\u{2028}]{0,8}") {
@@ -1201,6 +1259,25 @@ mod tests {
                 let back: String = serde_json::from_slice(&out).unwrap();
                 proptest::prop_assert_eq!(&back, &s);
             }
+        }
+
+        #[test]
+        fn values_round_trip_through_json(
+            rows in proptest::collection::vec(row_strategy(), 0..6),
+            row_with_meta in proptest::prelude::any::<bool>(),
+        ) {
+            let format = RestFormat { row_with_meta, ..RestFormat::default() };
+            let mut w = ResultSetWriter::new(round_trip_columns(), Precision::Nanosecond, format);
+            let mut out = Vec::new();
+            w.write_header(&mut out);
+            for row in &rows {
+                w.write_row(&mut out, row).unwrap();
+            }
+            w.write_trailer(&mut out, None);
+            let RestResponse::ResultSet(set) = decode_response(&out).unwrap() else {
+                panic!("not a result set");
+            };
+            proptest::prop_assert_eq!(set.rows, rows);
         }
     }
 }

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, ErrorKind, Result};
+use crate::proto::block::declared_width;
 use crate::proto::ws::envelope::null_default;
+use crate::row::Column;
 use crate::types::{Precision, Type};
 
 /// One stmt v1 field (`StmtField`, 02 §1.2.2): `{"name","field_type","precision","scale","bytes"}`.
@@ -35,6 +38,27 @@ impl StmtField {
     /// The timestamp precision of a TIMESTAMP field (milliseconds for unknown codes).
     pub fn timestamp_precision(&self) -> Precision {
         Precision::from_code(self.precision).unwrap_or(Precision::Millisecond)
+    }
+
+    /// The field as a [`Column`] with its declared width (the inverse of the storage width
+    /// in `bytes`, see [`declared_width`]) and, for decimals, precision and scale.
+    pub fn to_column(&self) -> Result<Column> {
+        let ty = self.ty().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Interface,
+                format!(
+                    "field {:?} has unknown type code {}",
+                    self.name, self.field_type
+                ),
+            )
+        })?;
+        let bytes = u32::try_from(self.bytes).unwrap_or(0);
+        let column = Column::new(self.name.clone(), ty, declared_width(ty, bytes));
+        Ok(if ty.is_decimal() {
+            column.with_decimal(self.precision, self.scale)
+        } else {
+            column
+        })
     }
 }
 

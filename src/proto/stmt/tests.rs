@@ -35,15 +35,49 @@ fn v1_binary_bind_frame_of_02_1_2_5() {
     assert_eq!(encode_bind(7, 1, block), frame);
     let req = BinaryRequest::decode(&frame).unwrap();
     assert_eq!(req.header.action_name(), "bind");
-    let (stmt_id, got, shape) = decode_block_frame(&req).unwrap();
+    let (stmt_id, got, header) = decode_block_frame(&req).unwrap();
     assert_eq!(stmt_id, 1);
     assert!(std::ptr::eq(got.as_ptr(), block.as_ptr()), "borrowed");
-    assert_eq!(shape, BlockShape { rows: 2, cols: 3 });
+    assert_eq!((header.rows, header.cols, header.length), (2, 3, 98));
+
+    // The block decodes to the stated rows, read as the server's column types.
+    let rows = decode_insert_bind(got, &v1_fields()).unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            vec![
+                ms(1700000000000),
+                Value::Int(42),
+                Value::VarChar("ab".into())
+            ],
+            vec![ms(1700000000001), Value::Null, Value::VarChar("xyz".into())],
+        ]
+    );
+    let err = decode_insert_bind(got, &v1_fields()[..2]).unwrap_err();
+    assert_eq!(err.message(), "stmt column count not match");
+    assert_eq!(err.code().map(|c| c.value()), Some(GENERIC_CODE));
+    // A query bind refuses TIMESTAMP, as taosAdapter does.
+    assert_eq!(
+        decode_query_bind(got).unwrap_err().message(),
+        "parse row block info error, err:unsupported data type 9"
+    );
+
+    // Re-encoding the rows through proto::block frames the same values (the block differs
+    // only in the fields parsers ignore: flag, VARCHAR width, trailing byte).
+    let again = encode_bind_rows(7, 1, &v1_fields(), &rows).unwrap();
+    assert_eq!(&again[..24], &frame[..24]);
+    let req = BinaryRequest::decode(&again).unwrap();
+    let (_, block2, _) = decode_block_frame(&req).unwrap();
+    assert_eq!(decode_insert_bind(block2, &v1_fields()).unwrap(), rows);
 
     let tags = encode_set_tags(6, 1, block);
     let req = BinaryRequest::decode(&tags).unwrap();
     assert_eq!(req.header.action_name(), "set_tags");
     assert_eq!(&tags[24..], block);
+    assert_eq!(
+        decode_set_tags(block, &v1_fields()).unwrap_err().message(),
+        "rows not equal 1"
+    );
 
     let short = BinaryRequest::decode(&frame[..40]).unwrap();
     let err = decode_block_frame(&short).unwrap_err();
@@ -51,6 +85,36 @@ fn v1_binary_bind_frame_of_02_1_2_5() {
     let mut negative = frame.clone();
     negative[32..36].copy_from_slice(&(-1i32).to_le_bytes());
     assert!(decode_block_frame(&BinaryRequest::decode(&negative).unwrap()).is_err());
+}
+
+#[test]
+fn v1_binary_set_tags_round_trip() {
+    let loc = StmtField {
+        name: "loc".into(),
+        field_type: 10,
+        precision: 0,
+        scale: 0,
+        bytes: 66,
+    };
+    assert_eq!(
+        loc.to_column().unwrap(),
+        crate::Column::new("loc", Type::NChar, 16)
+    );
+    let frame =
+        encode_set_tags_values(6, 1, std::slice::from_ref(&loc), &[Value::from("bj")]).unwrap();
+    let req = BinaryRequest::decode(&frame).unwrap();
+    let (_, block, _) = decode_block_frame(&req).unwrap();
+    assert_eq!(
+        decode_set_tags(block, std::slice::from_ref(&loc)).unwrap(),
+        vec![Value::NChar("bj".into())]
+    );
+    assert_eq!(
+        decode_set_tags(block, &[loc.clone(), loc])
+            .unwrap_err()
+            .message(),
+        "stmt tags count not match"
+    );
+    assert!(encode_bind_rows(1, 1, &v1_fields(), &[vec![Value::Int(1)]]).is_err());
 }
 
 fn v1_fields() -> Vec<StmtField> {

@@ -69,8 +69,10 @@ pub fn encode_request<A: Action>(args: &A) -> Result<String> {
 /// Serialized alone it is the complete error reply, which carries only these keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplyHeader {
-    /// 0 on success, else the masked error code.
-    pub code: u32,
+    /// 0 on success, else the masked error code. Read as `i64` so that a server sending
+    /// an unmasked (negative) engine code still yields its error rather than a parse
+    /// failure.
+    pub code: i64,
     /// `""` on success, else the error text.
     #[serde(default, deserialize_with = "null_default")]
     pub message: String,
@@ -106,7 +108,7 @@ impl ReplyHeader {
         message: impl Into<String>,
     ) -> Self {
         ReplyHeader {
-            code: u32::from(code),
+            code: i64::from(code),
             message: message.into(),
             action: action.into(),
             req_id,
@@ -128,7 +130,7 @@ impl ReplyHeader {
         if self.code == 0 {
             return None;
         }
-        let code = Code::from_raw(i64::from(self.code));
+        let code = Code::from_raw(self.code);
         let message = if self.message.is_empty() || self.message == "success" {
             code.default_message()
                 .filter(|m| !m.is_empty())

@@ -178,6 +178,12 @@ fn example_b_client_parses_replies() {
     .unwrap_err();
     assert_eq!(err.code(), Some(crate::Code::MND_AUTH_FAILURE));
     assert_eq!(err.message(), "Authentication failure");
+    // An unmasked engine code is masked, not rejected.
+    let err = decode_reply::<Empty>(
+        r#"{"code":-2147473920,"message":"syntax error","action":"query","req_id":1,"timing":1}"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), Some(crate::Code::PAR_SYNTAX_ERROR));
     // `message == "success"` with a code: the code's standard text.
     let err =
         decode_reply::<Empty>(r#"{"code":9731,"message":"success","action":"query"}"#).unwrap_err();

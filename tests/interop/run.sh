@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
+# against taosync-server: builds the server, creates a venv, starts the server on a free
+# port, runs test_official_clients.py, stops the server.
+#
+# Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
+# Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="${INTEROP_VENV:-$root/.venv}"
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
+
+cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
+target="${CARGO_TARGET_DIR:-$root/target}"
+server_bin="$target/debug/taosync-server"
+
+port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+log="$(mktemp)"
+"$server_bin" --port "$port" "$@" >"$log" 2>&1 &
+server_pid=$!
+cleanup() {
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    rm -f "$log"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$log" && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        cat "$log" >&2
+        echo "taosync-server exited early" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+
+# The clients render timestamps in the process zone; pin it so the checks are exact.
+TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_official_clients.py"
