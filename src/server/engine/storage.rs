@@ -7,7 +7,11 @@ use std::sync::Arc;
 use crate::value::Value;
 
 /// Rows per chunk before a chunk is split / a new one started.
+#[cfg(not(test))]
 const CHUNK: usize = 4096;
+/// Tiny chunks in tests, so that splits and chunk boundaries are exercised.
+#[cfg(test)]
+const CHUNK: usize = 8;
 
 /// One stored row: its primary timestamp and the values by column slot.
 #[derive(Clone, Debug, PartialEq)]
@@ -252,6 +256,47 @@ mod tests {
             out.push(ch.rows[i].ts);
         }
         out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, .. Default::default() })]
+
+        /// The chunked store behaves like an ordered map under random inserts, overwrites,
+        /// deletes and range scans in both directions.
+        #[test]
+        fn behaves_like_an_ordered_map(
+            ops in proptest::collection::vec((0u8..10, -50i64..12_000, -60i64..12_000), 1..400)
+        ) {
+            let mut d = TableData::default();
+            let mut model = std::collections::BTreeMap::new();
+            for (op, a, b) in ops {
+                match op {
+                    0 => {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        let removed = d.delete_where(|r| (lo..=hi).contains(&r.ts));
+                        let before = model.len();
+                        model.retain(|k, _| !(lo..=hi).contains(k));
+                        proptest::prop_assert_eq!(removed, before - model.len());
+                    }
+                    1..=2 => {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        let want: Vec<i64> = model.range(lo..=hi).map(|(k, _)| *k).collect();
+                        proptest::prop_assert_eq!(collect(&d, lo, hi, false), want.clone());
+                        let rev: Vec<i64> = want.into_iter().rev().collect();
+                        proptest::prop_assert_eq!(collect(&d, lo, hi, true), rev);
+                    }
+                    _ => {
+                        // Mostly appends (as real inserts are), some out of order.
+                        let ts = if op < 8 { model.keys().next_back().map_or(a, |k| k + 1 + a.rem_euclid(3)) } else { a };
+                        let fresh = d.insert(row(ts, b as i32));
+                        proptest::prop_assert_eq!(fresh, model.insert(ts, b).is_none());
+                    }
+                }
+                proptest::prop_assert_eq!(d.len(), model.len());
+            }
+            let all: Vec<i64> = model.keys().copied().collect();
+            proptest::prop_assert_eq!(collect(&d, i64::MIN, i64::MAX, false), all);
+        }
     }
 
     #[test]
