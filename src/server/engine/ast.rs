@@ -160,6 +160,15 @@ pub enum Expr {
     JsonGet(Box<Expr>, String),
     /// `e CONTAINS 'key'`
     Contains(Box<Expr>, String),
+    /// `CASE [operand] WHEN … THEN … [ELSE …] END`.
+    Case {
+        /// The simple-CASE operand.
+        operand: Option<Box<Expr>>,
+        /// WHEN / THEN pairs.
+        whens: Vec<(Expr, Expr)>,
+        /// ELSE.
+        else_: Option<Box<Expr>>,
+    },
     /// `?` placeholder.
     Placeholder,
     /// A bound parameter value (a `?` after [`bind_params`](super::params::bind_params)).

@@ -138,6 +138,9 @@ pub enum BExpr {
     Match(Box<BExpr>, std::sync::Arc<super::regex::Regex>, bool),
     /// A scalar function.
     Func(String, Vec<BExpr>, TypeSpec),
+    /// CASE: (condition, result) pairs, ELSE, result type. A simple CASE is bound as
+    /// `operand = value` conditions.
+    Case(Vec<(BExpr, BExpr)>, Option<Box<BExpr>>, TypeSpec),
     /// CAST.
     Cast(Box<BExpr>, TypeSpec),
     /// `->`
@@ -435,6 +438,41 @@ impl<'s> Binder<'s> {
                 Ok((BExpr::Contains(Box::new(b), k.clone()), fixed(Type::Bool)))
             }
             Expr::Func { name, args, star } => self.bind_func(name, args, *star),
+            Expr::Case {
+                operand,
+                whens,
+                else_,
+            } => {
+                let op = match operand {
+                    Some(o) => Some(self.bind(o)?),
+                    None => None,
+                };
+                let mut arms = Vec::with_capacity(whens.len());
+                let mut ty: Option<TypeSpec> = None;
+                for (w, t) in whens {
+                    let (wb, wt) = self.bind(w)?;
+                    let cond = match &op {
+                        Some((ob, ot)) => {
+                            let wb = self.coerce_for_cmp(wb, wt.ty, ot.ty)?;
+                            BExpr::Cmp(BinOp::Eq, Box::new(ob.clone()), Box::new(wb))
+                        }
+                        None => wb,
+                    };
+                    let (tb, tt) = self.bind(t)?;
+                    ty = merge_case_type(ty, tt);
+                    arms.push((cond, tb));
+                }
+                let else_b = match else_ {
+                    Some(e) => {
+                        let (eb, et) = self.bind(e)?;
+                        ty = merge_case_type(ty, et);
+                        Some(Box::new(eb))
+                    }
+                    None => None,
+                };
+                let ty = ty.unwrap_or_else(|| spec(Type::Null, 1));
+                Ok((BExpr::Case(arms, else_b, ty), ty))
+            }
         }
     }
 
@@ -669,6 +707,33 @@ impl<'s> Binder<'s> {
         };
         Ok((BExpr::Func(name.to_string(), bargs, ret), ret))
     }
+}
+
+/// The result type of CASE: the first non-NULL branch type, widened for strings and
+/// numbers of different kinds.
+fn merge_case_type(acc: Option<TypeSpec>, t: TypeSpec) -> Option<TypeSpec> {
+    match acc {
+        None => Some(t),
+        Some(a) if a.ty == Type::Null => Some(t),
+        Some(a) if t.ty == Type::Null || a.ty == t.ty => Some(TypeSpec {
+            length: a.length.max(t.length),
+            ..a
+        }),
+        Some(a) if is_text(a.ty) || is_text(t.ty) => Some(spec(
+            if a.ty == Type::NChar || t.ty == Type::NChar {
+                Type::NChar
+            } else {
+                Type::VarChar
+            },
+            a.length.max(t.length).max(32),
+        )),
+        Some(a) if a.ty.is_integer() && t.ty.is_integer() => Some(fixed(Type::BigInt)),
+        Some(_) => Some(fixed(Type::Double)),
+    }
+}
+
+fn is_text(t: Type) -> bool {
+    matches!(t, Type::VarChar | Type::NChar)
 }
 
 fn bind_lit(l: &Lit, precision: Precision) -> EResult<(BExpr, TypeSpec)> {
@@ -996,6 +1061,17 @@ impl BExpr {
                 ),
                 _ => Value::Null,
             },
+            BExpr::Case(arms, else_, ty) => {
+                for (c, r) in arms {
+                    if truthy(&c.eval(ctx)?) {
+                        return cast(&r.eval(ctx)?, ty, ctx.precision);
+                    }
+                }
+                match else_ {
+                    Some(e) => cast(&e.eval(ctx)?, ty, ctx.precision)?,
+                    None => Value::Null,
+                }
+            }
             BExpr::Func(name, args, ret) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {

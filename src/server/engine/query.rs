@@ -411,6 +411,10 @@ fn refs_row(b: &BExpr) -> bool {
         | BExpr::Like(a, c, _) => refs_row(a) || refs_row(c),
         BExpr::In(x, l, _) => refs_row(x) || l.iter().any(refs_row),
         BExpr::Func(_, args, _) => args.iter().any(refs_row),
+        BExpr::Case(arms, e, _) => {
+            arms.iter().any(|(c, r)| refs_row(c) || refs_row(r))
+                || e.as_deref().is_some_and(refs_row)
+        }
     }
 }
 
@@ -433,6 +437,10 @@ fn tag_only(b: &BExpr) -> bool {
         | BExpr::Like(a, c, _) => tag_only(a) && tag_only(c),
         BExpr::In(x, l, _) => tag_only(x) && l.iter().all(tag_only),
         BExpr::Func(_, args, _) => args.iter().all(tag_only),
+        BExpr::Case(arms, e, _) => {
+            arms.iter().all(|(c, r)| tag_only(c) && tag_only(r))
+                && e.as_deref().is_none_or(tag_only)
+        }
     }
 }
 
@@ -496,6 +504,11 @@ fn grouped_ok(e: &BExpr, keys: &[String]) -> bool {
         | BExpr::Like(a, c, _) => grouped_ok(a, keys) && grouped_ok(c, keys),
         BExpr::In(x, l, _) => grouped_ok(x, keys) && l.iter().all(|y| grouped_ok(y, keys)),
         BExpr::Func(_, args, _) => args.iter().all(|y| grouped_ok(y, keys)),
+        BExpr::Case(arms, e, _) => {
+            arms.iter()
+                .all(|(c, r)| grouped_ok(c, keys) && grouped_ok(r, keys))
+                && e.as_deref().is_none_or(|x| grouped_ok(x, keys))
+        }
         BExpr::Const(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => true,
     }
 }
@@ -1410,6 +1423,11 @@ fn only_ts_and_tags(b: &BExpr, ts_slot: usize) -> bool {
             only_ts_and_tags(x, ts_slot) && l.iter().all(|e| only_ts_and_tags(e, ts_slot))
         }
         BExpr::Func(_, args, _) => args.iter().all(|e| only_ts_and_tags(e, ts_slot)),
+        BExpr::Case(arms, e, _) => {
+            arms.iter()
+                .all(|(c, r)| only_ts_and_tags(c, ts_slot) && only_ts_and_tags(r, ts_slot))
+                && e.as_deref().is_none_or(|x| only_ts_and_tags(x, ts_slot))
+        }
         _ => false,
     }
 }

@@ -2011,3 +2011,37 @@ fn partition_by_without_aggregates() {
         Code::PAR_INVALID_COLUMN
     );
 }
+
+#[test]
+fn case_expressions() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) (1600000000001, 1, 250, NULL)",
+    );
+    let (cols, rows) = query(
+        &mut s,
+        "select case when voltage > 100 then 'high' else 'low' end as lvl, case voltage when 10 then 1 when 250 then 2 end from d0",
+    );
+    assert_eq!(cols[0].name, "lvl");
+    assert_eq!(cols[0].ty, Type::VarChar);
+    assert_eq!(cols[1].ty, Type::BigInt);
+    assert_eq!(
+        rows,
+        vec![
+            vec![vc("low"), Value::BigInt(1)],
+            vec![vc("high"), Value::BigInt(2)]
+        ]
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from d0 where case when phase is null then true else false end"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        err(&mut s, "select case end from d0").code,
+        Code::PAR_SYNTAX_ERROR
+    );
+}
