@@ -2045,3 +2045,37 @@ fn case_expressions() {
         Code::PAR_SYNTAX_ERROR
     );
 }
+
+#[test]
+fn natural_month_windows() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, v int)");
+    affected(
+        &mut s,
+        "insert into t values ('2024-01-15 00:00:00', 1) ('2024-01-31 23:59:59', 2) ('2024-02-01 00:00:00', 3) ('2024-04-10 00:00:00', 4)",
+    );
+    let (_, rows) = query(&mut s, "select _wstart, _wend, sum(v) from t interval(1n)");
+    assert_eq!(rows.len(), 3);
+    let iso = |v: &Value| v.as_timestamp().unwrap().to_rfc3339();
+    assert_eq!(iso(&rows[0][0]), "2024-01-01T00:00:00.000Z");
+    assert_eq!(iso(&rows[0][1]), "2024-02-01T00:00:00.000Z");
+    assert_eq!(rows[0][2], Value::BigInt(3));
+    assert_eq!(rows[1][2], Value::BigInt(3));
+    let (_, rows) = query(
+        &mut s,
+        "select _wstart, count(*) from t where ts >= '2024-01-01' and ts < '2024-05-01' interval(1n) fill(value, 0)",
+    );
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2][1], Value::BigInt(0));
+    let (_, rows) = query(&mut s, "select count(*) from t interval(1y)");
+    assert_eq!(rows, vec![vec![Value::BigInt(4)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select _wstart, count(*) from t interval(2n) sliding(1n)",
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        err(&mut s, "select count(*) from t interval(1n, 1d)").code,
+        Code::PAR_SYNTAX_ERROR
+    );
+}
