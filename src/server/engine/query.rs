@@ -1444,6 +1444,40 @@ fn aggregate_query(
                     Fill::Prev => prev
                         .clone()
                         .unwrap_or_else(|| vec![Value::Null; aggs.len()]),
+                    Fill::Linear => {
+                        let before = finals[..wi]
+                            .iter()
+                            .rev()
+                            .find_map(|(w, v)| v.as_ref().map(|v| (*w, v)));
+                        let after = finals[wi + 1..]
+                            .iter()
+                            .find_map(|(w, v)| v.as_ref().map(|v| (*w, v)));
+                        (0..aggs.len())
+                            .map(|i| match (before, after) {
+                                (Some((w0, v0)), Some((w1, v1))) => {
+                                    match (as_f64(&v0[i]), as_f64(&v1[i])) {
+                                        (Some(a), Some(b)) if w1 != w0 => {
+                                            let f = (*ws - w0) as f64 / (w1 - w0) as f64;
+                                            let spec = super::ast::TypeSpec {
+                                                ty: out_types[i],
+                                                length: 8,
+                                                precision: 0,
+                                                scale: 0,
+                                            };
+                                            super::expr::cast(
+                                                &Value::Double(a + (b - a) * f),
+                                                &spec,
+                                                precision,
+                                            )
+                                            .unwrap_or(Value::Null)
+                                        }
+                                        _ => Value::Null,
+                                    }
+                                }
+                                _ => Value::Null,
+                            })
+                            .collect()
+                    }
                     Fill::Next => finals[wi + 1..]
                         .iter()
                         .find_map(|(_, v)| v.clone())

@@ -2079,3 +2079,25 @@ fn natural_month_windows() {
         Code::PAR_SYNTAX_ERROR
     );
 }
+
+#[test]
+fn fill_linear_and_next() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, v double)");
+    affected(
+        &mut s,
+        "insert into t values (1600000000000, 1.0) (1600000030000, 4.0)",
+    );
+    let q = |s: &mut Session, f: &str| {
+        query(s, &format!("select avg(v) from t where ts >= 1600000000000 and ts < 1600000040000 interval(10s) fill({f})")).1
+    };
+    let rows = q(&mut s, "linear");
+    assert_eq!(
+        rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
+        [1.0, 2.0, 3.0, 4.0].map(Value::Double)
+    );
+    let rows = q(&mut s, "next");
+    assert_eq!(rows[1][0], Value::Double(4.0));
+    let rows = q(&mut s, "none");
+    assert_eq!(rows.len(), 2);
+}
