@@ -680,6 +680,10 @@ impl<'s> Binder<'s> {
                 if bargs.is_empty() || bargs.len() > 2 {
                     return Err(EngineError::func_num(name));
                 }
+                if bargs.len() == 1 {
+                    // Without a zone argument the connection's zone is used.
+                    bargs.push(BExpr::Const(Value::VarChar(s.tz.name().to_string())));
+                }
                 spec(Type::VarChar, 64)
             }
             "to_unixtimestamp" => {
@@ -1366,8 +1370,40 @@ fn int_value(ty: Type, v: i128) -> Value {
     }
 }
 
+/// A zone from an IANA name or a whole-hour offset such as `+08:00` / `-0500` / `Z`
+/// (UTC when neither).
 fn parse_offset_tz(z: &str) -> Tz {
-    z.parse::<Tz>().unwrap_or(Tz::UTC)
+    let z = z.trim();
+    if let Ok(tz) = z.parse::<Tz>() {
+        return tz;
+    }
+    if z.eq_ignore_ascii_case("z") {
+        return Tz::UTC;
+    }
+    let (sign, rest) = match z.as_bytes().first() {
+        Some(b'+') => (1, &z[1..]),
+        Some(b'-') => (-1, &z[1..]),
+        _ => return Tz::UTC,
+    };
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let (hh, mm) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().unwrap_or(0), 0),
+        3 | 4 => {
+            let (h, m) = digits.split_at(digits.len() - 2);
+            (h.parse::<i32>().unwrap_or(0), m.parse::<i32>().unwrap_or(0))
+        }
+        _ => return Tz::UTC,
+    };
+    if mm != 0 || hh > 14 {
+        return Tz::UTC;
+    }
+    // Etc/GMT zones have inverted signs: UTC+8 is Etc/GMT-8.
+    let name = if hh == 0 {
+        "Etc/GMT".to_string()
+    } else {
+        format!("Etc/GMT{}{hh}", if sign > 0 { '-' } else { '+' })
+    };
+    name.parse::<Tz>().unwrap_or(Tz::UTC)
 }
 
 #[cfg(test)]

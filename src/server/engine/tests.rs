@@ -2131,3 +2131,25 @@ mod roundtrip {
         }
     }
 }
+
+#[test]
+fn to_iso8601_zones() {
+    let mut s = session();
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0) as ts"),
+        vc("1970-01-01T00:00:00.000+00:00")
+    );
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0, '+08:00')"),
+        vc("1970-01-01T08:00:00.000+08:00")
+    );
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0, 'America/New_York')"),
+        vc("1969-12-31T19:00:00.000-05:00")
+    );
+    s.set_timezone("Asia/Shanghai".parse().unwrap());
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0)"),
+        vc("1970-01-01T08:00:00.000+08:00")
+    );
+}
