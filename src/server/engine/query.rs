@@ -558,6 +558,15 @@ fn flip(op: super::ast::BinOp) -> super::ast::BinOp {
 }
 
 fn check_limits(sel: &Select) -> EResult<(u64, Option<u64>)> {
+    if (sel.slimit.is_some() || sel.soffset.is_some())
+        && sel.partition_by.is_empty()
+        && sel.group_by.is_empty()
+    {
+        return Err(EngineError::new(
+            Code::new(0x2638),
+            "slimit/soffset only available for PARTITION/GROUP BY query",
+        ));
+    }
     let offset = sel.offset.unwrap_or(0);
     if offset < 0 || sel.soffset.is_some_and(|o| o < 0) {
         return Err(EngineError::code(Code::PAR_OFFSET_LESS_ZERO));

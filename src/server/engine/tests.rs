@@ -2153,3 +2153,21 @@ fn to_iso8601_zones() {
         vc("1970-01-01T08:00:00.000+08:00")
     );
 }
+
+#[test]
+fn slimit_needs_partitions() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) d1 using meters tags (2, 'b') values (1600000000000, 1, 20, 1)",
+    );
+    assert_eq!(
+        err(&mut s, "select * from meters slimit 1").code,
+        Code::new(0x2638)
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, count(*) from meters partition by tbname slimit 1 soffset 1",
+    );
+    assert_eq!(rows, vec![vec![vc("d1"), Value::BigInt(1)]]);
+}
