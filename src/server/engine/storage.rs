@@ -104,6 +104,37 @@ impl TableData {
         }
     }
 
+    /// Inserts `row`; when a row with its timestamp exists and `merge` lists slots, only
+    /// those slots are overwritten (a partial-column re-insert keeps the other values, as
+    /// TDengine 3.x does). Returns true when the row is new.
+    pub fn upsert(&mut self, row: StoredRow, merge: Option<&[usize]>) -> bool {
+        let Some(slots) = merge else {
+            return self.insert(row);
+        };
+        let ts = row.ts;
+        let ci = self
+            .chunks
+            .partition_point(|c| c.rows.last().map_or(i64::MIN, |r| r.ts) < ts);
+        let found = self
+            .chunks
+            .get(ci)
+            .and_then(|c| c.rows.binary_search_by(|r| r.ts.cmp(&ts)).ok());
+        let Some(ri) = found else {
+            return self.insert(row);
+        };
+        let existing = &mut Arc::make_mut(&mut self.chunks[ci]).rows[ri];
+        let width = existing.vals.len().max(row.vals.len());
+        let mut vals = std::mem::take(&mut existing.vals).into_vec();
+        vals.resize(width, Value::Null);
+        for &slot in slots {
+            if let (Some(dst), Some(src)) = (vals.get_mut(slot), row.vals.get(slot)) {
+                *dst = src.clone();
+            }
+        }
+        existing.vals = vals.into_boxed_slice();
+        false
+    }
+
     /// Removes the rows for which `pred` holds; returns how many were removed.
     pub fn delete_where(&mut self, mut pred: impl FnMut(&StoredRow) -> bool) -> usize {
         let mut removed = 0;

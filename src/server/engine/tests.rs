@@ -2171,3 +2171,31 @@ fn slimit_needs_partitions() {
     );
     assert_eq!(rows, vec![vec![vc("d1"), Value::BigInt(1)]]);
 }
+
+#[test]
+fn partial_column_reinsert_keeps_other_values() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, a int, b int)");
+    affected(&mut s, "insert into t values (1600000000000, 1, 2)");
+    affected(&mut s, "insert into t (ts, b) values (1600000000000, 20)");
+    assert_eq!(
+        query(&mut s, "select a, b from t").1,
+        vec![vec![Value::Int(1), Value::Int(20)]]
+    );
+    affected(
+        &mut s,
+        "insert into t (ts, a) values (1600000000000, NULL) (1600000000001, 5)",
+    );
+    assert_eq!(
+        query(&mut s, "select a, b from t").1,
+        vec![
+            vec![Value::Null, Value::Int(20)],
+            vec![Value::Int(5), Value::Null]
+        ]
+    );
+    affected(&mut s, "insert into t values (1600000000000, 7, NULL)");
+    assert_eq!(
+        query(&mut s, "select a, b from t limit 1").1,
+        vec![vec![Value::Int(7), Value::Null]]
+    );
+}
