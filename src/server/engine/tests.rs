@@ -2199,3 +2199,16 @@ fn partial_column_reinsert_keeps_other_values() {
         vec![vec![Value::Int(7), Value::Null]]
     );
 }
+
+#[test]
+fn tables_hash_to_the_database_vgroups() {
+    let mut s = session();
+    affected(&mut s, "create database v vgroups 3");
+    let cat = s.engine().read();
+    let db = cat.dbs.get("v").unwrap();
+    assert_eq!(db.vgroup_ids(), vec![2, 3, 4]);
+    let used: std::collections::BTreeSet<i32> =
+        (0..50).map(|i| db.vgroup_of(&format!("t{i}"))).collect();
+    assert!(used.iter().all(|v| db.vgroup_ids().contains(v)));
+    assert_eq!(used.len(), 3);
+}
