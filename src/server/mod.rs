@@ -22,6 +22,7 @@ mod binding;
 mod faults;
 mod http;
 mod rest;
+mod schemaless;
 mod ws;
 
 #[cfg(test)]
@@ -575,9 +576,9 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" {
             if is_websocket_upgrade(&req) {
-                upgrade(conn, &req, shared, path == "/rest/ws");
+                upgrade(conn, &req, shared, &path);
                 return;
             }
             let _ = respond(
@@ -624,6 +625,17 @@ fn route(
         ("GET", ["rest", "login", user, password]) => {
             rest::login(user, password, shared, out, keep_alive)
         }
+        ("POST", ["influxdb", "v1", "write"]) => {
+            schemaless::influxdb_write(req, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "json", db]) => {
+            let kind = schemaless::OpenTsdb::Json;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "telnet", db]) => {
+            let kind = schemaless::OpenTsdb::Telnet;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
         _ => {
             out.write_all(&http::response_bytes(
                 404,
@@ -649,8 +661,8 @@ fn is_websocket_upgrade(req: &Request) -> bool {
         && req.header("sec-websocket-key").is_some()
 }
 
-/// Answers the upgrade with 101 and serves the WebSocket.
-fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
+/// Answers the upgrade with 101 and serves the WebSocket at `path`.
+fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
     let key = req.header("sec-websocket-key").unwrap_or_default();
     let accept = tungstenite::handshake::derive_accept_key(key);
     let head = format!(
@@ -666,5 +678,10 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
         tungstenite::protocol::Role::Server,
         None,
     );
-    ws::serve(socket, shared, legacy);
+    match path {
+        "/rest/schemaless" => {
+            ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
+        }
+        _ => ws::serve(socket, shared, path == "/rest/ws"),
+    }
 }
