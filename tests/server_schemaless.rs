@@ -770,3 +770,26 @@ fn opentsdb_endpoints() {
     assert_eq!(json_body(&r)["code"], 500);
     assert!(!stables(&h, "sml").contains(&"m".to_owned()));
 }
+
+#[test]
+fn geometry_from_wkt() {
+    let h = server(&["sml"]);
+    let mut ws = ws_conn(&h, "sml");
+    insert_ok(
+        &mut ws,
+        1,
+        "ms",
+        "geo,t=1 loc=G\"POINT(1 2)\" 1626006833639\ngeo,t=1 loc=G\"LINESTRING(0 0, 1 1)\" 1626006833640",
+    );
+    let d = describe(&h, "sml.geo");
+    assert_eq!(d[1], ("loc".into(), "GEOMETRY".into(), 64, String::new()));
+    let got = rows(&h, "select loc from sml.geo order by _ts");
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0][0],
+        json!("0101000000000000000000f03f0000000000000040"),
+        "{got:?}"
+    );
+    let v = insert(&mut ws, 1, "ms", "geo,t=1 loc=G\"CIRCLE(1)\" 1626006833641");
+    assert_eq!(v["code"], 0x0203, "{v}");
+}
