@@ -793,3 +793,36 @@ fn geometry_from_wkt() {
     let v = insert(&mut ws, 1, "ms", "geo,t=1 loc=G\"CIRCLE(1)\" 1626006833641");
     assert_eq!(v["code"], 0x0203, "{v}");
 }
+
+#[test]
+fn concurrent_writers_evolve_one_schema() {
+    let h = server(&["sml"]);
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let h = &h;
+            s.spawn(move || {
+                let mut ws = ws_conn(h, "sml");
+                for i in 0..10 {
+                    // Every writer adds its own field and tag to the same supertable.
+                    let line = format!(
+                        "shared,w{t}=x f{t}={i}i,common={i} {}",
+                        1_700_000_000_000i64 + i64::from(t) * 100 + i64::from(i)
+                    );
+                    insert_ok(&mut ws, 1, "ms", &line);
+                }
+            });
+        }
+    });
+    assert_eq!(
+        rows(&h, "select count(*) from sml.shared"),
+        vec![vec![json!(40)]]
+    );
+    let names: Vec<String> = describe(&h, "sml.shared")
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    for t in 0..4 {
+        assert!(names.contains(&format!("f{t}")), "{names:?}");
+        assert!(names.contains(&format!("w{t}")), "{names:?}");
+    }
+}
