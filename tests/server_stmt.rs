@@ -528,6 +528,13 @@ fn v1_errors_and_failed_batches() {
         json!({"req_id": 2, "stmt_id": id, "columns": [[1], [1], ["a"]]}),
     );
     err(&r, 555, "table name");
+    // Tags before the table name are out of order.
+    let r = ask(
+        &mut ws,
+        "set_tags",
+        json!({"req_id": 2, "stmt_id": id, "tags": [1]}),
+    );
+    err(&r, 554, "set_tags before set_table_name");
     ok(&ask(
         &mut ws,
         "set_table_name",

@@ -255,11 +255,19 @@ fn split_name(name: &str) -> Result<(Option<String>, String), DbError> {
         }
     }
     let name = name.trim();
-    let (db, table) = match name.rfind('.') {
-        Some(i) if !name.ends_with('`') || name[i + 1..].starts_with('`') => {
-            (Some(ident(&name[..i])), ident(&name[i + 1..]))
+    // The first `.` outside back-quotes separates the database.
+    let mut quoted = false;
+    let dot = name.char_indices().find_map(|(i, c)| match c {
+        '`' => {
+            quoted = !quoted;
+            None
         }
-        _ => (None, ident(name)),
+        '.' if !quoted => Some(i),
+        _ => None,
+    });
+    let (db, table) = match dot {
+        Some(i) => (Some(ident(&name[..i])), ident(&name[i + 1..])),
+        None => (None, ident(name)),
     };
     if table.is_empty() || db.as_deref() == Some("") {
         return Err(DbError::new(
@@ -474,8 +482,17 @@ impl V1 {
         }
     }
 
+    /// The tag fields for `set_tags`: binding tags before the table name is out of order.
+    fn tag_fields_to_set(&self) -> Result<&[Field], DbError> {
+        let plan = self.insert()?;
+        if self.table.is_none() {
+            return Err(api_error("set_tags before set_table_name"));
+        }
+        Ok(&plan.tags)
+    }
+
     fn set_tags(&mut self, tags: Vec<Value>) -> Result<(), DbError> {
-        let fields = self.tag_fields()?;
+        let fields = self.tag_fields_to_set()?;
         if tags.len() != fields.len() {
             return Err(generic("stmt tags count not match"));
         }
@@ -937,7 +954,7 @@ impl Stmts {
                 .set_table_name(&*session, &a.name)
                 .map(|()| id_reply(a.stmt_id))),
             "set_tags" => with!(msg::StmtSetTagsArgs, v1, |a, s| {
-                let fields: Vec<StmtField> = s.tag_fields()?.iter().map(Field::v1).collect();
+                let fields: Vec<StmtField> = s.tag_fields_to_set()?.iter().map(Field::v1).collect();
                 let tags = json::decode_tags(&a.tags, &fields)
                     .map_err(|e| generic(format!("stmt parse tag json:{}", e.message())))?;
                 s.set_tags(tags).map(|()| id_reply(a.stmt_id))
@@ -1112,7 +1129,7 @@ impl Stmts {
     fn binary_set_tags(&mut self, req: &BinaryRequest<'_>) -> Result<(), DbError> {
         let (stmt_id, block, _) = decode_block_frame(req).map_err(|e| from_error(&e))?;
         let s = self.v1(stmt_id)?;
-        let fields: Vec<StmtField> = s.tag_fields()?.iter().map(Field::v1).collect();
+        let fields: Vec<StmtField> = s.tag_fields_to_set()?.iter().map(Field::v1).collect();
         if fields.is_empty() {
             return Ok(());
         }
@@ -1133,5 +1150,92 @@ impl Stmts {
         }
         let rows = decode_insert_bind(block, &fields).map_err(|e| from_error(&e))?;
         s.bind_rows(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bound_table_names_split_and_fold() {
+        assert_eq!(split_name("D1").unwrap(), (None, "d1".to_owned()));
+        assert_eq!(
+            split_name("Db.T1").unwrap(),
+            (Some("db".to_owned()), "t1".to_owned())
+        );
+        assert_eq!(
+            split_name("db.`Mixed.Case`").unwrap(),
+            (Some("db".to_owned()), "Mixed.Case".to_owned())
+        );
+        assert_eq!(split_name("`A`").unwrap(), (None, "A".to_owned()));
+        assert_eq!(split_name("").unwrap_err().code, INVALID_OPERATION);
+        assert_eq!(split_name(".t").unwrap_err().code, INVALID_OPERATION);
+    }
+
+    #[test]
+    fn values_are_checked_against_the_field() {
+        let ns = Precision::Nanosecond;
+        let vc = Field::new(Column::new("s", Type::VarChar, 3), ns);
+        assert_eq!(vc.check(&Value::from("abc")).unwrap(), Value::from("abc"));
+        assert_eq!(
+            vc.check(&Value::from("abcd")).unwrap_err().code,
+            VALUE_TOO_LONG
+        );
+        let nc = Field::new(Column::new("n", Type::NChar, 2), ns);
+        assert_eq!(
+            nc.check(&Value::from("中文")).unwrap(),
+            Value::NChar("中文".into())
+        );
+        assert_eq!(
+            nc.check(&Value::from("中文!")).unwrap_err().code,
+            VALUE_TOO_LONG
+        );
+        let int = Field::new(Column::new("i", Type::Int, 4), ns);
+        assert_eq!(int.check(&Value::BigInt(7)).unwrap(), Value::Int(7));
+        assert_eq!(
+            int.check(&Value::BigInt(1 << 40)).unwrap_err().code,
+            INVALID_OPERATION
+        );
+        assert_eq!(int.check(&Value::Null).unwrap(), Value::Null);
+        // A timestamp keeps its raw count, read in the database precision.
+        let ts = Field::new(Column::new("ts", Type::Timestamp, 8), ns);
+        let raw = Value::Timestamp(Timestamp::new(5, Precision::Millisecond));
+        assert_eq!(
+            ts.check(&raw).unwrap(),
+            Value::Timestamp(Timestamp::new(5, ns))
+        );
+        let f = ts.v1();
+        assert_eq!((f.field_type, f.precision, f.bytes), (9, 2, 8));
+        let f = vc.v2(BindType::Column);
+        assert_eq!((f.bytes, f.bind_type), (5, 1));
+    }
+
+    #[test]
+    fn columns_transpose_to_rows() {
+        let cols = vec![
+            vec![Value::Int(1), Value::Int(2)],
+            vec![Value::from("a"), Value::Null],
+        ];
+        assert_eq!(
+            transpose(cols),
+            vec![
+                vec![Value::Int(1), Value::from("a")],
+                vec![Value::Int(2), Value::Null]
+            ]
+        );
+        let rows =
+            json_query_rows(&serde_json::json!([[1], ["x"], [null], [1.5], [true]])).unwrap();
+        assert_eq!(
+            rows,
+            vec![vec![
+                Value::BigInt(1),
+                Value::from("x"),
+                Value::Null,
+                Value::Double(1.5),
+                Value::Bool(true)
+            ]]
+        );
+        assert!(json_query_rows(&serde_json::json!([[1], [2, 3]])).is_err());
     }
 }
