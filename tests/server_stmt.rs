@@ -845,6 +845,40 @@ fn stmt2_many_tables_every_type_and_query() {
         vec![json!([4, 44])]
     );
 
+    // `INSERT INTO ? VALUES`: the columns are listed untyped until a table is bound.
+    let (id, r) = stmt2_prepare(&mut ws, "insert into ? values (?, ?, ?)");
+    let listed: Vec<(u64, u64)> = r["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["bind_type"].as_u64().unwrap(),
+                x["field_type"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, vec![(4, 8), (1, 0), (1, 0), (1, 0)]);
+    ok(&bind2(
+        &mut ws,
+        14,
+        id,
+        vec![table(
+            Some("plain"),
+            vec![],
+            vec![
+                col(Type::Timestamp, vec![ts(BASE * 1_000_000)]),
+                col(Type::Int, vec![Value::Int(3)]),
+                col(Type::VarChar, vec![Value::from("p")]),
+            ],
+        )],
+    ));
+    assert_eq!(
+        ask(&mut ws, "stmt2_exec", json!({"req_id": 15, "stmt_id": id}))["affected"],
+        1
+    );
+    assert_eq!(data(&h, "select v, s from db.plain"), vec![json!([3, "p"])]);
+
     // A query statement: the parameter count, one row of parameters, a result id.
     let (id, r) = stmt2_prepare(
         &mut ws,

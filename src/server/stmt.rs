@@ -612,8 +612,19 @@ impl V2 {
                     fields.push(Field::new(tbname, Precision::Millisecond).v2(BindType::TableName));
                 }
                 fields.extend(plan.tags.iter().map(|f| f.v2(BindType::Tag)));
-                if let Some(cols) = &plan.cols {
-                    fields.extend(cols.iter().map(|f| f.v2(BindType::Column)));
+                match &plan.cols {
+                    Some(cols) => fields.extend(cols.iter().map(|f| f.v2(BindType::Column))),
+                    // `INSERT INTO ? VALUES (…)`: the column types are only known once a
+                    // table is bound, but clients size their binds by this list, so each
+                    // column placeholder is listed, untyped (NULL) unless the SQL names it.
+                    None => {
+                        let n = plan.shape.params.saturating_sub(fields.len());
+                        fields.extend((0..n).map(|i| Stmt2Field {
+                            name: plan.shape.columns.get(i).cloned().unwrap_or_default(),
+                            bind_type: BindType::Column.code(),
+                            ..Stmt2Field::default()
+                        }));
+                    }
                 }
                 reply.fields_count = i64::try_from(fields.len()).unwrap_or(i64::MAX);
                 reply.fields = Some(fields);

@@ -178,6 +178,46 @@ def check_v2(conn):
     check(got[5][0] == "v2_2" and got[5][1] == 12, f"stmt2 row 5 {got[5]}")
     stmt.close()
 
+    # The table name as the only thing known at prepare: a normal table bound by name.
+    stmt = conn.stmt2_statement()
+    stmt.prepare("insert into ? values (?, ?, ?)")
+    stmt.bind(
+        [
+            taosws.stmt2_bind_param_view(
+                "plain",
+                None,
+                [
+                    taosws.millis_timestamps_to_column([BASE + 50]),
+                    taosws.ints_to_column([50]),
+                    taosws.nchar_to_column(["stmt2"]),
+                ],
+            )
+        ]
+    )
+    check(stmt.execute() == 1, "stmt2 insert into ? values")
+    got = rows(conn, "select v, s from plain where v = 50")
+    check(got == [(50, "stmt2")], f"stmt2 plain rows {got}")
+    # A value longer than its column is refused with TDengine's code.
+    try:
+        stmt.bind(
+            [
+                taosws.stmt2_bind_param_view(
+                    "plain",
+                    None,
+                    [
+                        taosws.millis_timestamps_to_column([BASE + 51]),
+                        taosws.ints_to_column([51]),
+                        taosws.nchar_to_column(["x" * 11]),
+                    ],
+                )
+            ]
+        )
+        stmt.execute()
+        fail("stmt2: an over-long NCHAR did not raise")
+    except taosws.Error as e:
+        check("0x2653" in str(e), f"stmt2 too-long error {e}")
+    stmt.close()
+
     # A query statement.
     stmt = conn.stmt2_statement()
     stmt.prepare("select tbname, c_int from meters where c_int >= ? and location = ? order by ts")
