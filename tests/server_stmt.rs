@@ -917,6 +917,47 @@ fn stmt2_many_tables_every_type_and_query() {
     assert_eq!(r["rows"], 1);
 }
 
+/// A fixed-width bind record without NULLs (02 §1.3.3).
+fn record(ty: Type, values: &[&[u8]]) -> Vec<u8> {
+    let buf: Vec<u8> = values.concat();
+    let num = u32::try_from(values.len()).unwrap();
+    let total = 17 + values.len() + buf.len();
+    let mut r = Vec::new();
+    r.extend_from_slice(&u32::try_from(total).unwrap().to_le_bytes());
+    r.extend_from_slice(&u32::from(ty.code()).to_le_bytes());
+    r.extend_from_slice(&num.to_le_bytes());
+    r.extend(std::iter::repeat_n(0u8, values.len()));
+    r.push(0);
+    r.extend_from_slice(&u32::try_from(buf.len()).unwrap().to_le_bytes());
+    r.extend_from_slice(&buf);
+    r
+}
+
+/// An action-9 frame binding one table whose TIMESTAMP column has one row and whose INT
+/// column has two.
+fn ragged_frame(stmt_id: u64) -> Vec<u8> {
+    let ts = (BASE * 1_000_000).to_le_bytes();
+    let mut records = record(Type::Timestamp, &[&ts]);
+    records.extend(record(
+        Type::Int,
+        &[&1i32.to_le_bytes(), &2i32.to_le_bytes()],
+    ));
+    let mut payload = Vec::new();
+    let total = 28 + 4 + records.len();
+    for v in [total, 1, 0, 2, 0, 0, 28, records.len()] {
+        payload.extend_from_slice(&u32::try_from(v).unwrap().to_le_bytes());
+    }
+    payload.extend(records);
+    let mut frame = Vec::new();
+    frame.extend_from_slice(&99u64.to_le_bytes());
+    frame.extend_from_slice(&stmt_id.to_le_bytes());
+    frame.extend_from_slice(&9u64.to_le_bytes());
+    frame.extend_from_slice(&1u16.to_le_bytes());
+    frame.extend_from_slice(&(-1i32).to_le_bytes());
+    frame.extend(payload);
+    frame
+}
+
 #[test]
 fn stmt2_errors() {
     let h = server();
@@ -1018,6 +1059,13 @@ fn stmt2_errors() {
         &bind2(&mut ws, 10, id2, vec![table(None, one_tag(), plain_cols)]),
         0x260D,
         "Tags number",
+    );
+    // Columns of one table with different row counts (hand-built: the encoder refuses).
+    let (id3, _) = stmt2_prepare(&mut ws, "insert into plain (ts, v) values (?, ?)");
+    err(
+        &bin(&mut ws, ragged_frame(id3)),
+        0x0200,
+        "different row counts",
     );
     // Malformed payloads.
     let mut frame = encode_stmt2_bind(
