@@ -10,4 +10,5 @@ pub mod block;
 pub(crate) mod bytes;
 pub mod rest;
 pub mod stmt;
+pub mod tmq;
 pub mod ws;

@@ -15,6 +15,7 @@
 
 pub mod engine;
 pub mod sml;
+pub mod tmq;
 
 mod auth;
 mod backend;
