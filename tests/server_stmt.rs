@@ -1118,3 +1118,68 @@ fn stmt2_errors() {
     // Nothing was written by any of it.
     assert_eq!(data(&h, "select count(*) from db.st"), vec![json!([0])]);
 }
+
+#[test]
+fn mutated_bind_frames_are_answered_not_fatal() {
+    let h = server();
+    let mut ws = open(&h, "/ws", "db");
+    let v1 = v1_prepare(&mut ws, "insert into plain values (?, ?, ?)");
+    let cols = fields(&ask(
+        &mut ws,
+        "get_col_fields",
+        json!({"req_id": 4, "stmt_id": v1}),
+    ));
+    let rows = [vec![
+        Value::BigInt(BASE * 1_000_000),
+        Value::Int(1),
+        Value::from("a"),
+    ]];
+    let good_v1 = encode_bind_rows(5, v1, &cols, &rows).unwrap();
+    let (v2, _) = stmt2_prepare(
+        &mut ws,
+        "insert into ? using st (t_int) tags (?) (ts, c_int) values (?, ?)",
+    );
+    let bind = Stmt2Bind {
+        tables: vec![table(
+            Some("m1"),
+            vec![col(Type::Int, vec![Value::Int(1)])],
+            vec![
+                col(Type::Timestamp, vec![ts(BASE * 1_000_000)]),
+                col(Type::Int, vec![Value::Int(1)]),
+            ],
+        )],
+    };
+    let good_v2 = encode_stmt2_bind(6, v2, -1, &bind).unwrap();
+    // A small deterministic generator: flip, truncate and overwrite bytes past the header.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..300 {
+        let mut frame = if round % 2 == 0 {
+            good_v1.clone()
+        } else {
+            good_v2.clone()
+        };
+        let n = u64::try_from(frame.len()).unwrap();
+        match next() % 3 {
+            0 => {
+                let at = 24 + usize::try_from(next() % (n - 24)).unwrap();
+                frame[at] ^= u8::try_from(next() % 255 + 1).unwrap();
+            }
+            1 => frame.truncate(24 + usize::try_from(next() % (n - 24)).unwrap()),
+            _ => {
+                let at = 24 + usize::try_from(next() % (n - 28)).unwrap();
+                frame[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+            }
+        }
+        let r = bin(&mut ws, frame);
+        assert!(r["code"].is_u64(), "round {round}: {r}");
+    }
+    // The connection and both statements still work.
+    ok(&bin(&mut ws, good_v1));
+    ok(&bin(&mut ws, good_v2));
+}
