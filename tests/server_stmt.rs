@@ -845,6 +845,34 @@ fn stmt2_many_tables_every_type_and_query() {
         vec![json!([4, 44])]
     );
 
+    // Constant tags: the bound children are created with them.
+    let (id, r) = stmt2_prepare(
+        &mut ws,
+        "insert into ? using st (t_int, t_nc) tags (-5, 'lit') (ts, c_int) values (?, ?)",
+    );
+    assert_eq!(r["fields_count"], 3, "{r}");
+    ok(&bind2(
+        &mut ws,
+        16,
+        id,
+        vec![table(
+            Some("s5"),
+            vec![],
+            vec![
+                col(Type::Timestamp, vec![ts(BASE * 1_000_000 + 10)]),
+                col(Type::Int, vec![Value::Int(55)]),
+            ],
+        )],
+    ));
+    assert_eq!(
+        ask(&mut ws, "stmt2_exec", json!({"req_id": 17, "stmt_id": id}))["affected"],
+        1
+    );
+    assert_eq!(
+        data(&h, "select t_int, t_nc, c_int from db.s5"),
+        vec![json!([-5, "lit", 55])]
+    );
+
     // `INSERT INTO ? VALUES`: the columns are listed untyped until a table is bound.
     let (id, r) = stmt2_prepare(&mut ws, "insert into ? values (?, ?, ?)");
     let listed: Vec<(u64, u64)> = r["fields"]

@@ -24,8 +24,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::backend::{DbError, Exec, ResultSet, Session};
+use super::engine::ast::{Expr, Lit, Statement};
 use super::engine::stmt::{FieldKind, StmtShape};
-use super::engine::{AutoCreate, RowTarget};
+use super::engine::{AutoCreate, RowTarget, parser};
 use super::ws::Reply;
 use crate::error::Error;
 use crate::proto::block::internal_width;
@@ -286,6 +287,38 @@ struct InsertPlan {
     /// The column placeholders, `None` for `INSERT INTO ? VALUES (…)` (known once the
     /// table is bound).
     cols: Option<Vec<Field>>,
+    /// `USING st TAGS ('x', 1)` written as constants: the values children are created with.
+    literal_tags: Option<Vec<Value>>,
+}
+
+/// A constant of the SQL text as a value (`None` for anything but a plain literal).
+fn literal(e: &Expr) -> Option<Value> {
+    match e {
+        Expr::Lit(Lit::Null) => Some(Value::Null),
+        Expr::Lit(Lit::Bool(b)) => Some(Value::Bool(*b)),
+        Expr::Lit(Lit::Str(s)) => Some(Value::VarChar(s.clone())),
+        Expr::Lit(Lit::Int(s)) => s
+            .parse::<i64>()
+            .map(Value::BigInt)
+            .or_else(|_| s.parse::<u64>().map(Value::UBigInt))
+            .ok(),
+        Expr::Lit(Lit::Float(s)) => s.parse::<f64>().ok().map(Value::Double),
+        Expr::Neg(inner) => match literal(inner)? {
+            Value::BigInt(v) => v.checked_neg().map(Value::BigInt),
+            Value::Double(v) => Some(Value::Double(-v)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The constant tag values of an `INSERT INTO ? USING st TAGS (…)` written without `?`.
+fn literal_tags(sql: &str) -> Option<Vec<Value>> {
+    let Ok(Statement::Insert(clauses)) = parser::parse(sql) else {
+        return None;
+    };
+    let using = clauses.first()?.using.as_ref()?;
+    using.tags.iter().map(|t| literal(&t.expr)).collect()
 }
 
 /// One table an INSERT writes: its name and the types of its columns.
@@ -298,7 +331,7 @@ struct TableCtx {
 }
 
 impl InsertPlan {
-    fn new(session: &dyn Session, shape: StmtShape) -> Result<InsertPlan, DbError> {
+    fn new(session: &dyn Session, sql: &str, shape: StmtShape) -> Result<InsertPlan, DbError> {
         let db = shape.db.as_deref();
         let anchor = shape.stable.as_deref().or(shape.table.as_deref());
         let precision = match anchor {
@@ -316,7 +349,18 @@ impl InsertPlan {
         let tags = field(FieldKind::Tag);
         let cols = field(FieldKind::Column);
         let cols = if anchor.is_some() { Some(cols) } else { None };
-        Ok(InsertPlan { shape, tags, cols })
+        let literal_tags =
+            if shape.stable.is_some() && tags.is_empty() && !shape.tag_names.is_empty() {
+                literal_tags(sql)
+            } else {
+                None
+            };
+        Ok(InsertPlan {
+            shape,
+            tags,
+            cols,
+            literal_tags,
+        })
     }
 
     fn name_is_param(&self) -> bool {
@@ -374,8 +418,13 @@ impl InsertPlan {
 
     /// Where rows of `table` go; `tags` (already checked) auto-create it.
     fn target(&self, table: &TableCtx, tags: Option<Vec<Value>>) -> RowTarget {
+        let tags = if self.tags.is_empty() {
+            self.literal_tags.clone()
+        } else {
+            tags
+        };
         let using = match (&self.shape.stable, tags) {
-            (Some(stable), Some(tags)) if !self.tags.is_empty() => Some(AutoCreate {
+            (Some(stable), Some(tags)) => Some(AutoCreate {
                 stable: stable.clone(),
                 tag_names: Some(self.shape.tag_names.clone()),
                 tags,
@@ -439,7 +488,7 @@ impl V1 {
         let shape = session.prepare_shape(sql.trim())?;
         *self = V1::default();
         if shape.is_insert {
-            let plan = InsertPlan::new(session, shape)?;
+            let plan = InsertPlan::new(session, sql.trim(), shape)?;
             if !plan.name_is_param() {
                 self.table = Some(plan.table(session, None)?);
             }
@@ -604,7 +653,7 @@ impl V2 {
             ..msg::Stmt2PrepareReply::default()
         };
         if shape.is_insert {
-            let plan = InsertPlan::new(session, shape)?;
+            let plan = InsertPlan::new(session, sql.trim(), shape)?;
             if get_fields {
                 let mut fields = Vec::new();
                 if plan.has_tbname_field() {
