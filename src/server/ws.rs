@@ -472,6 +472,7 @@ impl<'a> WsState<'a> {
                             | BinaryAction::FetchRawBlock
                             | BinaryAction::ValidateSql
                             | BinaryAction::Stmt2Bind
+                            | BinaryAction::Stmt2BindExec
                     ))
         });
         let Some(action) = action else {
@@ -480,7 +481,10 @@ impl<'a> WsState<'a> {
         let name = action.name();
         if matches!(
             action,
-            BinaryAction::SetTags | BinaryAction::Bind | BinaryAction::Stmt2Bind
+            BinaryAction::SetTags
+                | BinaryAction::Bind
+                | BinaryAction::Stmt2Bind
+                | BinaryAction::Stmt2BindExec
         ) && let Some(session) = self.session.as_deref_mut()
         {
             let (results, next_id) = (&mut self.results, &mut self.next_id);
