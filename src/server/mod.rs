@@ -26,6 +26,7 @@ mod faults;
 mod http;
 mod rest;
 mod schemaless;
+mod stmt;
 mod ws;
 
 #[cfg(test)]
@@ -579,7 +580,8 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" || path == "/rest/stmt"
+        {
             if is_websocket_upgrade(&req) {
                 upgrade(conn, &req, shared, &path);
                 return;
@@ -685,6 +687,7 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
         "/rest/schemaless" => {
             ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
         }
+        "/rest/stmt" => ws::serve_stmt(socket, shared),
         _ => ws::serve(socket, shared, path == "/rest/ws"),
     }
 }
