@@ -67,7 +67,9 @@ fn main() -> taosync::Result<()> {
         "meters.current 1648432611250 12.6 location=California.SanFrancisco groupid=2",
         "meters.voltage 1648432611 219 location=California.LosAngeles groupid=3",
     ];
-    let n = conn.schemaless(SchemalessProtocol::Telnet).insert(&telnet)?;
+    let n = conn
+        .schemaless(SchemalessProtocol::Telnet)
+        .insert(&telnet)?;
     println!("telnet: {n} rows");
 
     // OpenTSDB JSON: one document, an object or an array of objects (string tags become
