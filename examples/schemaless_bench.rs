@@ -14,7 +14,10 @@ use taosync::server::{Server, ServerConfig, ServerHandle};
 use taosync::{SchemalessPrecision, SchemalessProtocol};
 
 /// (transport name, DSN) pairs to measure, and the embedded server when one was started.
-fn targets() -> taosync::Result<(Vec<(String, String)>, Option<ServerHandle>)> {
+type Targets = (Vec<(String, String)>, Option<ServerHandle>);
+
+/// What to measure: the `TDENGINE_DSN`, or both transports of an embedded server.
+fn targets() -> taosync::Result<Targets> {
     match std::env::var("TDENGINE_DSN") {
         Ok(dsn) => {
             let name = dsn.split("://").next().unwrap_or("dsn").to_owned();
