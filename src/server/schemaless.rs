@@ -434,15 +434,16 @@ impl FrameHandler for LegacyState<'_> {
         };
         let args_error = |e: RequestError| Reply::Text(e.reply(timing(started)).to_json());
         match req.action.as_str() {
-            "version" => Some(match req.args::<msg::VersionArgs>() {
-                Ok(a) => {
-                    let body = msg::VersionReply {
-                        version: self.shared.version.clone(),
-                    };
-                    ws_ok("version", a.req_id, started, &body)
-                }
-                Err(e) => args_error(e),
-            }),
+            // The shared, pre-encoded version reply: four keys, no `req_id` or `timing`.
+            "version" => Some(Reply::Text(
+                serde_json::json!({
+                    "code": 0,
+                    "message": "",
+                    "action": "version",
+                    "version": self.shared.version,
+                })
+                .to_string(),
+            )),
             "conn" => Some(match req.args::<msg::ConnArgs>() {
                 Ok(a) => self.conn(&a, started),
                 Err(e) => args_error(e),
