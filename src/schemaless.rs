@@ -32,7 +32,9 @@
 //! # Transports
 //!
 //! * **WebSocket** (`ws://`, `wss://`): one `insert` action on `/ws` (02 §2.1). The result
-//!   is the server's `affected_rows`.
+//!   is the server's `affected_rows`. A session that fell back to the legacy `/rest/ws`
+//!   endpoint (an adapter without `/ws`) has no `insert` action; the server's error is
+//!   returned as it is.
 //! * **REST** (`http://`, `https://`): taosAdapter has no schemaless action on `/rest/sql`
 //!   (and the Python REST connector offers none), so the records are posted to the adapter's
 //!   HTTP ingestion endpoints with the connection's credentials and TLS settings:
