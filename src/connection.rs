@@ -124,7 +124,6 @@ impl Connection {
     }
 
     /// The state shared with cursors and statements (crate-internal).
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }

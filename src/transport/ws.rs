@@ -358,7 +358,6 @@ impl WsSession {
 
     /// Sends one JSON request and returns its decoded reply. A non-zero `code` is an error of
     /// kind `Database` carrying the server's code; callers relabel it with `with_kind`.
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn call<A: Action>(&mut self, args: &A) -> Result<A::Reply> {
         self.ensure_usable()?;
         log::debug!("ws {} req_id={}", A::NAME, args.req_id());

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, stops the server.
+# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, then writes the
+# same schemaless records with taosync and taos-ws-py and compares the results
+# (compare_schemaless.py), stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -17,8 +19,10 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
 
 cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
+cargo build --quiet --manifest-path "$root/Cargo.toml" --example interop_schemaless
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"
+sml_bin="$target/debug/examples/interop_schemaless"
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
@@ -46,3 +50,9 @@ grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not 
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_official_clients.py"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_schemaless.py"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt.py"
+# The same schemaless records through taosync (WS and REST) and taos-ws-py: identical tables.
+lines="$here/schemaless_lines.json"
+"$sml_bin" "ws://root:taosdata@127.0.0.1:$port" interop_sml_taosync_ws "$lines"
+"$sml_bin" "http://root:taosdata@127.0.0.1:$port" interop_sml_taosync_rest "$lines"
+TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$lines" \
+    interop_sml_taosync_ws interop_sml_taosync_rest
