@@ -428,24 +428,29 @@ fn rows_written_while_polling_arrive_in_order() {
     sql(&h, "create topic t_o as select ts, v from to.meters");
     let mut c = Consumer::subscribed(&h, "g", "c", &["t_o"]);
     // A blocking poll with nothing to read waits, then wakes on the write.
-    let writer = {
-        let addr = h.dsn_rest();
-        let _ = addr;
-        let h2 = &h;
+    let first_poll = {
+        let h = &h;
         std::thread::scope(|s| {
-            let w = s.spawn(move || {
+            s.spawn(move || {
                 std::thread::sleep(Duration::from_millis(150));
                 for v in 0..20 {
-                    insert(h2, "to", 2, v, v + 1);
+                    insert(h, "to", 2, v, v + 1);
                 }
             });
             let started = Instant::now();
-            let rows = c.consume(20, Duration::from_secs(10));
-            w.join().unwrap();
-            (rows, started.elapsed())
+            let p = c.poll(5000);
+            (p, started.elapsed())
         })
     };
-    let (rows, _) = writer;
+    let (p, waited) = first_poll;
+    assert!(p.have_message, "the write wakes the blocked poll");
+    assert!(waited < Duration::from_secs(4), "woke late: {waited:?}");
+    let mut rows: Vec<(i32, String, Vec<Value>)> = c
+        .fetch_raw(p.message_id)
+        .into_iter()
+        .flat_map(|(t, rows)| rows.into_iter().map(move |r| (p.vgroup_id, t.clone(), r)))
+        .collect();
+    rows.extend(c.consume(20 - rows.len(), Duration::from_secs(10)));
     assert_eq!(rows.len(), 20);
     let mut per_table: BTreeMap<String, Vec<i32>> = BTreeMap::new();
     for (_, table, row) in &rows {
@@ -619,12 +624,16 @@ fn errors_unknown_topic_misuse_and_after_close() {
     assert!(c.call(&subscribe_args("g", "c", &["t_e"])).is_err());
     // After unsubscribe, polling and committing fail.
     c.call(&UnsubscribeArgs { req_id: 8 }).unwrap();
-    let err = c.call(&CommitArgs {
-        req_id: 9,
-        message_id: 0,
-    });
-    let listed = c.call(&ListTopicsArgs { req_id: 10 }).unwrap().body.topics;
-    assert!(listed.is_empty(), "{listed:?} after unsubscribe ({err:?})");
+    let listed = c.call(&ListTopicsArgs { req_id: 9 }).unwrap().body.topics;
+    assert!(listed.is_empty(), "{listed:?} after unsubscribe");
+    let err = c
+        .call(&AssignmentArgs {
+            req_id: 10,
+            topic: "t_e".into(),
+        })
+        .unwrap_err();
+    assert_eq!(err.code().map(|c| c.value()), Some(0x4009), "{err}");
+    assert!(!c.poll(100).have_message, "an unsubscribed consumer reads nothing");
 
     // DROP TOPIC is allowed once nobody subscribes.
     drop(c);
