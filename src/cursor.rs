@@ -1,1 +1,412 @@
-//! Cursors.
+//! Cursors with PEP 249 semantics.
+//!
+//! ```no_run
+//! use taosync::params;
+//! let conn = taosync::connect("ws://localhost:6041/power")?;
+//! let mut cur = conn.cursor();
+//! cur.execute("select ts, current from meters where voltage > ?", params![200])?;
+//! for d in cur.description().unwrap_or(&[]) {
+//!     println!("{} {}", d.name, d.type_code);
+//! }
+//! while let Some(row) = cur.fetchone()? {
+//!     println!("{row:?}");
+//! }
+//! # Ok::<(), taosync::Error>(())
+//! ```
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use crate::connection::Shared;
+use crate::error::{Error, ErrorKind, Result};
+use crate::params::{Params, placeholder_positions, render, split_insert};
+use crate::row::{Column, FromRow, Row};
+use crate::transport::Outcome;
+use crate::types::{Precision, Type};
+use crate::value::Value;
+
+/// The largest statement [`Cursor::executemany`] builds when batching INSERT rows.
+pub const MAX_BATCH_SQL: usize = 512 * 1024;
+
+/// One column of [`Cursor::description`]: PEP 249's seven fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnDescription {
+    /// The column name.
+    pub name: String,
+    /// The column type (PEP 249 `type_code`).
+    pub type_code: Type,
+    /// `display_size`: not known, `None`.
+    pub display_size: Option<u32>,
+    /// `internal_size`: the declared width (bytes, or characters for NCHAR).
+    pub internal_size: Option<u32>,
+    /// `precision`: DECIMAL precision, `None` for other types.
+    pub precision: Option<u8>,
+    /// `scale`: DECIMAL scale, `None` for other types.
+    pub scale: Option<u8>,
+    /// `null_ok`: not reported by TDengine, `None`.
+    pub null_ok: Option<bool>,
+}
+
+impl ColumnDescription {
+    fn from_column(c: &Column) -> ColumnDescription {
+        ColumnDescription {
+            name: c.name.clone(),
+            type_code: c.ty,
+            display_size: None,
+            internal_size: Some(c.length),
+            precision: c.ty.is_decimal().then_some(c.precision),
+            scale: c.ty.is_decimal().then_some(c.scale),
+            null_ok: None,
+        }
+    }
+}
+
+struct ActiveResult {
+    columns: Arc<[Column]>,
+    precision: Precision,
+    buffer: VecDeque<Row>,
+    handle: Option<u64>,
+    delivered: u64,
+}
+
+/// A cursor: runs statements and fetches their rows (PEP 249). Owned and `Send`; it shares
+/// its connection's socket, and several cursors of one connection may hold open results at
+/// the same time.
+pub struct Cursor {
+    shared: Arc<Shared>,
+    closed: bool,
+    arraysize: usize,
+    rowcount: i64,
+    result: Option<ActiveResult>,
+    description: Option<Vec<ColumnDescription>>,
+    /// Set when iteration hit an error: the iterator then ends.
+    iter_failed: bool,
+}
+
+impl std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cursor")
+            .field("closed", &self.closed)
+            .field("arraysize", &self.arraysize)
+            .field("rowcount", &self.rowcount)
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+impl Cursor {
+    pub(crate) fn new(shared: Arc<Shared>) -> Cursor {
+        Cursor {
+            shared,
+            closed: false,
+            arraysize: 1,
+            rowcount: -1,
+            result: None,
+            description: None,
+            iter_failed: false,
+        }
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed {
+            return Err(Error::interface("the cursor is closed"));
+        }
+        if self.shared.is_closed() {
+            return Err(crate::connection::closed_error());
+        }
+        Ok(())
+    }
+
+    fn release(&mut self) {
+        if let Some(h) = self.result.take().and_then(|r| r.handle) {
+            self.shared.free_result(h);
+        }
+    }
+
+    /// Runs one statement with `?` parameters (`()` for none). A query's rows are then read
+    /// with the fetch methods; for other statements [`rowcount`](Self::rowcount) is the
+    /// affected-row count.
+    pub fn execute<P: Params>(&mut self, sql: &str, params: P) -> Result<()> {
+        let req_id = self.shared.next_req_id();
+        self.execute_with_req_id(sql, params, req_id)
+    }
+
+    /// [`execute`](Self::execute) with a caller-chosen request id (for tracing).
+    pub fn execute_with_req_id<P: Params>(
+        &mut self,
+        sql: &str,
+        params: P,
+        req_id: u64,
+    ) -> Result<()> {
+        self.check_open()?;
+        self.release();
+        self.description = None;
+        self.rowcount = -1;
+        self.iter_failed = false;
+        let values = params.into_values();
+        let sql = render(sql, &values)?;
+        match self.shared.run(&sql, req_id)? {
+            Outcome::Affected(n) => {
+                self.rowcount = i64::try_from(n).unwrap_or(i64::MAX);
+            }
+            Outcome::Rows {
+                columns,
+                precision,
+                rows,
+                handle,
+            } => {
+                if handle.is_none() {
+                    self.rowcount = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+                }
+                self.description =
+                    Some(columns.iter().map(ColumnDescription::from_column).collect());
+                self.result = Some(ActiveResult {
+                    columns,
+                    precision,
+                    buffer: rows,
+                    handle,
+                    delivered: 0,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `sql` once per parameter set. An `INSERT INTO … VALUES (…)` statement is
+    /// batched: the rows become multi-row statements of at most [`MAX_BATCH_SQL`] bytes
+    /// (`INSERT INTO t VALUES (…) (…) …`, or one table clause per distinct rendered
+    /// `USING … TAGS (…)` prefix), not one round trip per row. Other statements run one by
+    /// one. [`rowcount`](Self::rowcount) is the total of affected rows.
+    pub fn executemany<I, P>(&mut self, sql: &str, seq: I) -> Result<()>
+    where
+        I: IntoIterator<Item = P>,
+        P: Params,
+    {
+        self.check_open()?;
+        self.release();
+        self.description = None;
+        self.rowcount = -1;
+        let mut total: u64 = 0;
+        if let Some(t) = split_insert(sql) {
+            let clause_params = placeholder_positions(t.clause).len();
+            let group_params = placeholder_positions(t.group).len();
+            let mut stmt = String::new();
+            let mut last_clause: Option<String> = None;
+            for params in seq {
+                let values = params.into_values();
+                if values.len() != clause_params + group_params {
+                    return Err(Error::interface(format!(
+                        "the statement has {} parameter placeholder(s) but a parameter set has {}",
+                        clause_params + group_params,
+                        values.len()
+                    )));
+                }
+                let clause = render(t.clause, &values[..clause_params])?;
+                let group = render(t.group, &values[clause_params..])?;
+                if !stmt.is_empty() && stmt.len() + clause.len() + group.len() + 2 > MAX_BATCH_SQL {
+                    total += self.run_batch(&stmt)?;
+                    stmt.clear();
+                    last_clause = None;
+                }
+                if stmt.is_empty() {
+                    stmt.push_str("INSERT INTO");
+                }
+                if last_clause.as_deref() != Some(clause.as_str()) {
+                    stmt.push(' ');
+                    stmt.push_str(&clause);
+                    last_clause = Some(clause);
+                }
+                stmt.push(' ');
+                stmt.push_str(&group);
+            }
+            if !stmt.is_empty() {
+                total += self.run_batch(&stmt)?;
+            }
+        } else {
+            for params in seq {
+                let sql = render(sql, &params.into_values())?;
+                total += self.run_batch(&sql)?;
+            }
+        }
+        self.rowcount = i64::try_from(total).unwrap_or(i64::MAX);
+        Ok(())
+    }
+
+    fn run_batch(&mut self, sql: &str) -> Result<u64> {
+        let req_id = self.shared.next_req_id();
+        match self.shared.run(sql, req_id)? {
+            Outcome::Affected(n) => Ok(n),
+            Outcome::Rows { handle, .. } => {
+                if let Some(h) = handle {
+                    self.shared.free_result(h);
+                }
+                Ok(0)
+            }
+        }
+    }
+
+    fn active(&mut self) -> Result<&mut ActiveResult> {
+        self.check_open()?;
+        self.result.as_mut().ok_or_else(|| {
+            Error::interface("no result set to fetch from: call execute with a query first")
+        })
+    }
+
+    /// The next row, or `None` at the end of the result.
+    #[doc(alias = "fetch_one")]
+    pub fn fetchone(&mut self) -> Result<Option<Row>> {
+        let shared = Arc::clone(&self.shared);
+        let r = self.active()?;
+        loop {
+            if let Some(row) = r.buffer.pop_front() {
+                r.delivered += 1;
+                return Ok(Some(row));
+            }
+            let Some(handle) = r.handle else {
+                self.rowcount = i64::try_from(r.delivered).unwrap_or(i64::MAX);
+                return Ok(None);
+            };
+            let req_id = shared.next_req_id();
+            let (columns, precision) = (Arc::clone(&r.columns), r.precision);
+            match shared.with(|s| s.fetch(handle, &columns, precision, req_id)) {
+                Ok(Some(rows)) => r.buffer.extend(rows),
+                Ok(None) => r.handle = None,
+                Err(e) => {
+                    // The server frees a result whose fetch failed; do not free it again.
+                    r.handle = None;
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Up to `size` rows (`None`: [`arraysize`](Self::arraysize)); fewer at the end.
+    #[doc(alias = "fetch_many")]
+    pub fn fetchmany(&mut self, size: Option<usize>) -> Result<Vec<Row>> {
+        let size = size.unwrap_or(self.arraysize);
+        let mut out = Vec::with_capacity(size.min(4096));
+        while out.len() < size {
+            match self.fetchone()? {
+                Some(row) => out.push(row),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// All remaining rows.
+    #[doc(alias = "fetch_all")]
+    pub fn fetchall(&mut self) -> Result<Vec<Row>> {
+        let mut out = Vec::new();
+        while let Some(row) = self.fetchone()? {
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// The next row converted to `T` (a tuple or any [`FromRow`] type).
+    pub fn fetchone_as<T: FromRow>(&mut self) -> Result<Option<T>> {
+        self.fetchone()?.map(|r| T::from_row(&r)).transpose()
+    }
+
+    /// Up to `size` rows converted to `T`.
+    pub fn fetchmany_as<T: FromRow>(&mut self, size: Option<usize>) -> Result<Vec<T>> {
+        self.fetchmany(size)?.iter().map(T::from_row).collect()
+    }
+
+    /// All remaining rows converted to `T`.
+    pub fn fetchall_as<T: FromRow>(&mut self) -> Result<Vec<T>> {
+        self.fetchall()?.iter().map(T::from_row).collect()
+    }
+
+    /// All remaining rows as column-name → value maps (the Python connector's
+    /// `fetch_all_into_dict`).
+    pub fn fetchall_into_dicts(&mut self) -> Result<Vec<BTreeMap<String, Value>>> {
+        Ok(self.fetchall()?.iter().map(Row::to_map).collect())
+    }
+
+    /// PEP 249 `description`: one entry per result column, `None` before a query or after
+    /// a statement without a result set.
+    pub fn description(&self) -> Option<&[ColumnDescription]> {
+        self.description.as_deref()
+    }
+
+    /// The columns of the current result.
+    pub fn columns(&self) -> Option<&[Column]> {
+        self.result.as_ref().map(|r| &*r.columns)
+    }
+
+    /// PEP 249 `rowcount`: affected rows after a non-query; for a query the number of rows
+    /// once they are all known (REST: at once; WebSocket: when the last row was fetched);
+    /// -1 otherwise.
+    pub fn rowcount(&self) -> i64 {
+        self.rowcount
+    }
+
+    /// PEP 249 `arraysize`: the default row count of [`fetchmany`](Self::fetchmany) (1).
+    pub fn arraysize(&self) -> usize {
+        self.arraysize
+    }
+
+    /// Sets [`arraysize`](Self::arraysize) (at least 1).
+    pub fn set_arraysize(&mut self, n: usize) {
+        self.arraysize = n.max(1);
+    }
+
+    /// PEP 249 `setinputsizes`: accepted and ignored.
+    pub fn setinputsizes(&mut self, _sizes: &[Option<usize>]) {}
+
+    /// PEP 249 `setoutputsize`: accepted and ignored.
+    pub fn setoutputsize(&mut self, _size: usize, _column: Option<usize>) {}
+
+    /// PEP 249 `callproc`: TDengine has no stored procedures.
+    pub fn callproc(&mut self, name: &str) -> Result<()> {
+        Err(Error::new(
+            ErrorKind::NotSupported,
+            format!("callproc({name:?}): TDengine has no stored procedures"),
+        ))
+    }
+
+    /// Closes the cursor, freeing its result on the server. Idempotent; later calls other
+    /// than `close` are [`Interface`](ErrorKind::Interface) errors.
+    pub fn close(&mut self) -> Result<()> {
+        self.release();
+        self.description = None;
+        self.closed = true;
+        Ok(())
+    }
+
+    /// True once [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+}
+
+impl Iterator for Cursor {
+    type Item = Result<Row>;
+
+    /// The next row; after an error the iteration ends.
+    fn next(&mut self) -> Option<Result<Row>> {
+        if self.iter_failed {
+            return None;
+        }
+        match self.fetchone() {
+            Ok(Some(row)) => Some(Ok(row)),
+            Ok(None) => None,
+            Err(e) => {
+                if let Some(r) = self.result.as_mut() {
+                    r.buffer.clear();
+                }
+                self.release();
+                self.iter_failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl Drop for Cursor {
+    fn drop(&mut self) {
+        self.release();
+    }
+}

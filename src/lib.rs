@@ -7,11 +7,35 @@
 //! With the `server` feature it also embeds an in-memory, taosAdapter-compatible server
 //! (see `server`), so code that uses TDengine can be tested without installing it.
 //!
+//! ## Quickstart
+//!
+//! ```no_run
+//! use taosync::{params, Timestamp};
+//!
+//! // ws:// and wss:// use WebSocket, http:// and https:// use REST (see `options`).
+//! let conn = taosync::connect("ws://root:taosdata@localhost:6041")?;
+//! conn.execute("create database if not exists power")?;
+//! conn.select_db("power")?;
+//! conn.execute("create table if not exists t (ts timestamp, current float, site nchar(16))")?;
+//!
+//! let mut cur = conn.cursor();
+//! cur.executemany(
+//!     "insert into t values (?, ?, ?)",
+//!     [params![1_700_000_000_000i64, 10.3f32, "北京"], params![1_700_000_001_000i64, 10.8f32, "上海"]],
+//! )?;
+//! cur.execute("select ts, current, site from t where current > ?", params![10.0f32])?;
+//! for row in cur.fetchall()? {
+//!     let (ts, current, site): (Timestamp, f32, String) = row.into_typed()?;
+//!     println!("{ts} {current} {site}");
+//! }
+//! # Ok::<(), taosync::Error>(())
+//! ```
+//!
 //! ## Module facts (PEP 249)
 //!
 //! * [`APILEVEL`] is `"2.0"`.
 //! * [`THREADSAFETY`] is `2`: threads may share the module and connections, but not
-//!   cursors. A [`Connection`](crate) is `Send + Sync` and serialises requests on one socket;
+//!   cursors. A [`Connection`] is `Send + Sync` and serialises requests on one socket;
 //!   a cursor is `Send` and owned by one thread at a time.
 //! * [`PARAMSTYLE`] is `"qmark"`: parameters are written `?`, as the Python connector and
 //!   TDengine's own stmt interface write them.
@@ -26,16 +50,24 @@ pub mod options;
 pub mod params;
 pub mod proto;
 pub mod row;
+pub mod schemaless;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
+pub mod stmt;
+pub mod tmq;
 pub(crate) mod transport;
 pub mod types;
 pub mod value;
 
 pub use code::Code;
+pub use connection::{Connection, ResultSet, connect};
+pub use cursor::{ColumnDescription, Cursor};
 pub use error::{Error, ErrorKind, FromValueError, Result};
+pub use options::{ConnectOptions, Protocol, TlsOptions};
+pub use params::Params;
 pub use row::{Column, FromRow, Row, RowIndex};
+pub use transport::rest::RestClient;
 pub use types::{Decimal, Precision, Timestamp, Type};
 pub use value::{FromValue, Value};
 

@@ -50,16 +50,10 @@ impl Engine {
     }
 }
 
-/// The vgroup ids of a database with `vgroups` vgroups, as `Database::vgroup_of` numbers
-/// them.
-fn vgroup_ids(vgroups: i32) -> Vec<i32> {
-    (0..vgroups.max(1)).map(|v| v + 2).collect()
-}
-
 /// Registers the WALs of a new database.
 pub(super) fn db_created(cat: &Catalog, db: &Database) {
     cat.wal
-        .create_db(&db.name, db.precision(), &vgroup_ids(db.options.vgroups));
+        .create_db(&db.name, db.precision(), &db.vgroup_ids());
 }
 
 /// Forgets the WALs of a dropped database.

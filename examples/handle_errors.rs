@@ -1,0 +1,71 @@
+//! Error kinds, codes and messages, shown the way the Python connector's exception example
+//! prints them: the class name, the hex code and the server's message.
+
+use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync::{Error, ErrorKind};
+
+fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
+    match std::env::var("TDENGINE_DSN") {
+        Ok(dsn) => Ok((dsn, None)),
+        Err(_) => {
+            let server = Server::start(ServerConfig::new())?;
+            Ok((server.dsn_ws(), Some(server)))
+        }
+    }
+}
+
+fn show(what: &str, r: taosync::Result<impl std::fmt::Debug>) {
+    match r {
+        Ok(v) => println!("{what}: ok {v:?}"),
+        Err(e) => report(what, &e),
+    }
+}
+
+fn report(what: &str, e: &Error) {
+    let code = e.code().map_or_else(|| "-".to_owned(), |c| c.to_string());
+    println!(
+        "{what}:\n    {} (database error: {}), code {code}\n    message: {}",
+        e.kind().python_name(),
+        e.kind().is_database_error(),
+        e.message()
+    );
+    if e.kind() == ErrorKind::Programming {
+        println!("    -> fix the SQL and retry");
+    }
+}
+
+fn main() -> taosync::Result<()> {
+    let (dsn, _server) = target()?;
+
+    show("malformed DSN", taosync::connect("ws://localhost:notaport"));
+    let bad_login = taosync::ConnectOptions::from_dsn(&dsn)?
+        .password("wrong-password")
+        .conn_retries(0)
+        .timeout(std::time::Duration::from_secs(5));
+    show("wrong password", bad_login.connect());
+
+    let conn = taosync::connect(dsn.as_str())?;
+    show("syntax error", conn.execute("selec * frm nowhere"));
+    show("missing database", conn.select_db("no_such_database_here"));
+    show(
+        "missing table",
+        conn.execute("select * from information_schema.no_such_table"),
+    );
+    let mut cur = conn.cursor();
+    show("fetch before execute", cur.fetchone());
+    show(
+        "wrong parameter count",
+        cur.execute("select ? , ?", taosync::params![1]),
+    );
+    show("rollback", conn.rollback());
+    cur.close()?;
+    show("closed cursor", cur.execute("select 1", ()));
+    conn.close()?;
+    show("closed connection", conn.execute("select 1"));
+
+    show(
+        "refused port",
+        taosync::connect("ws://127.0.0.1:1?conn_retries=0&conn_timeout=2s"),
+    );
+    Ok(())
+}

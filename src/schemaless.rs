@@ -1,0 +1,1 @@
+//! Schemaless ingestion: InfluxDB line protocol, OpenTSDB telnet and OpenTSDB JSON.

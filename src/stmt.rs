@@ -1,0 +1,1 @@
+//! Parameter binding: prepared statements over stmt2 and stmt v1.

@@ -1,0 +1,1 @@
+//! Data subscription (TMQ): the `Consumer`.

@@ -1,0 +1,529 @@
+//! The REST transport: a ureq 3 agent (native-tls, `http_status_as_error(false)`, every
+//! timeout set) posting SQL to `/rest/sql[/{db}]` (01 §1).
+//!
+//! Every request carries `Authorization: Basic` (taosAdapter requires it) and, when the DSN
+//! has a `token`, also `?token=` (the TDengine Cloud convention; taosAdapter only uses it to
+//! turn off Bearer parsing). `req_id`, `tz`/`conn_tz`, `app` and `ip` go in the query string.
+//!
+//! REST has no session: the current database is remembered here and sent in the URL path
+//! of every request, and the whole response body is read before rows are handed out (at
+//! most [`MAX_BODY`] bytes; use WebSocket to stream large results).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use super::{Outcome, timeout_error, ws::url_encode};
+use crate::code::Code;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{ConnectOptions, HostAddr};
+use crate::row::{Column, Row};
+
+/// The largest REST response body read (1 GiB).
+pub const MAX_BODY: u64 = 1 << 30;
+
+/// A REST "session": an agent, the base URL and the remembered database.
+pub(crate) struct RestSession {
+    agent: ureq::Agent,
+    opts: Arc<ConnectOptions>,
+    host: HostAddr,
+    base: String,
+    auth: String,
+    db: Option<String>,
+    version: Option<String>,
+}
+
+impl RestSession {
+    /// Builds the agent and checks the server and the credentials with
+    /// `select server_version()`.
+    pub(crate) fn open(
+        opts: &Arc<ConnectOptions>,
+        host: &HostAddr,
+        db: Option<&str>,
+    ) -> Result<RestSession> {
+        let mut s = RestSession::unchecked(opts, host, db)?;
+        let version = s.fetch_version(0).map_err(|e| {
+            // Whatever goes wrong while connecting is a connection error (PEP 249's class
+            // for `connect`); the server's code, if any, is kept.
+            let mut out = Error::new(ErrorKind::Connection, format!("{host}: {}", e.message()));
+            if let Some(code) = e.code() {
+                out = out.with_code(code);
+            }
+            out.with_source(e)
+        })?;
+        s.version = Some(version);
+        Ok(s)
+    }
+
+    /// The session without any request sent.
+    fn unchecked(
+        opts: &Arc<ConnectOptions>,
+        host: &HostAddr,
+        db: Option<&str>,
+    ) -> Result<RestSession> {
+        let agent = build_agent(opts)?;
+        let scheme = if opts.get_protocol().is_tls() {
+            "https"
+        } else {
+            "http"
+        };
+        let base = format!("{scheme}://{}:{}/rest/sql", host.url_host(), host.port);
+        let credentials = format!("{}:{}", opts.get_user(), opts.get_password());
+        let auth = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(credentials)
+        );
+        Ok(RestSession {
+            agent,
+            opts: Arc::clone(opts),
+            host: host.clone(),
+            base,
+            auth,
+            db: db.map(str::to_owned),
+            version: None,
+        })
+    }
+
+    pub(crate) fn host(&self) -> &HostAddr {
+        &self.host
+    }
+
+    pub(crate) fn current_db(&self) -> Option<&str> {
+        self.db.as_deref()
+    }
+
+    pub(crate) fn set_current_db(&mut self, db: Option<String>) {
+        self.db = db;
+    }
+
+    /// The server version (`select server_version()`, cached).
+    pub(crate) fn server_version(&mut self, req_id: u64) -> Result<String> {
+        if let Some(v) = &self.version {
+            return Ok(v.clone());
+        }
+        let v = self.fetch_version(req_id)?;
+        self.version = Some(v.clone());
+        Ok(v)
+    }
+
+    fn fetch_version(&mut self, req_id: u64) -> Result<String> {
+        match self.query("select server_version()", req_id)? {
+            Outcome::Rows { rows, .. } => rows
+                .front()
+                .and_then(|r| {
+                    r.values()
+                        .first()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                })
+                .ok_or_else(|| Error::result("`select server_version()` returned no version")),
+            Outcome::Affected(_) => Err(Error::result(
+                "`select server_version()` returned no result set",
+            )),
+        }
+    }
+
+    fn url(&self, req_id: u64) -> String {
+        let mut url = self.base.clone();
+        if let Some(db) = &self.db {
+            url.push('/');
+            url.push_str(&url_encode(db));
+        }
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if req_id != 0 {
+            params.push(("req_id", (req_id & (i64::MAX as u64)).to_string()));
+        }
+        if let Some(tz) = self.opts.get_timezone() {
+            params.push(("tz", url_encode(tz)));
+            params.push(("conn_tz", url_encode(tz)));
+        }
+        if let Some(token) = self.opts.get_token() {
+            params.push(("token", url_encode(token)));
+        }
+        if let Some(app) = self.opts.get_app() {
+            params.push(("app", url_encode(app)));
+        }
+        if let Some(ip) = self.opts.get_ip() {
+            params.push(("ip", url_encode(ip)));
+        }
+        for (i, (k, v)) in params.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(k);
+            url.push('=');
+            url.push_str(v);
+        }
+        url
+    }
+
+    /// Posts one statement and returns the HTTP status and body.
+    fn post(&self, sql: &str, req_id: u64) -> Result<(u16, Vec<u8>)> {
+        let url = self.url(req_id);
+        log::debug!(
+            "rest query req_id={req_id} {} ({} bytes of SQL)",
+            self.base,
+            sql.len()
+        );
+        let response = self
+            .agent
+            .post(&url)
+            .header("Authorization", &self.auth)
+            .content_type("text/plain; charset=utf-8")
+            .send(sql.as_bytes());
+        let mut response = response.map_err(|e| self.ureq_error(e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| self.ureq_error(e))?;
+        Ok((status, body))
+    }
+
+    /// Posts one statement and decodes the reply.
+    pub(crate) fn query(&mut self, sql: &str, req_id: u64) -> Result<Outcome> {
+        let (status, body) = self.post(sql, req_id)?;
+        decode(status, &body)
+    }
+
+    fn ureq_error(&self, e: ureq::Error) -> Error {
+        let host = &self.host;
+        match e {
+            ureq::Error::Timeout(t) => {
+                timeout_error(&format!("REST {host} ({t})"), self.opts.get_read_timeout())
+            }
+            ureq::Error::Io(io) if super::is_timeout(&io) => {
+                timeout_error(&format!("REST {host}"), self.opts.get_read_timeout()).with_source(io)
+            }
+            ureq::Error::BodyExceedsLimit(n) => Error::new(
+                ErrorKind::Operational,
+                format!(
+                    "REST {host}: response body exceeds {n} bytes; use WebSocket to stream large results"
+                ),
+            ),
+            ureq::Error::Tls(_) | ureq::Error::NativeTls(_) => Error::new(
+                ErrorKind::Connection,
+                format!("REST {host}: TLS failed: {e}"),
+            )
+            .with_code(Code::CLIENT_TLS_ERROR)
+            .with_source(e),
+            other => Error::new(ErrorKind::Connection, format!("REST {host}: {other}"))
+                .with_code(Code::CLIENT_IO_ERROR)
+                .with_source(other),
+        }
+    }
+}
+
+fn build_agent(opts: &ConnectOptions) -> Result<ureq::Agent> {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+    let tls = opts.get_tls();
+    let mut certs: Vec<Certificate<'static>> = Vec::new();
+    for pem in tls.root_certificates_pem() {
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(
+                        Error::new(ErrorKind::Interface, "invalid CA certificate PEM")
+                            .with_code(Code::CLIENT_TLS_ERROR)
+                            .with_source(e),
+                    );
+                }
+            }
+        }
+    }
+    let roots = if certs.is_empty() {
+        RootCerts::PlatformVerifier
+    } else {
+        RootCerts::new_with_certs(&certs)
+    };
+    let tls_config = TlsConfig::builder()
+        .provider(TlsProvider::NativeTls)
+        .root_certs(roots)
+        .disable_verification(tls.accepts_invalid_certs() || tls.accepts_invalid_hostnames())
+        .build();
+    let read = Some(opts.get_read_timeout().max(Duration::from_millis(1)));
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .tls_config(tls_config)
+        .timeout_connect(Some(opts.get_conn_timeout().max(Duration::from_millis(1))))
+        .timeout_send_request(read)
+        .timeout_send_body(read)
+        .timeout_recv_response(read)
+        .timeout_recv_body(read)
+        .max_redirects(0)
+        .user_agent(concat!("taosync/", env!("CARGO_PKG_VERSION")))
+        .build();
+    Ok(config.into())
+}
+
+/// Turns a REST reply (status + body) into an outcome or an error of the right kind.
+fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
+    use crate::proto::rest::{RestResponse, decode_response};
+    let parsed = decode_response(body);
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            let kind = match status {
+                200 => e.kind(),
+                401 | 403 => ErrorKind::Connection,
+                400..=499 => ErrorKind::Programming,
+                _ => ErrorKind::Operational,
+            };
+            let excerpt: String =
+                String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+            return Err(Error::new(
+                kind,
+                format!(
+                    "REST reply with HTTP status {status} could not be read ({}): {excerpt:?}",
+                    e.message()
+                ),
+            )
+            .with_source(e));
+        }
+    };
+    match parsed {
+        RestResponse::Error { code, desc, .. } => {
+            let kind = match status {
+                401 => ErrorKind::Connection,
+                500..=599 if code == Code::ADAPTER_GENERIC => ErrorKind::Operational,
+                _ => ErrorKind::Programming,
+            };
+            Err(Error::new(kind, desc).with_code(code))
+        }
+        RestResponse::AffectedRows { affected_rows, .. } => Ok(Outcome::Affected(affected_rows)),
+        RestResponse::ResultSet(set) => {
+            let columns: Arc<[Column]> = set.columns.into();
+            let rows: VecDeque<Row> = set
+                .rows
+                .into_iter()
+                .map(|values| Row::new(Arc::clone(&columns), values))
+                .collect();
+            Ok(Outcome::Rows {
+                columns,
+                precision: set.precision,
+                rows,
+                handle: None,
+            })
+        }
+        #[allow(unreachable_patterns)]
+        _ => Err(Error::result(format!(
+            "REST reply with HTTP status {status} has an unexpected shape"
+        ))),
+    }
+}
+
+/// A low-level REST client, like the Python connector's `taosrest.RestClient`: posts SQL to
+/// `/rest/sql[/{db}]` and returns the server's JSON reply as it is.
+///
+/// ```no_run
+/// use taosync::RestClient;
+/// let client = RestClient::new("http://localhost:6041")?
+///     .user("root")
+///     .password("taosdata")
+///     .database("power");
+/// let reply = client.sql("select count(*) from meters")?;
+/// println!("{}", reply["data"][0][0]);
+/// # Ok::<(), taosync::Error>(())
+/// ```
+pub struct RestClient {
+    session: RestSession,
+    req_id: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for RestClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestClient")
+            .field("url", &self.session.base)
+            .field("database", &self.session.db)
+            .field("options", &self.session.opts)
+            .finish()
+    }
+}
+
+impl RestClient {
+    /// A client for `url` (`http[s]://[user:password@]host:port[/db][?params]`, the DSN
+    /// syntax of [`options`](crate::options)). No request is sent yet.
+    pub fn new(url: &str) -> Result<RestClient> {
+        let opts = ConnectOptions::from_dsn(url)?;
+        if opts.get_protocol().is_websocket() {
+            return Err(Error::new(
+                ErrorKind::Interface,
+                format!(
+                    "RestClient needs an http:// or https:// URL, not {}://",
+                    opts.get_protocol()
+                ),
+            )
+            .with_code(Code::CLIENT_DSN_ERROR));
+        }
+        RestClient::from_options(opts)
+    }
+
+    /// A client with `options` (the first host is used).
+    pub fn from_options(options: ConnectOptions) -> Result<RestClient> {
+        let host = options
+            .get_hosts()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| HostAddr::new("localhost", crate::options::DEFAULT_PORT));
+        let db = options.get_database().map(str::to_owned);
+        let opts = Arc::new(options);
+        Ok(RestClient {
+            session: RestSession::unchecked(&opts, &host, db.as_deref())?,
+            req_id: std::sync::atomic::AtomicU64::new(1),
+        })
+    }
+
+    fn rebuild(self, f: impl FnOnce(ConnectOptions) -> ConnectOptions) -> RestClient {
+        let opts = f((*self.session.opts).clone());
+        let db = opts
+            .get_database()
+            .map(str::to_owned)
+            .or(self.session.db.clone());
+        let opts = Arc::new(opts);
+        match RestSession::unchecked(&opts, &self.session.host, db.as_deref()) {
+            Ok(session) => RestClient {
+                session,
+                req_id: self.req_id,
+            },
+            Err(e) => {
+                log::warn!("RestClient option change not applied: {e}");
+                self
+            }
+        }
+    }
+
+    /// Sets the user.
+    pub fn user(self, user: &str) -> RestClient {
+        self.rebuild(|o| o.user(user))
+    }
+
+    /// Sets the password.
+    pub fn password(self, password: &str) -> RestClient {
+        self.rebuild(|o| o.password(password))
+    }
+
+    /// Sets the cloud token (`?token=`).
+    pub fn token(self, token: &str) -> RestClient {
+        self.rebuild(|o| o.token(token))
+    }
+
+    /// Sets the default database (sent in the URL path).
+    pub fn database(mut self, db: &str) -> RestClient {
+        self.session.db = (!db.is_empty()).then(|| db.to_owned());
+        self
+    }
+
+    /// Sets the time zone timestamps are rendered in (`tz`).
+    pub fn timezone(self, tz: &str) -> RestClient {
+        self.rebuild(|o| o.timezone(tz))
+    }
+
+    /// Sets the connect and read timeout.
+    pub fn timeout(self, timeout: Duration) -> RestClient {
+        self.rebuild(|o| o.timeout(timeout))
+    }
+
+    /// Sets the TLS options.
+    pub fn tls(self, tls: crate::options::TlsOptions) -> RestClient {
+        self.rebuild(|o| o.tls(tls))
+    }
+
+    /// Runs `sql` and returns the reply object (`code`, `column_meta`, `data`, `rows`). A
+    /// reply with a non-zero `code` is an error carrying that code.
+    pub fn sql(&self, sql: &str) -> Result<serde_json::Value> {
+        let req_id = self
+            .req_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.sql_with_req_id(sql, req_id)
+    }
+
+    /// [`sql`](Self::sql) with a caller-chosen request id.
+    pub fn sql_with_req_id(&self, sql: &str, req_id: u64) -> Result<serde_json::Value> {
+        let (status, body) = self.session.post(sql, req_id)?;
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            Error::new(
+                if status == 200 {
+                    ErrorKind::Result
+                } else {
+                    ErrorKind::Operational
+                },
+                format!("REST reply with HTTP status {status} is not JSON"),
+            )
+            .with_source(e)
+        })?;
+        let code = value.get("code").and_then(serde_json::Value::as_i64);
+        match code {
+            Some(0) => Ok(value),
+            Some(code) => {
+                let desc = value
+                    .get("desc")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let kind = if status == 401 {
+                    ErrorKind::Connection
+                } else {
+                    ErrorKind::Programming
+                };
+                Err(Error::server(kind, code, desc))
+            }
+            None => Err(Error::new(
+                ErrorKind::Operational,
+                format!("REST reply with HTTP status {status} has no `code`: {value}"),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_body_map_to_outcomes_and_kinds() {
+        let ok = br#"{"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[3]],"rows":1}"#;
+        assert!(matches!(decode(200, ok).unwrap(), Outcome::Affected(3)));
+
+        let rows = br#"{"code":0,"column_meta":[["ts","TIMESTAMP",8],["v","INT",4]],"data":[["2023-11-14T22:13:20.123456Z",1],["2023-11-14T22:13:21.000000Z",null]],"rows":2}"#;
+        match decode(200, rows).unwrap() {
+            Outcome::Rows {
+                columns,
+                precision,
+                rows,
+                handle,
+            } => {
+                assert_eq!(columns.len(), 2);
+                assert_eq!(precision, crate::Precision::Microsecond);
+                assert_eq!(rows.len(), 2);
+                assert_eq!(rows[1].values()[1], crate::Value::Null);
+                assert!(handle.is_none());
+            }
+            Outcome::Affected(_) => panic!("expected rows"),
+        }
+
+        let syntax = br#"{"code":9728,"desc":"syntax error near \"x\"","timing":1}"#;
+        let e = decode(200, syntax).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Programming);
+        assert_eq!(e.code(), Some(Code::PAR_SYNTAX_ERROR));
+
+        let auth = br#"{"code":4357,"desc":"no auth info input"}"#;
+        assert_eq!(
+            decode(401, auth).err().unwrap().kind(),
+            ErrorKind::Connection
+        );
+
+        let busy = br#""memory exceeds threshold""#;
+        assert_eq!(
+            decode(503, busy).err().unwrap().kind(),
+            ErrorKind::Operational
+        );
+
+        let html = b"<html>502 Bad Gateway</html>";
+        let e = decode(502, html).err().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Operational);
+        assert!(e.message().contains("502"), "{e}");
+    }
+}
