@@ -98,6 +98,13 @@ impl Session for EngineSession {
     fn validate(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         engine::parser::parse(sql).map(drop).map_err(DbError::from)
     }
+
+    fn schemaless_insert(
+        &mut self,
+        req: &super::schemaless::SmlRequest<'_>,
+    ) -> std::result::Result<super::schemaless::SmlOutcome, DbError> {
+        super::schemaless::write(&mut self.0, req)
+    }
 }
 
 struct EngineRows(QueryResult);

@@ -2,9 +2,12 @@
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
-//! WebSocket (`/ws`, legacy `/rest/ws`) and TMQ (`/rest/tmq`), over plain TCP or TLS. Data
-//! lives in memory in the [`engine`] and disappears with the server. One thread accepts connections and each
-//! connection gets a thread of its own; dropping the [`ServerHandle`] stops everything.
+//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
+//! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
+//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`, [`tmq`]), over plain TCP or
+//! TLS. Data lives in memory in the [`engine`] and disappears with the server. One thread
+//! accepts connections and each connection gets a thread of its own; dropping the
+//! [`ServerHandle`] stops everything.
 //!
 //! ```
 //! use taosync::server::{Server, ServerConfig};
@@ -23,6 +26,7 @@ mod binding;
 mod faults;
 mod http;
 mod rest;
+mod schemaless;
 mod tmq_ws;
 mod ws;
 
@@ -577,7 +581,8 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" || path == "/rest/tmq" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" || path == "/rest/tmq"
+        {
             if is_websocket_upgrade(&req) {
                 upgrade(conn, &req, shared, &path);
                 return;
@@ -626,6 +631,17 @@ fn route(
         ("GET", ["rest", "login", user, password]) => {
             rest::login(user, password, shared, out, keep_alive)
         }
+        ("POST", ["influxdb", "v1", "write"]) => {
+            schemaless::influxdb_write(req, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "json", db]) => {
+            let kind = schemaless::OpenTsdb::Json;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "telnet", db]) => {
+            let kind = schemaless::OpenTsdb::Telnet;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
         _ => {
             out.write_all(&http::response_bytes(
                 404,
@@ -651,7 +667,7 @@ fn is_websocket_upgrade(req: &Request) -> bool {
         && req.header("sec-websocket-key").is_some()
 }
 
-/// Answers the upgrade with 101 and serves the WebSocket.
+/// Answers the upgrade with 101 and serves the WebSocket at `path`.
 fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
     let key = req.header("sec-websocket-key").unwrap_or_default();
     let accept = tungstenite::handshake::derive_accept_key(key);
@@ -668,9 +684,11 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
         tungstenite::protocol::Role::Server,
         None,
     );
-    if path == "/rest/tmq" {
-        tmq_ws::serve(socket, shared);
-    } else {
-        ws::serve(socket, shared, path == "/rest/ws");
+    match path {
+        "/rest/schemaless" => {
+            ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
+        }
+        "/rest/tmq" => tmq_ws::serve(socket, shared),
+        _ => ws::serve(socket, shared, path == "/rest/ws"),
     }
 }

@@ -60,7 +60,8 @@ const LEGACY_ACTIONS: [&str; 6] = [
 ];
 
 /// The JSON actions of `/ws` this server implements.
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 12] = [
+    "insert",
     "version",
     "conn",
     "check_server_status",
@@ -204,6 +205,10 @@ impl<'a> WsState<'a> {
             "options_connection" => {
                 args::<msg::OptionsConnectionArgs>(&req, started).map(|a| self.options(a, started))
             }
+            "insert" => match self.session.as_deref_mut() {
+                Some(session) => Ok(super::schemaless::ws_insert(session, &req)),
+                None => Err(request_error(&RequestError::not_connected(&req), started)),
+            },
             _ => Err(request_error(&RequestError::unknown_action(&req), started)),
         };
         Some(reply.unwrap_or_else(|e| e))
@@ -503,6 +508,25 @@ fn send_truncated(ws: &mut WebSocket<Stream>, msg: &Message) {
     let _ = stream.tcp().shutdown(Shutdown::Both);
 }
 
+/// What answers the frames of one WebSocket: [`WsState`] for `/ws` and `/rest/ws`, the
+/// schemaless state for `/rest/schemaless`.
+pub(crate) trait FrameHandler {
+    /// Handles one text frame; `None` sends nothing.
+    fn on_text(&mut self, text: &str) -> Option<Reply>;
+    /// Handles one binary frame; `None` sends nothing.
+    fn on_binary(&mut self, frame: &[u8]) -> Option<Reply>;
+}
+
+impl FrameHandler for WsState<'_> {
+    fn on_text(&mut self, text: &str) -> Option<Reply> {
+        WsState::on_text(self, text)
+    }
+
+    fn on_binary(&mut self, frame: &[u8]) -> Option<Reply> {
+        WsState::on_binary(self, frame)
+    }
+}
+
 /// Sends one reply, applying faults; false when the connection must end.
 fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bool {
     let msg = match reply {
@@ -520,7 +544,13 @@ fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bo
 
 /// Serves one upgraded WebSocket until it closes, goes idle past the read deadline, or the
 /// server stops.
-pub(crate) fn serve(mut ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
+pub(crate) fn serve(ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
+    serve_with(ws, shared, &mut WsState::new(shared, legacy));
+}
+
+/// Serves one upgraded WebSocket with `state` answering its frames, until it closes, goes
+/// idle past the read deadline, or the server stops.
+pub(crate) fn serve_with(mut ws: WebSocket<Stream>, shared: &Shared, state: &mut dyn FrameHandler) {
     let tick = (shared.ping_interval / 4)
         .clamp(Duration::from_millis(10), Duration::from_millis(500))
         .min(shared.read_deadline.max(Duration::from_millis(10)));
@@ -529,7 +559,6 @@ pub(crate) fn serve(mut ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
         .get_ref()
         .tcp()
         .set_write_timeout(Some(shared.io_timeout));
-    let mut state = WsState::new(shared, legacy);
     let mut faults = FaultState::new(&shared.faults);
     let mut last_activity = Instant::now();
     let mut last_ping = Instant::now();
