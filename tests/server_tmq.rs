@@ -768,3 +768,49 @@ fn a_database_without_wal_retention_refuses_topics() {
     let r = sql_reply(&h, "create topic t_n as select ts, v from tn.t");
     assert_ne!(r["code"], 0, "{r}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Other write paths feed the WAL too
+
+#[test]
+fn schemaless_writes_reach_database_topics() {
+    let h = start();
+    sql(&h, "create database tl vgroups 2");
+    sql(&h, "create topic t_l as database tl");
+    let body =
+        "weather,city=paris temp=21i 1700000000000\nweather,city=rome temp=25i 1700000000001";
+    let mut s = TcpStream::connect(h.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let req = format!(
+        "POST /influxdb/v1/write?db=tl&precision=ms HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic cm9vdDp0YW9zZGF0YQ==\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let resp = String::from_utf8_lossy(&out);
+    assert!(resp.starts_with("HTTP/1.1 204"), "{resp}");
+
+    let mut c = Consumer::subscribed(&h, "g", "c", &["t_l"]);
+    let rows = c.consume(2, Duration::from_secs(5));
+    let mut temps: Vec<Value> = rows.iter().map(|(_, _, r)| r[1].clone()).collect();
+    temps.sort_by_key(|v| format!("{v:?}"));
+    assert_eq!(
+        temps,
+        vec![Value::BigInt(21), Value::BigInt(25)],
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn a_flood_of_requests_is_answered_in_order() {
+    let h = start();
+    let mut c = Consumer::connect(&h);
+    for req_id in 1..=600u64 {
+        c.send_text(&encode_request(&VersionArgs { req_id }).unwrap());
+    }
+    for req_id in 1..=600u64 {
+        let v = decode_tmq_reply::<VersionArgs>(&c.recv_text()).unwrap();
+        assert_eq!(v.header.req_id, req_id);
+    }
+}

@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,10 @@ pub const HEARTBEAT: Duration = Duration::from_secs(2);
 
 /// How long the connection thread waits for a frame while replies may be due.
 const BUSY_TICK: Duration = Duration::from_millis(5);
+
+/// Requests a socket may have queued or running before the connection thread stops
+/// reading until the worker catches up (a client flooding requests cannot grow memory).
+const MAX_PENDING: usize = 256;
 
 /// Requests waiting for the worker, and whether the socket is gone.
 #[derive(Default)]
@@ -261,6 +265,20 @@ fn pump(
             let _ = ws.close(None);
             let _ = ws.flush();
             return;
+        }
+        if pending >= MAX_PENDING {
+            // Back-pressure: read nothing until the worker has answered something.
+            match replies.recv_timeout(tick) {
+                Ok(out) => {
+                    pending -= 1;
+                    if !send_all(ws, out) {
+                        return;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            continue;
         }
         let wait = if pending > 0 { BUSY_TICK } else { tick };
         let _ = ws.get_ref().tcp().set_read_timeout(Some(wait));
