@@ -520,6 +520,18 @@ fn two_consumers_of_a_group_share_the_vgroups() {
     assert_eq!(consumers["rows"], 2, "{consumers}");
     let subs = sql(&h, "show subscriptions");
     assert_eq!(subs["rows"], 4, "{subs}");
+    let ins = sql(
+        &h,
+        "select consumer_group, client_id, status from information_schema.ins_consumers",
+    );
+    assert_eq!(ins["rows"], 2, "{ins}");
+    assert_eq!(ins["data"][0][0], "grp");
+    let ins = sql(
+        &h,
+        "select topic_name, consumer_group, vgroup_id from information_schema.ins_subscriptions",
+    );
+    assert_eq!(ins["rows"], 4, "{ins}");
+    assert_eq!(ins["data"][0][0], "t_r");
 
     // Dropping a subscribed topic is refused unless forced.
     let refused = sql_reply(&h, "drop topic t_r");

@@ -294,6 +294,7 @@ fn system_table_names(db: &str) -> &'static [&'static str] {
             "ins_columns",
             "ins_topics",
             "ins_subscriptions",
+            "ins_consumers",
             "ins_dnodes",
             "ins_cluster",
             "ins_users",
@@ -558,7 +559,9 @@ pub(super) fn system_table(
                 })
                 .collect(),
         ),
-        (false, "perf_consumers") => (PERF_CONSUMERS, super::topics::consumer_rows(&s.engine)),
+        (false, "perf_consumers") | (true, "ins_consumers") => {
+            (PERF_CONSUMERS, super::topics::consumer_rows(&s.engine))
+        }
         (false, "perf_queries") => (NAMED_EMPTY, Vec::new()),
         _ => return Err(EngineError::table_not_exist(name)),
     };
