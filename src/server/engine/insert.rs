@@ -291,9 +291,10 @@ fn merge_slots(schema: &Schema, positions: &[usize]) -> Option<Vec<usize>> {
     Some(positions.iter().map(|&i| schema.columns[i].slot).collect())
 }
 
-/// Writes validated rows into `db.table`. Every row written by any path (SQL INSERT, and
-/// later stmt / schemaless) goes through here: this is where a per-vgroup WAL append for
-/// TMQ belongs. Returns the number of distinct rows written.
+/// Writes validated rows into `db.table`. Every row written by any path (SQL INSERT, stmt,
+/// schemaless) goes through here, and is appended to the table's vgroup WAL for TMQ
+/// (callers wake pollers with `Engine::notify_writes` once the catalog lock is released).
+/// Returns the number of distinct rows written.
 pub(super) fn write_rows(
     cat: &mut Catalog,
     dbn: &str,

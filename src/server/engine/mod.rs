@@ -43,6 +43,8 @@
 //!     (stmt/stmt2 prepare: is_insert, number of `?`, insert fields in stmt2 order
 //!      table name / tags / columns with kinds and types, and the insert target: db, table,
 //!      stable, tag_names, columns — build a RowTarget from it for insert_rows)
+//! Engine::broker(&self) -> &Arc<server::tmq::Broker>
+//!     (TMQ: topics, groups, offsets over per-vgroup WALs every row write feeds; `topics`)
 //! Engine::register_connection(self: &Arc<Engine>, ConnectionInfo) -> ConnectionGuard
 //!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
