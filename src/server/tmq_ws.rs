@@ -17,7 +17,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -305,11 +305,18 @@ fn pump(
             }
             Err(_) => return,
         }
-        while let Ok(out) = replies.try_recv() {
-            pending = pending.saturating_sub(1);
-            last_activity = Instant::now();
-            if !send_all(ws, out) {
-                return;
+        loop {
+            match replies.try_recv() {
+                Ok(out) => {
+                    pending = pending.saturating_sub(1);
+                    last_activity = Instant::now();
+                    if !send_all(ws, out) {
+                        return;
+                    }
+                }
+                Err(TryRecvError::Empty) => break,
+                // The worker is gone: nothing will answer this socket any more.
+                Err(TryRecvError::Disconnected) => return,
             }
         }
         let now = Instant::now();
