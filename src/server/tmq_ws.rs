@@ -333,3 +333,69 @@ fn pump(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::proto::tmq::{PollReply, VersionArgs, encode_tmq_reply};
+
+    fn poll(req_id: u64) -> TmqRequest {
+        TmqRequest::Poll(PollArgs {
+            req_id,
+            blocking_time: 100,
+            message_id: None,
+        })
+    }
+
+    #[test]
+    fn a_queued_poll_is_replaced_by_a_newer_one_but_other_requests_stay() {
+        let inbox = Inbox::default();
+        assert!(!inbox.push(poll(1)));
+        assert!(inbox.push(poll(2)), "the queued poll 1 is dropped");
+        assert!(inbox.poll_waiting());
+        assert!(!inbox.push(TmqRequest::Version(VersionArgs { req_id: 3 })));
+        assert!(
+            !inbox.push(poll(4)),
+            "a poll after another request does not replace"
+        );
+        let ids: Vec<u64> = std::iter::from_fn(|| inbox.next(Duration::ZERO).unwrap())
+            .map(|r| r.req_id())
+            .collect();
+        assert_eq!(ids, vec![2, 3, 4]);
+        assert!(inbox.next(Duration::from_millis(1)).unwrap().is_none());
+        inbox.close();
+        assert!(
+            inbox.next(Duration::from_secs(5)).is_err(),
+            "closed wakes at once"
+        );
+    }
+
+    #[test]
+    fn only_a_single_message_less_poll_reply_counts_as_empty() {
+        let empty = encode_tmq_reply("poll", 1, 0, &PollReply::default()).unwrap();
+        let full = encode_tmq_reply(
+            "poll",
+            1,
+            0,
+            &PollReply {
+                have_message: true,
+                ..PollReply::default()
+            },
+        )
+        .unwrap();
+        assert!(is_empty_poll(&[SessionReply::Text(empty.clone())]));
+        assert!(!is_empty_poll(&[SessionReply::Text(full)]));
+        assert!(!is_empty_poll(&[]));
+        assert!(!is_empty_poll(&[
+            SessionReply::Text(empty.clone()),
+            SessionReply::Text(empty)
+        ]));
+        assert!(!is_empty_poll(&[SessionReply::Text(
+            r#"{"code":65535,"message":"tmq not init","action":"poll","req_id":1,"timing":1}"#
+                .into()
+        )]));
+        assert!(!is_empty_poll(&[SessionReply::Binary(vec![0; 8])]));
+    }
+}
