@@ -826,3 +826,30 @@ fn a_flood_of_requests_is_answered_in_order() {
         assert_eq!(v.header.req_id, req_id);
     }
 }
+
+#[test]
+fn another_request_ends_a_waiting_poll_early() {
+    let h = start();
+    setup(&h, "tw", 1, 1);
+    sql(&h, "create topic t_w as stable tw.meters");
+    let mut c = Consumer::subscribed(&h, "g", "c", &["t_w"]);
+    let started = Instant::now();
+    c.send_text(
+        &encode_request(&PollArgs {
+            req_id: 1,
+            blocking_time: 10_000,
+            message_id: Some(0),
+        })
+        .unwrap(),
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    c.send_text(&encode_request(&UnsubscribeArgs { req_id: 2 }).unwrap());
+    let poll = decode_tmq_reply::<PollArgs>(&c.recv_text()).unwrap();
+    assert_eq!(poll.header.req_id, 1);
+    assert!(!poll.body.have_message);
+    let unsub = decode_tmq_reply::<UnsubscribeArgs>(&c.recv_text()).unwrap();
+    assert_eq!(unsub.header.req_id, 2);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // Unsubscribed: the topic can be dropped at once.
+    sql(&h, "drop topic t_w");
+}

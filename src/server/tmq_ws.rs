@@ -8,7 +8,8 @@
 //! and never stops the socket from being read:
 //!
 //! * a `poll` queued while another request runs is replaced by a newer `poll` (the older
-//!   one gets no reply), and a waiting `poll` gives way to a newer one the same way;
+//!   one gets no reply), and a waiting `poll` gives way to a newer one the same way; any
+//!   other request ends a waiting `poll` early with its empty reply;
 //! * polls run in slices of at most [`POLL_SLICE`], so a closed socket or a stopping
 //!   server ends a long poll promptly;
 //! * between requests the worker heartbeats the consumer every [`HEARTBEAT`], so a
@@ -31,7 +32,7 @@ use crate::code::Code;
 use crate::proto::tmq::{PollArgs, TmqRequest, decode_tmq_reply, parse_tmq_request};
 
 /// The longest a poll runs before the worker looks at its queue and the socket state.
-pub const POLL_SLICE: Duration = Duration::from_millis(200);
+pub const POLL_SLICE: Duration = Duration::from_millis(100);
 
 /// How often an idle worker heartbeats its consumer.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -86,9 +87,12 @@ impl Inbox {
         self.lock().closed
     }
 
-    /// Whether the next queued request is a `poll` (which supersedes a waiting one).
-    fn poll_waiting(&self) -> bool {
-        matches!(self.lock().requests.front(), Some(TmqRequest::Poll(_)))
+    /// What is queued: `None` when nothing, else whether the next request is a `poll`.
+    fn queued(&self) -> Option<bool> {
+        self.lock()
+            .requests
+            .front()
+            .map(|r| matches!(r, TmqRequest::Poll(_)))
     }
 
     /// The next request, `Ok(None)` after `timeout` without one, `Err(())` once closed.
@@ -116,7 +120,8 @@ fn is_empty_poll(replies: &[SessionReply]) -> bool {
 }
 
 /// Runs one `poll` in slices; `None` when it ended without a reply (socket closed, or a
-/// newer `poll` superseded it).
+/// newer `poll` superseded it). Another request arriving while it waits ends it early with
+/// its empty reply, so that request (an `unsubscribe`, a `commit`) is not held up.
 fn run_poll(session: &mut TmqSession, args: PollArgs, inbox: &Inbox) -> Option<Vec<SessionReply>> {
     let wait = Duration::from_millis(args.blocking_time.clamp(0, MAX_BLOCKING_TIME_MS) as u64);
     let deadline = Instant::now() + wait;
@@ -131,8 +136,13 @@ fn run_poll(session: &mut TmqSession, args: PollArgs, inbox: &Inbox) -> Option<V
         if !is_empty_poll(&replies) || remaining <= slice {
             return Some(replies);
         }
-        if inbox.is_closed() || inbox.poll_waiting() {
+        if inbox.is_closed() {
             return None;
+        }
+        match inbox.queued() {
+            Some(true) => return None,
+            Some(false) => return Some(replies),
+            None => {}
         }
     }
 }
@@ -354,7 +364,7 @@ mod tests {
         let inbox = Inbox::default();
         assert!(!inbox.push(poll(1)));
         assert!(inbox.push(poll(2)), "the queued poll 1 is dropped");
-        assert!(inbox.poll_waiting());
+        assert_eq!(inbox.queued(), Some(true));
         assert!(!inbox.push(TmqRequest::Version(VersionArgs { req_id: 3 })));
         assert!(
             !inbox.push(poll(4)),

@@ -11,6 +11,7 @@ Exits non-zero with a message on the first mismatch.
 """
 
 import os
+import subprocess
 import sys
 import time
 
@@ -54,6 +55,20 @@ def setup():
     conn.execute(f"create topic t_stable as stable {DB}.meters")
     conn.execute(f"create topic t_db as database {DB}")
     return conn
+
+
+def drop_topic(conn, name):
+    """DROP TOPIC, retried while the server still winds down a closed consumer (the
+    client closes its socket without waiting)."""
+    deadline = time.time() + 5.0
+    while True:
+        try:
+            conn.execute(f"drop topic {name}")
+            return
+        except taosws.Error as e:
+            if "subscribed" not in str(e).lower() or time.time() > deadline:
+                fail(f"drop topic {name}: {e}")
+            time.sleep(0.05)
 
 
 def consumer(group, client, **extra):
@@ -175,6 +190,36 @@ def check_stable_and_db_topics(conn):
     print("taosws consumer: stable and database topics ok")
 
 
+def check_blocking_poll(conn):
+    """A poll waiting on an empty topic returns as soon as another client writes.
+
+    The writer is a separate process: taosws holds the GIL while it polls."""
+    conn.execute(f"create table {DB}.live (ts timestamp, v int)")
+    conn.execute(f"create topic t_live as select ts, v from {DB}.live")
+    c = consumer("g_live", "l1")
+    c.subscribe(["t_live"])
+    writer = subprocess.Popen([
+        sys.executable,
+        "-c",
+        "import time, taosws; time.sleep(0.5); "
+        f"taosws.connect('ws://root:taosdata@127.0.0.1:{PORT}')"
+        f".execute('insert into {DB}.live values ({BASE_TS}, 7)')",
+    ])
+    started = time.time()
+    msg = c.poll(10.0)
+    waited = time.time() - started
+    writer.wait(timeout=30)
+    check(writer.returncode == 0, "the writer process failed")
+    check(msg is not None, "the blocked poll returned no message")
+    rows = [tuple(r) for block in msg for r in block.fetchall()]
+    check([r[1] for r in rows] == [7], f"live rows {rows}")
+    check(waited < 5.0, f"the poll woke late ({waited:.2f}s)")
+    c.unsubscribe()
+    c.close()
+    drop_topic(conn, "t_live")
+    print("taosws consumer: blocking poll wakes on a write ok")
+
+
 def check_errors():
     c = consumer("g_err", "e1")
     try:
@@ -190,9 +235,10 @@ def main():
     conn = setup()
     check_query_topic()
     check_stable_and_db_topics(conn)
+    check_blocking_poll(conn)
     check_errors()
     for topic in ("t_query", "t_stable", "t_db"):
-        conn.execute(f"drop topic {topic}")
+        drop_topic(conn, topic)
     conn.close()
     print("tmq interop: all checks passed")
 
