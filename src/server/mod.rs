@@ -27,6 +27,7 @@ mod faults;
 mod http;
 mod rest;
 mod schemaless;
+mod stmt;
 mod tmq_ws;
 mod ws;
 
@@ -581,8 +582,10 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" || path == "/rest/tmq"
-        {
+        if matches!(
+            path.as_str(),
+            "/ws" | "/rest/ws" | "/rest/schemaless" | "/rest/stmt" | "/rest/tmq"
+        ) {
             if is_websocket_upgrade(&req) {
                 upgrade(conn, &req, shared, &path);
                 return;
@@ -688,6 +691,7 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
         "/rest/schemaless" => {
             ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
         }
+        "/rest/stmt" => ws::serve_stmt(socket, shared),
         "/rest/tmq" => tmq_ws::serve(socket, shared),
         _ => ws::serve(socket, shared, path == "/rest/ws"),
     }

@@ -18,6 +18,7 @@ use super::Shared;
 use super::backend::{DbError, Exec, ResultSet, Session};
 use super::faults::{FaultState, ReplyFate};
 use super::http::{Stream, is_timeout};
+use super::stmt::{self, Host, Stmts};
 use crate::proto::block::{encode_block, internal_width};
 use crate::proto::ws::{
     self as msg, Action, BinaryAction, BinaryRequest, FetchBlockReply, GENERIC_CODE,
@@ -47,6 +48,10 @@ pub(crate) struct WsState<'a> {
     session: Option<Box<dyn Session>>,
     results: HashMap<u64, Slot>,
     next_id: u64,
+    /// Prepared statements (stmt v1 and stmt2).
+    stmts: Stmts,
+    /// The legacy `/rest/stmt` endpoint: `version`, `conn` and stmt v1 only.
+    stmt_endpoint: bool,
 }
 
 /// The actions the legacy `/rest/ws` endpoint understands (01 §2.1).
@@ -124,7 +129,48 @@ impl<'a> WsState<'a> {
             session: None,
             results: HashMap::new(),
             next_id: 1,
+            stmts: Stmts::default(),
+            stmt_endpoint: false,
         }
+    }
+
+    /// A fresh connection of the legacy `/rest/stmt` endpoint (02 §0.2).
+    pub(crate) fn new_stmt_endpoint(shared: &'a Shared) -> WsState<'a> {
+        WsState {
+            stmt_endpoint: true,
+            ..WsState::new(shared, false)
+        }
+    }
+
+    /// True when `action` is a stmt action this endpoint serves.
+    fn is_stmt_action(&self, action: &str) -> bool {
+        if self.stmt_endpoint {
+            stmt::LEGACY_ACTIONS.contains(&action)
+        } else {
+            !self.legacy
+                && (stmt::V1_ACTIONS.contains(&action) || stmt::V2_ACTIONS.contains(&action))
+        }
+    }
+
+    /// Hands a stmt request to the statement table with this connection's session.
+    fn on_stmt_text(&mut self, req: &IncomingRequest, started: Instant) -> Option<Reply> {
+        let Some(session) = self.session.as_deref_mut() else {
+            return Some(request_error(&RequestError::not_connected(req), started));
+        };
+        let (results, next_id) = (&mut self.results, &mut self.next_id);
+        let mut register = |rs: Box<dyn ResultSet>| {
+            let id = *next_id;
+            *next_id += 1;
+            results.insert(id, Slot { rs, block: None });
+            id
+        };
+        self.stmts.on_text(
+            req,
+            Host {
+                session,
+                register: &mut register,
+            },
+        )
     }
 
     /// Handles one text frame; returns the reply (none for `free_result`).
@@ -135,7 +181,12 @@ impl<'a> WsState<'a> {
             Err(e) => return Some(request_error(&e, started)),
         };
         let action = req.action.as_str();
-        let known = if self.legacy {
+        if self.is_stmt_action(action) {
+            return self.on_stmt_text(&req, started);
+        }
+        let known = if self.stmt_endpoint {
+            matches!(action, "version" | "conn")
+        } else if self.legacy {
             LEGACY_ACTIONS.contains(&action)
         } else {
             ACTIONS.contains(&action)
@@ -414,18 +465,46 @@ impl<'a> WsState<'a> {
             ));
         }
         let action = BinaryAction::from_code(req.header.action).filter(|a| {
+            let stmt_v1 = matches!(a, BinaryAction::SetTags | BinaryAction::Bind);
+            if self.stmt_endpoint {
+                return stmt_v1;
+            }
             !self.legacy
-                && matches!(
-                    a,
-                    BinaryAction::BinaryQuery
-                        | BinaryAction::FetchRawBlock
-                        | BinaryAction::ValidateSql
-                )
+                && (stmt_v1
+                    || matches!(
+                        a,
+                        BinaryAction::BinaryQuery
+                            | BinaryAction::FetchRawBlock
+                            | BinaryAction::ValidateSql
+                            | BinaryAction::Stmt2Bind
+                            | BinaryAction::Stmt2BindExec
+                    ))
         });
         let Some(action) = action else {
             return Some(request_error(&req.unknown_action(), started));
         };
         let name = action.name();
+        if matches!(
+            action,
+            BinaryAction::SetTags
+                | BinaryAction::Bind
+                | BinaryAction::Stmt2Bind
+                | BinaryAction::Stmt2BindExec
+        ) && let Some(session) = self.session.as_deref_mut()
+        {
+            let (results, next_id) = (&mut self.results, &mut self.next_id);
+            let mut register = |rs: Box<dyn ResultSet>| {
+                let id = *next_id;
+                *next_id += 1;
+                results.insert(id, Slot { rs, block: None });
+                id
+            };
+            let host = Host {
+                session,
+                register: &mut register,
+            };
+            return Some(self.stmts.on_binary(&req, name, host));
+        }
         if action == BinaryAction::FetchRawBlock {
             return Some(self.fetch_raw_block(&req, started));
         }
@@ -546,6 +625,11 @@ fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bo
 /// server stops.
 pub(crate) fn serve(ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
     serve_with(ws, shared, &mut WsState::new(shared, legacy));
+}
+
+/// Serves one upgraded WebSocket of the legacy `/rest/stmt` endpoint (02 §0.2).
+pub(crate) fn serve_stmt(ws: WebSocket<Stream>, shared: &Shared) {
+    serve_with(ws, shared, &mut WsState::new_stmt_endpoint(shared));
 }
 
 /// Serves one upgraded WebSocket with `state` answering its frames, until it closes, goes
