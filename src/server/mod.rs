@@ -4,9 +4,10 @@
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
 //! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
 //! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
-//! `/opentsdb/v1/put/{json,telnet}/{db}`), over plain TCP or TLS. Data lives in memory in
-//! the [`engine`] and disappears with the server. One thread accepts connections and each
-//! connection gets a thread of its own; dropping the [`ServerHandle`] stops everything.
+//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`, [`tmq`]), over plain TCP or
+//! TLS. Data lives in memory in the [`engine`] and disappears with the server. One thread
+//! accepts connections and each connection gets a thread of its own; dropping the
+//! [`ServerHandle`] stops everything.
 //!
 //! ```
 //! use taosync::server::{Server, ServerConfig};
@@ -27,6 +28,7 @@ mod http;
 mod rest;
 mod schemaless;
 mod stmt;
+mod tmq_ws;
 mod ws;
 
 #[cfg(test)]
@@ -580,8 +582,10 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" || path == "/rest/stmt"
-        {
+        if matches!(
+            path.as_str(),
+            "/ws" | "/rest/ws" | "/rest/schemaless" | "/rest/stmt" | "/rest/tmq"
+        ) {
             if is_websocket_upgrade(&req) {
                 upgrade(conn, &req, shared, &path);
                 return;
@@ -688,6 +692,7 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
             ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
         }
         "/rest/stmt" => ws::serve_stmt(socket, shared),
+        "/rest/tmq" => tmq_ws::serve(socket, shared),
         _ => ws::serve(socket, shared, path == "/rest/ws"),
     }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, then writes the
-# same schemaless records with taosync and taos-ws-py and compares the results
-# (compare_schemaless.py), stops the server.
+# port, runs test_official_clients.py, test_schemaless.py, test_stmt.py and test_tmq.py,
+# then checks taosync and taos-ws-py against each other (compare_schemaless.py), stops the
+# server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -56,3 +56,5 @@ lines="$here/schemaless_lines.json"
 "$sml_bin" "http://root:taosdata@127.0.0.1:$port" interop_sml_taosync_rest "$lines"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$lines" \
     interop_sml_taosync_ws interop_sml_taosync_rest
+# TMQ: the official taosws.Consumer on /rest/tmq.
+TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_tmq.py"

@@ -93,6 +93,8 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
     for p in pending {
         affected += write_rows(&mut cat, &p.db, &p.table, p.rows, p.merge.as_deref())?;
     }
+    drop(cat);
+    s.engine.notify_writes();
     Ok(affected)
 }
 
@@ -289,9 +291,10 @@ fn merge_slots(schema: &Schema, positions: &[usize]) -> Option<Vec<usize>> {
     Some(positions.iter().map(|&i| schema.columns[i].slot).collect())
 }
 
-/// Writes validated rows into `db.table`. Every row written by any path (SQL INSERT, and
-/// later stmt / schemaless) goes through here: this is where a per-vgroup WAL append for
-/// TMQ belongs. Returns the number of distinct rows written.
+/// Writes validated rows into `db.table`. Every row written by any path (SQL INSERT, stmt,
+/// schemaless) goes through here, and is appended to the table's vgroup WAL for TMQ
+/// (callers wake pollers with `Engine::notify_writes` once the catalog lock is released).
+/// Returns the number of distinct rows written.
 pub(super) fn write_rows(
     cat: &mut Catalog,
     dbn: &str,
@@ -299,6 +302,12 @@ pub(super) fn write_rows(
     rows: Vec<StoredRow>,
     merge: Option<&[usize]>,
 ) -> EResult<u64> {
+    let db = cat.dbs.get(dbn).ok_or_else(EngineError::db_not_exist)?;
+    let t = db
+        .tables
+        .get(table)
+        .ok_or_else(|| EngineError::table_not_exist(table))?;
+    super::topics::append(&cat.wal, db, t, &rows);
     let db = cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)?;
     let t = db
         .tables
@@ -424,7 +433,10 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
             vals: vals.into_boxed_slice(),
         });
     }
-    write_rows(&mut cat, &dbn, &target.table, stored, merge.as_deref())
+    let n = write_rows(&mut cat, &dbn, &target.table, stored, merge.as_deref())?;
+    drop(cat);
+    s.engine.notify_writes();
+    Ok(n)
 }
 
 fn keep_floor(db: &super::catalog::Database, ctx: &WriteCtx, enforce_keep: bool) -> i64 {

@@ -43,6 +43,8 @@
 //!     (stmt/stmt2 prepare: is_insert, number of `?`, insert fields in stmt2 order
 //!      table name / tags / columns with kinds and types, and the insert target: db, table,
 //!      stable, tag_names, columns — build a RowTarget from it for insert_rows)
+//! Engine::broker(&self) -> &Arc<server::tmq::Broker>
+//!     (TMQ: topics, groups, offsets over per-vgroup WALs every row write feeds; `topics`)
 //! Engine::register_connection(self: &Arc<Engine>, ConnectionInfo) -> ConnectionGuard
 //!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
@@ -79,6 +81,7 @@ pub mod stmt;
 pub mod storage;
 mod sys;
 pub mod time;
+mod topics;
 
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -131,6 +134,7 @@ pub struct Engine {
     config: EngineConfig,
     catalog: RwLock<Catalog>,
     connections: Mutex<ConnRegistry>,
+    broker: Arc<crate::server::tmq::Broker>,
 }
 
 /// A client connection as `SHOW CONNECTIONS` / `performance_schema.perf_connections`
@@ -182,10 +186,13 @@ impl Drop for ConnectionGuard {
 impl Engine {
     /// An empty engine.
     pub fn new(config: EngineConfig) -> Engine {
+        let catalog = Catalog::default();
+        let broker = topics::new_broker(&catalog.wal);
         Engine {
             config,
-            catalog: RwLock::new(Catalog::default()),
+            catalog: RwLock::new(catalog),
             connections: Mutex::new(ConnRegistry::default()),
+            broker,
         }
     }
 

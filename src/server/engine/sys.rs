@@ -294,6 +294,7 @@ fn system_table_names(db: &str) -> &'static [&'static str] {
             "ins_columns",
             "ins_topics",
             "ins_subscriptions",
+            "ins_consumers",
             "ins_dnodes",
             "ins_cluster",
             "ins_users",
@@ -464,7 +465,10 @@ pub(super) fn system_table(
                 })
                 .collect(),
         ),
-        (true, "ins_subscriptions") => (INS_SUBSCRIPTIONS, Vec::new()),
+        (true, "ins_subscriptions") => (
+            INS_SUBSCRIPTIONS,
+            super::topics::subscription_rows(&s.engine),
+        ),
         (true, "ins_dnodes") => (
             INS_DNODES,
             vec![vec![
@@ -555,7 +559,9 @@ pub(super) fn system_table(
                 })
                 .collect(),
         ),
-        (false, "perf_consumers") => (PERF_CONSUMERS, Vec::new()),
+        (false, "perf_consumers") | (true, "ins_consumers") => {
+            (PERF_CONSUMERS, super::topics::consumer_rows(&s.engine))
+        }
         (false, "perf_queries") => (NAMED_EMPTY, Vec::new()),
         _ => return Err(EngineError::table_not_exist(name)),
     };
