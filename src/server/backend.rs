@@ -43,6 +43,10 @@ pub(crate) trait Backend: Send + Sync {
     fn authenticate(&self, user: &str, password: &str) -> Result<(), DbError>;
     /// A new session (one per WebSocket connection or REST request) for `user`.
     fn open(&self, user: &str) -> Box<dyn Session>;
+    /// The TMQ broker `/rest/tmq` serves (none: the endpoint closes every socket).
+    fn tmq_broker(&self) -> Option<Arc<super::tmq::Broker>> {
+        None
+    }
 }
 
 /// One connection's state: current database and time zone.

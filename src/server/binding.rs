@@ -67,6 +67,10 @@ impl Backend for EngineBackend {
             user,
         )))
     }
+
+    fn tmq_broker(&self) -> Option<Arc<super::tmq::Broker>> {
+        Some(Arc::clone(self.0.broker()))
+    }
 }
 
 struct EngineSession(engine::Session);

@@ -2,7 +2,7 @@
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`) and
-//! WebSocket (`/ws`, legacy `/rest/ws`), over plain TCP or TLS. Data lives in memory in
+//! WebSocket (`/ws`, legacy `/rest/ws`) and TMQ (`/rest/tmq`), over plain TCP or TLS. Data lives in memory in
 //! the [`engine`] and disappears with the server. One thread accepts connections and each
 //! connection gets a thread of its own; dropping the [`ServerHandle`] stops everything.
 //!
@@ -23,6 +23,7 @@ mod binding;
 mod faults;
 mod http;
 mod rest;
+mod tmq_ws;
 mod ws;
 
 #[cfg(test)]
@@ -576,9 +577,9 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/tmq" {
             if is_websocket_upgrade(&req) {
-                upgrade(conn, &req, shared, path == "/rest/ws");
+                upgrade(conn, &req, shared, &path);
                 return;
             }
             let _ = respond(
@@ -651,7 +652,7 @@ fn is_websocket_upgrade(req: &Request) -> bool {
 }
 
 /// Answers the upgrade with 101 and serves the WebSocket.
-fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
+fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
     let key = req.header("sec-websocket-key").unwrap_or_default();
     let accept = tungstenite::handshake::derive_accept_key(key);
     let head = format!(
@@ -667,5 +668,9 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
         tungstenite::protocol::Role::Server,
         None,
     );
-    ws::serve(socket, shared, legacy);
+    if path == "/rest/tmq" {
+        tmq_ws::serve(socket, shared);
+    } else {
+        ws::serve(socket, shared, path == "/rest/ws");
+    }
 }

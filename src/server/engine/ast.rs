@@ -505,6 +505,8 @@ pub enum Statement {
         if_exists: bool,
         /// Name.
         name: String,
+        /// FORCE: drop even while consumers are subscribed.
+        force: bool,
     },
     /// DROP CONSUMER GROUP (accepted).
     DropConsumerGroup {

@@ -339,6 +339,8 @@ pub struct Catalog {
     pub users: BTreeMap<String, String>,
     /// The next uid.
     pub next_uid: i64,
+    /// The per-vgroup WALs TMQ reads (every row write appends; see `topics`).
+    pub wal: std::sync::Arc<crate::server::tmq::MemoryWal>,
 }
 
 impl Catalog {

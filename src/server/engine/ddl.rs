@@ -43,6 +43,7 @@ pub(super) fn execute(s: &mut Session, stmt: Statement) -> EResult<u64> {
                 return Err(EngineError::code(Code::MND_TOPIC_MUST_BE_DELETED));
             }
             cat.dbs.remove(&name);
+            super::topics::db_dropped(&cat, &name);
             drop(cat);
             if s.db.as_deref() == Some(name.as_str()) {
                 s.db = None;
@@ -120,20 +121,37 @@ pub(super) fn execute(s: &mut Session, stmt: Statement) -> EResult<u64> {
             target,
             sql,
         } => create_topic(s, if_not_exists, &name, &target, &sql),
-        Statement::DropTopic { if_exists, name } => {
+        Statement::DropTopic {
+            if_exists,
+            name,
+            force,
+        } => {
             let mut cat = s.engine.write();
-            if cat.topics.remove(&name).is_none() && !if_exists {
-                return Err(EngineError::code(Code::MND_TOPIC_NOT_EXIST));
+            if !cat.topics.contains_key(&name) {
+                return if if_exists {
+                    Ok(0)
+                } else {
+                    Err(EngineError::code(Code::MND_TOPIC_NOT_EXIST))
+                };
             }
+            super::topics::drop_topic(&s.engine, &name, force)?;
+            cat.topics.remove(&name);
             Ok(0)
         }
         Statement::DropConsumerGroup {
-            if_exists, topic, ..
+            if_exists,
+            group,
+            topic,
         } => {
             let cat = s.engine.read();
-            if !cat.topics.contains_key(&topic) && !if_exists {
-                return Err(EngineError::code(Code::MND_TOPIC_NOT_EXIST));
+            if !cat.topics.contains_key(&topic) {
+                return if if_exists {
+                    Ok(0)
+                } else {
+                    Err(EngineError::code(Code::MND_TOPIC_NOT_EXIST))
+                };
             }
+            super::topics::drop_consumer_group(&s.engine, &group, &topic)?;
             Ok(0)
         }
         Statement::CreateUser(name, pass) => {
@@ -268,16 +286,15 @@ fn create_database(
             Err(EngineError::code(Code::MND_DB_ALREADY_EXIST))
         };
     }
-    cat.dbs.insert(
-        name.to_string(),
-        Database {
-            name: name.to_string(),
-            options: opts,
-            create_time: now_ticks(Precision::Millisecond),
-            stables: Default::default(),
-            tables: Default::default(),
-        },
-    );
+    let db = Database {
+        name: name.to_string(),
+        options: opts,
+        create_time: now_ticks(Precision::Millisecond),
+        stables: Default::default(),
+        tables: Default::default(),
+    };
+    super::topics::db_created(&cat, &db);
+    cat.dbs.insert(name.to_string(), db);
     Ok(0)
 }
 
@@ -933,6 +950,7 @@ fn create_topic(
     {
         return Err(EngineError::table_not_exist(t));
     }
+    super::topics::create_topic(s, &cat, name, &dbn, target, sql)?;
     cat.topics.insert(
         name.to_string(),
         Topic {

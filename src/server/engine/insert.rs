@@ -90,6 +90,8 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
     for p in pending {
         affected += write_rows(&mut cat, &p.db, &p.table, p.rows)?;
     }
+    drop(cat);
+    s.engine.notify_writes();
     Ok(affected)
 }
 
@@ -285,6 +287,12 @@ pub(super) fn write_rows(
     table: &str,
     rows: Vec<StoredRow>,
 ) -> EResult<u64> {
+    let db = cat.dbs.get(dbn).ok_or_else(EngineError::db_not_exist)?;
+    let t = db
+        .tables
+        .get(table)
+        .ok_or_else(|| EngineError::table_not_exist(table))?;
+    super::topics::append(&cat.wal, db, t, &rows);
     let db = cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)?;
     let t = db
         .tables
@@ -409,7 +417,10 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
             vals: vals.into_boxed_slice(),
         });
     }
-    write_rows(&mut cat, &dbn, &target.table, stored)
+    let n = write_rows(&mut cat, &dbn, &target.table, stored)?;
+    drop(cat);
+    s.engine.notify_writes();
+    Ok(n)
 }
 
 fn keep_floor(db: &super::catalog::Database, ctx: &WriteCtx, enforce_keep: bool) -> i64 {

@@ -71,6 +71,7 @@ pub mod stmt;
 pub mod storage;
 mod sys;
 pub mod time;
+mod topics;
 
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -123,6 +124,7 @@ pub struct Engine {
     config: EngineConfig,
     catalog: RwLock<Catalog>,
     connections: Mutex<ConnRegistry>,
+    broker: Arc<crate::server::tmq::Broker>,
 }
 
 /// A client connection as `SHOW CONNECTIONS` / `performance_schema.perf_connections`
@@ -174,10 +176,13 @@ impl Drop for ConnectionGuard {
 impl Engine {
     /// An empty engine.
     pub fn new(config: EngineConfig) -> Engine {
+        let catalog = Catalog::default();
+        let broker = topics::new_broker(&catalog.wal);
         Engine {
             config,
-            catalog: RwLock::new(Catalog::default()),
+            catalog: RwLock::new(catalog),
             connections: Mutex::new(ConnRegistry::default()),
+            broker,
         }
     }
 

@@ -957,9 +957,13 @@ impl<'a> Parser<'a> {
             false
         } else if self.kw("topic") {
             let if_exists = self.if_exists()?;
-            self.kw("force");
+            let force = self.kw("force");
             let name = self.ident()?;
-            return Ok(Statement::DropTopic { if_exists, name });
+            return Ok(Statement::DropTopic {
+                if_exists,
+                name,
+                force,
+            });
         } else if self.kws(&["consumer", "group"]) {
             let if_exists = self.if_exists()?;
             self.kw("force");

@@ -436,7 +436,10 @@ pub(super) fn system_table(
                 })
                 .collect(),
         ),
-        (true, "ins_subscriptions") => (INS_SUBSCRIPTIONS, Vec::new()),
+        (true, "ins_subscriptions") => (
+            INS_SUBSCRIPTIONS,
+            super::topics::subscription_rows(&s.engine),
+        ),
         (true, "ins_dnodes") => (
             INS_DNODES,
             vec![vec![
@@ -527,7 +530,7 @@ pub(super) fn system_table(
                 })
                 .collect(),
         ),
-        (false, "perf_consumers") => (PERF_CONSUMERS, Vec::new()),
+        (false, "perf_consumers") => (PERF_CONSUMERS, super::topics::consumer_rows(&s.engine)),
         (false, "perf_queries") => (NAMED_EMPTY, Vec::new()),
         _ => return Err(EngineError::table_not_exist(name)),
     };
