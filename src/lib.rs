@@ -68,6 +68,7 @@ pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
 pub use row::{Column, FromRow, Row, RowIndex};
 pub use transport::rest::RestClient;
+pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
 pub use types::{Decimal, Precision, Timestamp, Type};
 pub use value::{FromValue, Value};
 
