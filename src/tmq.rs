@@ -242,7 +242,11 @@ impl ConsumerBuilder {
         };
         let host = config.host.trim_start_matches('[').trim_end_matches(']');
         let mut opts = ConnectOptions::new()
-            .protocol(if config.tls { Protocol::Wss } else { Protocol::Ws })
+            .protocol(if config.tls {
+                Protocol::Wss
+            } else {
+                Protocol::Ws
+            })
             .host(host)
             .port(config.port)
             .user(config.user.clone())
@@ -633,7 +637,11 @@ impl Consumer {
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Connection,
-                    format!("{}: `version` on /rest/tmq failed: {}", inner.host, e.message()),
+                    format!(
+                        "{}: `version` on /rest/tmq failed: {}",
+                        inner.host,
+                        e.message()
+                    ),
                 )
                 .with_source(e)
             })?;
@@ -845,7 +853,11 @@ impl Consumer {
     }
 
     /// [`topic_assignment`](Self::topic_assignment) with a caller-chosen request id.
-    pub fn topic_assignment_with_req_id(&self, topic: &str, req_id: u64) -> Result<Vec<Assignment>> {
+    pub fn topic_assignment_with_req_id(
+        &self,
+        topic: &str,
+        req_id: u64,
+    ) -> Result<Vec<Assignment>> {
         let mut inner = self.lock();
         let deadline = inner.deadline();
         let reply = inner.request(
@@ -1195,13 +1207,11 @@ impl Inner {
 
     fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
         let error = match e {
-            tungstenite::Error::Io(io) if is_timeout(&io) => {
-                timeout_error(
-                    &format!("tmq WebSocket {} while {what}", self.host),
-                    self.opts.get_read_timeout(),
-                )
-                .with_source(io)
-            }
+            tungstenite::Error::Io(io) if is_timeout(&io) => timeout_error(
+                &format!("tmq WebSocket {} while {what}", self.host),
+                self.opts.get_read_timeout(),
+            )
+            .with_source(io),
             tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Error::new(
                 ErrorKind::Connection,
                 format!("tmq WebSocket to {} is closed ({what})", self.host),
@@ -1209,7 +1219,10 @@ impl Inner {
             .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
             other => Error::new(
                 ErrorKind::Connection,
-                format!("tmq WebSocket to {} failed while {what}: {other}", self.host),
+                format!(
+                    "tmq WebSocket to {} failed while {what}: {other}",
+                    self.host
+                ),
             )
             .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
             .with_source(other),
@@ -1371,8 +1384,14 @@ mod tests {
     fn bad_configuration_is_a_tmq_error_naming_the_key() {
         for (config, key) in [
             (vec![("group.id", "g"), ("no.such.key", "1")], "no.such.key"),
-            (vec![("group.id", "g"), ("read_timeout", "soon")], "read_timeout"),
-            (vec![("group.id", "g"), ("enable.auto.commit", "maybe")], "enable.auto.commit"),
+            (
+                vec![("group.id", "g"), ("read_timeout", "soon")],
+                "read_timeout",
+            ),
+            (
+                vec![("group.id", "g"), ("enable.auto.commit", "maybe")],
+                "enable.auto.commit",
+            ),
             (vec![("client.id", "c")], "group.id"),
         ] {
             let e = Consumer::new(config).unwrap_err();

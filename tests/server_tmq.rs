@@ -298,7 +298,11 @@ fn query_topic_projects_and_filters_rows_of_every_vgroup() {
         let v = v_of(row);
         assert_eq!(table, &format!("d{}", v % 8));
         assert_eq!(row[2], Value::Int(v % 8), "the loc tag");
-        assert_eq!(row[3], Value::BigInt(i64::from(v) * 10), "the computed column");
+        assert_eq!(
+            row[3],
+            Value::BigInt(i64::from(v) * 10),
+            "the computed column"
+        );
     }
     assert!(!c.poll(100).have_message, "nothing more");
 }
@@ -307,7 +311,10 @@ fn query_topic_projects_and_filters_rows_of_every_vgroup() {
 fn database_and_stable_topics_carry_the_data_columns() {
     let h = start();
     setup(&h, "td", 2, 2);
-    sql(&h, "create table td.plain (ts timestamp, v int, s binary(8))");
+    sql(
+        &h,
+        "create table td.plain (ts timestamp, v int, s binary(8))",
+    );
     sql(&h, "create topic t_db as database td");
     sql(&h, "create topic t_st as stable td.meters");
     insert(&h, "td", 2, 0, 6);
@@ -322,7 +329,10 @@ fn database_and_stable_topics_carry_the_data_columns() {
     let mut st = Consumer::subscribed(&h, "g", "c2", &["t_st"]);
     let rows = st.consume(6, Duration::from_secs(5));
     assert_eq!(values(&rows), (0..6).collect::<BTreeSet<_>>());
-    assert!(rows.iter().all(|(_, _, r)| r.len() == 2), "data columns only");
+    assert!(
+        rows.iter().all(|(_, _, r)| r.len() == 2),
+        "data columns only"
+    );
 }
 
 #[test]
@@ -339,7 +349,11 @@ fn a_consumer_that_dies_uncommitted_is_replaced_and_rows_are_redelivered() {
 
     let mut second = Consumer::subscribed(&h, "grp", "second", &["t_a"]);
     let again = second.consume(12, Duration::from_secs(10));
-    assert_eq!(values(&again), (0..12).collect::<BTreeSet<_>>(), "at least once");
+    assert_eq!(
+        values(&again),
+        (0..12).collect::<BTreeSet<_>>(),
+        "at least once"
+    );
     second.commit();
     // Committed positions are reported per vgroup.
     let topic_vgroup_ids = second
@@ -480,8 +494,18 @@ fn two_consumers_of_a_group_share_the_vgroups() {
     insert(&h, "tr", 8, 0, 40);
     let mut a = Consumer::subscribed(&h, "grp", "a", &["t_r"]);
     let mut b = Consumer::subscribed(&h, "grp", "b", &["t_r"]);
-    let va: BTreeSet<i32> = a.assignment("t_r").assignment.iter().map(|x| x.vgroup_id).collect();
-    let vb: BTreeSet<i32> = b.assignment("t_r").assignment.iter().map(|x| x.vgroup_id).collect();
+    let va: BTreeSet<i32> = a
+        .assignment("t_r")
+        .assignment
+        .iter()
+        .map(|x| x.vgroup_id)
+        .collect();
+    let vb: BTreeSet<i32> = b
+        .assignment("t_r")
+        .assignment
+        .iter()
+        .map(|x| x.vgroup_id)
+        .collect();
     assert_eq!(va.len() + vb.len(), 4, "{va:?} {vb:?}");
     assert!(va.is_disjoint(&vb));
     assert!(!va.is_empty() && !vb.is_empty());
@@ -633,7 +657,10 @@ fn errors_unknown_topic_misuse_and_after_close() {
         })
         .unwrap_err();
     assert_eq!(err.code().map(|c| c.value()), Some(0x4009), "{err}");
-    assert!(!c.poll(100).have_message, "an unsubscribed consumer reads nothing");
+    assert!(
+        !c.poll(100).have_message,
+        "an unsubscribed consumer reads nothing"
+    );
 
     // DROP TOPIC is allowed once nobody subscribes.
     drop(c);
@@ -661,7 +688,10 @@ fn a_closed_socket_closes_its_consumer() {
     drop(c);
     let deadline = Instant::now() + Duration::from_secs(5);
     while sql(&h, "show consumers")["rows"] != 0 {
-        assert!(Instant::now() < deadline, "the consumer outlived its socket");
+        assert!(
+            Instant::now() < deadline,
+            "the consumer outlived its socket"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
