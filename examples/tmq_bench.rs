@@ -38,7 +38,10 @@ fn vm_hwm_kib() -> Option<u64> {
 }
 
 fn hwm() -> String {
-    vm_hwm_kib().map_or_else(|| "unknown".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    vm_hwm_kib().map_or_else(
+        || "unknown".to_owned(),
+        |k| format!("{:.1} MiB", k as f64 / 1024.0),
+    )
 }
 
 fn write(dsn: &str, rows: usize) -> taosync::Result<()> {
@@ -51,7 +54,9 @@ fn write(dsn: &str, rows: usize) -> taosync::Result<()> {
          tags (loc int)",
     )?;
     for t in 0..TABLES {
-        conn.execute(&format!("create table tmq_bench.d{t} using tmq_bench.meters tags ({t})"))?;
+        conn.execute(&format!(
+            "create table tmq_bench.d{t} using tmq_bench.meters tags ({t})"
+        ))?;
     }
     conn.execute("create topic tmq_bench as stable tmq_bench.meters")?;
     let start = Instant::now();

@@ -31,7 +31,9 @@ fn prepare(dsn: &str) -> taosync::Result<()> {
         "create stable power.meters (ts timestamp, current float, voltage int, phase float) \
          tags (location varchar(64), group_id int)",
     )?;
-    conn.execute("create table power.d1001 using power.meters tags ('California.SanFrancisco', 2)")?;
+    conn.execute(
+        "create table power.d1001 using power.meters tags ('California.SanFrancisco', 2)",
+    )?;
     conn.execute("create table power.d1002 using power.meters tags ('California.LosAngeles', 3)")?;
     conn.execute(
         "create topic topic_meters as select ts, current, voltage, phase, location, group_id \
@@ -48,7 +50,10 @@ fn prepare(dsn: &str) -> taosync::Result<()> {
                 0.31f32
             ]
         });
-        cur.executemany(&format!("insert into power.{table} values (?, ?, ?, ?)"), rows)?;
+        cur.executemany(
+            &format!("insert into power.{table} values (?, ?, ?, ?)"),
+            rows,
+        )?;
     }
     println!("wrote 10 rows into power.meters");
     Ok(())
