@@ -233,7 +233,7 @@ impl Consumer {
                 return out;
             }
             for (_, rows) in self.fetch_raw(p.message_id) {
-                out.extend(rows.iter().map(v_of));
+                out.extend(rows.iter().map(|r| v_of(r)));
             }
         }
     }
@@ -258,7 +258,7 @@ impl Consumer {
     }
 }
 
-fn v_of(row: &Vec<Value>) -> i32 {
+fn v_of(row: &[Value]) -> i32 {
     match row.get(1) {
         Some(Value::Int(v)) => *v,
         other => panic!("column v is an INT, got {other:?}"),
@@ -568,7 +568,10 @@ fn fetch_and_fetch_block_serve_the_same_rows() {
     let rows = decode_block(block.block, fetch.timestamp_precision())
         .unwrap()
         .rows;
-    assert_eq!(rows.iter().map(v_of).collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert_eq!(
+        rows.iter().map(|r| v_of(r)).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
     let done = c
         .call(&FetchArgs {
             req_id: 5,
@@ -694,4 +697,74 @@ fn a_closed_socket_closes_its_consumer() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The poll queue
+
+#[test]
+fn a_newer_poll_replaces_a_waiting_one() {
+    let h = start();
+    setup(&h, "tp", 1, 1);
+    sql(&h, "create topic t_p as stable tp.meters");
+    let mut c = Consumer::subscribed(&h, "g", "c", &["t_p"]);
+    let long = PollArgs {
+        req_id: 100,
+        blocking_time: 5000,
+        message_id: Some(0),
+    };
+    let short = PollArgs {
+        req_id: 101,
+        blocking_time: 100,
+        message_id: Some(0),
+    };
+    let started = Instant::now();
+    c.send_text(&encode_request(&long).unwrap());
+    std::thread::sleep(Duration::from_millis(50));
+    c.send_text(&encode_request(&short).unwrap());
+    let reply = decode_tmq_reply::<PollArgs>(&c.recv_text()).unwrap();
+    assert_eq!(reply.header.req_id, 101, "only the newer poll is answered");
+    assert!(!reply.body.have_message);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the long poll gave way"
+    );
+    // The socket keeps serving: the next request's reply is the next frame.
+    let v = c.call(&VersionArgs { req_id: 102 }).unwrap();
+    assert_eq!(v.header.req_id, 102);
+}
+
+#[test]
+fn a_poll_sent_before_subscribe_is_answered_after_it() {
+    let h = start();
+    setup(&h, "tb", 1, 1);
+    sql(&h, "create topic t_b as stable tb.meters");
+    insert(&h, "tb", 1, 0, 2);
+    let mut c = Consumer::connect(&h);
+    c.send_text(
+        &encode_request(&PollArgs {
+            req_id: 1,
+            blocking_time: 2000,
+            message_id: None,
+        })
+        .unwrap(),
+    );
+    c.send_text(&encode_request(&subscribe_args("g", "c", &["t_b"])).unwrap());
+    let sub = decode_tmq_reply::<SubscribeArgs>(&c.recv_text()).unwrap();
+    assert_eq!(sub.header.action, "subscribe");
+    let poll = decode_tmq_reply::<PollArgs>(&c.recv_text()).unwrap();
+    assert_eq!(poll.header.req_id, 1);
+    assert!(poll.body.have_message);
+    let rows = c.fetch_raw(poll.body.message_id);
+    assert_eq!(rows[0].1.len(), 2);
+}
+
+#[test]
+fn a_database_without_wal_retention_refuses_topics() {
+    let h = start();
+    sql(&h, "create database tn wal_retention_period 0");
+    sql(&h, "create table tn.t (ts timestamp, v int)");
+    sql(&h, "insert into tn.t values (1700000000000, 1)");
+    let r = sql_reply(&h, "create topic t_n as select ts, v from tn.t");
+    assert_ne!(r["code"], 0, "{r}");
 }

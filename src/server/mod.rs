@@ -1,9 +1,9 @@
 //! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
-//! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`) and
-//! WebSocket (`/ws`, legacy `/rest/ws`) and TMQ (`/rest/tmq`), over plain TCP or TLS. Data lives in memory in
-//! the [`engine`] and disappears with the server. One thread accepts connections and each
+//! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
+//! WebSocket (`/ws`, legacy `/rest/ws`) and TMQ (`/rest/tmq`), over plain TCP or TLS. Data
+//! lives in memory in the [`engine`] and disappears with the server. One thread accepts connections and each
 //! connection gets a thread of its own; dropping the [`ServerHandle`] stops everything.
 //!
 //! ```

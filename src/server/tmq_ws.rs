@@ -134,7 +134,11 @@ fn run_poll(session: &mut TmqSession, args: PollArgs, inbox: &Inbox) -> Option<V
 }
 
 /// The worker: runs requests in order until the socket closes, then closes the consumer.
+///
+/// A `poll` before the first successful `subscribe` waits for it (a newer one replaces
+/// it) and runs right after it, its reply following the subscribe reply.
 fn work(mut session: TmqSession, inbox: &Inbox, replies: &Sender<Vec<SessionReply>>) {
+    let mut deferred: Option<PollArgs> = None;
     loop {
         match inbox.next(HEARTBEAT) {
             Err(()) => break,
@@ -145,8 +149,21 @@ fn work(mut session: TmqSession, inbox: &Inbox, replies: &Sender<Vec<SessionRepl
             }
             Ok(Some(request)) => {
                 let out = match request {
-                    TmqRequest::Poll(args) if session.consumer().is_some() => {
+                    TmqRequest::Poll(args) if session.consumer().is_none() => {
+                        deferred = Some(args);
+                        Vec::new()
+                    }
+                    TmqRequest::Poll(args) => {
                         run_poll(&mut session, args, inbox).unwrap_or_default()
+                    }
+                    subscribe @ TmqRequest::Subscribe(_) => {
+                        let mut out = session.handle(subscribe);
+                        if session.consumer().is_some()
+                            && let Some(args) = deferred.take()
+                        {
+                            out.extend(run_poll(&mut session, args, inbox).unwrap_or_default());
+                        }
+                        out
                     }
                     other => session.handle(other),
                 };

@@ -50,16 +50,10 @@ impl Engine {
     }
 }
 
-/// The vgroup ids of a database with `vgroups` vgroups, as `Database::vgroup_of` numbers
-/// them.
-fn vgroup_ids(vgroups: i32) -> Vec<i32> {
-    (0..vgroups.max(1)).map(|v| v + 2).collect()
-}
-
 /// Registers the WALs of a new database.
 pub(super) fn db_created(cat: &Catalog, db: &Database) {
     cat.wal
-        .create_db(&db.name, db.precision(), &vgroup_ids(db.options.vgroups));
+        .create_db(&db.name, db.precision(), &db.vgroup_ids());
 }
 
 /// Forgets the WALs of a dropped database.
@@ -67,8 +61,13 @@ pub(super) fn db_dropped(cat: &Catalog, db: &str) {
     cat.wal.drop_db(db);
 }
 
-/// Appends one write request's rows of `table` to its vgroup's WAL.
+/// Appends one write request's rows of `table` to its vgroup's WAL. A database created
+/// with `WAL_RETENTION_PERIOD 0` keeps no WAL (it cannot have topics either), which spares
+/// bulk loads the memory.
 pub(super) fn append(wal: &MemoryWal, db: &Database, table: &Table, rows: &[StoredRow]) {
+    if db.options.int("wal_retention_period", 3600) == 0 {
+        return;
+    }
     let Some(schema) = db.schema_of(table) else {
         return;
     };
@@ -404,5 +403,132 @@ impl RowProjector for ExprProjector {
             out.push(values);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use super::super::{AutoCreate, Engine, RowTarget, Session};
+    use crate::proto::tmq::OffsetReset;
+    use crate::server::tmq::{ConsumerSettings, TmqMessage};
+    use crate::types::{Precision, Timestamp};
+    use crate::value::Value;
+
+    fn session() -> Session {
+        let mut s = Session::new(Arc::new(Engine::with_defaults()), "root");
+        for sql in [
+            "create database w vgroups 3",
+            "use w",
+            "create stable st (ts timestamp, v int) tags (g int)",
+            "create table n (ts timestamp, v int)",
+        ] {
+            s.execute(sql, 0).unwrap();
+        }
+        s
+    }
+
+    fn drain(engine: &Engine, topic: &str) -> Vec<TmqMessage> {
+        let broker = engine.broker();
+        let settings = ConsumerSettings {
+            group_id: "g".into(),
+            auto_offset_reset: OffsetReset::Earliest,
+            ..ConsumerSettings::default()
+        };
+        let id = broker.create_consumer(settings).unwrap();
+        broker.subscribe(id, &[topic.to_owned()]).unwrap();
+        let mut out = Vec::new();
+        while let Some(m) = broker.poll(id).unwrap() {
+            out.push(m);
+        }
+        broker.close(id);
+        out
+    }
+
+    fn ints(messages: &[TmqMessage], column: usize) -> Vec<i32> {
+        let mut v: Vec<i32> = messages
+            .iter()
+            .flat_map(|m| &m.blocks)
+            .flat_map(|b| &b.rows)
+            .filter_map(|r| match r.get(column) {
+                Some(Value::Int(i)) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn sql_and_typed_row_writes_both_feed_the_wal() {
+        let mut s = session();
+        s.execute("create topic t as database w", 0).unwrap();
+        s.execute(
+            "insert into c1 using st tags (1) values (1700000000000, 1)",
+            0,
+        )
+        .unwrap();
+        s.execute("insert into n values (1700000000000, 2)", 0)
+            .unwrap();
+        // The stmt / schemaless path.
+        let target = RowTarget {
+            db: None,
+            table: "c2".into(),
+            using: Some(AutoCreate {
+                stable: "st".into(),
+                tag_names: None,
+                tags: vec![Value::Int(2)],
+            }),
+            columns: None,
+        };
+        let ts = Value::Timestamp(Timestamp::new(1_700_000_000_001, Precision::Millisecond));
+        s.insert_rows(&target, &[vec![ts, Value::Int(3)]]).unwrap();
+        let messages = drain(s.engine(), "t");
+        assert_eq!(ints(&messages, 1), vec![1, 2, 3]);
+        let vgroups: Vec<i32> = messages.iter().map(|m| m.vgroup_id).collect();
+        assert!(vgroups.iter().all(|v| (2..5).contains(v)), "{vgroups:?}");
+    }
+
+    #[test]
+    fn query_topics_filter_and_compute_with_tags_and_tbname() {
+        let mut s = session();
+        s.execute(
+            "create topic q as select ts, v + g as s, tbname as t from st where g = 2 and v > 0",
+            0,
+        )
+        .unwrap();
+        s.execute(
+            "insert into a using st tags (1) values (1700000000000, 5) b using st tags (2) values (1700000000000, 7) (1700000000001, -1)",
+            0,
+        )
+        .unwrap();
+        let messages = drain(s.engine(), "q");
+        let rows: Vec<&Vec<Value>> = messages
+            .iter()
+            .flat_map(|m| &m.blocks)
+            .flat_map(|b| &b.rows)
+            .collect();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0][1], Value::BigInt(9));
+        assert_eq!(rows[0][2], Value::VarChar("b".into()));
+    }
+
+    #[test]
+    fn topics_go_through_the_broker_and_block_drops() {
+        let mut s = session();
+        s.execute("create topic t as stable st", 0).unwrap();
+        assert!(s.engine().broker().topic_exists("t"));
+        let e = s.execute("create topic t as stable st", 0).unwrap_err();
+        assert_eq!(e.code.value(), 0x03E0);
+        assert_eq!(
+            s.execute("drop database w", 0).unwrap_err().code.value(),
+            0x03ED
+        );
+        s.execute("drop topic t", 0).unwrap();
+        assert!(!s.engine().broker().topic_exists("t"));
+        s.execute("drop database w", 0).unwrap();
     }
 }
