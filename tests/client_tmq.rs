@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use taosync::server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::{Consumer, Message, MessageType, TopicPartition};
-use taosync::{Code, ErrorKind, Timestamp, Type};
+use taosync::{Code, ErrorKind, Timestamp, TlsOptions, Type};
 
 const BASE_TS: i64 = 1_700_000_000_000;
 const SHORT: Duration = Duration::from_millis(300);
@@ -470,4 +470,66 @@ fn consumer_is_send_and_sync() {
     fn check<T: Send + Sync + 'static>() {}
     check::<Consumer>();
     check::<Message>();
+}
+
+/// The self-signed certificate of tests/client_tls.rs for localhost / 127.0.0.1 (EC P-256, 100 years), test only.
+const CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUO7o2X23uSuCXHCi+R4/0ib9t2Z0wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMjAxNDcyM1oYDzIxMjYxMDI5
+MDE0NzIzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiEEANGAPjL+VcrjNsvJWOqmF3B
+WgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dUo28wbTAdBgNVHQ4EFgQUqj2Q6/OIhaTj
+aN0XPWoXKtVbiD0wHwYDVR0jBBgwFoAUqj2Q6/OIhaTjaN0XPWoXKtVbiD0wGgYD
+VR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
+zj0EAwIDSAAwRQIgdH6Zufl9DyqUNse35oXkYNIVKMoZCEyx0kaU8Su82wgCIQCx
+LHEUJGt3qW1I17AW59muXQHdH+DdZmbBBph4OoD/Lw==
+-----END CERTIFICATE-----
+";
+
+/// Its private key (PKCS#8), test only.
+const KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdoFxVeXgUQ3ic3rV
+IsMYcBBzcXTlrCeeD3LSQYVQhaihRANCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiE
+EANGAPjL+VcrjNsvJWOqmF3BWgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dU
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn consumes_over_wss_with_the_connection_tls_options() {
+    let h = Server::start(
+        ServerConfig::new()
+            .tls_pem(CERT.as_bytes(), KEY.as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(h.dsn_ws().starts_with("wss://"));
+    let conn = taosync::ConnectOptions::from_dsn(&h.dsn_ws())
+        .unwrap()
+        .tls(TlsOptions::new().add_root_certificate_pem(CERT))
+        .connect()
+        .unwrap();
+    conn.execute("create database tls vgroups 1").unwrap();
+    conn.execute("create table tls.t (ts timestamp, v int)")
+        .unwrap();
+    conn.execute("insert into tls.t values (1700000000000, 7)")
+        .unwrap();
+    conn.execute("create topic tls_t as select * from tls.t")
+        .unwrap();
+    let builder = Consumer::builder()
+        .dsn(h.dsn_ws())
+        .config("group.id", "g")
+        .config("auto.offset.reset", "earliest")
+        .conn_timeout(Duration::from_secs(5));
+    // The certificate is not trusted by default.
+    let e = builder.clone().build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+    let c = builder
+        .tls(TlsOptions::new().add_root_certificate_pem(CERT))
+        .build()
+        .unwrap();
+    c.subscribe(&["tls_t"]).unwrap();
+    let m = c.poll(Duration::from_secs(2)).unwrap().unwrap();
+    assert_eq!(m.typed::<(Timestamp, i32)>().unwrap()[0].1, 7);
 }
