@@ -119,6 +119,14 @@ fn tmq_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Tmq, message)
 }
 
+/// `now + d`, saturating at a year from now (a `Duration::MAX` timeout means "wait").
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+        .unwrap_or(now)
+}
+
 fn closed_error() -> Error {
     Error::interface("the consumer is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
 }
@@ -544,6 +552,7 @@ impl<'a> IntoIterator for &'a Message {
 pub struct Consumer {
     id: u64,
     config: ConsumerConfig,
+    version: String,
     inner: Mutex<Inner>,
 }
 
@@ -553,7 +562,6 @@ struct Inner {
     host: HostAddr,
     socket: Option<Socket>,
     broken: Option<String>,
-    version: String,
     raw_data: bool,
     req_id: u64,
     last_message_id: u64,
@@ -568,7 +576,7 @@ impl fmt::Debug for Consumer {
             .field("host", &inner.host)
             .field("group_id", &self.config.group_id)
             .field("client_id", &self.config.client_id)
-            .field("server_version", &inner.version)
+            .field("server_version", &self.version)
             .field("topics", &inner.topics)
             .field("closed", &inner.socket.is_none())
             .finish_non_exhaustive()
@@ -623,14 +631,13 @@ impl Consumer {
             host,
             socket: Some(socket),
             broken: None,
-            version: String::new(),
             raw_data: false,
             req_id: 0,
             last_message_id: 0,
             topics: Vec::new(),
             subscribed: false,
         };
-        let deadline = Instant::now() + inner.opts.get_conn_timeout();
+        let deadline = after(inner.opts.get_conn_timeout());
         let req_id = inner.next_req_id();
         let version = inner
             .request(&VersionArgs { req_id }, deadline)
@@ -656,10 +663,10 @@ impl Consumer {
                 "fetch + fetch_block"
             }
         );
-        inner.version = version.version;
         Ok(Consumer {
             id,
             config,
+            version: version.version,
             inner: Mutex::new(inner),
         })
     }
@@ -678,8 +685,8 @@ impl Consumer {
     }
 
     /// The version the server reported.
-    pub fn server_version(&self) -> String {
-        self.lock().version.clone()
+    pub fn server_version(&self) -> &str {
+        &self.version
     }
 
     /// True once [`close`](Self::close) ran.
@@ -736,7 +743,7 @@ impl Consumer {
                 "poll before subscribe: call subscribe(topics) first",
             ));
         }
-        let end = Instant::now() + timeout;
+        let end = after(timeout);
         let mut first = Some(req_id);
         loop {
             let left = end.saturating_duration_since(Instant::now());
@@ -975,7 +982,7 @@ impl Consumer {
         if inner.subscribed && inner.broken.is_none() {
             let req_id = inner.next_req_id();
             let wait = inner.opts.get_read_timeout().min(CLOSE_WAIT);
-            if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, Instant::now() + wait) {
+            if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, after(wait)) {
                 log::debug!("tmq {}: unsubscribe on close failed: {e}", inner.host);
             }
         }
@@ -1072,7 +1079,7 @@ impl Inner {
     }
 
     fn deadline(&self) -> Instant {
-        Instant::now() + self.opts.get_read_timeout()
+        after(self.opts.get_read_timeout())
     }
 
     fn ensure_open(&self) -> Result<()> {
