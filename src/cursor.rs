@@ -48,7 +48,7 @@ pub struct ColumnDescription {
 }
 
 impl ColumnDescription {
-    fn from_column(c: &Column) -> ColumnDescription {
+    pub(crate) fn from_column(c: &Column) -> ColumnDescription {
         ColumnDescription {
             name: c.name.clone(),
             type_code: c.ty,

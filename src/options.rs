@@ -966,6 +966,12 @@ enum Unit {
     Millis,
 }
 
+/// Parses a timeout as the DSN does: `500ms`, `5s`, `2m`, `1h`, or a bare integer of
+/// seconds (an Interface error naming `key` otherwise).
+pub(crate) fn parse_timeout(key: &str, value: &str) -> Result<Duration> {
+    parse_duration(key, value, Unit::Seconds)
+}
+
 /// Parses `500ms`, `5s`, `2m`, `1h`, or a bare integer in `bare` units.
 fn parse_duration(key: &str, value: &str, bare: Unit) -> Result<Duration> {
     let bad = || {

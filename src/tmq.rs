@@ -1,1 +1,1426 @@
-//! Data subscription (TMQ): the `Consumer`.
+//! Data subscription (TMQ): the [`Consumer`].
+//!
+//! A consumer owns one WebSocket to taosAdapter's `/rest/tmq` endpoint (02 §3). It is
+//! built from the TDengine consumer keys (a string map, as Python's `taosws.Consumer`
+//! takes them) and/or a DSN, subscribes to topics, and polls [`Message`]s: one topic and
+//! one vgroup each, holding blocks of rows of one table each, readable with the crate's
+//! typed row API ([`Row`], [`FromRow`]).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use taosync::tmq::Consumer;
+//! use taosync::Timestamp;
+//!
+//! let consumer = Consumer::new([
+//!     ("td.connect.ip", "localhost"),
+//!     ("group.id", "g1"),
+//!     ("auto.offset.reset", "earliest"),
+//! ])?;
+//! consumer.subscribe(&["topic_meters"])?;
+//! for message in consumer.iter(Duration::from_secs(1)) {
+//!     let message = message?;
+//!     for block in &message {
+//!         for row in block {
+//!             let (ts, current): (Timestamp, f32) = row.into_typed()?;
+//!             println!("{} vgroup {} {}: {ts} {current}", message.topic(), message.vgroup_id(), block.table_name());
+//!         }
+//!     }
+//!     consumer.commit(&message)?;
+//! }
+//! consumer.close()?;
+//! # Ok::<(), taosync::Error>(())
+//! ```
+//!
+//! # Configuration
+//!
+//! Every key of [`ConsumerConfig`] is accepted (`group.id` is required), plus the
+//! transport keys `conn_timeout` and `read_timeout` (durations as in a connection DSN:
+//! `500ms`, `5s`, a bare integer of seconds). A DSN (`ws://user:pass@host:port[/db]?group.id=…`,
+//! also `wss://`, `tmq+ws://`, `taos+ws://`) carries the same keys as query parameters;
+//! map entries override the DSN. TLS certificates are set with
+//! [`ConsumerBuilder::tls`], as for connections. An unknown key or a bad value is a
+//! [`TmqError`](ErrorKind::Tmq) naming the key.
+//!
+//! # Semantics
+//!
+//! * Delivery is at-least-once: a message polled but not committed is delivered again to
+//!   the next consumer of the group after this one closes or is dropped.
+//! * [`Consumer::commit`] commits the positions the consumer has reached in **every**
+//!   vgroup (the protocol's `commit`, 02 §3.6), which includes the message given.
+//! * With `enable.auto.commit=true` the server commits all positions at the next poll once
+//!   `auto.commit.interval.ms` has elapsed (02 §3.4); the last message before a crash is
+//!   therefore delivered again. The default is `false`.
+//! * A message's rows are fetched completely inside [`Consumer::poll`] (the server keeps
+//!   only the newest message alive), so a [`Message`] is plain owned data.
+//! * Data is read with one `fetch_raw_data` per message on servers ≥ 3.3.2.0, and with
+//!   `fetch` + `fetch_block` per block on older ones.
+//!
+//! # Errors
+//!
+//! * Server refusals carry the server's code in a [`TmqError`](ErrorKind::Tmq): an unknown
+//!   topic (`0x03E1`), a call other than `poll` before `subscribe` (`0xFFFF` "tmq not
+//!   init"), subscribing twice without `unsubscribe`, `seek`/`commit_offset` on a vgroup
+//!   not assigned to this consumer (`0x4008`).
+//! * Client-side checks are `TmqError`s too: `poll` before `subscribe` (the server would
+//!   hold the poll until a subscribe), and committing a [`Message`] another consumer polled.
+//! * Every call after [`Consumer::close`] is an [`InterfaceError`](ErrorKind::Interface)
+//!   with code [`Code::CLIENT_CONNECTION_CLOSED`], as for a closed
+//!   [`Connection`](crate::Connection).
+//! * A socket failure or timeout is a [`Connection`](ErrorKind::Connection) /
+//!   [`Operational`](ErrorKind::Operational) error and leaves the consumer unusable (the
+//!   server drops the consumer with its socket): build a new one. It resumes from the
+//!   group's committed offsets.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tungstenite::Message as WsMessage;
+use tungstenite::stream::MaybeTlsStream;
+
+use crate::code::Code;
+use crate::cursor::ColumnDescription;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{ConnectOptions, HostAddr, Protocol, TlsOptions, parse_timeout};
+use crate::proto::block::decode_rows;
+use crate::proto::tmq::{
+    AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
+    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, MESSAGE_TYPE_DATA,
+    MESSAGE_TYPE_META, MESSAGE_TYPE_META_DATA, MESSAGE_TYPE_RAW_DATA, NEW_FORMAT_MARKER,
+    OFFSET_INVALID, PollArgs, PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply,
+    TopicVgroupId, UnsubscribeArgs, VersionArgs, decode_tmq_reply,
+};
+use crate::proto::ws::{Action, ReplyHeader, encode_request};
+use crate::row::{Column, FromRow, Row};
+use crate::transport::ws::{CONNECTOR, Socket, upgrade, version_at_least};
+use crate::transport::{is_timeout, timeout_error};
+use crate::types::Precision;
+
+pub use crate::proto::tmq::{Assignment, ConsumerConfig, OffsetReset};
+
+/// The longest `blocking_time` one `poll` request asks for; longer polls send several.
+const MAX_BLOCKING: Duration = Duration::from_secs(30);
+
+/// The most blocks one message may have on the `fetch` path (a server that never says
+/// `completed` is an error, not an endless loop).
+const MAX_BLOCKS_PER_MESSAGE: usize = 1 << 20;
+
+/// How long [`Consumer::close`] waits for the `unsubscribe` reply at most.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Consumer identities, to recognise messages polled by another consumer.
+static NEXT_CONSUMER_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The keys handled by the transport rather than by [`ConsumerConfig`].
+const TRANSPORT_KEYS: [&str; 2] = ["conn_timeout", "read_timeout"];
+
+fn tmq_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Tmq, message)
+}
+
+/// `now + d`, saturating at a year from now (a `Duration::MAX` timeout means "wait").
+fn after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+        .unwrap_or(now)
+}
+
+fn closed_error() -> Error {
+    Error::interface("the consumer is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
+}
+
+// ---------------------------------------------------------------------------------------
+// Builder
+
+/// Builds a [`Consumer`] from consumer keys, a DSN, timeouts and TLS settings.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use taosync::tmq::Consumer;
+/// let consumer = Consumer::builder()
+///     .dsn("wss://root:taosdata@db.example.com:6041")
+///     .config("group.id", "g1")
+///     .config("client.id", "worker-1")
+///     .conn_timeout(Duration::from_secs(5))
+///     .read_timeout(Duration::from_secs(30))
+///     .tls(taosync::TlsOptions::new().add_root_certificate_pem(b"-----BEGIN CERTIFICATE-----..."))
+///     .build()?;
+/// # Ok::<(), taosync::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct ConsumerBuilder {
+    dsn: Option<String>,
+    entries: Vec<(String, String)>,
+    conn_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    tls: Option<TlsOptions>,
+}
+
+impl fmt::Debug for ConsumerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keys only: values may hold passwords or tokens.
+        f.debug_struct("ConsumerBuilder")
+            .field("dsn", &self.dsn.as_ref().map(|_| "…"))
+            .field(
+                "keys",
+                &self.entries.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("conn_timeout", &self.conn_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConsumerBuilder {
+    /// An empty builder (`group.id` must still be given).
+    pub fn new() -> ConsumerBuilder {
+        ConsumerBuilder::default()
+    }
+
+    /// Reads host, credentials, database and keys from a DSN; [`config`](Self::config)
+    /// entries override it.
+    pub fn dsn(mut self, dsn: impl Into<String>) -> Self {
+        self.dsn = Some(dsn.into());
+        self
+    }
+
+    /// Sets one consumer key (see [`ConsumerConfig`]) or transport key (`conn_timeout`,
+    /// `read_timeout`). Checked by [`build`](Self::build).
+    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.entries.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets several keys, as [`config`](Self::config).
+    pub fn configs<K: Into<String>, V: Into<String>>(
+        mut self,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.entries
+            .extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
+        self
+    }
+
+    /// TCP connect and handshake timeout (default 10 s).
+    pub fn conn_timeout(mut self, timeout: Duration) -> Self {
+        self.conn_timeout = Some(timeout);
+        self
+    }
+
+    /// How long any reply may take, on top of a poll's own waiting time (default 300 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = Some(timeout);
+        self
+    }
+
+    /// TLS settings for `wss` (trusted roots, verification switches).
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Validates the configuration, connects and asks the server's version.
+    pub fn build(self) -> Result<Consumer> {
+        let mut conn_timeout = None;
+        let mut read_timeout = None;
+        let mut take = |key: &str, value: &str| -> Result<bool> {
+            let slot = match key.trim() {
+                "conn_timeout" => &mut conn_timeout,
+                "read_timeout" => &mut read_timeout,
+                _ => return Ok(false),
+            };
+            *slot = Some(parse_timeout(key, value).map_err(|e| e.with_kind(ErrorKind::Tmq))?);
+            Ok(true)
+        };
+        let dsn = match &self.dsn {
+            Some(dsn) => Some(strip_transport_params(dsn, &mut take)?),
+            None => None,
+        };
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for (k, v) in &self.entries {
+            if !take(k, v)? {
+                entries.push((k.as_str(), v.as_str()));
+            }
+        }
+        let config = match &dsn {
+            Some(dsn) => ConsumerConfig::from_dsn_and_map(dsn, entries)?,
+            None => ConsumerConfig::from_map(entries)?,
+        };
+        let host = config.host.trim_start_matches('[').trim_end_matches(']');
+        let mut opts = ConnectOptions::new()
+            .protocol(if config.tls {
+                Protocol::Wss
+            } else {
+                Protocol::Ws
+            })
+            .host(host)
+            .port(config.port)
+            .user(config.user.clone())
+            .password(config.password.clone());
+        if let Some(token) = &config.token {
+            opts = opts.token(token.clone());
+        }
+        if let Some(t) = self.conn_timeout.or(conn_timeout) {
+            opts = opts.conn_timeout(t);
+        }
+        if let Some(t) = self.read_timeout.or(read_timeout) {
+            opts = opts.read_timeout(t);
+        }
+        if let Some(tls) = self.tls {
+            opts = opts.tls(tls);
+        }
+        Consumer::open(config, opts)
+    }
+}
+
+/// Removes the transport keys from a DSN's query, feeding them to `take`.
+fn strip_transport_params(
+    dsn: &str,
+    take: &mut impl FnMut(&str, &str) -> Result<bool>,
+) -> Result<String> {
+    let Some((base, query)) = dsn.split_once('?') else {
+        return Ok(dsn.to_owned());
+    };
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if !(TRANSPORT_KEYS.contains(&k) && take(k, v)?) {
+            kept.push(pair);
+        }
+    }
+    Ok(if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Public value types
+
+/// The kind of a [`Message`] (`message_type` of the poll reply, 02 §3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageType {
+    /// Rows.
+    Data,
+    /// Table DDL only ([`Message::meta`]).
+    Meta,
+    /// DDL and rows.
+    MetaData,
+    /// Raw data (`msg.consume.rawdata`), read as rows.
+    RawData,
+}
+
+impl MessageType {
+    fn from_code(code: i32) -> Option<MessageType> {
+        match code {
+            MESSAGE_TYPE_DATA => Some(MessageType::Data),
+            MESSAGE_TYPE_META => Some(MessageType::Meta),
+            MESSAGE_TYPE_META_DATA => Some(MessageType::MetaData),
+            MESSAGE_TYPE_RAW_DATA => Some(MessageType::RawData),
+            _ => None,
+        }
+    }
+
+    fn has_data(self) -> bool {
+        !matches!(self, MessageType::Meta)
+    }
+
+    fn has_meta(self) -> bool {
+        matches!(self, MessageType::Meta | MessageType::MetaData)
+    }
+}
+
+/// One (topic, vgroup) offset: what [`Consumer::commit_offsets`] commits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TopicPartition {
+    /// Topic.
+    pub topic: String,
+    /// Vgroup id (Python's `partition`).
+    pub vgroup_id: i32,
+    /// Offset (a WAL version of the vgroup).
+    pub offset: i64,
+}
+
+impl TopicPartition {
+    /// An offset of one vgroup of `topic`.
+    pub fn new(topic: impl Into<String>, vgroup_id: i32, offset: i64) -> TopicPartition {
+        TopicPartition {
+            topic: topic.into(),
+            vgroup_id,
+            offset,
+        }
+    }
+}
+
+/// The vgroups of one topic assigned to the consumer ([`Consumer::assignment`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicAssignment {
+    /// Topic.
+    pub topic: String,
+    /// Its assigned vgroups with position and WAL range.
+    pub assignments: Vec<Assignment>,
+}
+
+/// The rows of one table inside a [`Message`].
+///
+/// Iterating a block (by reference or by value) yields its [`Row`]s.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageBlock {
+    table_name: String,
+    columns: Arc<[Column]>,
+    precision: Precision,
+    rows: Vec<Row>,
+}
+
+impl MessageBlock {
+    /// The table the rows belong to (`""` when the server did not say, e.g. some query
+    /// topics).
+    pub fn table_name(&self) -> &str {
+        &self.table_name
+    }
+
+    /// The columns.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The columns as PEP 249 descriptions (like [`Cursor::description`](crate::Cursor::description)).
+    pub fn description(&self) -> Vec<ColumnDescription> {
+        self.columns
+            .iter()
+            .map(ColumnDescription::from_column)
+            .collect()
+    }
+
+    /// The timestamp precision of the rows.
+    pub fn precision(&self) -> Precision {
+        self.precision
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Number of columns.
+    pub fn ncols(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The rows.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The rows, owned.
+    pub fn into_rows(self) -> Vec<Row> {
+        self.rows
+    }
+
+    /// Every row converted with [`FromRow`] (a tuple, `Vec<Value>`, or your own type).
+    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
+        self.rows.iter().map(Row::into_typed).collect()
+    }
+}
+
+impl IntoIterator for MessageBlock {
+    type Item = Row;
+    type IntoIter = std::vec::IntoIter<Row>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a MessageBlock {
+    type Item = &'a Row;
+    type IntoIter = std::slice::Iter<'a, Row>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.rows.iter()
+    }
+}
+
+/// One polled message: data of one topic and one vgroup, as blocks of one table each.
+///
+/// Iterating a message yields its [`MessageBlock`]s; [`rows`](Self::rows) flattens them
+/// into `(table name, row)` pairs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    consumer_id: u64,
+    message_id: u64,
+    topic: String,
+    database: String,
+    vgroup_id: i32,
+    offset: i64,
+    message_type: MessageType,
+    blocks: Vec<MessageBlock>,
+    meta: Option<serde_json::Value>,
+}
+
+impl Message {
+    /// The topic.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// The database the data comes from.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// The vgroup (Python's `partition` / `vgroup()`).
+    pub fn vgroup_id(&self) -> i32 {
+        self.vgroup_id
+    }
+
+    /// The WAL version of the vgroup the message starts at (negative for snapshot data).
+    pub fn offset(&self) -> i64 {
+        self.offset
+    }
+
+    /// The per-socket message id the server assigned.
+    pub fn message_id(&self) -> u64 {
+        self.message_id
+    }
+
+    /// What the message carries.
+    pub fn message_type(&self) -> MessageType {
+        self.message_type
+    }
+
+    /// The data blocks (empty for a meta-only message).
+    pub fn blocks(&self) -> &[MessageBlock] {
+        &self.blocks
+    }
+
+    /// The blocks, owned.
+    pub fn into_blocks(self) -> Vec<MessageBlock> {
+        self.blocks
+    }
+
+    /// The DDL JSON of a meta message (02 §3.5.4), `None` for data messages.
+    pub fn meta(&self) -> Option<&serde_json::Value> {
+        self.meta.as_ref()
+    }
+
+    /// The total number of rows over all blocks.
+    pub fn num_rows(&self) -> usize {
+        self.blocks.iter().map(MessageBlock::nrows).sum()
+    }
+
+    /// Every row with the name of its table, block after block.
+    pub fn rows(&self) -> impl Iterator<Item = (&str, &Row)> + '_ {
+        self.blocks
+            .iter()
+            .flat_map(|b| b.rows.iter().map(move |r| (b.table_name.as_str(), r)))
+    }
+
+    /// Every row converted with [`FromRow`], block after block.
+    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
+        self.rows().map(|(_, r)| r.into_typed()).collect()
+    }
+}
+
+impl IntoIterator for Message {
+    type Item = MessageBlock;
+    type IntoIter = std::vec::IntoIter<MessageBlock>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Message {
+    type Item = &'a MessageBlock;
+    type IntoIter = std::slice::Iter<'a, MessageBlock>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.blocks.iter()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Consumer
+
+/// A TMQ consumer on its own `/rest/tmq` WebSocket (see the [module docs](self)).
+///
+/// Methods take `&self` and serialise on one socket, so a consumer can be polled in a
+/// `for` loop over [`iter`](Self::iter) while messages are committed in the body, and can
+/// be shared between threads (`Send + Sync`). Dropping it closes the socket without
+/// committing.
+pub struct Consumer {
+    id: u64,
+    config: ConsumerConfig,
+    version: String,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    consumer_id: u64,
+    opts: ConnectOptions,
+    host: HostAddr,
+    socket: Option<Socket>,
+    broken: Option<String>,
+    raw_data: bool,
+    req_id: u64,
+    last_message_id: u64,
+    topics: Vec<String>,
+    subscribed: bool,
+}
+
+impl fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.lock();
+        f.debug_struct("Consumer")
+            .field("host", &inner.host)
+            .field("group_id", &self.config.group_id)
+            .field("client_id", &self.config.client_id)
+            .field("server_version", &self.version)
+            .field("topics", &inner.topics)
+            .field("closed", &inner.socket.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Consumer {
+    /// Connects a consumer configured by consumer keys (see [`ConsumerConfig`]) and the
+    /// transport keys `conn_timeout` / `read_timeout`. `group.id` is required.
+    ///
+    /// ```no_run
+    /// let consumer = taosync::tmq::Consumer::new([("group.id", "g1"), ("td.connect.port", "6041")])?;
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn new<K: Into<String>, V: Into<String>>(
+        config: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Consumer> {
+        ConsumerBuilder::new().configs(config).build()
+    }
+
+    /// Connects a consumer configured by a DSN,
+    /// e.g. `ws://root:taosdata@localhost:6041?group.id=g1&auto.offset.reset=earliest`.
+    pub fn from_dsn(dsn: &str) -> Result<Consumer> {
+        ConsumerBuilder::new().dsn(dsn).build()
+    }
+
+    /// Connects a consumer configured by a DSN and keys that override it (Python's
+    /// `taosws.Consumer(conf, dsn)`).
+    pub fn from_dsn_and_config<K: Into<String>, V: Into<String>>(
+        dsn: &str,
+        config: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Consumer> {
+        ConsumerBuilder::new().dsn(dsn).configs(config).build()
+    }
+
+    /// A builder (timeouts, TLS, keys, DSN).
+    pub fn builder() -> ConsumerBuilder {
+        ConsumerBuilder::new()
+    }
+
+    fn open(config: ConsumerConfig, opts: ConnectOptions) -> Result<Consumer> {
+        let host = opts
+            .get_hosts()
+            .first()
+            .cloned()
+            .unwrap_or_else(|| HostAddr::new("localhost", config.port));
+        let socket = upgrade(&opts, &host, "/rest/tmq").map_err(|e| e.into_error(&host))?;
+        let id = NEXT_CONSUMER_ID.fetch_add(1, Ordering::Relaxed);
+        let mut inner = Inner {
+            consumer_id: id,
+            opts,
+            host,
+            socket: Some(socket),
+            broken: None,
+            raw_data: false,
+            req_id: 0,
+            last_message_id: 0,
+            topics: Vec::new(),
+            subscribed: false,
+        };
+        let deadline = after(inner.opts.get_conn_timeout());
+        let req_id = inner.next_req_id();
+        let version = inner
+            .request(&VersionArgs { req_id }, deadline)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Connection,
+                    format!(
+                        "{}: `version` on /rest/tmq failed: {}",
+                        inner.host,
+                        e.message()
+                    ),
+                )
+                .with_source(e)
+            })?;
+        inner.raw_data = version_at_least(&version.version, [3, 3, 2, 0]);
+        log::debug!(
+            "tmq {}: server version {}, {} data path",
+            inner.host,
+            version.version,
+            if inner.raw_data {
+                "fetch_raw_data"
+            } else {
+                "fetch + fetch_block"
+            }
+        );
+        Ok(Consumer {
+            id,
+            config,
+            version: version.version,
+            inner: Mutex::new(inner),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next_id(&self) -> u64 {
+        self.lock().next_req_id()
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ConsumerConfig {
+        &self.config
+    }
+
+    /// The version the server reported.
+    pub fn server_version(&self) -> &str {
+        &self.version
+    }
+
+    /// True once [`close`](Self::close) ran.
+    pub fn is_closed(&self) -> bool {
+        self.lock().socket.is_none()
+    }
+
+    /// Subscribes to `topics`. A consumer subscribes once; call
+    /// [`unsubscribe`](Self::unsubscribe) before subscribing to another list (after which
+    /// only the topic list changes, the group and options stay).
+    pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
+        self.subscribe_with_req_id(topics, self.next_id())
+    }
+
+    /// [`subscribe`](Self::subscribe) with a caller-chosen request id.
+    pub fn subscribe_with_req_id<S: AsRef<str>>(&self, topics: &[S], req_id: u64) -> Result<()> {
+        let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        inner.request(&args, deadline)?;
+        inner.subscribed = true;
+        inner.topics = args.topics;
+        Ok(())
+    }
+
+    /// Ends the subscription without committing; the consumer can subscribe again.
+    pub fn unsubscribe(&self) -> Result<()> {
+        self.unsubscribe_with_req_id(self.next_id())
+    }
+
+    /// [`unsubscribe`](Self::unsubscribe) with a caller-chosen request id.
+    pub fn unsubscribe_with_req_id(&self, req_id: u64) -> Result<()> {
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        inner.request(&UnsubscribeArgs { req_id }, deadline)?;
+        inner.subscribed = false;
+        inner.topics.clear();
+        Ok(())
+    }
+
+    /// Waits up to `timeout` for a message; `None` when none arrived. The message's rows
+    /// are fetched before it is returned.
+    pub fn poll(&self, timeout: Duration) -> Result<Option<Message>> {
+        self.poll_with_req_id(timeout, self.next_id())
+    }
+
+    /// [`poll`](Self::poll) whose first `poll` request carries `req_id` (a long poll may
+    /// send more, and fetching the data sends more; those use the consumer's own ids).
+    pub fn poll_with_req_id(&self, timeout: Duration, req_id: u64) -> Result<Option<Message>> {
+        let mut inner = self.lock();
+        inner.ensure_open()?;
+        if !inner.subscribed {
+            return Err(tmq_error(
+                "poll before subscribe: call subscribe(topics) first",
+            ));
+        }
+        let end = after(timeout);
+        let mut first = Some(req_id);
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            let blocking = left.min(MAX_BLOCKING);
+            let req_id = first.take().unwrap_or_else(|| inner.next_req_id());
+            let args = PollArgs {
+                req_id,
+                blocking_time: i64::try_from(blocking.as_millis()).unwrap_or(i64::MAX),
+                message_id: Some(inner.last_message_id),
+            };
+            let deadline = inner.deadline() + blocking;
+            let reply = inner.request(&args, deadline)?;
+            if reply.have_message {
+                inner.last_message_id = reply.message_id;
+                return inner.fetch_message(reply).map(Some);
+            }
+            if Instant::now() >= end {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// An iterator that polls with `idle_timeout` and yields messages until a poll brings
+    /// none (or an error, which it yields and then ends).
+    pub fn iter(&self, idle_timeout: Duration) -> Messages<'_> {
+        Messages {
+            consumer: self,
+            idle_timeout,
+            done: false,
+        }
+    }
+
+    /// Commits the positions this consumer has reached in every vgroup (so `message` and
+    /// everything polled before it). The message must come from this consumer.
+    pub fn commit(&self, message: &Message) -> Result<()> {
+        self.commit_with_req_id(message, self.next_id())
+    }
+
+    /// [`commit`](Self::commit) with a caller-chosen request id.
+    pub fn commit_with_req_id(&self, message: &Message, req_id: u64) -> Result<()> {
+        if message.consumer_id != self.id {
+            return Err(tmq_error(format!(
+                "cannot commit message {} of topic {:?}: it was polled by another consumer",
+                message.message_id, message.topic
+            )));
+        }
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        inner.request(
+            &CommitArgs {
+                req_id,
+                message_id: message.message_id,
+            },
+            deadline,
+        )?;
+        Ok(())
+    }
+
+    /// Commits `offset` for one vgroup of `topic` (the next poll of a consumer of the
+    /// group that starts there begins at `offset`).
+    pub fn commit_offset(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
+        self.commit_offset_with_req_id(topic, vgroup_id, offset, self.next_id())
+    }
+
+    /// [`commit_offset`](Self::commit_offset) with a caller-chosen request id.
+    pub fn commit_offset_with_req_id(
+        &self,
+        topic: &str,
+        vgroup_id: i32,
+        offset: i64,
+        req_id: u64,
+    ) -> Result<()> {
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        inner.request(
+            &CommitOffsetArgs {
+                req_id,
+                topic: topic.to_owned(),
+                vgroup_id,
+                offset,
+            },
+            deadline,
+        )?;
+        Ok(())
+    }
+
+    /// Commits several offsets, in order (one request each; stops at the first error).
+    pub fn commit_offsets(&self, offsets: &[TopicPartition]) -> Result<()> {
+        for tp in offsets {
+            self.commit_offset(&tp.topic, tp.vgroup_id, tp.offset)?;
+        }
+        Ok(())
+    }
+
+    /// The vgroups assigned to this consumer for every subscribed topic.
+    pub fn assignment(&self) -> Result<Vec<TopicAssignment>> {
+        let topics = {
+            let inner = self.lock();
+            inner.ensure_open()?;
+            inner.topics.clone()
+        };
+        topics
+            .into_iter()
+            .map(|topic| {
+                let assignments = self.topic_assignment(&topic)?;
+                Ok(TopicAssignment { topic, assignments })
+            })
+            .collect()
+    }
+
+    /// The vgroups of `topic` assigned to this consumer, with position and WAL range.
+    pub fn topic_assignment(&self, topic: &str) -> Result<Vec<Assignment>> {
+        self.topic_assignment_with_req_id(topic, self.next_id())
+    }
+
+    /// [`topic_assignment`](Self::topic_assignment) with a caller-chosen request id.
+    pub fn topic_assignment_with_req_id(
+        &self,
+        topic: &str,
+        req_id: u64,
+    ) -> Result<Vec<Assignment>> {
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        let reply = inner.request(
+            &AssignmentArgs {
+                req_id,
+                topic: topic.to_owned(),
+            },
+            deadline,
+        )?;
+        Ok(reply.assignment)
+    }
+
+    /// Moves this consumer's position in one assigned vgroup (e.g. to
+    /// [`Assignment::begin`] to replay).
+    pub fn seek(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
+        self.seek_with_req_id(topic, vgroup_id, offset, self.next_id())
+    }
+
+    /// [`seek`](Self::seek) with a caller-chosen request id.
+    pub fn seek_with_req_id(
+        &self,
+        topic: &str,
+        vgroup_id: i32,
+        offset: i64,
+        req_id: u64,
+    ) -> Result<()> {
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        inner.request(
+            &SeekArgs {
+                req_id,
+                topic: topic.to_owned(),
+                vgroup_id,
+                offset,
+            },
+            deadline,
+        )?;
+        Ok(())
+    }
+
+    /// The group's committed offset of one vgroup, `None` if nothing was committed.
+    pub fn committed(&self, topic: &str, vgroup_id: i32) -> Result<Option<i64>> {
+        let all = self.committed_many(&[(topic, vgroup_id)])?;
+        Ok(all.into_iter().next().flatten())
+    }
+
+    /// [`committed`](Self::committed) for several (topic, vgroup) pairs in one request.
+    pub fn committed_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
+        self.committed_with_req_id(pairs, self.next_id())
+    }
+
+    /// [`committed_many`](Self::committed_many) with a caller-chosen request id.
+    pub fn committed_with_req_id<S: AsRef<str>>(
+        &self,
+        pairs: &[(S, i32)],
+        req_id: u64,
+    ) -> Result<Vec<Option<i64>>> {
+        let args = CommittedArgs {
+            req_id,
+            topic_vgroup_ids: topic_vgroup_ids(pairs),
+        };
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        let reply = inner.request(&args, deadline)?;
+        offsets(reply.committed, pairs.len(), "committed")
+    }
+
+    /// This consumer's position (next offset to consume) in one vgroup, `None` if it has
+    /// none.
+    pub fn position(&self, topic: &str, vgroup_id: i32) -> Result<Option<i64>> {
+        let all = self.position_many(&[(topic, vgroup_id)])?;
+        Ok(all.into_iter().next().flatten())
+    }
+
+    /// [`position`](Self::position) for several (topic, vgroup) pairs in one request.
+    pub fn position_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
+        self.position_with_req_id(pairs, self.next_id())
+    }
+
+    /// [`position_many`](Self::position_many) with a caller-chosen request id.
+    pub fn position_with_req_id<S: AsRef<str>>(
+        &self,
+        pairs: &[(S, i32)],
+        req_id: u64,
+    ) -> Result<Vec<Option<i64>>> {
+        let args = PositionArgs {
+            req_id,
+            topic_vgroup_ids: topic_vgroup_ids(pairs),
+        };
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        let reply = inner.request(&args, deadline)?;
+        offsets(reply.position, pairs.len(), "position")
+    }
+
+    /// The topics of the current subscription, as the server knows them.
+    pub fn list_topics(&self) -> Result<Vec<String>> {
+        self.list_topics_with_req_id(self.next_id())
+    }
+
+    /// [`list_topics`](Self::list_topics) with a caller-chosen request id.
+    pub fn list_topics_with_req_id(&self, req_id: u64) -> Result<Vec<String>> {
+        let mut inner = self.lock();
+        let deadline = inner.deadline();
+        Ok(inner.request(&ListTopicsArgs { req_id }, deadline)?.topics)
+    }
+
+    /// Unsubscribes (without committing) and closes the socket. Closing twice is fine;
+    /// any other call afterwards is an [`InterfaceError`](ErrorKind::Interface).
+    pub fn close(&self) -> Result<()> {
+        let mut inner = self.lock();
+        if inner.socket.is_none() {
+            return Ok(());
+        }
+        if inner.subscribed && inner.broken.is_none() {
+            let req_id = inner.next_req_id();
+            let wait = inner.opts.get_read_timeout().min(CLOSE_WAIT);
+            if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, after(wait)) {
+                log::debug!("tmq {}: unsubscribe on close failed: {e}", inner.host);
+            }
+        }
+        inner.shutdown();
+        Ok(())
+    }
+}
+
+impl Drop for Consumer {
+    fn drop(&mut self) {
+        self.lock().shutdown();
+    }
+}
+
+fn topic_vgroup_ids<S: AsRef<str>>(pairs: &[(S, i32)]) -> Vec<TopicVgroupId> {
+    pairs
+        .iter()
+        .map(|(t, v)| TopicVgroupId {
+            topic: t.as_ref().to_owned(),
+            vgroup_id: *v,
+        })
+        .collect()
+}
+
+fn offsets(values: Vec<i64>, expected: usize, what: &str) -> Result<Vec<Option<i64>>> {
+    if values.len() != expected {
+        return Err(Error::result(format!(
+            "tmq {what} reply has {} offsets for {expected} vgroups",
+            values.len()
+        )));
+    }
+    Ok(values
+        .into_iter()
+        .map(|v| (v != OFFSET_INVALID).then_some(v))
+        .collect())
+}
+
+/// The iterator of [`Consumer::iter`].
+#[derive(Debug)]
+pub struct Messages<'a> {
+    consumer: &'a Consumer,
+    idle_timeout: Duration,
+    done: bool,
+}
+
+impl Iterator for Messages<'_> {
+    type Item = Result<Message>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.consumer.poll(self.idle_timeout) {
+            Ok(Some(m)) => Some(Ok(m)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Socket work
+
+enum Frame {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// The `req_id` of a `fetch_raw_data` reply (bytes 26..34 after the marker and tag).
+fn raw_data_req_id(frame: &[u8]) -> Option<u64> {
+    let marker = u64::from_le_bytes(frame.get(..8)?.try_into().ok()?);
+    if marker != NEW_FORMAT_MARKER {
+        return None;
+    }
+    Some(u64::from_le_bytes(frame.get(26..34)?.try_into().ok()?))
+}
+
+/// The `req_id` of a `fetch_block` reply (bytes 8..16: the `fetch`'s id).
+fn fetch_block_req_id(frame: &[u8]) -> Option<u64> {
+    let id = u64::from_le_bytes(frame.get(8..16)?.try_into().ok()?);
+    (frame.len() >= 24 && raw_data_req_id(frame).is_none()).then_some(id)
+}
+
+impl Inner {
+    fn next_req_id(&mut self) -> u64 {
+        self.req_id = self.req_id.wrapping_add(1);
+        self.req_id
+    }
+
+    fn deadline(&self) -> Instant {
+        after(self.opts.get_read_timeout())
+    }
+
+    fn ensure_open(&self) -> Result<()> {
+        if self.socket.is_none() {
+            return Err(closed_error());
+        }
+        if let Some(why) = &self.broken {
+            return Err(Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "the consumer's WebSocket to {} is unusable ({why}); create a new consumer",
+                    self.host
+                ),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
+        }
+        Ok(())
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(mut socket) = self.socket.take()
+            && self.broken.is_none()
+        {
+            set_socket_timeout(&mut socket, CLOSE_WAIT.min(self.opts.get_read_timeout()));
+            let _ = socket.close(None);
+            let _ = socket.flush();
+        }
+    }
+
+    fn socket(&mut self) -> Result<&mut Socket> {
+        self.ensure_open()?;
+        self.socket.as_mut().ok_or_else(closed_error)
+    }
+
+    fn send(&mut self, text: String) -> Result<()> {
+        let r = self.socket()?.send(WsMessage::Text(text.into()));
+        r.map_err(|e| self.io_error("sending a request", e))
+    }
+
+    /// Sends one JSON request and waits for the text reply with its `req_id`.
+    fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
+        log::debug!("tmq {} req_id={}", A::NAME, args.req_id());
+        self.send(encode_request(args)?)?;
+        loop {
+            match self.read_frame(deadline)? {
+                Frame::Text(text) => {
+                    let header = ReplyHeader::peek(&text)?;
+                    if header.req_id == args.req_id() && header.action == A::NAME {
+                        return decode_tmq_reply::<A>(&text).map(|r| r.body);
+                    }
+                    log::debug!(
+                        "tmq: skipping a stale `{}` reply (req_id {})",
+                        header.action,
+                        header.req_id
+                    );
+                }
+                Frame::Binary(_) => log::debug!("tmq: skipping a stale binary reply"),
+            }
+        }
+    }
+
+    /// Sends one JSON request whose reply is binary; `req_id_of` reads a binary frame's
+    /// request id. A text reply with the id is an error reply.
+    fn request_binary(
+        &mut self,
+        text: String,
+        req_id: u64,
+        action: &str,
+        req_id_of: fn(&[u8]) -> Option<u64>,
+    ) -> Result<Vec<u8>> {
+        let deadline = self.deadline();
+        self.send(text)?;
+        loop {
+            match self.read_frame(deadline)? {
+                Frame::Binary(frame) => {
+                    if req_id_of(&frame) == Some(req_id) {
+                        return Ok(frame);
+                    }
+                    log::debug!("tmq: skipping a stale binary reply");
+                }
+                Frame::Text(text) => {
+                    let header = ReplyHeader::peek(&text)?;
+                    if header.req_id == req_id && header.action == action {
+                        return Err(header.to_error().map_or_else(
+                            || tmq_error(format!("`{action}` answered with text, not data")),
+                            |e| e.with_kind(ErrorKind::Tmq),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_frame(&mut self, deadline: Instant) -> Result<Frame> {
+        loop {
+            let Some(left) = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            else {
+                self.broken = Some("read timeout".into());
+                return Err(timeout_error(
+                    &format!("tmq WebSocket {}", self.host),
+                    self.opts.get_read_timeout(),
+                ));
+            };
+            let socket = self.socket()?;
+            set_socket_timeout(socket, left);
+            match socket.read() {
+                Ok(WsMessage::Text(t)) => return Ok(Frame::Text(t.as_str().to_owned())),
+                Ok(WsMessage::Binary(b)) => return Ok(Frame::Binary(b.to_vec())),
+                Ok(WsMessage::Ping(_)) => {
+                    if let Err(e) = socket.flush() {
+                        return Err(self.io_error("answering a ping", e));
+                    }
+                }
+                Ok(WsMessage::Pong(_) | WsMessage::Frame(_)) => {}
+                Ok(WsMessage::Close(frame)) => {
+                    let why = frame
+                        .map(|f| format!(" ({} {})", f.code, f.reason))
+                        .unwrap_or_default();
+                    self.broken = Some("closed by the server".into());
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        format!("server {} closed the tmq WebSocket{why}", self.host),
+                    )
+                    .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
+                }
+                Err(e) => return Err(self.io_error("reading a reply", e)),
+            }
+        }
+    }
+
+    fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
+        let error = match e {
+            tungstenite::Error::Io(io) if is_timeout(&io) => timeout_error(
+                &format!("tmq WebSocket {} while {what}", self.host),
+                self.opts.get_read_timeout(),
+            )
+            .with_source(io),
+            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Error::new(
+                ErrorKind::Connection,
+                format!("tmq WebSocket to {} is closed ({what})", self.host),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
+            other => Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "tmq WebSocket to {} failed while {what}: {other}",
+                    self.host
+                ),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
+            .with_source(other),
+        };
+        self.broken = Some(error.message().to_owned());
+        error
+    }
+
+    // ---- messages ----
+
+    fn fetch_message(&mut self, reply: PollReply) -> Result<Message> {
+        let message_type = MessageType::from_code(reply.message_type).ok_or_else(|| {
+            tmq_error(format!(
+                "unsupported tmq message type {} (topic {:?})",
+                reply.message_type, reply.topic
+            ))
+        })?;
+        let blocks = if !message_type.has_data() {
+            Vec::new()
+        } else if self.raw_data {
+            self.fetch_raw_data(reply.message_id)?
+        } else if message_type == MessageType::RawData {
+            return Err(tmq_error(
+                "raw-data messages need fetch_raw_data (server ≥ 3.3.2.0)",
+            ));
+        } else {
+            self.fetch_blocks(reply.message_id)?
+        };
+        let meta = if message_type.has_meta() {
+            let req_id = self.next_req_id();
+            let deadline = self.deadline();
+            let reply = self.request(
+                &FetchJsonMetaArgs {
+                    req_id,
+                    message_id: reply.message_id,
+                },
+                deadline,
+            )?;
+            Some(reply.data).filter(|d| !d.is_null())
+        } else {
+            None
+        };
+        Ok(Message {
+            consumer_id: self.consumer_id,
+            message_id: reply.message_id,
+            topic: reply.topic,
+            database: reply.database,
+            vgroup_id: reply.vgroup_id,
+            offset: reply.offset,
+            message_type,
+            blocks,
+            meta,
+        })
+    }
+
+    fn fetch_raw_data(&mut self, message_id: u64) -> Result<Vec<MessageBlock>> {
+        let req_id = self.next_req_id();
+        let text = encode_request(&FetchRawDataArgs { req_id, message_id })?;
+        let frame = self.request_binary(text, req_id, FetchRawDataArgs::NAME, raw_data_req_id)?;
+        let (_, raw) = FetchRawDataReply::decode(&frame)?.into_result()?;
+        let data = RawData::decode(raw)?;
+        data.blocks
+            .iter()
+            .map(|b| {
+                let precision = Precision::from_code(b.precision).ok_or_else(|| {
+                    Error::result(format!(
+                        "tmq raw data: unknown timestamp precision {}",
+                        b.precision
+                    ))
+                })?;
+                let columns: Arc<[Column]> = b.columns()?.into();
+                let rows = decode_rows(b.block, precision, &columns)?;
+                Ok(MessageBlock {
+                    table_name: b.table_name.clone().unwrap_or_default(),
+                    columns,
+                    precision,
+                    rows,
+                })
+            })
+            .collect()
+    }
+
+    fn fetch_blocks(&mut self, message_id: u64) -> Result<Vec<MessageBlock>> {
+        let mut blocks = Vec::new();
+        loop {
+            let req_id = self.next_req_id();
+            let deadline = self.deadline();
+            let reply = self.request(&FetchArgs { req_id, message_id }, deadline)?;
+            if reply.completed {
+                return Ok(blocks);
+            }
+            if blocks.len() >= MAX_BLOCKS_PER_MESSAGE {
+                return Err(Error::result(format!(
+                    "tmq message {message_id} has more than {MAX_BLOCKS_PER_MESSAGE} blocks"
+                )));
+            }
+            let columns: Arc<[Column]> = reply.columns()?.into();
+            let precision = reply.timestamp_precision();
+            // fetch_block goes with the fetch's req_id, and its reply carries that id.
+            let text = encode_request(&FetchBlockArgs { req_id, message_id })?;
+            let frame =
+                self.request_binary(text, req_id, FetchBlockArgs::NAME, fetch_block_req_id)?;
+            let block = TmqFetchBlockReply::decode(&frame)?;
+            let rows = decode_rows(block.block, precision, &columns)?;
+            blocks.push(MessageBlock {
+                table_name: reply.table_name,
+                columns,
+                precision,
+                rows,
+            });
+        }
+    }
+}
+
+fn set_socket_timeout(socket: &mut Socket, t: Duration) {
+    let tcp = match socket.get_mut() {
+        MaybeTlsStream::Plain(s) => s,
+        MaybeTlsStream::NativeTls(s) => s.get_mut(),
+        #[allow(unreachable_patterns)]
+        _ => return,
+    };
+    let t = Some(t.max(Duration::from_millis(1)));
+    let _ = tcp.set_read_timeout(t);
+    let _ = tcp.set_write_timeout(t);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_keys_leave_the_dsn() {
+        let mut seen = Vec::new();
+        let mut take = |k: &str, v: &str| -> Result<bool> {
+            seen.push((k.to_owned(), v.to_owned()));
+            Ok(true)
+        };
+        let dsn = strip_transport_params(
+            "ws://h:1?group.id=g&conn_timeout=5s&read_timeout=2&client.id=c",
+            &mut take,
+        )
+        .unwrap();
+        assert_eq!(dsn, "ws://h:1?group.id=g&client.id=c");
+        assert_eq!(
+            seen,
+            [
+                ("conn_timeout".to_owned(), "5s".to_owned()),
+                ("read_timeout".to_owned(), "2".to_owned())
+            ]
+        );
+        let mut none = |_: &str, _: &str| -> Result<bool> { Ok(true) };
+        assert_eq!(
+            strip_transport_params("ws://h?conn_timeout=1", &mut none).unwrap(),
+            "ws://h"
+        );
+    }
+
+    #[test]
+    fn bad_configuration_is_a_tmq_error_naming_the_key() {
+        for (config, key) in [
+            (vec![("group.id", "g"), ("no.such.key", "1")], "no.such.key"),
+            (
+                vec![("group.id", "g"), ("read_timeout", "soon")],
+                "read_timeout",
+            ),
+            (
+                vec![("group.id", "g"), ("enable.auto.commit", "maybe")],
+                "enable.auto.commit",
+            ),
+            (vec![("client.id", "c")], "group.id"),
+        ] {
+            let e = Consumer::new(config).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Tmq, "{e}");
+            assert!(e.message().contains(key), "{e}");
+        }
+    }
+
+    #[test]
+    fn binary_reply_ids() {
+        let mut frame = vec![0xFFu8; 8];
+        frame.extend_from_slice(&8u64.to_le_bytes());
+        frame.extend_from_slice(&1u16.to_le_bytes());
+        frame.extend_from_slice(&0u64.to_le_bytes());
+        frame.extend_from_slice(&42u64.to_le_bytes());
+        assert_eq!(raw_data_req_id(&frame), Some(42));
+        assert_eq!(fetch_block_req_id(&frame), None);
+        let mut block = 7u64.to_le_bytes().to_vec();
+        block.extend_from_slice(&9u64.to_le_bytes());
+        block.extend_from_slice(&1u64.to_le_bytes());
+        assert_eq!(fetch_block_req_id(&block), Some(9));
+        assert_eq!(raw_data_req_id(&block), None);
+        assert_eq!(fetch_block_req_id(&block[..10]), None);
+    }
+}

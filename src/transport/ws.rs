@@ -42,13 +42,13 @@ pub(crate) const IDLE_DRAIN: Duration = Duration::from_millis(500);
 const MAX_MESSAGE: usize = 512 << 20;
 
 /// The connector string sent in `conn`.
-const CONNECTOR: &str = concat!("taosync-v", env!("CARGO_PKG_VERSION"));
+pub(crate) const CONNECTOR: &str = concat!("taosync-v", env!("CARGO_PKG_VERSION"));
 
 /// req_ids used internally (handshake, probes) live in the top half of the id space so they
 /// never collide with the connection's counter.
 const INTERNAL_REQ_ID: u64 = 1 << 63;
 
-type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
 
 /// An open `/ws` session.
 pub(crate) struct WsSession {
@@ -568,7 +568,7 @@ fn handshake_error(host: &HostAddr, step: &str, e: Error) -> Error {
 }
 
 /// Why an upgrade failed.
-enum Upgrade {
+pub(crate) enum Upgrade {
     /// The server answered the upgrade with this HTTP status.
     Status(u16),
     /// Anything else, already an error.
@@ -576,7 +576,7 @@ enum Upgrade {
 }
 
 impl Upgrade {
-    fn into_error(self, host: &HostAddr) -> Error {
+    pub(crate) fn into_error(self, host: &HostAddr) -> Error {
         match self {
             Upgrade::Failed(e) => e,
             Upgrade::Status(s) => Error::new(
@@ -623,7 +623,9 @@ pub(crate) fn tcp_connect(host: &HostAddr, timeout: Duration) -> Result<TcpStrea
         .with_source(e))
 }
 
-fn upgrade(
+/// Opens a TCP connection (with `conn_timeout`), TLS for `wss`, and upgrades it to a
+/// WebSocket on `path`; the socket's read and write timeouts are left at `conn_timeout`.
+pub(crate) fn upgrade(
     opts: &ConnectOptions,
     host: &HostAddr,
     path: &str,

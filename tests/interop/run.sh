@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py, test_schemaless.py, test_stmt.py and test_tmq.py,
-# then checks taosync and taos-ws-py against each other (compare_schemaless.py), stops the
-# server.
+# port, runs test_official_clients.py, test_schemaless.py, test_stmt.py, test_tmq.py and
+# test_tmq_taosync.py (which drives examples/interop_tmq.rs), then checks taosync and
+# taos-ws-py against each other (compare_schemaless.py), stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -19,10 +19,11 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
 
 cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
-cargo build --quiet --manifest-path "$root/Cargo.toml" --example interop_schemaless
+cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --example interop_schemaless --example interop_tmq
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"
 sml_bin="$target/debug/examples/interop_schemaless"
+interop_tmq_bin="$target/debug/examples/interop_tmq"
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
@@ -58,3 +59,5 @@ TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$l
     interop_sml_taosync_ws interop_sml_taosync_rest
 # TMQ: the official taosws.Consumer on /rest/tmq.
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_tmq.py"
+# TMQ, other direction: taosws writes, taosync's Consumer reads.
+TZ=UTC TAOSYNC_PORT="$port" TAOSYNC_INTEROP_TMQ="$interop_tmq_bin" "$venv/bin/python" "$here/test_tmq_taosync.py"
