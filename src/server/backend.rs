@@ -6,9 +6,19 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 
+use super::engine::stmt::StmtShape;
+use super::engine::{RowTarget, TableInfo};
 use crate::row::Column;
 use crate::types::Precision;
 use crate::value::Value;
+
+/// The error of a [`Session`] stmt method its backend does not provide.
+fn no_stmt() -> DbError {
+    DbError::new(
+        0x0200,
+        "Invalid operation: this backend has no prepared statements",
+    )
+}
 
 /// An engine error as the network layer reports it: a 16-bit code and the engine's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +67,28 @@ pub(crate) trait Session: Send {
     fn execute(&mut self, sql: &str, req_id: u64) -> Result<Exec, DbError>;
     /// Checks that `sql` would parse and resolve, without running it (WS `validate_sql`).
     fn validate(&mut self, sql: &str) -> Result<(), DbError>;
+    /// stmt / stmt2 prepare: the placeholders of `sql` and, for an insert, its target.
+    fn prepare_shape(&self, _sql: &str) -> Result<StmtShape, DbError> {
+        Err(no_stmt())
+    }
+    /// The schema of a table or supertable (`db` defaults to the current database).
+    fn table_info(&self, _db: Option<&str>, _table: &str) -> Result<TableInfo, DbError> {
+        Err(no_stmt())
+    }
+    /// Writes typed rows into `target` (auto-creating a child table) through the normal
+    /// insert path; the number of rows written.
+    fn insert_rows(&mut self, _target: &RowTarget, _rows: &[Vec<Value>]) -> Result<u64, DbError> {
+        Err(no_stmt())
+    }
+    /// Runs `sql` with its `?` placeholders bound to `params` in text order.
+    fn execute_with_params(
+        &mut self,
+        _sql: &str,
+        _params: &[Value],
+        _req_id: u64,
+    ) -> Result<Exec, DbError> {
+        Err(no_stmt())
+    }
 }
 
 /// A streaming result set.

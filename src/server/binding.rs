@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 use super::ServerConfig;
 use super::backend::{Backend, DbError, Exec, ResultSet, Session};
 use super::engine::error::EngineError;
-use super::engine::{self, Engine, EngineConfig, Outcome, QueryResult};
+use super::engine::stmt::StmtShape;
+use super::engine::{self, Engine, EngineConfig, Outcome, QueryResult, RowTarget, TableInfo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::row::Column;
 use crate::types::Precision;
@@ -93,6 +94,34 @@ impl Session for EngineSession {
 
     fn validate(&mut self, sql: &str) -> std::result::Result<(), DbError> {
         engine::parser::parse(sql).map(drop).map_err(DbError::from)
+    }
+
+    fn prepare_shape(&self, sql: &str) -> std::result::Result<StmtShape, DbError> {
+        self.0.prepare_shape(sql).map_err(DbError::from)
+    }
+
+    fn table_info(&self, db: Option<&str>, table: &str) -> std::result::Result<TableInfo, DbError> {
+        self.0.table_info(db, table).map_err(DbError::from)
+    }
+
+    fn insert_rows(
+        &mut self,
+        target: &RowTarget,
+        rows: &[Vec<Value>],
+    ) -> std::result::Result<u64, DbError> {
+        self.0.insert_rows(target, rows).map_err(DbError::from)
+    }
+
+    fn execute_with_params(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        req_id: u64,
+    ) -> std::result::Result<Exec, DbError> {
+        match self.0.execute_with_params(sql, params, req_id)? {
+            Outcome::Affected(n) => Ok(Exec::Affected(n)),
+            Outcome::Rows(rs) => Ok(Exec::Rows(Box::new(EngineRows(rs)))),
+        }
     }
 }
 

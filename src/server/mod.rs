@@ -23,6 +23,7 @@ mod binding;
 mod faults;
 mod http;
 mod rest;
+mod stmt;
 mod ws;
 
 #[cfg(test)]
@@ -576,9 +577,9 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/stmt" {
             if is_websocket_upgrade(&req) {
-                upgrade(conn, &req, shared, path == "/rest/ws");
+                upgrade(conn, &req, shared, &path);
                 return;
             }
             let _ = respond(
@@ -651,7 +652,7 @@ fn is_websocket_upgrade(req: &Request) -> bool {
 }
 
 /// Answers the upgrade with 101 and serves the WebSocket.
-fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
+fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
     let key = req.header("sec-websocket-key").unwrap_or_default();
     let accept = tungstenite::handshake::derive_accept_key(key);
     let head = format!(
@@ -667,5 +668,8 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, legacy: bool) {
         tungstenite::protocol::Role::Server,
         None,
     );
-    ws::serve(socket, shared, legacy);
+    match path {
+        "/rest/stmt" => ws::serve_stmt(socket, shared),
+        _ => ws::serve(socket, shared, path == "/rest/ws"),
+    }
 }

@@ -18,6 +18,7 @@ use super::Shared;
 use super::backend::{DbError, Exec, ResultSet, Session};
 use super::faults::{FaultState, ReplyFate};
 use super::http::{Stream, is_timeout};
+use super::stmt::{self, Host, Stmts};
 use crate::proto::block::{encode_block, internal_width};
 use crate::proto::ws::{
     self as msg, Action, BinaryAction, BinaryRequest, FetchBlockReply, GENERIC_CODE,
@@ -47,6 +48,10 @@ pub(crate) struct WsState<'a> {
     session: Option<Box<dyn Session>>,
     results: HashMap<u64, Slot>,
     next_id: u64,
+    /// Prepared statements (stmt v1 and stmt2).
+    stmts: Stmts,
+    /// The legacy `/rest/stmt` endpoint: `version`, `conn` and stmt v1 only.
+    stmt_endpoint: bool,
 }
 
 /// The actions the legacy `/rest/ws` endpoint understands (01 §2.1).
@@ -123,7 +128,48 @@ impl<'a> WsState<'a> {
             session: None,
             results: HashMap::new(),
             next_id: 1,
+            stmts: Stmts::default(),
+            stmt_endpoint: false,
         }
+    }
+
+    /// A fresh connection of the legacy `/rest/stmt` endpoint (02 §0.2).
+    pub(crate) fn new_stmt_endpoint(shared: &'a Shared) -> WsState<'a> {
+        WsState {
+            stmt_endpoint: true,
+            ..WsState::new(shared, false)
+        }
+    }
+
+    /// True when `action` is a stmt action this endpoint serves.
+    fn is_stmt_action(&self, action: &str) -> bool {
+        if self.stmt_endpoint {
+            stmt::LEGACY_ACTIONS.contains(&action)
+        } else {
+            !self.legacy
+                && (stmt::V1_ACTIONS.contains(&action) || stmt::V2_ACTIONS.contains(&action))
+        }
+    }
+
+    /// Hands a stmt request to the statement table with this connection's session.
+    fn on_stmt_text(&mut self, req: &IncomingRequest, started: Instant) -> Option<Reply> {
+        let Some(session) = self.session.as_deref_mut() else {
+            return Some(request_error(&RequestError::not_connected(req), started));
+        };
+        let (results, next_id) = (&mut self.results, &mut self.next_id);
+        let mut register = |rs: Box<dyn ResultSet>| {
+            let id = *next_id;
+            *next_id += 1;
+            results.insert(id, Slot { rs, block: None });
+            id
+        };
+        self.stmts.on_text(
+            req,
+            Host {
+                session,
+                register: &mut register,
+            },
+        )
     }
 
     /// Handles one text frame; returns the reply (none for `free_result`).
@@ -134,7 +180,12 @@ impl<'a> WsState<'a> {
             Err(e) => return Some(request_error(&e, started)),
         };
         let action = req.action.as_str();
-        let known = if self.legacy {
+        if self.is_stmt_action(action) {
+            return self.on_stmt_text(&req, started);
+        }
+        let known = if self.stmt_endpoint {
+            matches!(action, "version" | "conn")
+        } else if self.legacy {
             LEGACY_ACTIONS.contains(&action)
         } else {
             ACTIONS.contains(&action)
@@ -409,18 +460,42 @@ impl<'a> WsState<'a> {
             ));
         }
         let action = BinaryAction::from_code(req.header.action).filter(|a| {
+            let stmt_v1 = matches!(a, BinaryAction::SetTags | BinaryAction::Bind);
+            if self.stmt_endpoint {
+                return stmt_v1;
+            }
             !self.legacy
-                && matches!(
-                    a,
-                    BinaryAction::BinaryQuery
-                        | BinaryAction::FetchRawBlock
-                        | BinaryAction::ValidateSql
-                )
+                && (stmt_v1
+                    || matches!(
+                        a,
+                        BinaryAction::BinaryQuery
+                            | BinaryAction::FetchRawBlock
+                            | BinaryAction::ValidateSql
+                            | BinaryAction::Stmt2Bind
+                    ))
         });
         let Some(action) = action else {
             return Some(request_error(&req.unknown_action(), started));
         };
         let name = action.name();
+        if matches!(
+            action,
+            BinaryAction::SetTags | BinaryAction::Bind | BinaryAction::Stmt2Bind
+        ) && let Some(session) = self.session.as_deref_mut()
+        {
+            let (results, next_id) = (&mut self.results, &mut self.next_id);
+            let mut register = |rs: Box<dyn ResultSet>| {
+                let id = *next_id;
+                *next_id += 1;
+                results.insert(id, Slot { rs, block: None });
+                id
+            };
+            let host = Host {
+                session,
+                register: &mut register,
+            };
+            return Some(self.stmts.on_binary(&req, name, host));
+        }
         if action == BinaryAction::FetchRawBlock {
             return Some(self.fetch_raw_block(&req, started));
         }
@@ -520,7 +595,16 @@ fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bo
 
 /// Serves one upgraded WebSocket until it closes, goes idle past the read deadline, or the
 /// server stops.
-pub(crate) fn serve(mut ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
+pub(crate) fn serve(ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
+    run(ws, shared, WsState::new(shared, legacy));
+}
+
+/// Serves one upgraded WebSocket of the legacy `/rest/stmt` endpoint (02 §0.2).
+pub(crate) fn serve_stmt(ws: WebSocket<Stream>, shared: &Shared) {
+    run(ws, shared, WsState::new_stmt_endpoint(shared));
+}
+
+fn run<'a>(mut ws: WebSocket<Stream>, shared: &'a Shared, mut state: WsState<'a>) {
     let tick = (shared.ping_interval / 4)
         .clamp(Duration::from_millis(10), Duration::from_millis(500))
         .min(shared.read_deadline.max(Duration::from_millis(10)));
@@ -529,7 +613,6 @@ pub(crate) fn serve(mut ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
         .get_ref()
         .tcp()
         .set_write_timeout(Some(shared.io_timeout));
-    let mut state = WsState::new(shared, legacy);
     let mut faults = FaultState::new(&shared.faults);
     let mut last_activity = Instant::now();
     let mut last_ping = Instant::now();
