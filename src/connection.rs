@@ -124,7 +124,6 @@ impl Connection {
     }
 
     /// The state shared with cursors and statements (crate-internal).
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
@@ -319,6 +318,11 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// The rows of `cursor`'s current result (crate-internal: prepared statements).
+    pub(crate) fn from_cursor(cursor: Cursor) -> ResultSet {
+        ResultSet { cursor }
+    }
+
     /// The result's columns.
     pub fn fields(&self) -> &[Column] {
         self.cursor.columns().unwrap_or(&[])
