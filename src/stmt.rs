@@ -1005,7 +1005,10 @@ impl Statement {
         let cols = params
             .cols
             .iter()
-            .map(|(ty, values)| BindColumn::new(*ty, values.clone()))
+            .map(|(ty, values)| {
+                let (ty, values) = query_param(*ty, values);
+                BindColumn::new(ty, values)
+            })
             .collect();
         let bind = Stmt2Bind {
             tables: vec![Stmt2Table {
@@ -1085,23 +1088,13 @@ impl Statement {
 
     fn exec_v1_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
         let params = Statement::query_params(batches)?;
-        // The adapter reads a query bind with the block's own types and refuses TIMESTAMP,
-        // so timestamps go as their raw BIGINT count.
         let (columns, row): (Vec<Column>, Vec<Value>) = params
             .cols
             .iter()
             .enumerate()
             .map(|(i, (ty, values))| {
-                let v = match values.first() {
-                    Some(Value::Timestamp(ts)) => Value::BigInt(ts.value()),
-                    Some(v) => v.clone(),
-                    None => Value::Null,
-                };
-                let ty = match (&v, *ty) {
-                    (Value::Null, Type::Timestamp) => Type::BigInt,
-                    (Value::Null, ty) => ty,
-                    (v, _) => v.ty(),
-                };
+                let (ty, mut values) = query_param(*ty, values);
+                let v = values.pop().unwrap_or(Value::Null);
                 let width = match &v {
                     Value::VarChar(s) | Value::Json(s) => s.len(),
                     Value::NChar(s) => s.chars().count(),
@@ -1196,6 +1189,23 @@ impl Statement {
             })
             .map_err(relabel)
     }
+}
+
+/// A query parameter column as sent: a timestamp goes as RFC 3339 text, since a query
+/// has no column precision to read a raw count in (and stmt v1 refuses TIMESTAMP query
+/// binds, 02 §1.2.4).
+fn query_param(ty: Type, values: &[Value]) -> (Type, Vec<Value>) {
+    if ty != Type::Timestamp {
+        return (ty, values.to_vec());
+    }
+    let values = values
+        .iter()
+        .map(|v| match v {
+            Value::Timestamp(ts) => Value::VarChar(ts.to_rfc3339()),
+            other => other.clone(),
+        })
+        .collect();
+    (Type::VarChar, values)
 }
 
 /// Converts `values` to the v1 `fields`' types (`what(i)` names value `i` in errors).
