@@ -388,6 +388,11 @@ impl WsSession {
         self.read_text(req_id, deadline)
     }
 
+    /// True when the socket broke and the next request would reopen it.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
     /// The socket generation: it grows each time the session reopens its socket, which
     /// loses every server-side id (results, statements) of the older socket.
     pub(crate) fn generation(&self) -> u64 {
