@@ -63,11 +63,11 @@
 //! Binds the server rejects (wrong column count, wrong row count, a missing table name,
 //! tags on a normal table, a value too long for its column) are `Statement` errors
 //! carrying the server's code ([`Error::code`]). When [`execute`](Statement::execute)
-//! fails, the binds it was sending are dropped on the client; on stmt2 nothing of that
-//! execute was written (the bind message is checked as a whole before exec), on stmt v1
-//! the tables before the failing one were bound on the server but are discarded with the
-//! statement's pending state at the next [`prepare`](Statement::prepare). Rows of earlier,
-//! successful executes stay written. The statement stays prepared and can be bound again.
+//! fails, nothing of that execute is written and its binds are dropped: on stmt2 the one
+//! bind message is checked as a whole before `stmt2_exec`; on stmt v1, where the tables
+//! before the failing one were already added on the server, the statement is prepared
+//! again on the server to drop them. Rows of earlier, successful executes stay written.
+//! The statement stays prepared and can be bound again.
 //!
 //! ## REST
 //!
@@ -672,7 +672,7 @@ impl Statement {
         self.check_open()?;
         self.batches.clear();
         self.current = TableBinds::default();
-        self.result = None;
+        self.drop_result();
         self.prepared = None;
         self.affected = 0;
         let generation = self.shared.with(|s| ws(s)?.ready())?;
@@ -883,19 +883,45 @@ impl Statement {
         }
         let batches = std::mem::take(&mut self.batches);
         self.current = TableBinds::default();
-        self.result = None;
+        self.drop_result();
         if batches.is_empty() {
             return Err(statement_error(API_ERROR, "execute before bind_param"));
         }
         let is_insert = self.prepared()?.is_insert;
-        let affected = match (self.protocol, is_insert) {
-            (StmtProtocol::Stmt2, true) => self.exec_stmt2_insert(&batches)?,
-            (StmtProtocol::Stmt2, false) => self.exec_stmt2_query(&batches)?,
-            (_, true) => self.exec_v1_insert(&batches)?,
-            (_, false) => self.exec_v1_query(&batches)?,
+        let outcome = match (self.protocol, is_insert) {
+            (StmtProtocol::Stmt2, true) => self.exec_stmt2_insert(&batches),
+            (StmtProtocol::Stmt2, false) => self.exec_stmt2_query(&batches),
+            (_, true) => self.exec_v1_insert(&batches),
+            (_, false) => self.exec_v1_query(&batches),
         };
-        self.affected = affected;
-        Ok(affected)
+        match outcome {
+            Ok(affected) => {
+                self.affected = affected;
+                Ok(affected)
+            }
+            Err(e) => {
+                self.affected = 0;
+                if self.protocol == StmtProtocol::Stmt1 && e.kind() != ErrorKind::Connection {
+                    self.discard_server_binds();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// stmt v1 keeps the tables of a failed execute that were already added on the server
+    /// (and would write them at the next `exec`): preparing the same SQL again drops them.
+    fn discard_server_binds(&mut self) {
+        let Some(sql) = self.prepared.as_ref().map(|p| p.sql.clone()) else {
+            return;
+        };
+        if let Err(e) = self.call(|req_id, stmt_id| StmtPrepareArgs {
+            req_id,
+            stmt_id,
+            sql,
+        }) {
+            log::debug!("re-preparing after a failed stmt v1 execute: {e}");
+        }
     }
 
     fn exec_stmt2_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
@@ -1128,6 +1154,16 @@ impl Statement {
         Ok(u64::try_from(reply.affected).unwrap_or(0))
     }
 
+    /// Frees the server-side result of the last query when it was not taken.
+    fn drop_result(&mut self) {
+        if let Some(Outcome::Rows {
+            handle: Some(h), ..
+        }) = self.result.take()
+        {
+            self.shared.free_result(h);
+        }
+    }
+
     /// The rows of the last executed query, streamed like [`Connection::query`]'s (read
     /// them before executing again). An error when the last execute was not a query.
     pub fn result(&mut self) -> Result<ResultSet> {
@@ -1152,12 +1188,7 @@ impl Statement {
         self.prepared = None;
         self.batches.clear();
         self.current = TableBinds::default();
-        if let Some(Outcome::Rows {
-            handle: Some(h), ..
-        }) = self.result.take()
-        {
-            self.shared.free_result(h);
-        }
+        self.drop_result();
         let Some(handle) = self.handle.take() else {
             return Ok(());
         };
@@ -1169,8 +1200,9 @@ impl Statement {
         self.shared
             .with(|session| {
                 let ws = ws(session)?;
-                // A reopened socket has forgotten the statement: nothing to close.
-                if ws.generation() != handle.generation {
+                // A socket that broke or was reopened has forgotten the statement:
+                // nothing to close (and no reason to reconnect for it).
+                if ws.is_broken() || ws.generation() != handle.generation {
                     return Ok(());
                 }
                 let args = (req_id, handle.stmt_id);

@@ -306,6 +306,26 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
             .unwrap();
         assert_eq!(s.execute().unwrap(), 1);
 
+        // A failed execute of several tables writes none of them, and leaves nothing
+        // behind for the next execute.
+        let mut s = stmt(&conn, p, "insert into ? using js tags (?) values (?, ?)");
+        s.set_tbname_tags("good", &[Value::Null]).unwrap();
+        s.bind_row(&[ts(BASE), Value::Int(1)]).unwrap();
+        s.add_batch().unwrap();
+        s.set_tbname_tags("bad", &[Value::Null]).unwrap();
+        s.bind_row(&[ts(BASE), Value::from("not a number")])
+            .unwrap();
+        s.add_batch().unwrap();
+        assert_eq!(s.execute().unwrap_err().kind(), ErrorKind::Statement);
+        s.set_tbname_tags("good", &[Value::Null]).unwrap();
+        s.bind_row(&[ts(BASE + 1), Value::Int(2)]).unwrap();
+        assert_eq!(s.execute().unwrap(), 1);
+        assert_eq!(
+            rows(&conn, "select ts, v from js order by ts"),
+            vec![vec![ts(BASE + 1), Value::Int(2)]],
+            "{p:?}"
+        );
+
         // A table name parameter that was not set.
         let mut s = stmt(&conn, p, "insert into ? using js tags (?) values (?, ?)");
         s.bind_param([ColumnView::nanos_timestamps([BASE]), ColumnView::ints([1])])
