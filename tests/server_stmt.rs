@@ -845,6 +845,34 @@ fn stmt2_many_tables_every_type_and_query() {
         vec![json!([4, 44])]
     );
 
+    // Constant tags: the bound children are created with them.
+    let (id, r) = stmt2_prepare(
+        &mut ws,
+        "insert into ? using st (t_int, t_nc) tags (-5, 'lit') (ts, c_int) values (?, ?)",
+    );
+    assert_eq!(r["fields_count"], 3, "{r}");
+    ok(&bind2(
+        &mut ws,
+        16,
+        id,
+        vec![table(
+            Some("s5"),
+            vec![],
+            vec![
+                col(Type::Timestamp, vec![ts(BASE * 1_000_000 + 10)]),
+                col(Type::Int, vec![Value::Int(55)]),
+            ],
+        )],
+    ));
+    assert_eq!(
+        ask(&mut ws, "stmt2_exec", json!({"req_id": 17, "stmt_id": id}))["affected"],
+        1
+    );
+    assert_eq!(
+        data(&h, "select t_int, t_nc, c_int from db.s5"),
+        vec![json!([-5, "lit", 55])]
+    );
+
     // `INSERT INTO ? VALUES`: the columns are listed untyped until a table is bound.
     let (id, r) = stmt2_prepare(&mut ws, "insert into ? values (?, ?, ?)");
     let listed: Vec<(u64, u64)> = r["fields"]
@@ -1117,4 +1145,198 @@ fn stmt2_errors() {
     );
     // Nothing was written by any of it.
     assert_eq!(data(&h, "select count(*) from db.st"), vec![json!([0])]);
+}
+
+#[test]
+fn mutated_bind_frames_are_answered_not_fatal() {
+    let h = server();
+    let mut ws = open(&h, "/ws", "db");
+    let v1 = v1_prepare(&mut ws, "insert into plain values (?, ?, ?)");
+    let cols = fields(&ask(
+        &mut ws,
+        "get_col_fields",
+        json!({"req_id": 4, "stmt_id": v1}),
+    ));
+    let rows = [vec![
+        Value::BigInt(BASE * 1_000_000),
+        Value::Int(1),
+        Value::from("a"),
+    ]];
+    let good_v1 = encode_bind_rows(5, v1, &cols, &rows).unwrap();
+    let (v2, _) = stmt2_prepare(
+        &mut ws,
+        "insert into ? using st (t_int) tags (?) (ts, c_int) values (?, ?)",
+    );
+    let bind = Stmt2Bind {
+        tables: vec![table(
+            Some("m1"),
+            vec![col(Type::Int, vec![Value::Int(1)])],
+            vec![
+                col(Type::Timestamp, vec![ts(BASE * 1_000_000)]),
+                col(Type::Int, vec![Value::Int(1)]),
+            ],
+        )],
+    };
+    let good_v2 = encode_stmt2_bind(6, v2, -1, &bind).unwrap();
+    // A small deterministic generator: flip, truncate and overwrite bytes past the header.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..300 {
+        let mut frame = if round % 2 == 0 {
+            good_v1.clone()
+        } else {
+            good_v2.clone()
+        };
+        let n = u64::try_from(frame.len()).unwrap();
+        match next() % 3 {
+            0 => {
+                let at = 24 + usize::try_from(next() % (n - 24)).unwrap();
+                frame[at] ^= u8::try_from(next() % 255 + 1).unwrap();
+            }
+            1 => frame.truncate(24 + usize::try_from(next() % (n - 24)).unwrap()),
+            _ => {
+                let at = 24 + usize::try_from(next() % (n - 28)).unwrap();
+                frame[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+            }
+        }
+        let r = bin(&mut ws, frame);
+        assert!(r["code"].is_u64(), "round {round}: {r}");
+    }
+    // The connection and both statements still work.
+    ok(&bin(&mut ws, good_v1));
+    ok(&bin(&mut ws, good_v2));
+}
+
+/// A variable-width bind record without NULLs (02 §1.3.3).
+fn var_record(ty: Type, values: &[&[u8]]) -> Vec<u8> {
+    let buf: Vec<u8> = values.concat();
+    let total = 17 + values.len() * 5 + buf.len();
+    let mut r = Vec::new();
+    r.extend_from_slice(&u32::try_from(total).unwrap().to_le_bytes());
+    r.extend_from_slice(&u32::from(ty.code()).to_le_bytes());
+    r.extend_from_slice(&u32::try_from(values.len()).unwrap().to_le_bytes());
+    r.extend(std::iter::repeat_n(0u8, values.len()));
+    r.push(1);
+    for v in values {
+        r.extend_from_slice(&i32::try_from(v.len()).unwrap().to_le_bytes());
+    }
+    r.extend_from_slice(&u32::try_from(buf.len()).unwrap().to_le_bytes());
+    r.extend_from_slice(&buf);
+    r
+}
+
+/// An action-11 frame (02 §1.3.6): one record per prepared field over all rows.
+fn bind_exec_frame(
+    req_id: u64,
+    stmt_id: u64,
+    rows: u32,
+    tables: u32,
+    records: &[Vec<u8>],
+) -> Vec<u8> {
+    let body: Vec<u8> = records.concat();
+    let mut frame = Vec::new();
+    frame.extend_from_slice(&req_id.to_le_bytes());
+    frame.extend_from_slice(&stmt_id.to_le_bytes());
+    frame.extend_from_slice(&11u64.to_le_bytes());
+    frame.extend_from_slice(&1u16.to_le_bytes());
+    let total = u32::try_from(20 + body.len()).unwrap();
+    let fields = u32::try_from(records.len()).unwrap();
+    for v in [total, rows, tables, fields, 20] {
+        frame.extend_from_slice(&v.to_le_bytes());
+    }
+    frame.extend(body);
+    frame
+}
+
+#[test]
+fn stmt2_bind_exec_splits_tables_by_name() {
+    let h = server();
+    let mut ws = open(&h, "/ws", "db");
+    let (id, _) = stmt2_prepare(
+        &mut ws,
+        "insert into ? using st (t_int) tags (?) (ts, c_int) values (?, ?)",
+    );
+    let t0 = BASE * 1_000_000;
+    let records = [
+        var_record(Type::VarChar, &[b"ba", b"ba", b"bb"]),
+        record(
+            Type::Int,
+            &[
+                &1i32.to_le_bytes(),
+                &1i32.to_le_bytes(),
+                &2i32.to_le_bytes(),
+            ],
+        ),
+        record(
+            Type::Timestamp,
+            &[
+                &t0.to_le_bytes(),
+                &(t0 + 1).to_le_bytes(),
+                &(t0 + 2).to_le_bytes(),
+            ],
+        ),
+        record(
+            Type::Int,
+            &[
+                &10i32.to_le_bytes(),
+                &11i32.to_le_bytes(),
+                &20i32.to_le_bytes(),
+            ],
+        ),
+    ];
+    let r = bin(&mut ws, bind_exec_frame(7, id, 3, 2, &records));
+    ok(&r);
+    assert_eq!(
+        (
+            r["action"].as_str(),
+            r["req_id"].as_u64(),
+            r["affected"].as_i64()
+        ),
+        (Some("stmt2_bind_exec"), Some(7), Some(3))
+    );
+    assert_eq!(
+        data(&h, "select tbname, t_int, c_int from db.st order by ts"),
+        vec![
+            json!(["ba", 1, 10]),
+            json!(["ba", 1, 11]),
+            json!(["bb", 2, 20])
+        ]
+    );
+    // A query statement takes exactly one row.
+    let (q, _) = stmt2_prepare(&mut ws, "select c_int from st where c_int > ?");
+    let two = [record(
+        Type::Int,
+        &[&1i32.to_le_bytes(), &2i32.to_le_bytes()],
+    )];
+    err(
+        &bin(&mut ws, bind_exec_frame(8, q, 2, 1, &two)),
+        65535,
+        "query only supports one row",
+    );
+    let one = [record(Type::Int, &[&10i32.to_le_bytes()])];
+    let r = bin(&mut ws, bind_exec_frame(9, q, 1, 1, &one));
+    ok(&r);
+    let r = ask(&mut ws, "stmt2_result", json!({"req_id": 10, "stmt_id": q}));
+    let rid = r["id"].as_u64().unwrap();
+    assert_eq!(
+        ask(&mut ws, "fetch", json!({"req_id": 11, "id": rid}))["rows"],
+        2
+    );
+    // Structure errors.
+    let mut bad = bind_exec_frame(12, id, 3, 2, &records);
+    bad.push(0);
+    err(&bin(&mut ws, bad), 65535, "total length not match");
+    let mut bad = bind_exec_frame(13, id, 3, 2, &records);
+    bad[24] = 9;
+    err(&bin(&mut ws, bad), 65535, "unknown stmt2 bind version");
+    err(
+        &bin(&mut ws, bind_exec_frame(14, id, 4, 2, &records)),
+        0x0200,
+        "4 rows",
+    );
 }

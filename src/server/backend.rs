@@ -67,6 +67,19 @@ pub(crate) trait Session: Send {
     fn execute(&mut self, sql: &str, req_id: u64) -> Result<Exec, DbError>;
     /// Checks that `sql` would parse and resolve, without running it (WS `validate_sql`).
     fn validate(&mut self, sql: &str) -> Result<(), DbError>;
+    /// Writes a schemaless batch into the current database (02 §2); nothing is written
+    /// when it fails. Backends without schemaless support keep this default.
+    fn schemaless_insert(
+        &mut self,
+        req: &super::schemaless::SmlRequest<'_>,
+    ) -> Result<super::schemaless::SmlOutcome, DbError> {
+        let _ = req;
+        Err(DbError::new(
+            0xffff,
+            "schemaless writes are not supported by this backend",
+        ))
+    }
+
     /// stmt / stmt2 prepare: the placeholders of `sql` and, for an insert, its target.
     fn prepare_shape(&self, _sql: &str) -> Result<StmtShape, DbError> {
         Err(no_stmt())

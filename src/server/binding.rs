@@ -96,6 +96,13 @@ impl Session for EngineSession {
         engine::parser::parse(sql).map(drop).map_err(DbError::from)
     }
 
+    fn schemaless_insert(
+        &mut self,
+        req: &super::schemaless::SmlRequest<'_>,
+    ) -> std::result::Result<super::schemaless::SmlOutcome, DbError> {
+        super::schemaless::write(&mut self.0, req)
+    }
+
     fn prepare_shape(&self, sql: &str) -> std::result::Result<StmtShape, DbError> {
         self.0.prepare_shape(sql).map_err(DbError::from)
     }

@@ -1,8 +1,10 @@
 //! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
-//! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`) and
-//! WebSocket (`/ws`, legacy `/rest/ws`), over plain TCP or TLS. Data lives in memory in
+//! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
+//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
+//! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
+//! `/opentsdb/v1/put/{json,telnet}/{db}`), over plain TCP or TLS. Data lives in memory in
 //! the [`engine`] and disappears with the server. One thread accepts connections and each
 //! connection gets a thread of its own; dropping the [`ServerHandle`] stops everything.
 //!
@@ -23,6 +25,7 @@ mod binding;
 mod faults;
 mod http;
 mod rest;
+mod schemaless;
 mod stmt;
 mod ws;
 
@@ -577,7 +580,8 @@ fn handle_connection(tcp: TcpStream, shared: &Shared) {
             return;
         }
         let path = req.path.trim_end_matches('/').to_owned();
-        if path == "/ws" || path == "/rest/ws" || path == "/rest/stmt" {
+        if path == "/ws" || path == "/rest/ws" || path == "/rest/schemaless" || path == "/rest/stmt"
+        {
             if is_websocket_upgrade(&req) {
                 upgrade(conn, &req, shared, &path);
                 return;
@@ -626,6 +630,17 @@ fn route(
         ("GET", ["rest", "login", user, password]) => {
             rest::login(user, password, shared, out, keep_alive)
         }
+        ("POST", ["influxdb", "v1", "write"]) => {
+            schemaless::influxdb_write(req, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "json", db]) => {
+            let kind = schemaless::OpenTsdb::Json;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "telnet", db]) => {
+            let kind = schemaless::OpenTsdb::Telnet;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
         _ => {
             out.write_all(&http::response_bytes(
                 404,
@@ -651,7 +666,7 @@ fn is_websocket_upgrade(req: &Request) -> bool {
         && req.header("sec-websocket-key").is_some()
 }
 
-/// Answers the upgrade with 101 and serves the WebSocket.
+/// Answers the upgrade with 101 and serves the WebSocket at `path`.
 fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
     let key = req.header("sec-websocket-key").unwrap_or_default();
     let accept = tungstenite::handshake::derive_accept_key(key);
@@ -669,6 +684,9 @@ fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
         None,
     );
     match path {
+        "/rest/schemaless" => {
+            ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
+        }
         "/rest/stmt" => ws::serve_stmt(socket, shared),
         _ => ws::serve(socket, shared, path == "/rest/ws"),
     }

@@ -24,14 +24,15 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::backend::{DbError, Exec, ResultSet, Session};
+use super::engine::ast::{Expr, Lit, Statement};
 use super::engine::stmt::{FieldKind, StmtShape};
-use super::engine::{AutoCreate, RowTarget};
+use super::engine::{AutoCreate, RowTarget, parser};
 use super::ws::Reply;
 use crate::error::Error;
 use crate::proto::block::internal_width;
 use crate::proto::stmt::{
-    BindType, Stmt2Bind, Stmt2BindFrame, Stmt2Field, StmtField, coerce, decode_block_frame,
-    decode_insert_bind, decode_query_bind, decode_set_tags, json,
+    BindColumn, BindType, Stmt2Bind, Stmt2BindFrame, Stmt2Field, Stmt2Table, StmtField, coerce,
+    decode_block_frame, decode_insert_bind, decode_query_bind, decode_set_tags, json,
 };
 use crate::proto::ws::{
     self as msg, Action, BinaryRequest, GENERIC_CODE, IncomingRequest, QueryReply, ReplyHeader,
@@ -286,6 +287,38 @@ struct InsertPlan {
     /// The column placeholders, `None` for `INSERT INTO ? VALUES (…)` (known once the
     /// table is bound).
     cols: Option<Vec<Field>>,
+    /// `USING st TAGS ('x', 1)` written as constants: the values children are created with.
+    literal_tags: Option<Vec<Value>>,
+}
+
+/// A constant of the SQL text as a value (`None` for anything but a plain literal).
+fn literal(e: &Expr) -> Option<Value> {
+    match e {
+        Expr::Lit(Lit::Null) => Some(Value::Null),
+        Expr::Lit(Lit::Bool(b)) => Some(Value::Bool(*b)),
+        Expr::Lit(Lit::Str(s)) => Some(Value::VarChar(s.clone())),
+        Expr::Lit(Lit::Int(s)) => s
+            .parse::<i64>()
+            .map(Value::BigInt)
+            .or_else(|_| s.parse::<u64>().map(Value::UBigInt))
+            .ok(),
+        Expr::Lit(Lit::Float(s)) => s.parse::<f64>().ok().map(Value::Double),
+        Expr::Neg(inner) => match literal(inner)? {
+            Value::BigInt(v) => v.checked_neg().map(Value::BigInt),
+            Value::Double(v) => Some(Value::Double(-v)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The constant tag values of an `INSERT INTO ? USING st TAGS (…)` written without `?`.
+fn literal_tags(sql: &str) -> Option<Vec<Value>> {
+    let Ok(Statement::Insert(clauses)) = parser::parse(sql) else {
+        return None;
+    };
+    let using = clauses.first()?.using.as_ref()?;
+    using.tags.iter().map(|t| literal(&t.expr)).collect()
 }
 
 /// One table an INSERT writes: its name and the types of its columns.
@@ -298,7 +331,7 @@ struct TableCtx {
 }
 
 impl InsertPlan {
-    fn new(session: &dyn Session, shape: StmtShape) -> Result<InsertPlan, DbError> {
+    fn new(session: &dyn Session, sql: &str, shape: StmtShape) -> Result<InsertPlan, DbError> {
         let db = shape.db.as_deref();
         let anchor = shape.stable.as_deref().or(shape.table.as_deref());
         let precision = match anchor {
@@ -316,7 +349,18 @@ impl InsertPlan {
         let tags = field(FieldKind::Tag);
         let cols = field(FieldKind::Column);
         let cols = if anchor.is_some() { Some(cols) } else { None };
-        Ok(InsertPlan { shape, tags, cols })
+        let literal_tags =
+            if shape.stable.is_some() && tags.is_empty() && !shape.tag_names.is_empty() {
+                literal_tags(sql)
+            } else {
+                None
+            };
+        Ok(InsertPlan {
+            shape,
+            tags,
+            cols,
+            literal_tags,
+        })
     }
 
     fn name_is_param(&self) -> bool {
@@ -374,8 +418,13 @@ impl InsertPlan {
 
     /// Where rows of `table` go; `tags` (already checked) auto-create it.
     fn target(&self, table: &TableCtx, tags: Option<Vec<Value>>) -> RowTarget {
+        let tags = if self.tags.is_empty() {
+            self.literal_tags.clone()
+        } else {
+            tags
+        };
         let using = match (&self.shape.stable, tags) {
-            (Some(stable), Some(tags)) if !self.tags.is_empty() => Some(AutoCreate {
+            (Some(stable), Some(tags)) => Some(AutoCreate {
                 stable: stable.clone(),
                 tag_names: Some(self.shape.tag_names.clone()),
                 tags,
@@ -439,7 +488,7 @@ impl V1 {
         let shape = session.prepare_shape(sql.trim())?;
         *self = V1::default();
         if shape.is_insert {
-            let plan = InsertPlan::new(session, shape)?;
+            let plan = InsertPlan::new(session, sql.trim(), shape)?;
             if !plan.name_is_param() {
                 self.table = Some(plan.table(session, None)?);
             }
@@ -604,7 +653,7 @@ impl V2 {
             ..msg::Stmt2PrepareReply::default()
         };
         if shape.is_insert {
-            let plan = InsertPlan::new(session, shape)?;
+            let plan = InsertPlan::new(session, sql.trim(), shape)?;
             if get_fields {
                 let mut fields = Vec::new();
                 if plan.has_tbname_field() {
@@ -640,18 +689,47 @@ impl V2 {
         Ok(reply)
     }
 
+    /// Binary action 9: the payload of 02 §1.3.3.
     fn bind(&mut self, session: &dyn Session, payload: &[u8]) -> Result<(), DbError> {
-        let plan = match &self.plan {
-            None => return Err(api_error("statement not prepared")),
-            Some(Plan::Query { params, .. }) => {
-                let bind = Stmt2Bind::decode(payload, Precision::Millisecond)
-                    .map_err(|e| from_error(&e))?;
-                return self.bind_query(bind, *params);
-            }
-            Some(Plan::Insert(plan)) => plan,
-        };
         let bind =
             Stmt2Bind::decode(payload, Precision::Millisecond).map_err(|e| from_error(&e))?;
+        self.bind_tables(session, bind)
+    }
+
+    /// Binary action 11 (`stmt2_bind_exec`, 02 §1.3.6): binds the column-oriented payload
+    /// (one record per prepared field, `row_count` rows, tables delimited by changes of
+    /// the table name), then executes; the rows written.
+    fn bind_exec(
+        &mut self,
+        session: &mut dyn Session,
+        payload: &[u8],
+        req_id: u64,
+    ) -> Result<u64, DbError> {
+        let (rows, cols) = decode_bind_exec(payload)?;
+        let bind = match &self.plan {
+            None => return Err(api_error("statement not prepared")),
+            Some(Plan::Query { .. }) if rows != 1 => {
+                return Err(generic("query only supports one row"));
+            }
+            Some(Plan::Query { .. }) => Stmt2Bind {
+                tables: vec![Stmt2Table {
+                    name: None,
+                    tags: Vec::new(),
+                    cols,
+                }],
+            },
+            Some(Plan::Insert(plan)) => split_tables(plan, rows, cols)?,
+        };
+        self.bind_tables(&*session, bind)?;
+        self.exec(session, req_id)
+    }
+
+    fn bind_tables(&mut self, session: &dyn Session, bind: Stmt2Bind) -> Result<(), DbError> {
+        let plan = match &self.plan {
+            None => return Err(api_error("statement not prepared")),
+            Some(Plan::Query { params, .. }) => return self.bind_query(bind, *params),
+            Some(Plan::Insert(plan)) => plan,
+        };
         let mut batches = Vec::with_capacity(bind.tables.len());
         for (i, t) in bind.tables.into_iter().enumerate() {
             if plan.name_is_param() && t.name.is_none() {
@@ -787,6 +865,132 @@ impl V2 {
             }
         }
     }
+}
+
+/// The records of an action-11 payload (after the frame header): the row count and one
+/// column per prepared field. The records have the format of action 9, so they are read
+/// by re-framing them as a one-table action-9 payload.
+fn decode_bind_exec(payload: &[u8]) -> Result<(usize, Vec<BindColumn>), DbError> {
+    let u32_at = |at: usize| -> Option<u32> {
+        let b = payload.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let short = || generic("message length is too short");
+    let version = payload
+        .get(..2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .ok_or_else(short)?;
+    if version != 1 {
+        return Err(generic("unknown stmt2 bind version"));
+    }
+    let body = &payload[2..];
+    let total = u32_at(2).ok_or_else(short)?;
+    if usize::try_from(total).ok() != Some(body.len()) {
+        return Err(generic(format!(
+            "total length not match, expect {}, but get {total}",
+            body.len()
+        )));
+    }
+    let (rows, fields, offset) = match (u32_at(6), u32_at(14), u32_at(18)) {
+        (Some(r), Some(f), Some(o)) => (r, f, o),
+        _ => return Err(short()),
+    };
+    let records = usize::try_from(offset)
+        .ok()
+        .filter(|o| *o >= 20)
+        .and_then(|o| body.get(o..))
+        .ok_or_else(|| generic(format!("field offset {offset} is out of range")))?;
+    let len = u32::try_from(records.len()).map_err(|_| generic("payload too large"))?;
+    let mut framed = Vec::with_capacity(records.len() + 32);
+    for v in [len.saturating_add(32), 1, 0, fields, 0, 0, 28, len] {
+        framed.extend_from_slice(&v.to_le_bytes());
+    }
+    framed.extend_from_slice(records);
+    let mut bind =
+        Stmt2Bind::decode(&framed, Precision::Millisecond).map_err(|e| from_error(&e))?;
+    let cols = bind.tables.pop().map(|t| t.cols).unwrap_or_default();
+    let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+    if cols.iter().any(|c| c.values.len() != rows) {
+        return Err(DbError::new(
+            INVALID_OPERATION,
+            format!("Invalid operation: every field must bind {rows} rows"),
+        ));
+    }
+    Ok((rows, cols))
+}
+
+/// Splits the per-field columns of an action-11 bind into tables: the table name field
+/// (when the statement has one), the tag fields, then the columns; a table ends where the
+/// table name changes.
+fn split_tables(
+    plan: &InsertPlan,
+    rows: usize,
+    cols: Vec<BindColumn>,
+) -> Result<Stmt2Bind, DbError> {
+    let mut cols = cols.into_iter();
+    let names = if plan.has_tbname_field() {
+        let col = cols.next().ok_or_else(tbname_error)?;
+        let names = col
+            .values
+            .into_iter()
+            .map(|v| match v {
+                Value::VarChar(s) | Value::NChar(s) => Ok(Some(s)),
+                Value::VarBinary(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
+                Value::Null => Ok(None),
+                other => Err(DbError::new(
+                    INVALID_OPERATION,
+                    format!(
+                        "Invalid operation: a table name cannot be a {}",
+                        other.ty().name()
+                    ),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Some(names)
+    } else {
+        None
+    };
+    let rest: Vec<BindColumn> = cols.collect();
+    if rest.len() < plan.tags.len() {
+        return Err(DbError::new(
+            TAGS_NOT_MATCHED,
+            format!(
+                "Tags number not matched: the statement has {} tags, got {} fields",
+                plan.tags.len(),
+                rest.len()
+            ),
+        ));
+    }
+    let (tags, data) = rest.split_at(plan.tags.len());
+    let name_at = |r: usize| names.as_ref().and_then(|n| n.get(r).cloned().flatten());
+    let mut tables = Vec::new();
+    let mut start = 0;
+    for end in 1..=rows {
+        if end < rows && names.as_ref().is_some_and(|n| n.get(end) == n.get(start)) {
+            continue;
+        }
+        if names.is_none() && end < rows {
+            continue;
+        }
+        tables.push(Stmt2Table {
+            name: name_at(start),
+            tags: tags
+                .iter()
+                .map(|c| BindColumn::new(c.ty, c.values.get(start).cloned().into_iter().collect()))
+                .collect(),
+            cols: data
+                .iter()
+                .map(|c| {
+                    BindColumn::new(c.ty, c.values.get(start..end).unwrap_or_default().to_vec())
+                })
+                .collect(),
+        });
+        start = end;
+    }
+    if plan.name_is_param() && tables.iter().any(|t| t.name.is_none()) {
+        return Err(tbname_error());
+    }
+    Ok(Stmt2Bind { tables })
 }
 
 enum Handle {
@@ -1110,8 +1314,9 @@ impl Stmts {
         }
     }
 
-    /// Handles binary action 1 (`set_tags`), 2 (`bind`) or 9 (`stmt2_bind`); `name` is
-    /// the action name the reply carries.
+    /// Handles binary action 1 (`set_tags`), 2 (`bind`), 9 (`stmt2_bind`) or 11
+    /// (`stmt2_bind_exec`, answered like `stmt2_exec`); `name` is the action name the reply
+    /// carries.
     pub(crate) fn on_binary(
         &mut self,
         req: &BinaryRequest<'_>,
@@ -1121,6 +1326,23 @@ impl Stmts {
         let started = Instant::now();
         let req_id = req.header.req_id;
         let stmt_id = req.header.resource_id;
+        if req.header.action == 11 {
+            let session = host.session;
+            let out = self.v2(stmt_id).and_then(|s| {
+                // The frame header is followed by the action-11 payload.
+                s.bind_exec(session, req.payload, req_id)
+            });
+            return match out {
+                Ok(n) => {
+                    let body = msg::StmtExecReply {
+                        stmt_id,
+                        affected: i64::try_from(n).unwrap_or(i64::MAX),
+                    };
+                    ok(name, req_id, started, &body)
+                }
+                Err(e) => fail(name, req_id, stmt_id, started, &e),
+            };
+        }
         let out = match req.header.action {
             1 => self.binary_set_tags(req),
             2 => self.binary_bind(req),

@@ -65,7 +65,8 @@ const LEGACY_ACTIONS: [&str; 6] = [
 ];
 
 /// The JSON actions of `/ws` this server implements.
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 12] = [
+    "insert",
     "version",
     "conn",
     "check_server_status",
@@ -255,6 +256,10 @@ impl<'a> WsState<'a> {
             "options_connection" => {
                 args::<msg::OptionsConnectionArgs>(&req, started).map(|a| self.options(a, started))
             }
+            "insert" => match self.session.as_deref_mut() {
+                Some(session) => Ok(super::schemaless::ws_insert(session, &req)),
+                None => Err(request_error(&RequestError::not_connected(&req), started)),
+            },
             _ => Err(request_error(&RequestError::unknown_action(&req), started)),
         };
         Some(reply.unwrap_or_else(|e| e))
@@ -472,6 +477,7 @@ impl<'a> WsState<'a> {
                             | BinaryAction::FetchRawBlock
                             | BinaryAction::ValidateSql
                             | BinaryAction::Stmt2Bind
+                            | BinaryAction::Stmt2BindExec
                     ))
         });
         let Some(action) = action else {
@@ -480,7 +486,10 @@ impl<'a> WsState<'a> {
         let name = action.name();
         if matches!(
             action,
-            BinaryAction::SetTags | BinaryAction::Bind | BinaryAction::Stmt2Bind
+            BinaryAction::SetTags
+                | BinaryAction::Bind
+                | BinaryAction::Stmt2Bind
+                | BinaryAction::Stmt2BindExec
         ) && let Some(session) = self.session.as_deref_mut()
         {
             let (results, next_id) = (&mut self.results, &mut self.next_id);
@@ -578,6 +587,25 @@ fn send_truncated(ws: &mut WebSocket<Stream>, msg: &Message) {
     let _ = stream.tcp().shutdown(Shutdown::Both);
 }
 
+/// What answers the frames of one WebSocket: [`WsState`] for `/ws` and `/rest/ws`, the
+/// schemaless state for `/rest/schemaless`.
+pub(crate) trait FrameHandler {
+    /// Handles one text frame; `None` sends nothing.
+    fn on_text(&mut self, text: &str) -> Option<Reply>;
+    /// Handles one binary frame; `None` sends nothing.
+    fn on_binary(&mut self, frame: &[u8]) -> Option<Reply>;
+}
+
+impl FrameHandler for WsState<'_> {
+    fn on_text(&mut self, text: &str) -> Option<Reply> {
+        WsState::on_text(self, text)
+    }
+
+    fn on_binary(&mut self, frame: &[u8]) -> Option<Reply> {
+        WsState::on_binary(self, frame)
+    }
+}
+
 /// Sends one reply, applying faults; false when the connection must end.
 fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bool {
     let msg = match reply {
@@ -596,15 +624,17 @@ fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bo
 /// Serves one upgraded WebSocket until it closes, goes idle past the read deadline, or the
 /// server stops.
 pub(crate) fn serve(ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
-    run(ws, shared, WsState::new(shared, legacy));
+    serve_with(ws, shared, &mut WsState::new(shared, legacy));
 }
 
 /// Serves one upgraded WebSocket of the legacy `/rest/stmt` endpoint (02 §0.2).
 pub(crate) fn serve_stmt(ws: WebSocket<Stream>, shared: &Shared) {
-    run(ws, shared, WsState::new_stmt_endpoint(shared));
+    serve_with(ws, shared, &mut WsState::new_stmt_endpoint(shared));
 }
 
-fn run<'a>(mut ws: WebSocket<Stream>, shared: &'a Shared, mut state: WsState<'a>) {
+/// Serves one upgraded WebSocket with `state` answering its frames, until it closes, goes
+/// idle past the read deadline, or the server stops.
+pub(crate) fn serve_with(mut ws: WebSocket<Stream>, shared: &Shared, state: &mut dyn FrameHandler) {
     let tick = (shared.ping_interval / 4)
         .clamp(Duration::from_millis(10), Duration::from_millis(500))
         .min(shared.read_deadline.max(Duration::from_millis(10)));

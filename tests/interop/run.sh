@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py and test_stmt.py, then inserts with taosync's
-# Statement (examples/interop_stmt.rs) and reads back with test_stmt_readback.py; stops the server.
+# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, then inserts
+# with taosync's Statement (examples/interop_stmt.rs) and reads the rows back with
+# test_stmt_readback.py; stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -45,6 +46,7 @@ grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not 
 
 # The clients render timestamps in the process zone; pin it so the checks are exact.
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_official_clients.py"
+TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_schemaless.py"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt.py"
 
 # The other direction: rows inserted by taosync's Statement (stmt2 and stmt v1), read back

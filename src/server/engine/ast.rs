@@ -160,6 +160,15 @@ pub enum Expr {
     JsonGet(Box<Expr>, String),
     /// `e CONTAINS 'key'`
     Contains(Box<Expr>, String),
+    /// `CASE [operand] WHEN … THEN … [ELSE …] END`.
+    Case {
+        /// The simple-CASE operand.
+        operand: Option<Box<Expr>>,
+        /// WHEN / THEN pairs.
+        whens: Vec<(Expr, Expr)>,
+        /// ELSE.
+        else_: Option<Box<Expr>>,
+    },
     /// `?` placeholder.
     Placeholder,
     /// A bound parameter value (a `?` after [`bind_params`](super::params::bind_params)).
@@ -378,7 +387,7 @@ pub enum Show {
         /// Include system databases.
         system: bool,
     },
-    /// SHOW [NORMAL|CHILD] TABLES.
+    /// `SHOW [NORMAL|CHILD] TABLES`.
     Tables {
         /// Database.
         db: Option<String>,
@@ -528,14 +537,14 @@ pub enum Statement {
 pub enum TopicTarget {
     /// AS SELECT …
     Query(Box<Select>),
-    /// [WITH META] AS DATABASE db.
+    /// `[WITH META] AS DATABASE db`.
     Database {
         /// Database.
         db: String,
         /// WITH META.
         with_meta: bool,
     },
-    /// [WITH META] AS STABLE stb [WHERE …].
+    /// `[WITH META] AS STABLE stb [WHERE …]`.
     Stable {
         /// Supertable.
         name: ObjName,

@@ -289,6 +289,12 @@ impl Database {
         (h % n) as i32 + 2
     }
 
+    /// Every vgroup id of this database, in order (what [`vgroup_of`](Self::vgroup_of)
+    /// returns; a TMQ WAL is created with these).
+    pub fn vgroup_ids(&self) -> Vec<i32> {
+        (0..self.options.vgroups.max(1)).map(|i| i + 2).collect()
+    }
+
     /// The schema of a table (its own or its supertable's).
     pub fn schema_of<'a>(&'a self, table: &'a Table) -> Option<&'a Schema> {
         match &table.kind {

@@ -138,6 +138,9 @@ pub enum BExpr {
     Match(Box<BExpr>, std::sync::Arc<super::regex::Regex>, bool),
     /// A scalar function.
     Func(String, Vec<BExpr>, TypeSpec),
+    /// CASE: (condition, result) pairs, ELSE, result type. A simple CASE is bound as
+    /// `operand = value` conditions.
+    Case(Vec<(BExpr, BExpr)>, Option<Box<BExpr>>, TypeSpec),
     /// CAST.
     Cast(Box<BExpr>, TypeSpec),
     /// `->`
@@ -389,6 +392,16 @@ impl<'s> Binder<'s> {
                     ));
                 }
                 let (p, _) = self.bind(pattern)?;
+                if let BExpr::Const(Value::VarChar(pt)) = &p
+                    && pt.chars().count() > MAX_LIKE_PATTERN
+                {
+                    return Err(EngineError::new(
+                        Code::PAR_WRONG_VALUE_TYPE,
+                        format!(
+                            "Invalid value type: LIKE pattern longer than {MAX_LIKE_PATTERN} characters"
+                        ),
+                    ));
+                }
                 Ok((
                     BExpr::Like(Box::new(x), Box::new(p), *negated),
                     fixed(Type::Bool),
@@ -425,6 +438,41 @@ impl<'s> Binder<'s> {
                 Ok((BExpr::Contains(Box::new(b), k.clone()), fixed(Type::Bool)))
             }
             Expr::Func { name, args, star } => self.bind_func(name, args, *star),
+            Expr::Case {
+                operand,
+                whens,
+                else_,
+            } => {
+                let op = match operand {
+                    Some(o) => Some(self.bind(o)?),
+                    None => None,
+                };
+                let mut arms = Vec::with_capacity(whens.len());
+                let mut ty: Option<TypeSpec> = None;
+                for (w, t) in whens {
+                    let (wb, wt) = self.bind(w)?;
+                    let cond = match &op {
+                        Some((ob, ot)) => {
+                            let wb = self.coerce_for_cmp(wb, wt.ty, ot.ty)?;
+                            BExpr::Cmp(BinOp::Eq, Box::new(ob.clone()), Box::new(wb))
+                        }
+                        None => wb,
+                    };
+                    let (tb, tt) = self.bind(t)?;
+                    ty = merge_case_type(ty, tt);
+                    arms.push((cond, tb));
+                }
+                let else_b = match else_ {
+                    Some(e) => {
+                        let (eb, et) = self.bind(e)?;
+                        ty = merge_case_type(ty, et);
+                        Some(Box::new(eb))
+                    }
+                    None => None,
+                };
+                let ty = ty.unwrap_or_else(|| spec(Type::Null, 1));
+                Ok((BExpr::Case(arms, else_b, ty), ty))
+            }
         }
     }
 
@@ -632,6 +680,10 @@ impl<'s> Binder<'s> {
                 if bargs.is_empty() || bargs.len() > 2 {
                     return Err(EngineError::func_num(name));
                 }
+                if bargs.len() == 1 {
+                    // Without a zone argument the connection's zone is used.
+                    bargs.push(BExpr::Const(Value::VarChar(s.tz.name().to_string())));
+                }
                 spec(Type::VarChar, 64)
             }
             "to_unixtimestamp" => {
@@ -659,6 +711,33 @@ impl<'s> Binder<'s> {
         };
         Ok((BExpr::Func(name.to_string(), bargs, ret), ret))
     }
+}
+
+/// The result type of CASE: the first non-NULL branch type, widened for strings and
+/// numbers of different kinds.
+fn merge_case_type(acc: Option<TypeSpec>, t: TypeSpec) -> Option<TypeSpec> {
+    match acc {
+        None => Some(t),
+        Some(a) if a.ty == Type::Null => Some(t),
+        Some(a) if t.ty == Type::Null || a.ty == t.ty => Some(TypeSpec {
+            length: a.length.max(t.length),
+            ..a
+        }),
+        Some(a) if is_text(a.ty) || is_text(t.ty) => Some(spec(
+            if a.ty == Type::NChar || t.ty == Type::NChar {
+                Type::NChar
+            } else {
+                Type::VarChar
+            },
+            a.length.max(t.length).max(32),
+        )),
+        Some(a) if a.ty.is_integer() && t.ty.is_integer() => Some(fixed(Type::BigInt)),
+        Some(_) => Some(fixed(Type::Double)),
+    }
+}
+
+fn is_text(t: Type) -> bool {
+    matches!(t, Type::VarChar | Type::NChar)
 }
 
 fn bind_lit(l: &Lit, precision: Precision) -> EResult<(BExpr, TypeSpec)> {
@@ -798,6 +877,9 @@ pub fn truthy(v: &Value) -> bool {
         other => as_f64(other).is_some_and(|f| f != 0.0),
     }
 }
+
+/// Longest LIKE pattern accepted (matching is O(text × pattern)).
+const MAX_LIKE_PATTERN: usize = 1024;
 
 /// SQL LIKE with `%`, `_` and `\` escapes.
 pub fn like(text: &str, pattern: &str) -> bool {
@@ -949,6 +1031,7 @@ impl BExpr {
                     _ => v,
                 };
                 match (v.as_str(), pat.as_str()) {
+                    (Some(_), Some(pt)) if pt.chars().count() > MAX_LIKE_PATTERN => Value::Null,
                     (Some(t), Some(pt)) => Value::Bool(like(t, pt) != *neg),
                     _ => Value::Null,
                 }
@@ -982,6 +1065,17 @@ impl BExpr {
                 ),
                 _ => Value::Null,
             },
+            BExpr::Case(arms, else_, ty) => {
+                for (c, r) in arms {
+                    if truthy(&c.eval(ctx)?) {
+                        return cast(&r.eval(ctx)?, ty, ctx.precision);
+                    }
+                }
+                match else_ {
+                    Some(e) => cast(&e.eval(ctx)?, ty, ctx.precision)?,
+                    None => Value::Null,
+                }
+            }
             BExpr::Func(name, args, ret) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -1276,8 +1370,40 @@ fn int_value(ty: Type, v: i128) -> Value {
     }
 }
 
+/// A zone from an IANA name or a whole-hour offset such as `+08:00` / `-0500` / `Z`
+/// (UTC when neither).
 fn parse_offset_tz(z: &str) -> Tz {
-    z.parse::<Tz>().unwrap_or(Tz::UTC)
+    let z = z.trim();
+    if let Ok(tz) = z.parse::<Tz>() {
+        return tz;
+    }
+    if z.eq_ignore_ascii_case("z") {
+        return Tz::UTC;
+    }
+    let (sign, rest) = match z.as_bytes().first() {
+        Some(b'+') => (1, &z[1..]),
+        Some(b'-') => (-1, &z[1..]),
+        _ => return Tz::UTC,
+    };
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let (hh, mm) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().unwrap_or(0), 0),
+        3 | 4 => {
+            let (h, m) = digits.split_at(digits.len() - 2);
+            (h.parse::<i32>().unwrap_or(0), m.parse::<i32>().unwrap_or(0))
+        }
+        _ => return Tz::UTC,
+    };
+    if mm != 0 || hh > 14 {
+        return Tz::UTC;
+    }
+    // Etc/GMT zones have inverted signs: UTC+8 is Etc/GMT-8.
+    let name = if hh == 0 {
+        "Etc/GMT".to_string()
+    } else {
+        format!("Etc/GMT{}{hh}", if sign > 0 { '-' } else { '+' })
+    };
+    name.parse::<Tz>().unwrap_or(Tz::UTC)
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub(super) struct PendingWrite {
     db: String,
     table: String,
     rows: Vec<StoredRow>,
+    /// The slots written when a column list names only some columns.
+    merge: Option<Vec<usize>>,
 }
 
 /// Executes an INSERT statement; returns the number of rows written.
@@ -71,7 +73,7 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
                 current.as_deref(),
             )?;
         }
-        let rows = build_rows(
+        let (rows, merge) = build_rows(
             &cat,
             &dbn,
             &clause.table.name,
@@ -84,11 +86,12 @@ pub(super) fn insert(s: &mut Session, clauses: Vec<InsertClause>) -> EResult<u64
             db: dbn,
             table: clause.table.name.clone(),
             rows,
+            merge,
         });
     }
     let mut affected = 0u64;
     for p in pending {
-        affected += write_rows(&mut cat, &p.db, &p.table, p.rows)?;
+        affected += write_rows(&mut cat, &p.db, &p.table, p.rows, p.merge.as_deref())?;
     }
     Ok(affected)
 }
@@ -162,7 +165,7 @@ fn stable_form(
         };
         create_child(cat, dbn, &name, &using, true, ctx.tz, current)?;
         let values: Vec<InsValue> = col_pos.iter().map(|&i| row[i].clone()).collect();
-        let rows = build_rows(
+        let (rows, merge) = build_rows(
             cat,
             dbn,
             &name,
@@ -175,6 +178,7 @@ fn stable_form(
             db: dbn.to_string(),
             table: name,
             rows,
+            merge,
         });
     }
     Ok(())
@@ -220,7 +224,7 @@ fn build_rows(
     rows: &[Vec<InsValue>],
     ctx: &WriteCtx,
     enforce_keep: bool,
-) -> EResult<Vec<StoredRow>> {
+) -> EResult<(Vec<StoredRow>, Option<Vec<usize>>)> {
     let db = cat.dbs.get(dbn).ok_or_else(EngineError::db_not_exist)?;
     let t = db.tables.get(table).ok_or_else(|| {
         if db.stables.contains_key(table) {
@@ -233,6 +237,7 @@ fn build_rows(
         .schema_of(t)
         .ok_or_else(|| EngineError::table_not_exist(table))?;
     let positions = bind_columns(schema, columns)?;
+    let merge = merge_slots(schema, &positions);
     let keep_lo = keep_floor(db, ctx, enforce_keep);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -273,7 +278,15 @@ fn build_rows(
             vals: vals.into_boxed_slice(),
         });
     }
-    Ok(out)
+    Ok((out, merge))
+}
+
+/// The slots a partial column list writes (`None` when it covers every column).
+fn merge_slots(schema: &Schema, positions: &[usize]) -> Option<Vec<usize>> {
+    if positions.len() >= schema.columns.len() {
+        return None;
+    }
+    Some(positions.iter().map(|&i| schema.columns[i].slot).collect())
 }
 
 /// Writes validated rows into `db.table`. Every row written by any path (SQL INSERT, and
@@ -284,6 +297,7 @@ pub(super) fn write_rows(
     dbn: &str,
     table: &str,
     rows: Vec<StoredRow>,
+    merge: Option<&[usize]>,
 ) -> EResult<u64> {
     let db = cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)?;
     let t = db
@@ -296,7 +310,7 @@ pub(super) fn write_rows(
         if seen.insert(r.ts) {
             n += 1;
         }
-        t.data.insert(r);
+        t.data.upsert(r, merge);
     }
     Ok(n)
 }
@@ -380,6 +394,7 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
         .schema_of(t)
         .ok_or_else(|| EngineError::table_not_exist(&target.table))?;
     let positions = bind_columns(schema, target.columns.as_deref())?;
+    let merge = merge_slots(schema, &positions);
     let keep_lo = keep_floor(db, &ctx, enforce_keep);
     let mut stored = Vec::with_capacity(rows.len());
     for row in rows {
@@ -409,7 +424,7 @@ pub(super) fn insert_rows(s: &Session, target: &RowTarget, rows: &[Vec<Value>]) 
             vals: vals.into_boxed_slice(),
         });
     }
-    write_rows(&mut cat, &dbn, &target.table, stored)
+    write_rows(&mut cat, &dbn, &target.table, stored, merge.as_deref())
 }
 
 fn keep_floor(db: &super::catalog::Database, ctx: &WriteCtx, enforce_keep: bool) -> i64 {

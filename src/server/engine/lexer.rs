@@ -83,7 +83,7 @@ impl Token {
 /// Splits `sql` into tokens, ending with [`Tok::Eof`].
 pub fn tokenize(sql: &str) -> EResult<Vec<Token>> {
     let bytes = sql.as_bytes();
-    let mut out = Vec::with_capacity(sql.len() / 3 + 1);
+    let mut out = Vec::with_capacity(sql.len() / 6 + 1);
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];

@@ -49,11 +49,19 @@
 //! ```
 //!
 //! Layout: `lexer` → `parser` (`ast`) → `Session::execute` dispatches to `ddl` (CREATE /
-//! DROP / ALTER / USE), `insert` (INSERT; every row write goes through
-//! `insert::write_rows`, the single place a WAL append belongs), `query` (SELECT, streaming
-//! plain scans, aggregates, windows) and `sys` (SHOW, DESCRIBE, information_schema).
-//! `catalog` holds schemas, `storage` the rows, `convert` the value rules, `expr` bound
-//! expressions and scalar functions, `time` timestamp text and durations.
+//! DROP / ALTER / USE / DELETE / topics / users), `insert` (INSERT and `insert_rows`; every
+//! row write goes through `insert::write_rows`, the single place a per-vgroup WAL append
+//! for TMQ belongs — tables hash to vgroups with `Database::vgroup_of`), `query` (SELECT:
+//! streaming plain scans with a k-way merge for `ORDER BY ts` over supertables,
+//! aggregates, GROUP / PARTITION BY, INTERVAL windows with FILL) and `sys` (SHOW, DESCRIBE,
+//! information_schema / performance_schema). `catalog` holds schemas, `storage` the rows
+//! (sorted, chunked, copy-on-write snapshots), `convert` the value rules of 03 §3,
+//! `expr` bound expressions and scalar functions, `regex` MATCH patterns, `params` and
+//! `stmt` the stmt support, `time` timestamp text and durations.
+//!
+//! Concurrency: one `RwLock` over the catalog; a statement holds it only while it plans
+//! (queries clone `Arc`s of the chunks they read and then run without the lock) or
+//! writes (an INSERT validates and applies under one write lock, so it is atomic).
 
 pub mod ast;
 pub mod catalog;

@@ -159,5 +159,21 @@ fn visit_expr(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
             visit_expr(expr, f);
             visit_expr(pattern, f);
         }
+        Expr::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            if let Some(o) = operand {
+                visit_expr(o, f);
+            }
+            for (w, t) in whens {
+                visit_expr(w, f);
+                visit_expr(t, f);
+            }
+            if let Some(e) = else_ {
+                visit_expr(e, f);
+            }
+        }
     }
 }

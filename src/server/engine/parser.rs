@@ -1747,7 +1747,34 @@ impl<'a> Parser<'a> {
                             },
                         ));
                     }
-                    "case" => return Err(EngineError::unsupported("CASE")),
+                    "case" => {
+                        self.bump();
+                        let operand = if self.peek().is_kw("when") {
+                            None
+                        } else {
+                            Some(Box::new(self.expr()?))
+                        };
+                        let mut whens = Vec::new();
+                        while self.kw("when") {
+                            let w = self.expr()?;
+                            self.expect_kw("then")?;
+                            whens.push((w, self.expr()?));
+                        }
+                        if whens.is_empty() {
+                            return Err(self.err_here());
+                        }
+                        let else_ = if self.kw("else") {
+                            Some(Box::new(self.expr()?))
+                        } else {
+                            None
+                        };
+                        self.expect_kw("end")?;
+                        return Ok(Expr::Case {
+                            operand,
+                            whens,
+                            else_,
+                        });
+                    }
                     _ => {}
                 }
                 if self.peek_at(1).tok == Tok::LParen {

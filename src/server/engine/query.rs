@@ -411,6 +411,10 @@ fn refs_row(b: &BExpr) -> bool {
         | BExpr::Like(a, c, _) => refs_row(a) || refs_row(c),
         BExpr::In(x, l, _) => refs_row(x) || l.iter().any(refs_row),
         BExpr::Func(_, args, _) => args.iter().any(refs_row),
+        BExpr::Case(arms, e, _) => {
+            arms.iter().any(|(c, r)| refs_row(c) || refs_row(r))
+                || e.as_deref().is_some_and(refs_row)
+        }
     }
 }
 
@@ -433,6 +437,10 @@ fn tag_only(b: &BExpr) -> bool {
         | BExpr::Like(a, c, _) => tag_only(a) && tag_only(c),
         BExpr::In(x, l, _) => tag_only(x) && l.iter().all(tag_only),
         BExpr::Func(_, args, _) => args.iter().all(tag_only),
+        BExpr::Case(arms, e, _) => {
+            arms.iter().all(|(c, r)| tag_only(c) && tag_only(r))
+                && e.as_deref().is_none_or(tag_only)
+        }
     }
 }
 
@@ -473,6 +481,36 @@ fn prune_tables(
     }
     *tables = keep;
     Ok(())
+}
+
+/// Whether `e` only reads row data through GROUP BY keys (or inside aggregates).
+fn grouped_ok(e: &BExpr, keys: &[String]) -> bool {
+    if !refs_row(e) || keys.contains(&format!("{e:?}")) {
+        return true;
+    }
+    match e {
+        BExpr::Col(_) | BExpr::Tag(_) | BExpr::Tbname => false,
+        BExpr::Neg(x)
+        | BExpr::Not(x)
+        | BExpr::IsNull(x, _)
+        | BExpr::Match(x, _, _)
+        | BExpr::Cast(x, _)
+        | BExpr::JsonGet(x, _)
+        | BExpr::Contains(x, _) => grouped_ok(x, keys),
+        BExpr::Arith(_, a, c, _)
+        | BExpr::Cmp(_, a, c)
+        | BExpr::And(a, c)
+        | BExpr::Or(a, c)
+        | BExpr::Like(a, c, _) => grouped_ok(a, keys) && grouped_ok(c, keys),
+        BExpr::In(x, l, _) => grouped_ok(x, keys) && l.iter().all(|y| grouped_ok(y, keys)),
+        BExpr::Func(_, args, _) => args.iter().all(|y| grouped_ok(y, keys)),
+        BExpr::Case(arms, e, _) => {
+            arms.iter()
+                .all(|(c, r)| grouped_ok(c, keys) && grouped_ok(r, keys))
+                && e.as_deref().is_none_or(|x| grouped_ok(x, keys))
+        }
+        BExpr::Const(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => true,
+    }
 }
 
 /// `[lo, hi]` bounds on the primary timestamp implied by top-level AND conjuncts.
@@ -520,6 +558,15 @@ fn flip(op: super::ast::BinOp) -> super::ast::BinOp {
 }
 
 fn check_limits(sel: &Select) -> EResult<(u64, Option<u64>)> {
+    if (sel.slimit.is_some() || sel.soffset.is_some())
+        && sel.partition_by.is_empty()
+        && sel.group_by.is_empty()
+    {
+        return Err(EngineError::new(
+            Code::new(0x2638),
+            "slimit/soffset only available for PARTITION/GROUP BY query",
+        ));
+    }
     let offset = sel.offset.unwrap_or(0);
     if offset < 0 || sel.soffset.is_some_and(|o| o < 0) {
         return Err(EngineError::code(Code::PAR_OFFSET_LESS_ZERO));
@@ -701,6 +748,14 @@ pub(super) fn select(s: &Session, sel: &Select) -> EResult<QueryResult> {
     let aggregate = !binder.aggs.is_empty() || !sel.group_by.is_empty() || sel.interval.is_some();
     if aggregate {
         return aggregate_query(sel, src, binder, outs, filter, (lo, hi), offset, limit);
+    }
+    {
+        // PARTITION BY without aggregation only orders rows by partition (one table's
+        // rows are contiguous already), but its expressions must still be valid.
+        let mut pb = Binder::new(&scope, false);
+        for p in &sel.partition_by {
+            pb.bind(p)?;
+        }
     }
     if sel.having.is_some() {
         return Err(EngineError::new(
@@ -963,6 +1018,217 @@ impl AggState {
     }
 }
 
+/// INTERVAL geometry: fixed-length windows aligned to the epoch (plus offset), or natural
+/// months / years (`n`, `y`) aligned to calendar months in the session zone.
+#[derive(Clone, Copy, Debug)]
+enum Windows {
+    Fixed {
+        len: i64,
+        sliding: i64,
+        off: i64,
+    },
+    Months {
+        len: i64,
+        sliding: i64,
+        tz: chrono_tz::Tz,
+        precision: Precision,
+    },
+}
+
+/// Most windows one query may produce through FILL.
+const MAX_FILL_WINDOWS: usize = 1_000_000;
+
+impl Windows {
+    fn new(iv: &super::ast::Interval, precision: Precision, tz: chrono_tz::Tz) -> EResult<Windows> {
+        let natural = |d: &super::ast::Duration| matches!(d.unit.as_str(), "n" | "y");
+        let bad =
+            |d: &super::ast::Duration| EngineError::syntax_near(&format!("{}{}", d.count, d.unit));
+        let sliding_d = iv.sliding.as_ref().unwrap_or(&iv.len);
+        if natural(&iv.len) || natural(sliding_d) {
+            let months = |d: &super::ast::Duration| -> EResult<i64> {
+                let m = match d.unit.as_str() {
+                    "n" => Some(d.count),
+                    "y" => d.count.checked_mul(12),
+                    _ => None,
+                };
+                m.filter(|m| (1..=120_000).contains(m))
+                    .ok_or_else(|| bad(d))
+            };
+            let len = months(&iv.len)?;
+            let sliding = months(sliding_d)?;
+            if iv.offset.is_some() {
+                return Err(EngineError::unsupported(
+                    "INTERVAL offset with natural month/year units",
+                ));
+            }
+            if sliding > len {
+                return Err(EngineError::new(
+                    Code::new(0x2625),
+                    "sliding value no larger than the interval value",
+                ));
+            }
+            return Ok(Windows::Months {
+                len,
+                sliding,
+                tz,
+                precision,
+            });
+        }
+        let t = |d: &super::ast::Duration| -> EResult<i64> {
+            duration_ticks(d.count, &d.unit, precision)
+                .filter(|v| *v > 0)
+                .ok_or_else(|| bad(d))
+        };
+        let len = t(&iv.len)?;
+        let min = duration_ticks(10, "a", precision).unwrap_or(1);
+        if len < min {
+            return Err(EngineError::new(
+                Code::PAR_INTER_VALUE_TOO_SMALL,
+                "Interval cannot be less than 10 a",
+            ));
+        }
+        let sliding = t(sliding_d)?;
+        if len / sliding > 10_000 {
+            return Err(EngineError::new(
+                Code::PAR_INTER_VALUE_TOO_SMALL,
+                "sliding value too small for the interval",
+            ));
+        }
+        if sliding > len {
+            return Err(EngineError::new(
+                Code::new(0x2625),
+                "sliding value no larger than the interval value",
+            ));
+        }
+        let off = match &iv.offset {
+            Some(d) => t(d)?,
+            None => 0,
+        };
+        Ok(Windows::Fixed { len, sliding, off })
+    }
+
+    /// The starts of every window containing `ts`, latest first.
+    fn starts(&self, ts: i64, out: &mut Vec<i64>) {
+        match *self {
+            Windows::Fixed { len, sliding, off } => {
+                let (ts, len, sliding, off) = (
+                    i128::from(ts),
+                    i128::from(len),
+                    i128::from(sliding),
+                    i128::from(off),
+                );
+                let mut ws = (ts - off).div_euclid(sliding) * sliding + off;
+                while ws + len > ts {
+                    if let Ok(w) = i64::try_from(ws) {
+                        out.push(w);
+                    }
+                    ws -= sliding;
+                }
+            }
+            Windows::Months {
+                len,
+                sliding,
+                tz,
+                precision,
+            } => {
+                let Some(m) = month_index(ts, tz, precision) else {
+                    return;
+                };
+                let mut mi = m.div_euclid(sliding) * sliding;
+                while mi + len > m {
+                    if let Some(w) = month_start(mi, tz, precision) {
+                        out.push(w);
+                    }
+                    mi -= sliding;
+                }
+            }
+        }
+    }
+
+    /// The (exclusive) end of the window starting at `ws`.
+    fn end(&self, ws: i64) -> i64 {
+        match *self {
+            Windows::Fixed { len, .. } => ws.saturating_add(len),
+            Windows::Months {
+                len, tz, precision, ..
+            } => month_index(ws, tz, precision)
+                .and_then(|m| month_start(m + len, tz, precision))
+                .unwrap_or(i64::MAX),
+        }
+    }
+
+    /// Every window start from the one containing `lo` up to `hi` (for FILL).
+    fn fill_starts(&self, lo: i64, hi: i64) -> EResult<Vec<i64>> {
+        let too_many = || EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE);
+        let mut out = Vec::new();
+        match *self {
+            Windows::Fixed { sliding, off, .. } => {
+                let (lo, hi, sliding, off) = (
+                    i128::from(lo),
+                    i128::from(hi),
+                    i128::from(sliding),
+                    i128::from(off),
+                );
+                let first = (lo - off).div_euclid(sliding) * sliding + off;
+                if (hi - first) / sliding > MAX_FILL_WINDOWS as i128 {
+                    return Err(too_many());
+                }
+                let mut ws = first;
+                while ws <= hi {
+                    if let Ok(w) = i64::try_from(ws) {
+                        out.push(w);
+                    }
+                    ws += sliding;
+                }
+            }
+            Windows::Months {
+                sliding,
+                tz,
+                precision,
+                ..
+            } => {
+                let (Some(a), Some(b)) = (
+                    month_index(lo, tz, precision),
+                    month_index(hi, tz, precision),
+                ) else {
+                    return Err(too_many());
+                };
+                if (b - a) / sliding > MAX_FILL_WINDOWS as i64 {
+                    return Err(too_many());
+                }
+                let mut mi = a.div_euclid(sliding) * sliding;
+                while mi <= b {
+                    if let Some(w) = month_start(mi, tz, precision) {
+                        out.push(w);
+                    }
+                    mi += sliding;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Months since 0000-01 of the calendar month holding `ts` in `tz`.
+fn month_index(ts: i64, tz: chrono_tz::Tz, precision: Precision) -> Option<i64> {
+    use chrono::Datelike;
+    let per = precision.per_second();
+    let dt = chrono::DateTime::from_timestamp(ts.div_euclid(per), 0)?.with_timezone(&tz);
+    Some(i64::from(dt.year()) * 12 + i64::from(dt.month0()))
+}
+
+/// The first instant of month `mi` (see [`month_index`]) in `tz`, in ticks.
+fn month_start(mi: i64, tz: chrono_tz::Tz, precision: Precision) -> Option<i64> {
+    use chrono::TimeZone;
+    let year = i32::try_from(mi.div_euclid(12)).ok()?;
+    let month = u32::try_from(mi.rem_euclid(12)).ok()? + 1;
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, 1)?;
+    let local = tz
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .earliest()?;
+    super::time::datetime_ticks(&local, precision)
+}
+
 struct Group {
     rep_row: Option<StoredRow>,
     tags: Vec<Value>,
@@ -1020,6 +1286,17 @@ fn aggregate_query(
             return Err(EngineError::code(Code::PAR_NOT_SINGLE_GROUP));
         }
     }
+    if !sel.group_by.is_empty() {
+        let keys: Vec<String> = keys_b.iter().map(|k| format!("{k:?}")).collect();
+        for (o, item) in outs.iter().zip(&sel.items) {
+            if !grouped_ok(&o.expr, &keys) {
+                return Err(EngineError::new(
+                    Code::PAR_GROUPBY_LACK_EXPRESSION,
+                    format!("Not a GROUP BY expression: {}", clip(&item.text, 64)),
+                ));
+            }
+        }
+    }
     if sel.interval.is_some() && !sel.group_by.is_empty() {
         return Err(EngineError::new(
             Code::new(0x2624),
@@ -1035,45 +1312,7 @@ fn aggregate_query(
     let aggs = binder.aggs.clone();
     // Window geometry.
     let window = match &sel.interval {
-        Some(iv) => {
-            let t = |d: &super::ast::Duration| -> EResult<i64> {
-                if matches!(d.unit.as_str(), "n" | "y") {
-                    return Err(EngineError::unsupported("natural month/year INTERVAL"));
-                }
-                duration_ticks(d.count, &d.unit, precision)
-                    .filter(|v| *v > 0)
-                    .ok_or_else(|| EngineError::syntax_near(&format!("{}{}", d.count, d.unit)))
-            };
-            let len = t(&iv.len)?;
-            let min = duration_ticks(10, "a", precision).unwrap_or(1);
-            if len < min {
-                return Err(EngineError::new(
-                    Code::PAR_INTER_VALUE_TOO_SMALL,
-                    "Interval cannot be less than 10 a",
-                ));
-            }
-            let sliding = match &iv.sliding {
-                Some(d) => t(d)?,
-                None => len,
-            };
-            if len / sliding > 10_000 {
-                return Err(EngineError::new(
-                    Code::PAR_INTER_VALUE_TOO_SMALL,
-                    "sliding value too small for the interval",
-                ));
-            }
-            if sliding > len {
-                return Err(EngineError::new(
-                    Code::new(0x2625),
-                    "sliding value no larger than the interval value",
-                ));
-            }
-            let off = match &iv.offset {
-                Some(d) => t(d)?,
-                None => 0,
-            };
-            Some((len, sliding, off))
-        }
+        Some(iv) => Some(Windows::new(iv, precision, scope.tz)?),
         None => None,
     };
     let mut groups: Vec<Group> = Vec::new();
@@ -1122,22 +1361,8 @@ fn aggregate_query(
             }
             let g = &mut groups[gi];
             let mut starts = Vec::new();
-            match window {
-                Some((len, sliding, off)) => {
-                    let (ts, len, sliding, off) = (
-                        i128::from(row.ts),
-                        i128::from(len),
-                        i128::from(sliding),
-                        i128::from(off),
-                    );
-                    let mut ws = (ts - off).div_euclid(sliding) * sliding + off;
-                    while ws + len > ts {
-                        if let Ok(w) = i64::try_from(ws) {
-                            starts.push(w);
-                        }
-                        ws -= sliding;
-                    }
-                }
+            match &window {
+                Some(w) => w.starts(row.ts, &mut starts),
                 None => starts.push(0),
             }
             for ws in starts {
@@ -1165,30 +1390,16 @@ fn aggregate_query(
     // FILL.
     let fill = sel.interval.as_ref().map_or(Fill::None, |i| i.fill.clone());
     if !matches!(fill, Fill::None) {
-        let Some((len, sliding, off)) = window else {
+        let Some(w) = &window else {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
         };
         if lo == i64::MIN || hi == i64::MAX {
             return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
         }
-        let (lo, hi, sliding, off) = (
-            i128::from(lo),
-            i128::from(hi),
-            i128::from(sliding),
-            i128::from(off),
-        );
-        let first = (lo - off).div_euclid(sliding) * sliding + off;
-        if (hi - first) / sliding > 1_000_000 {
-            return Err(EngineError::code(Code::PAR_INVALID_FILL_TIME_RANGE));
-        }
-        let _ = len;
+        let all = w.fill_starts(lo, hi)?;
         for g in &mut groups {
-            let mut ws = first;
-            while ws <= hi {
-                if let Ok(w) = i64::try_from(ws) {
-                    g.windows.entry(w).or_insert_with(Vec::new);
-                }
-                ws += sliding;
+            for ws in &all {
+                g.windows.entry(*ws).or_insert_with(Vec::new);
             }
         }
     }
@@ -1242,6 +1453,40 @@ fn aggregate_query(
                     Fill::Prev => prev
                         .clone()
                         .unwrap_or_else(|| vec![Value::Null; aggs.len()]),
+                    Fill::Linear => {
+                        let before = finals[..wi]
+                            .iter()
+                            .rev()
+                            .find_map(|(w, v)| v.as_ref().map(|v| (*w, v)));
+                        let after = finals[wi + 1..]
+                            .iter()
+                            .find_map(|(w, v)| v.as_ref().map(|v| (*w, v)));
+                        (0..aggs.len())
+                            .map(|i| match (before, after) {
+                                (Some((w0, v0)), Some((w1, v1))) => {
+                                    match (as_f64(&v0[i]), as_f64(&v1[i])) {
+                                        (Some(a), Some(b)) if w1 != w0 => {
+                                            let f = (*ws - w0) as f64 / (w1 - w0) as f64;
+                                            let spec = super::ast::TypeSpec {
+                                                ty: out_types[i],
+                                                length: 8,
+                                                precision: 0,
+                                                scale: 0,
+                                            };
+                                            super::expr::cast(
+                                                &Value::Double(a + (b - a) * f),
+                                                &spec,
+                                                precision,
+                                            )
+                                            .unwrap_or(Value::Null)
+                                        }
+                                        _ => Value::Null,
+                                    }
+                                }
+                                _ => Value::Null,
+                            })
+                            .collect()
+                    }
                     Fill::Next => finals[wi + 1..]
                         .iter()
                         .find_map(|(_, v)| v.clone())
@@ -1269,7 +1514,7 @@ fn aggregate_query(
                     _ => vec![Value::Null; aggs.len()],
                 },
             };
-            let we = window.map_or(0, |(len, _, _)| ws.saturating_add(len));
+            let we = window.as_ref().map_or(0, |w| w.end(*ws));
             let ctx = Ctx {
                 row: g.rep_row.as_ref(),
                 tags: &g.tags,
@@ -1366,6 +1611,11 @@ fn only_ts_and_tags(b: &BExpr, ts_slot: usize) -> bool {
             only_ts_and_tags(x, ts_slot) && l.iter().all(|e| only_ts_and_tags(e, ts_slot))
         }
         BExpr::Func(_, args, _) => args.iter().all(|e| only_ts_and_tags(e, ts_slot)),
+        BExpr::Case(arms, e, _) => {
+            arms.iter()
+                .all(|(c, r)| only_ts_and_tags(c, ts_slot) && only_ts_and_tags(r, ts_slot))
+                && e.as_deref().is_none_or(|x| only_ts_and_tags(x, ts_slot))
+        }
         _ => false,
     }
 }

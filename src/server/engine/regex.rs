@@ -6,9 +6,9 @@
 use super::error::{EResult, EngineError};
 use crate::code::Code;
 
-const MAX_PATTERN: usize = 1024;
+const MAX_PATTERN: usize = 512;
 const MAX_NEST: usize = 32;
-const MAX_PROGRAM: usize = 20_000;
+const MAX_PROGRAM: usize = 2048;
 const MAX_REPEAT: u32 = 255;
 
 #[derive(Clone, Debug)]

@@ -7,7 +7,11 @@ use std::sync::Arc;
 use crate::value::Value;
 
 /// Rows per chunk before a chunk is split / a new one started.
+#[cfg(not(test))]
 const CHUNK: usize = 4096;
+/// Tiny chunks in tests, so that splits and chunk boundaries are exercised.
+#[cfg(test)]
+const CHUNK: usize = 8;
 
 /// One stored row: its primary timestamp and the values by column slot.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +102,37 @@ impl TableData {
                 true
             }
         }
+    }
+
+    /// Inserts `row`; when a row with its timestamp exists and `merge` lists slots, only
+    /// those slots are overwritten (a partial-column re-insert keeps the other values, as
+    /// TDengine 3.x does). Returns true when the row is new.
+    pub fn upsert(&mut self, row: StoredRow, merge: Option<&[usize]>) -> bool {
+        let Some(slots) = merge else {
+            return self.insert(row);
+        };
+        let ts = row.ts;
+        let ci = self
+            .chunks
+            .partition_point(|c| c.rows.last().map_or(i64::MIN, |r| r.ts) < ts);
+        let found = self
+            .chunks
+            .get(ci)
+            .and_then(|c| c.rows.binary_search_by(|r| r.ts.cmp(&ts)).ok());
+        let Some(ri) = found else {
+            return self.insert(row);
+        };
+        let existing = &mut Arc::make_mut(&mut self.chunks[ci]).rows[ri];
+        let width = existing.vals.len().max(row.vals.len());
+        let mut vals = std::mem::take(&mut existing.vals).into_vec();
+        vals.resize(width, Value::Null);
+        for &slot in slots {
+            if let (Some(dst), Some(src)) = (vals.get_mut(slot), row.vals.get(slot)) {
+                *dst = src.clone();
+            }
+        }
+        existing.vals = vals.into_boxed_slice();
+        false
     }
 
     /// Removes the rows for which `pred` holds; returns how many were removed.
@@ -252,6 +287,47 @@ mod tests {
             out.push(ch.rows[i].ts);
         }
         out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, .. Default::default() })]
+
+        /// The chunked store behaves like an ordered map under random inserts, overwrites,
+        /// deletes and range scans in both directions.
+        #[test]
+        fn behaves_like_an_ordered_map(
+            ops in proptest::collection::vec((0u8..10, -50i64..12_000, -60i64..12_000), 1..400)
+        ) {
+            let mut d = TableData::default();
+            let mut model = std::collections::BTreeMap::new();
+            for (op, a, b) in ops {
+                match op {
+                    0 => {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        let removed = d.delete_where(|r| (lo..=hi).contains(&r.ts));
+                        let before = model.len();
+                        model.retain(|k, _| !(lo..=hi).contains(k));
+                        proptest::prop_assert_eq!(removed, before - model.len());
+                    }
+                    1..=2 => {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        let want: Vec<i64> = model.range(lo..=hi).map(|(k, _)| *k).collect();
+                        proptest::prop_assert_eq!(collect(&d, lo, hi, false), want.clone());
+                        let rev: Vec<i64> = want.into_iter().rev().collect();
+                        proptest::prop_assert_eq!(collect(&d, lo, hi, true), rev);
+                    }
+                    _ => {
+                        // Mostly appends (as real inserts are), some out of order.
+                        let ts = if op < 8 { model.keys().next_back().map_or(a, |k| k + 1 + a.rem_euclid(3)) } else { a };
+                        let fresh = d.insert(row(ts, b as i32));
+                        proptest::prop_assert_eq!(fresh, model.insert(ts, b).is_none());
+                    }
+                }
+                proptest::prop_assert_eq!(d.len(), model.len());
+            }
+            let all: Vec<i64> = model.keys().copied().collect();
+            proptest::prop_assert_eq!(collect(&d, i64::MIN, i64::MAX, false), all);
+        }
     }
 
     #[test]

@@ -283,6 +283,34 @@ fn tag_rows(cat: &Catalog, only_db: Option<&str>, only_table: Option<&str>) -> V
     rows
 }
 
+/// The tables of a system database.
+fn system_table_names(db: &str) -> &'static [&'static str] {
+    if db == "information_schema" {
+        &[
+            "ins_databases",
+            "ins_tables",
+            "ins_stables",
+            "ins_tags",
+            "ins_columns",
+            "ins_topics",
+            "ins_subscriptions",
+            "ins_dnodes",
+            "ins_cluster",
+            "ins_users",
+            "ins_vgroups",
+            "ins_indexes",
+            "ins_views",
+            "ins_streams",
+            "ins_functions",
+            "ins_grants",
+            "ins_configs",
+            "ins_mnodes",
+        ]
+    } else {
+        &["perf_connections", "perf_consumers", "perf_queries"]
+    }
+}
+
 /// A system table's columns and rows (0x2603 for unknown names).
 pub(super) fn system_table(
     s: &Session,
@@ -570,6 +598,14 @@ pub(super) fn show(s: &Session, show: Show) -> EResult<QueryResult> {
             like: pat,
         } => {
             let d = db_checked(s, db.as_deref())?;
+            if is_system_db(&d) {
+                let names = system_table_names(&d)
+                    .iter()
+                    .filter(|n| pat.as_ref().is_none_or(|p| like(n, p)))
+                    .map(|n| n.to_string())
+                    .collect();
+                return Ok(one_col("table_name", 192, names));
+            }
             let cat = s.engine.read();
             let mut names = Vec::new();
             if let Some(dbv) = cat.dbs.get(&d) {

@@ -1946,3 +1946,269 @@ fn client_suite_statements() {
         .is_err()
     );
 }
+
+#[test]
+fn group_by_keys_only() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1)",
+    );
+    assert_eq!(
+        err(
+            &mut s,
+            "select voltage, count(*) from meters group by groupid"
+        )
+        .code,
+        Code::PAR_GROUPBY_LACK_EXPRESSION
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select groupid + 1, count(*) from meters group by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::BigInt(2), Value::BigInt(1)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select voltage, count(*) from meters partition by groupid",
+    );
+    assert_eq!(rows, vec![vec![Value::Int(10), Value::BigInt(1)]]);
+}
+
+#[test]
+fn show_tables_of_system_databases() {
+    let mut s = session();
+    affected(&mut s, "use information_schema");
+    let (_, rows) = query(&mut s, "show tables like 'ins_t%'");
+    assert_eq!(
+        rows,
+        vec![
+            vec![vc("ins_tables")],
+            vec![vc("ins_tags")],
+            vec![vc("ins_topics")]
+        ]
+    );
+    assert_eq!(query(&mut s, "select name from ins_databases").1.len(), 2);
+}
+
+#[test]
+fn partition_by_without_aggregates() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) d1 using meters tags (2, 'b') values (1600000000000, 1, 20, 1)",
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "select tbname, voltage from meters partition by tbname"
+        )
+        .1
+        .len(),
+        2
+    );
+    assert_eq!(
+        err(&mut s, "select voltage from meters partition by nope").code,
+        Code::PAR_INVALID_COLUMN
+    );
+}
+
+#[test]
+fn case_expressions() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) (1600000000001, 1, 250, NULL)",
+    );
+    let (cols, rows) = query(
+        &mut s,
+        "select case when voltage > 100 then 'high' else 'low' end as lvl, case voltage when 10 then 1 when 250 then 2 end from d0",
+    );
+    assert_eq!(cols[0].name, "lvl");
+    assert_eq!(cols[0].ty, Type::VarChar);
+    assert_eq!(cols[1].ty, Type::BigInt);
+    assert_eq!(
+        rows,
+        vec![
+            vec![vc("low"), Value::BigInt(1)],
+            vec![vc("high"), Value::BigInt(2)]
+        ]
+    );
+    assert_eq!(
+        one(
+            &mut s,
+            "select count(*) from d0 where case when phase is null then true else false end"
+        ),
+        Value::BigInt(1)
+    );
+    assert_eq!(
+        err(&mut s, "select case end from d0").code,
+        Code::PAR_SYNTAX_ERROR
+    );
+}
+
+#[test]
+fn natural_month_windows() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, v int)");
+    affected(
+        &mut s,
+        "insert into t values ('2024-01-15 00:00:00', 1) ('2024-01-31 23:59:59', 2) ('2024-02-01 00:00:00', 3) ('2024-04-10 00:00:00', 4)",
+    );
+    let (_, rows) = query(&mut s, "select _wstart, _wend, sum(v) from t interval(1n)");
+    assert_eq!(rows.len(), 3);
+    let iso = |v: &Value| v.as_timestamp().unwrap().to_rfc3339();
+    assert_eq!(iso(&rows[0][0]), "2024-01-01T00:00:00.000Z");
+    assert_eq!(iso(&rows[0][1]), "2024-02-01T00:00:00.000Z");
+    assert_eq!(rows[0][2], Value::BigInt(3));
+    assert_eq!(rows[1][2], Value::BigInt(3));
+    let (_, rows) = query(
+        &mut s,
+        "select _wstart, count(*) from t where ts >= '2024-01-01' and ts < '2024-05-01' interval(1n) fill(value, 0)",
+    );
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[2][1], Value::BigInt(0));
+    let (_, rows) = query(&mut s, "select count(*) from t interval(1y)");
+    assert_eq!(rows, vec![vec![Value::BigInt(4)]]);
+    let (_, rows) = query(
+        &mut s,
+        "select _wstart, count(*) from t interval(2n) sliding(1n)",
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        err(&mut s, "select count(*) from t interval(1n, 1d)").code,
+        Code::PAR_SYNTAX_ERROR
+    );
+}
+
+#[test]
+fn fill_linear_and_next() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, v double)");
+    affected(
+        &mut s,
+        "insert into t values (1600000000000, 1.0) (1600000030000, 4.0)",
+    );
+    let q = |s: &mut Session, f: &str| {
+        query(s, &format!("select avg(v) from t where ts >= 1600000000000 and ts < 1600000040000 interval(10s) fill({f})")).1
+    };
+    let rows = q(&mut s, "linear");
+    assert_eq!(
+        rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>(),
+        [1.0, 2.0, 3.0, 4.0].map(Value::Double)
+    );
+    let rows = q(&mut s, "next");
+    assert_eq!(rows[1][0], Value::Double(4.0));
+    let rows = q(&mut s, "none");
+    assert_eq!(rows.len(), 2);
+}
+
+mod roundtrip {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+        /// Values written as SQL literals read back unchanged, for every scalar type.
+        #[test]
+        fn literals_round_trip(
+            b in any::<bool>(), ti in any::<i8>(), si in any::<i16>(), i in any::<i32>(), bi in any::<i64>(),
+            ub in any::<u64>(), d in -1e300f64..1e300, text in "[a-zA-Z0-9 _涛思]{0,10}",
+            bytes in proptest::collection::vec(any::<u8>(), 0..8),
+        ) {
+            let mut s = setup();
+            affected(&mut s, "create table t (ts timestamp, b bool, ti tinyint, si smallint, i int, bi bigint, ub bigint unsigned, d double, n nchar(10), vb varbinary(8))");
+            let hex: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+            let sql = format!(
+                "insert into t values (1600000000000, {b}, {ti}, {si}, {i}, {bi}, {ub}, {d:e}, '{text}', '\\x{hex}')"
+            );
+            affected(&mut s, &sql);
+            let (_, rows) = query(&mut s, "select b, ti, si, i, bi, ub, d, n, vb from t");
+            prop_assert_eq!(&rows[0], &vec![
+                Value::Bool(b), Value::TinyInt(ti), Value::SmallInt(si), Value::Int(i), Value::BigInt(bi),
+                Value::UBigInt(ub), Value::Double(d), Value::NChar(text), Value::VarBinary(bytes),
+            ]);
+        }
+    }
+}
+
+#[test]
+fn to_iso8601_zones() {
+    let mut s = session();
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0) as ts"),
+        vc("1970-01-01T00:00:00.000+00:00")
+    );
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0, '+08:00')"),
+        vc("1970-01-01T08:00:00.000+08:00")
+    );
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0, 'America/New_York')"),
+        vc("1969-12-31T19:00:00.000-05:00")
+    );
+    s.set_timezone("Asia/Shanghai".parse().unwrap());
+    assert_eq!(
+        one(&mut s, "select to_iso8601(0)"),
+        vc("1970-01-01T08:00:00.000+08:00")
+    );
+}
+
+#[test]
+fn slimit_needs_partitions() {
+    let mut s = setup();
+    affected(
+        &mut s,
+        "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 10, 1) d1 using meters tags (2, 'b') values (1600000000000, 1, 20, 1)",
+    );
+    assert_eq!(
+        err(&mut s, "select * from meters slimit 1").code,
+        Code::new(0x2638)
+    );
+    let (_, rows) = query(
+        &mut s,
+        "select tbname, count(*) from meters partition by tbname slimit 1 soffset 1",
+    );
+    assert_eq!(rows, vec![vec![vc("d1"), Value::BigInt(1)]]);
+}
+
+#[test]
+fn partial_column_reinsert_keeps_other_values() {
+    let mut s = setup();
+    affected(&mut s, "create table t (ts timestamp, a int, b int)");
+    affected(&mut s, "insert into t values (1600000000000, 1, 2)");
+    affected(&mut s, "insert into t (ts, b) values (1600000000000, 20)");
+    assert_eq!(
+        query(&mut s, "select a, b from t").1,
+        vec![vec![Value::Int(1), Value::Int(20)]]
+    );
+    affected(
+        &mut s,
+        "insert into t (ts, a) values (1600000000000, NULL) (1600000000001, 5)",
+    );
+    assert_eq!(
+        query(&mut s, "select a, b from t").1,
+        vec![
+            vec![Value::Null, Value::Int(20)],
+            vec![Value::Int(5), Value::Null]
+        ]
+    );
+    affected(&mut s, "insert into t values (1600000000000, 7, NULL)");
+    assert_eq!(
+        query(&mut s, "select a, b from t limit 1").1,
+        vec![vec![Value::Int(7), Value::Null]]
+    );
+}
+
+#[test]
+fn tables_hash_to_the_database_vgroups() {
+    let mut s = session();
+    affected(&mut s, "create database v vgroups 3");
+    let cat = s.engine().read();
+    let db = cat.dbs.get("v").unwrap();
+    assert_eq!(db.vgroup_ids(), vec![2, 3, 4]);
+    let used: std::collections::BTreeSet<i32> =
+        (0..50).map(|i| db.vgroup_of(&format!("t{i}"))).collect();
+    assert!(used.iter().all(|v| db.vgroup_ids().contains(v)));
+    assert_eq!(used.len(), 3);
+}

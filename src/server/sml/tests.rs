@@ -542,9 +542,21 @@ fn string_prefixes() {
         value_of(r#"b"\x6""#).unwrap_err().code(),
         Code::SML_INVALID_DATA
     );
+    // GEOMETRY: WKT in, little-endian WKB out (1 byte order, u32 type, two f64).
+    let mut point = vec![1u8, 1, 0, 0, 0];
+    point.extend_from_slice(&1f64.to_le_bytes());
+    point.extend_from_slice(&2f64.to_le_bytes());
     assert_eq!(
-        value_of(r#"G"POINT(1 2)""#).unwrap_err().code(),
-        Code::SML_INVALID_DATA
+        value_of(r#"G"POINT(1 2)""#).unwrap(),
+        Value::Geometry(point)
+    );
+    assert!(matches!(
+        value_of(r#"g"LINESTRING(0 0, 1 1)""#).unwrap(),
+        Value::Geometry(b) if b.len() == 41
+    ));
+    assert_eq!(
+        value_of(r#"G"CIRCLE(1)""#).unwrap_err().code(),
+        codes::TSC_INVALID_VALUE
     );
     assert_eq!(
         value_of(r#"X"a""#).unwrap_err().code(),

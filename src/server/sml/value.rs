@@ -13,7 +13,8 @@ use super::{MAX_BINARY_LEN, MAX_NCHAR_LEN, SmlError, codes};
 /// backslash escapes of string content still in place).
 ///
 /// * `"…"` VARCHAR, `L"…"`/`l"…"` NCHAR, `B"…"`/`b"…"` VARBINARY (hex-decoded when the
-///   content starts with `\x`), `G"…"`/`g"…"` GEOMETRY (not supported here);
+///   content starts with `\x`), `G"…"`/`g"…"` GEOMETRY (WKT `POINT`, `LINESTRING` or
+///   `POLYGON`, stored as little-endian WKB);
 /// * `t`, `T`, `true`, `f`, `F`, `false` (any case) BOOL;
 /// * a number with an optional suffix: none or `f64` DOUBLE, `f32` FLOAT, `i8`/`i16`/`i32`/
 ///   `i64`/`i` signed integers, `u8`/`u16`/`u32`/`u64`/`u` unsigned ones (suffix letters in
@@ -60,10 +61,7 @@ pub(crate) fn parse_field_value(text: &str) -> Result<Value, SmlError> {
         }
         b'g' | b'G' => {
             if quoted_after_prefix {
-                return Err(SmlError::new(
-                    Code::SML_INVALID_DATA,
-                    format!("GEOMETRY values are not supported by this server: {text:?}"),
-                ));
+                return parse_geometry(&text[2..text.len() - 1]);
             }
             Err(invalid())
         }
@@ -80,6 +78,18 @@ pub(crate) fn parse_field_value(text: &str) -> Result<Value, SmlError> {
             Err(invalid())
         }
         _ => parse_number(text),
+    }
+}
+
+/// The WKB of a `G"…"` value's WKT content (`smlParseValue` → `doGeomFromText`).
+fn parse_geometry(wkt: &str) -> Result<Value, SmlError> {
+    match crate::server::engine::convert::wkt_to_wkb(wkt) {
+        Some(wkb) if wkb.len() <= MAX_BINARY_LEN => Ok(Value::Geometry(wkb)),
+        Some(wkb) => Err(too_long(wkb.len(), MAX_BINARY_LEN)),
+        None => Err(SmlError::new(
+            codes::TSC_INVALID_VALUE,
+            format!("invalid GEOMETRY value: {wkt:?} is not a POINT, LINESTRING or POLYGON in WKT"),
+        )),
     }
 }
 
