@@ -181,6 +181,50 @@ impl RestSession {
         Ok((status, body))
     }
 
+    /// Posts `body` to another HTTP endpoint of the adapter (`path`, e.g.
+    /// `/influxdb/v1/write`) with this session's agent (TLS, timeouts), `Authorization`
+    /// and `token`/`app`; `query` values are percent-encoded here. Returns the status and
+    /// at most 1 MiB of the body (these endpoints answer with short JSON or nothing).
+    pub(crate) fn post_endpoint(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>)> {
+        let origin = self.base.strip_suffix("/rest/sql").unwrap_or(&self.base);
+        let mut url = format!("{origin}{path}");
+        let extra = [
+            ("token", self.opts.get_token()),
+            ("app", self.opts.get_app()),
+        ];
+        let pairs = query
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .chain(extra.iter().filter_map(|(k, v)| v.map(|v| (*k, v))));
+        for (i, (k, v)) in pairs.enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(k);
+            url.push('=');
+            url.push_str(&url_encode(v));
+        }
+        log::debug!("rest POST {origin}{path} ({} bytes)", body.len());
+        let response = self
+            .agent
+            .post(&url)
+            .header("Authorization", &self.auth)
+            .content_type("text/plain; charset=utf-8")
+            .send(body);
+        let mut response = response.map_err(|e| self.ureq_error(e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_vec()
+            .map_err(|e| self.ureq_error(e))?;
+        Ok((status, body))
+    }
+
     /// Posts one statement and decodes the reply.
     pub(crate) fn query(&mut self, sql: &str, req_id: u64) -> Result<Outcome> {
         let (status, body) = self.post(sql, req_id)?;

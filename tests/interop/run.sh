@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, then inserts
-# with taosync's Statement (examples/interop_stmt.rs) and reads the rows back with
-# test_stmt_readback.py; stops the server.
+# port, runs test_official_clients.py, test_schemaless.py and test_stmt.py, then writes the
+# same schemaless records with taosync and taos-ws-py and compares the results
+# (compare_schemaless.py), then inserts with taosync's Statement (examples/interop_stmt.rs)
+# and reads the rows back with test_stmt_readback.py; stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -19,8 +20,12 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
 
 cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
+cargo build --quiet --manifest-path "$root/Cargo.toml" --example interop_schemaless
+cargo build --quiet --manifest-path "$root/Cargo.toml" --example interop_stmt
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"
+sml_bin="$target/debug/examples/interop_schemaless"
+stmt_bin="$target/debug/examples/interop_stmt"
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
@@ -48,11 +53,16 @@ grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not 
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_official_clients.py"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_schemaless.py"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt.py"
+# The same schemaless records through taosync (WS and REST) and taos-ws-py: identical tables.
+lines="$here/schemaless_lines.json"
+"$sml_bin" "ws://root:taosdata@127.0.0.1:$port" interop_sml_taosync_ws "$lines"
+"$sml_bin" "http://root:taosdata@127.0.0.1:$port" interop_sml_taosync_rest "$lines"
+TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$lines" \
+    interop_sml_taosync_ws interop_sml_taosync_rest
 
 # The other direction: rows inserted by taosync's Statement (stmt2 and stmt v1), read back
 # by taos-ws-py.
-cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --example interop_stmt
 for protocol in stmt2 stmt1; do
-    TDENGINE_DSN="ws://root:taosdata@127.0.0.1:$port" "$target/debug/examples/interop_stmt" "$protocol"
+    TDENGINE_DSN="ws://root:taosdata@127.0.0.1:$port" "$stmt_bin" "$protocol"
     TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt_readback.py" "$protocol"
 done
