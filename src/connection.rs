@@ -318,6 +318,11 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// The rows of `cursor`'s current result (crate-internal: prepared statements).
+    pub(crate) fn from_cursor(cursor: Cursor) -> ResultSet {
+        ResultSet { cursor }
+    }
+
     /// The result's columns.
     pub fn fields(&self) -> &[Column] {
         self.cursor.columns().unwrap_or(&[])

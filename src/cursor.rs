@@ -145,7 +145,22 @@ impl Cursor {
         self.iter_failed = false;
         let values = params.into_values();
         let sql = render(sql, &values)?;
-        match self.shared.run(&sql, req_id)? {
+        let outcome = self.shared.run(&sql, req_id)?;
+        self.load(outcome);
+        Ok(())
+    }
+
+    /// A cursor holding `outcome` (the result of a prepared statement), read with the
+    /// fetch methods like the result of [`execute`](Self::execute).
+    pub(crate) fn from_outcome(shared: Arc<Shared>, outcome: Outcome) -> Cursor {
+        let mut cursor = Cursor::new(shared);
+        cursor.load(outcome);
+        cursor
+    }
+
+    /// Takes `outcome` as the current result.
+    fn load(&mut self, outcome: Outcome) {
+        match outcome {
             Outcome::Affected(n) => {
                 self.rowcount = i64::try_from(n).unwrap_or(i64::MAX);
             }
@@ -169,7 +184,6 @@ impl Cursor {
                 });
             }
         }
-        Ok(())
     }
 
     /// Runs `sql` once per parameter set. An `INSERT INTO … VALUES (…)` statement is

@@ -68,6 +68,7 @@ pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
 pub use row::{Column, FromRow, Row, RowIndex};
 pub use schemaless::{Schemaless, SchemalessLines, SchemalessPrecision, SchemalessProtocol};
+pub use stmt::{ColumnView, Statement, StatementBuilder, StmtProtocol};
 pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
 pub use transport::rest::RestClient;
 pub use types::{Decimal, Precision, Timestamp, Type};

@@ -1,1 +1,1310 @@
 //! Parameter binding: prepared statements over stmt2 and stmt v1.
+//!
+//! A [`Statement`] is prepared once with `?` placeholders and executed many times with
+//! values bound column by column ([`ColumnView`], one typed, nullable vector per column)
+//! or row by row ([`Statement::bind_row`]). Its surface follows the Python connector's
+//! `TaosStmt`: [`prepare`](Statement::prepare), [`set_tbname`](Statement::set_tbname),
+//! [`set_tags`](Statement::set_tags), [`bind_param`](Statement::bind_param),
+//! [`add_batch`](Statement::add_batch), [`execute`](Statement::execute),
+//! [`affected_rows`](Statement::affected_rows), [`result`](Statement::result) and
+//! [`close`](Statement::close).
+//!
+//! ```no_run
+//! use taosync::stmt::ColumnView;
+//! use taosync::Value;
+//!
+//! let conn = taosync::connect("ws://localhost:6041/power")?;
+//! let mut stmt = conn.statement_with("INSERT INTO ? USING meters TAGS (?, ?) VALUES (?, ?, ?)")?;
+//! for (i, site) in ["d1001", "d1002"].iter().enumerate() {
+//!     stmt.set_tbname_tags(site, &[Value::Int(i as i32), Value::from("California")])?;
+//!     stmt.bind_param([
+//!         ColumnView::millis_timestamps([1_700_000_000_000, 1_700_000_000_001]),
+//!         ColumnView::floats([Some(10.2), None]),
+//!         ColumnView::ints([219, 221]),
+//!     ])?;
+//!     stmt.add_batch()?;
+//! }
+//! assert_eq!(stmt.execute()?, 4); // both tables in one request on stmt2
+//!
+//! let mut query = conn.statement_with("SELECT ts, current FROM meters WHERE voltage > ?")?;
+//! query.bind_row(&[Value::Int(220)])?;
+//! query.execute()?;
+//! for row in query.result()? {
+//!     println!("{:?}", row?);
+//! }
+//! # Ok::<(), taosync::Error>(())
+//! ```
+//!
+//! ## Wire protocol
+//!
+//! [`StmtProtocol::Auto`] (the default) uses **stmt2** on servers reporting 3.3.5.0 or newer
+//! and **stmt v1** on older ones; either can be chosen with
+//! [`StatementBuilder::protocol`]. Binds are kept client-side until
+//! [`execute`](Statement::execute):
+//!
+//! * stmt2 sends every table bound since the last execute in **one** binary bind message
+//!   (action 9), then `stmt2_exec`;
+//! * stmt v1 sends, per table, `set_table_name`, the tags (binary action 1), the rows
+//!   (binary action 2) and `add_batch`, then one `exec`.
+//!
+//! Values are converted to the types the server reports for the prepared statement (an
+//! `ints` view bound to a BIGINT column is sent as BIGINT, a timestamp is converted to the
+//! column precision). A value that cannot be converted (text into an INT column, 300 into a
+//! TINYINT) is a [`Statement`](ErrorKind::Statement) error with code 0x0200 (invalid
+//! operation) naming the column and row, raised before anything is sent.
+//!
+//! The statement lives on the connection's WebSocket. If that socket breaks and the
+//! connection reopens it, the server has forgotten the statement: the next call fails with
+//! a [`Connection`](ErrorKind::Connection) error instead of sending the stale id, and
+//! [`prepare`](Statement::prepare) starts over on the new socket.
+//!
+//! ## Errors and what a failed execute leaves behind
+//!
+//! Binds the server rejects (wrong column count, wrong row count, a missing table name,
+//! tags on a normal table, a value too long for its column) are `Statement` errors
+//! carrying the server's code ([`Error::code`]). When [`execute`](Statement::execute)
+//! fails, nothing of that execute is written and its binds are dropped: on stmt2 the one
+//! bind message is checked as a whole before `stmt2_exec`; on stmt v1, where the tables
+//! before the failing one were already added on the server, the statement is prepared
+//! again on the server to drop them. Rows of earlier, successful executes stay written.
+//! The statement stays prepared and can be bound again.
+//!
+//! ## REST
+//!
+//! REST (`http://`) has no server-side prepared statements. Rather than emulate them by
+//! rendering SQL (which [`Cursor::executemany`](crate::Cursor::executemany) already does,
+//! batching INSERT rows into multi-row statements), [`Connection::statement`] over REST is a
+//! [`NotSupported`](ErrorKind::NotSupported) error that says to use `ws://` or
+//! `executemany`.
+
+use std::sync::Arc;
+
+use crate::code::Code;
+use crate::connection::{Connection, ResultSet, Shared};
+use crate::cursor::Cursor;
+use crate::error::{Error, ErrorKind, Result};
+use crate::proto::block::encode_block;
+use crate::proto::stmt::{
+    BindColumn, BindType, Stmt2Bind, Stmt2Field, Stmt2Table, StmtField, coerce, encode_bind,
+    encode_bind_rows, encode_set_tags_values, encode_stmt2_bind,
+};
+use crate::proto::ws::{
+    Action, Stmt2CloseArgs, Stmt2ExecArgs, Stmt2InitArgs, Stmt2PrepareArgs, Stmt2ResultArgs,
+    StmtAddBatchArgs, StmtCloseArgs, StmtExecArgs, StmtGetColFieldsArgs, StmtGetTagFieldsArgs,
+    StmtIdReply, StmtInitArgs, StmtPrepareArgs, StmtSetTableNameArgs, StmtUseResultArgs,
+    decode_reply,
+};
+use crate::row::Column;
+use crate::transport::ws::{WsSession, version_at_least};
+use crate::transport::{Outcome, Session};
+use crate::types::{Decimal, Precision, Timestamp, Type};
+use crate::value::Value;
+
+/// `TSC_INVALID_OPERATION`: a value that does not fit its column, rows of unequal length.
+const INVALID_OPERATION: Code = Code::new(0x0200);
+/// `TSC_STMT_API_ERROR`: a call out of order.
+const API_ERROR: Code = Code::new(0x022A);
+/// `TSC_STMT_TBNAME_ERROR`: the table name is a parameter and was not set.
+const TBNAME_ERROR: Code = Code::new(0x022B);
+/// `PAR_TAGS_NOT_MATCHED`.
+const TAGS_NOT_MATCHED: Code = Code::new(0x260D);
+/// `PAR_INVALID_COLUMNS_NUM`.
+const COLUMNS_NUM: Code = Code::new(0x263F);
+/// The first server version whose stmt2 has the shape this crate speaks (02 §1.5).
+const STMT2_SINCE: [u64; 4] = [3, 3, 5, 0];
+
+/// Which wire protocol a [`Statement`] speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StmtProtocol {
+    /// stmt2 on servers ≥ 3.3.5.0, stmt v1 on older ones.
+    #[default]
+    Auto,
+    /// stmt2 (`stmt2_init` … binary action 9 … `stmt2_exec`): many tables per request.
+    Stmt2,
+    /// stmt v1 (`init` … binary actions 1 and 2 … `exec`): one request per table step.
+    Stmt1,
+}
+
+/// One bound column: a type and one nullable value per row.
+///
+/// The constructors take anything iterable whose items are the value or an `Option` of it
+/// (`None` is NULL): `ColumnView::ints([1, 2])`, `ColumnView::ints([Some(1), None])`,
+/// `ColumnView::varchars(["a", "b"])`, `ColumnView::nchars(vec![Some("北京".to_string()), None])`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnView {
+    ty: Type,
+    values: Vec<Value>,
+}
+
+/// A text item of a [`ColumnView`]: `&str`, `String`, `&String` or an `Option` of one.
+pub trait NullableText {
+    /// The text, `None` for NULL.
+    fn into_text(self) -> Option<String>;
+}
+
+impl NullableText for &str {
+    fn into_text(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+impl NullableText for String {
+    fn into_text(self) -> Option<String> {
+        Some(self)
+    }
+}
+impl NullableText for &String {
+    fn into_text(self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+impl<T: NullableText> NullableText for Option<T> {
+    fn into_text(self) -> Option<String> {
+        self.and_then(NullableText::into_text)
+    }
+}
+
+/// A binary item of a [`ColumnView`]: `&[u8]`, `Vec<u8>`, `&Vec<u8>`, `[u8; N]` or an
+/// `Option` of one.
+pub trait NullableBytes {
+    /// The bytes, `None` for NULL.
+    fn into_bytes(self) -> Option<Vec<u8>>;
+}
+
+impl NullableBytes for &[u8] {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        Some(self.to_vec())
+    }
+}
+impl NullableBytes for Vec<u8> {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        Some(self)
+    }
+}
+impl NullableBytes for &Vec<u8> {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        Some(self.clone())
+    }
+}
+impl<const N: usize> NullableBytes for [u8; N] {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        Some(self.to_vec())
+    }
+}
+impl<const N: usize> NullableBytes for &[u8; N] {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        Some(self.to_vec())
+    }
+}
+impl<T: NullableBytes> NullableBytes for Option<T> {
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        self.and_then(NullableBytes::into_bytes)
+    }
+}
+
+macro_rules! fixed_views {
+    ($($(#[$doc:meta])* $fn:ident: $t:ty => $ty:ident / $variant:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $fn<V: Into<Option<$t>>>(values: impl IntoIterator<Item = V>) -> ColumnView {
+            ColumnView::collect(Type::$ty, values, |v: Option<$t>| v.map_or(Value::Null, Value::$variant))
+        }
+    )*};
+}
+
+impl ColumnView {
+    fn collect<V, T>(
+        ty: Type,
+        values: impl IntoIterator<Item = V>,
+        f: impl Fn(Option<T>) -> Value,
+    ) -> ColumnView
+    where
+        V: Into<Option<T>>,
+    {
+        ColumnView {
+            ty,
+            values: values.into_iter().map(|v| f(v.into())).collect(),
+        }
+    }
+
+    /// A column of `ty` from values (`Value::Null` for NULL). The values are converted to
+    /// the column's type when the statement is executed.
+    pub fn from_values(ty: Type, values: Vec<Value>) -> ColumnView {
+        ColumnView { ty, values }
+    }
+
+    fixed_views! {
+        /// A BOOL column.
+        bools: bool => Bool / Bool;
+        /// A TINYINT column.
+        tiny_ints: i8 => TinyInt / TinyInt;
+        /// A SMALLINT column.
+        small_ints: i16 => SmallInt / SmallInt;
+        /// An INT column.
+        ints: i32 => Int / Int;
+        /// A BIGINT column.
+        bigints: i64 => BigInt / BigInt;
+        /// A TINYINT UNSIGNED column.
+        unsigned_tiny_ints: u8 => UTinyInt / UTinyInt;
+        /// A SMALLINT UNSIGNED column.
+        unsigned_small_ints: u16 => USmallInt / USmallInt;
+        /// An INT UNSIGNED column.
+        unsigned_ints: u32 => UInt / UInt;
+        /// A BIGINT UNSIGNED column.
+        unsigned_bigints: u64 => UBigInt / UBigInt;
+        /// A FLOAT column.
+        floats: f32 => Float / Float;
+        /// A DOUBLE column.
+        doubles: f64 => Double / Double;
+        /// A TIMESTAMP column of [`Timestamp`]s (each with its own precision; converted to
+        /// the column's precision on execute).
+        timestamps: Timestamp => Timestamp / Timestamp;
+    }
+
+    fn raw_timestamps<V: Into<Option<i64>>>(
+        precision: Precision,
+        values: impl IntoIterator<Item = V>,
+    ) -> ColumnView {
+        ColumnView::collect(Type::Timestamp, values, |v: Option<i64>| {
+            v.map_or(Value::Null, |t| {
+                Value::Timestamp(Timestamp::new(t, precision))
+            })
+        })
+    }
+
+    /// A TIMESTAMP column of milliseconds since the epoch.
+    pub fn millis_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
+        ColumnView::raw_timestamps(Precision::Millisecond, values)
+    }
+
+    /// A TIMESTAMP column of microseconds since the epoch.
+    pub fn micros_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
+        ColumnView::raw_timestamps(Precision::Microsecond, values)
+    }
+
+    /// A TIMESTAMP column of nanoseconds since the epoch.
+    pub fn nanos_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
+        ColumnView::raw_timestamps(Precision::Nanosecond, values)
+    }
+
+    /// A DECIMAL or DECIMAL64 column (each value carries its own precision and scale;
+    /// values are rescaled to the column's on execute).
+    pub fn decimals<V: Into<Option<Decimal>>>(values: impl IntoIterator<Item = V>) -> Self {
+        let values: Vec<Value> = values
+            .into_iter()
+            .map(|v| v.into().map_or(Value::Null, Value::Decimal))
+            .collect();
+        let ty = values
+            .iter()
+            .find_map(|v| match v {
+                Value::Decimal(d) => Some(d.ty()),
+                _ => None,
+            })
+            .unwrap_or(Type::Decimal);
+        ColumnView { ty, values }
+    }
+
+    fn text<V: NullableText>(
+        ty: Type,
+        values: impl IntoIterator<Item = V>,
+        f: fn(String) -> Value,
+    ) -> ColumnView {
+        ColumnView {
+            ty,
+            values: values
+                .into_iter()
+                .map(|v| v.into_text().map_or(Value::Null, f))
+                .collect(),
+        }
+    }
+
+    fn bytes<V: NullableBytes>(
+        ty: Type,
+        values: impl IntoIterator<Item = V>,
+        f: fn(Vec<u8>) -> Value,
+    ) -> ColumnView {
+        ColumnView {
+            ty,
+            values: values
+                .into_iter()
+                .map(|v| v.into_bytes().map_or(Value::Null, f))
+                .collect(),
+        }
+    }
+
+    /// A VARCHAR (BINARY) column.
+    pub fn varchars<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::text(Type::VarChar, values, Value::VarChar)
+    }
+
+    /// An NCHAR column.
+    pub fn nchars<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::text(Type::NChar, values, Value::NChar)
+    }
+
+    /// A JSON column (tags only in TDengine): each item is JSON text.
+    pub fn jsons<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::text(Type::Json, values, Value::Json)
+    }
+
+    /// A VARBINARY column.
+    pub fn varbinaries<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::bytes(Type::VarBinary, values, Value::VarBinary)
+    }
+
+    /// A GEOMETRY column: each item is WKB.
+    pub fn geometries<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::bytes(Type::Geometry, values, Value::Geometry)
+    }
+
+    /// A BLOB column.
+    pub fn blobs<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
+        ColumnView::bytes(Type::Blob, values, Value::Blob)
+    }
+
+    /// The column's type.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// True when the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The values, `Value::Null` for NULL rows.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+}
+
+/// The binds of one table, collected until [`Statement::add_batch`].
+#[derive(Debug, Default)]
+struct TableBinds {
+    name: Option<String>,
+    tags: Option<Vec<Value>>,
+    /// One (type, values) per column; every column has `rows` values.
+    cols: Vec<(Type, Vec<Value>)>,
+    rows: usize,
+}
+
+impl TableBinds {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.tags.is_none() && self.cols.is_empty()
+    }
+}
+
+/// The statement's server-side handle.
+#[derive(Debug)]
+struct Handle {
+    stmt_id: u64,
+    generation: u64,
+}
+
+/// What `prepare` learned.
+#[derive(Debug, Default)]
+struct Prepared {
+    sql: String,
+    is_insert: bool,
+    /// stmt2: the fields of an insert (table name, tags, columns).
+    fields: Vec<Stmt2Field>,
+}
+
+/// Options for a new [`Statement`]; from [`Connection::statement_builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct StatementBuilder<'a> {
+    conn: &'a Connection,
+    protocol: StmtProtocol,
+    sql: Option<String>,
+    single_stb_insert: bool,
+    single_table_bind_once: bool,
+}
+
+impl StatementBuilder<'_> {
+    /// The wire protocol ([`StmtProtocol::Auto`] by default).
+    pub fn protocol(mut self, protocol: StmtProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Prepares `sql` when building.
+    pub fn sql(mut self, sql: impl Into<String>) -> Self {
+        self.sql = Some(sql.into());
+        self
+    }
+
+    /// stmt2 `single_stb_insert` (all rows go to one supertable; default true, as the
+    /// official clients send).
+    pub fn single_stb_insert(mut self, yes: bool) -> Self {
+        self.single_stb_insert = yes;
+        self
+    }
+
+    /// stmt2 `single_table_bind_once` (each table bound at most once per execute; default
+    /// false).
+    pub fn single_table_bind_once(mut self, yes: bool) -> Self {
+        self.single_table_bind_once = yes;
+        self
+    }
+
+    /// The statement. Over REST this is a [`NotSupported`](ErrorKind::NotSupported) error
+    /// (see the [module docs](self)).
+    pub fn build(self) -> Result<Statement> {
+        let shared = Arc::clone(self.conn.shared());
+        let req_id = shared.next_req_id();
+        let version = shared.with(|session| match session {
+            Session::Rest(_) => Err(Error::new(
+                ErrorKind::NotSupported,
+                "prepared statements need a WebSocket connection (ws:// or wss://); \
+                 over REST use Cursor::executemany, which batches INSERT rows into multi-row statements",
+            )),
+            Session::Ws(_) => session.server_version(req_id),
+        })?;
+        let protocol = match self.protocol {
+            StmtProtocol::Auto if version_at_least(&version, STMT2_SINCE) => StmtProtocol::Stmt2,
+            StmtProtocol::Auto => StmtProtocol::Stmt1,
+            p => p,
+        };
+        let mut stmt = Statement {
+            shared,
+            protocol,
+            single_stb_insert: self.single_stb_insert,
+            single_table_bind_once: self.single_table_bind_once,
+            handle: None,
+            prepared: None,
+            batches: Vec::new(),
+            current: TableBinds::default(),
+            affected: 0,
+            result: None,
+            closed: false,
+        };
+        if let Some(sql) = self.sql {
+            stmt.prepare(&sql)?;
+        }
+        Ok(stmt)
+    }
+}
+
+impl Connection {
+    /// A new prepared statement (not yet prepared: call [`Statement::prepare`]), speaking
+    /// stmt2 or stmt v1 by the server version. Over REST, a
+    /// [`NotSupported`](ErrorKind::NotSupported) error.
+    pub fn statement(&self) -> Result<Statement> {
+        self.statement_builder().build()
+    }
+
+    /// A new statement with `sql` prepared.
+    pub fn statement_with(&self, sql: &str) -> Result<Statement> {
+        self.statement_builder().sql(sql).build()
+    }
+
+    /// Options for a new statement (protocol, SQL, stmt2 init flags).
+    pub fn statement_builder(&self) -> StatementBuilder<'_> {
+        StatementBuilder {
+            conn: self,
+            protocol: StmtProtocol::Auto,
+            sql: None,
+            single_stb_insert: true,
+            single_table_bind_once: false,
+        }
+    }
+}
+
+/// A prepared statement on a WebSocket connection (see the [module docs](self)). Owned,
+/// `Send`, and independent of the [`Connection`] value's lifetime (it shares the
+/// connection's socket). Closed on [`close`](Statement::close) or drop.
+pub struct Statement {
+    shared: Arc<Shared>,
+    protocol: StmtProtocol,
+    single_stb_insert: bool,
+    single_table_bind_once: bool,
+    handle: Option<Handle>,
+    prepared: Option<Prepared>,
+    /// Tables completed by `add_batch` since the last execute.
+    batches: Vec<TableBinds>,
+    /// The table being bound.
+    current: TableBinds,
+    affected: u64,
+    result: Option<Outcome>,
+    closed: bool,
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("protocol", &self.protocol)
+            .field("stmt_id", &self.handle.as_ref().map(|h| h.stmt_id))
+            .field("sql", &self.prepared.as_ref().map(|p| p.sql.as_str()))
+            .field("pending_tables", &self.batches.len())
+            .field("affected", &self.affected)
+            .field("closed", &self.closed)
+            .finish()
+    }
+}
+
+fn statement_error(code: Code, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Statement, message).with_code(code)
+}
+
+/// A server error reply as a `Statement` error (transport errors keep their kind).
+fn relabel(e: Error) -> Error {
+    if e.kind() == ErrorKind::Database {
+        e.with_kind(ErrorKind::Statement)
+    } else {
+        e
+    }
+}
+
+fn stale_error() -> Error {
+    Error::new(
+        ErrorKind::Connection,
+        "the WebSocket was reopened since this statement was prepared, so the server no longer \
+         knows it; prepare it again",
+    )
+    .with_code(Code::CLIENT_CONNECTION_CLOSED)
+}
+
+fn ws(session: &mut Session) -> Result<&mut WsSession> {
+    session.ws().ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotSupported,
+            "prepared statements need a WebSocket connection",
+        )
+    })
+}
+
+/// `value` converted to `ty` in `precision`, as a `Statement` error (0x0200) naming `what`.
+fn convert(
+    value: &Value,
+    ty: Type,
+    precision: Precision,
+    what: &dyn Fn() -> String,
+) -> Result<Value> {
+    coerce(value, ty, precision)
+        .map_err(|e| statement_error(INVALID_OPERATION, format!("{}: {}", what(), e.message())))
+}
+
+impl Statement {
+    /// The protocol in use (never `Auto`).
+    pub fn protocol(&self) -> StmtProtocol {
+        self.protocol
+    }
+
+    /// True when the prepared statement is an INSERT, `None` before [`prepare`](Self::prepare).
+    pub fn is_insert(&self) -> Option<bool> {
+        self.prepared.as_ref().map(|p| p.is_insert)
+    }
+
+    /// The rows written by the last [`execute`](Self::execute).
+    pub fn affected_rows(&self) -> u64 {
+        self.affected
+    }
+
+    /// True once [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed {
+            return Err(statement_error(API_ERROR, "the statement is closed"));
+        }
+        if self.shared.is_closed() {
+            return Err(crate::connection::closed_error());
+        }
+        Ok(())
+    }
+
+    fn prepared(&self) -> Result<&Prepared> {
+        self.check_open()?;
+        self.prepared.as_ref().ok_or_else(|| {
+            statement_error(
+                API_ERROR,
+                "the statement is not prepared: call prepare first",
+            )
+        })
+    }
+
+    /// Runs `f` on the WebSocket after checking the statement's id belongs to its socket.
+    fn on_socket<R>(&self, f: impl FnOnce(&mut WsSession, u64) -> Result<R>) -> Result<R> {
+        let Some(handle) = &self.handle else {
+            return Err(statement_error(
+                API_ERROR,
+                "the statement is not prepared: call prepare first",
+            ));
+        };
+        self.shared.with(|session| {
+            let ws = ws(session)?;
+            if ws.ready()? != handle.generation {
+                return Err(stale_error());
+            }
+            f(ws, handle.stmt_id)
+        })
+    }
+
+    /// One JSON request on the statement's socket; server errors become `Statement` errors.
+    fn call<A: Action>(&self, make: impl FnOnce(u64, u64) -> A) -> Result<A::Reply> {
+        let req_id = self.shared.next_req_id();
+        self.on_socket(|ws, stmt_id| ws.call(&make(req_id, stmt_id)))
+            .map_err(relabel)
+    }
+
+    /// One binary request built by `make(req_id, stmt_id)`; its text reply is checked.
+    fn call_binary(&self, make: impl FnOnce(u64, u64) -> Result<Vec<u8>>) -> Result<()> {
+        let req_id = self.shared.next_req_id();
+        self.on_socket(|ws, stmt_id| {
+            let frame = make(req_id, stmt_id)?;
+            let text = ws.call_binary(frame, req_id)?;
+            decode_reply::<StmtIdReply>(&text).map(|_| ())
+        })
+        .map_err(relabel)
+    }
+
+    /// Prepares `sql` (INSERT or SELECT with `?` placeholders), dropping any pending binds.
+    /// The statement is created on the server on first use, and again when its socket was
+    /// reopened.
+    pub fn prepare(&mut self, sql: &str) -> Result<()> {
+        self.check_open()?;
+        self.batches.clear();
+        self.current = TableBinds::default();
+        self.drop_result();
+        self.prepared = None;
+        self.affected = 0;
+        let generation = self.shared.with(|s| ws(s)?.ready())?;
+        if self
+            .handle
+            .as_ref()
+            .is_some_and(|h| h.generation != generation)
+        {
+            self.handle = None;
+        }
+        if self.handle.is_none() {
+            let req_id = self.shared.next_req_id();
+            let (single_stb_insert, single_table_bind_once) =
+                (self.single_stb_insert, self.single_table_bind_once);
+            let protocol = self.protocol;
+            let (stmt_id, generation) = self
+                .shared
+                .with(|session| {
+                    let ws = ws(session)?;
+                    let reply = if protocol == StmtProtocol::Stmt2 {
+                        ws.call(&Stmt2InitArgs {
+                            req_id,
+                            single_stb_insert,
+                            single_table_bind_once,
+                        })?
+                    } else {
+                        ws.call(&StmtInitArgs { req_id })?
+                    };
+                    Ok((reply.stmt_id, ws.generation()))
+                })
+                .map_err(relabel)?;
+            self.handle = Some(Handle {
+                stmt_id,
+                generation,
+            });
+        }
+        let prepared = if self.protocol == StmtProtocol::Stmt2 {
+            let reply = self.call(|req_id, stmt_id| Stmt2PrepareArgs {
+                req_id,
+                stmt_id,
+                sql: sql.to_owned(),
+                get_fields: true,
+            })?;
+            Prepared {
+                sql: sql.to_owned(),
+                is_insert: reply.is_insert,
+                fields: if reply.is_insert {
+                    reply.fields.unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
+            }
+        } else {
+            let reply = self.call(|req_id, stmt_id| StmtPrepareArgs {
+                req_id,
+                stmt_id,
+                sql: sql.to_owned(),
+            })?;
+            Prepared {
+                sql: sql.to_owned(),
+                is_insert: reply.is_insert,
+                fields: Vec::new(),
+            }
+        };
+        self.prepared = Some(prepared);
+        Ok(())
+    }
+
+    /// Starts a new table when the current one already has rows (a table name or tags set
+    /// after `bind_param` without `add_batch` begin the next table).
+    fn next_table_if_bound(&mut self) {
+        if !self.current.cols.is_empty() {
+            let done = std::mem::take(&mut self.current);
+            self.batches.push(done);
+        }
+    }
+
+    /// Sets the table the next rows go to (`INSERT INTO ? …`); may be `db.table`.
+    pub fn set_tbname(&mut self, name: &str) -> Result<()> {
+        let p = self.prepared()?;
+        if !p.is_insert {
+            return Err(statement_error(
+                API_ERROR,
+                "a query statement binds no table name",
+            ));
+        }
+        if name.is_empty() || name.contains('\0') {
+            return Err(statement_error(
+                INVALID_OPERATION,
+                format!("invalid table name {name:?}"),
+            ));
+        }
+        self.next_table_if_bound();
+        self.current.name = Some(name.to_owned());
+        Ok(())
+    }
+
+    /// Sets the tags of the current table (`… USING st TAGS (?, …)`), one value per tag,
+    /// converted to the tag types on execute. `Value::Json(text)` for a JSON tag.
+    pub fn set_tags(&mut self, tags: &[Value]) -> Result<()> {
+        let p = self.prepared()?;
+        if !p.is_insert {
+            return Err(statement_error(
+                API_ERROR,
+                "a query statement binds no tags",
+            ));
+        }
+        if !self.current.cols.is_empty() {
+            let name = self.current.name.clone();
+            self.next_table_if_bound();
+            self.current.name = name;
+        }
+        self.current.tags = Some(tags.to_vec());
+        Ok(())
+    }
+
+    /// [`set_tbname`](Self::set_tbname) then [`set_tags`](Self::set_tags).
+    pub fn set_tbname_tags(&mut self, name: &str, tags: &[Value]) -> Result<()> {
+        self.set_tbname(name)?;
+        self.set_tags(tags)
+    }
+
+    /// Binds rows column-wise: one [`ColumnView`] per `?` column placeholder, all with the
+    /// same number of rows. Called several times for one table, the rows add up (the
+    /// column count and types must stay the same).
+    pub fn bind_param(&mut self, columns: impl IntoIterator<Item = ColumnView>) -> Result<()> {
+        self.prepared()?;
+        let columns: Vec<ColumnView> = columns.into_iter().collect();
+        let Some(rows) = columns.first().map(ColumnView::len) else {
+            return Err(statement_error(
+                COLUMNS_NUM,
+                "bind_param needs at least one column",
+            ));
+        };
+        if let Some((i, c)) = columns.iter().enumerate().find(|(_, c)| c.len() != rows) {
+            return Err(statement_error(
+                INVALID_OPERATION,
+                format!("column {i} has {} rows, column 0 has {rows}", c.len()),
+            ));
+        }
+        if self.current.cols.is_empty() {
+            self.current.cols = columns.into_iter().map(|c| (c.ty, c.values)).collect();
+        } else {
+            if self.current.cols.len() != columns.len() {
+                return Err(statement_error(
+                    COLUMNS_NUM,
+                    format!(
+                        "this bind has {} columns, the earlier binds of this table have {}",
+                        columns.len(),
+                        self.current.cols.len()
+                    ),
+                ));
+            }
+            for (slot, c) in self.current.cols.iter_mut().zip(columns) {
+                slot.1.extend(c.values);
+            }
+        }
+        self.current.rows += rows;
+        Ok(())
+    }
+
+    /// Binds one row (one value per `?` column placeholder); the column types come from the
+    /// prepared statement, or from the values when the server does not report them.
+    pub fn bind_row(&mut self, row: &[Value]) -> Result<()> {
+        let p = self.prepared()?;
+        let col_types: Vec<Type> = p
+            .fields
+            .iter()
+            .filter(|f| f.kind() == Some(BindType::Column))
+            .filter_map(Stmt2Field::ty)
+            .filter(|t| *t != Type::Null)
+            .collect();
+        let columns = row.iter().enumerate().map(|(i, v)| {
+            let ty = col_types.get(i).copied().unwrap_or(if v.is_null() {
+                Type::VarChar
+            } else {
+                v.ty()
+            });
+            ColumnView::from_values(ty, vec![v.clone()])
+        });
+        self.bind_param(columns.collect::<Vec<_>>())
+    }
+
+    /// Closes the current table's binds; the next binds start a new table (or more rows of
+    /// the same one after another [`set_tbname`](Self::set_tbname)).
+    pub fn add_batch(&mut self) -> Result<()> {
+        self.prepared()?;
+        if self.current.cols.is_empty() {
+            return Err(statement_error(API_ERROR, "add_batch before bind_param"));
+        }
+        let done = std::mem::take(&mut self.current);
+        self.batches.push(done);
+        Ok(())
+    }
+
+    /// Executes every bound table (an implicit [`add_batch`](Self::add_batch) closes the
+    /// current one) and returns the rows written. For a query, the rows are then read with
+    /// [`result`](Self::result) and the return value is 0.
+    pub fn execute(&mut self) -> Result<u64> {
+        self.prepared()?;
+        if !self.current.cols.is_empty() {
+            self.add_batch()?;
+        } else if !self.current.is_empty() {
+            return Err(statement_error(
+                API_ERROR,
+                "a table name or tags were set but no rows were bound",
+            ));
+        }
+        let batches = std::mem::take(&mut self.batches);
+        self.current = TableBinds::default();
+        self.drop_result();
+        if batches.is_empty() {
+            return Err(statement_error(API_ERROR, "execute before bind_param"));
+        }
+        let is_insert = self.prepared()?.is_insert;
+        let outcome = match (self.protocol, is_insert) {
+            (StmtProtocol::Stmt2, true) => self.exec_stmt2_insert(&batches),
+            (StmtProtocol::Stmt2, false) => self.exec_stmt2_query(&batches),
+            (_, true) => self.exec_v1_insert(&batches),
+            (_, false) => self.exec_v1_query(&batches),
+        };
+        match outcome {
+            Ok(affected) => {
+                self.affected = affected;
+                Ok(affected)
+            }
+            Err(e) => {
+                self.affected = 0;
+                if self.protocol == StmtProtocol::Stmt1 && e.kind() != ErrorKind::Connection {
+                    self.discard_server_binds();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// stmt v1 keeps the tables of a failed execute that were already added on the server
+    /// (and would write them at the next `exec`): preparing the same SQL again drops them.
+    fn discard_server_binds(&mut self) {
+        let Some(sql) = self.prepared.as_ref().map(|p| p.sql.clone()) else {
+            return;
+        };
+        if let Err(e) = self.call(|req_id, stmt_id| StmtPrepareArgs {
+            req_id,
+            stmt_id,
+            sql,
+        }) {
+            log::debug!("re-preparing after a failed stmt v1 execute: {e}");
+        }
+    }
+
+    fn exec_stmt2_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        let fields = &self.prepared()?.fields;
+        let has_name = fields.iter().any(|f| f.kind() == Some(BindType::TableName));
+        let tag_fields: Vec<&Stmt2Field> = fields
+            .iter()
+            .filter(|f| f.kind() == Some(BindType::Tag))
+            .collect();
+        let col_fields: Vec<&Stmt2Field> = fields
+            .iter()
+            .filter(|f| f.kind() == Some(BindType::Column))
+            .collect();
+        let mut tables = Vec::with_capacity(batches.len());
+        for (t, table) in batches.iter().enumerate() {
+            if has_name && table.name.is_none() {
+                return Err(statement_error(
+                    TBNAME_ERROR,
+                    format!(
+                        "table {t}: the table name is a parameter and was not set (set_tbname)"
+                    ),
+                ));
+            }
+            let tags = match &table.tags {
+                None => Vec::new(),
+                Some(values) => values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let typed = tag_fields.get(i).and_then(|f| f.ty().map(|ty| (f, ty)));
+                        match typed {
+                            Some((f, ty)) if ty != Type::Null => {
+                                let v = convert(v, ty, f.timestamp_precision(), &|| {
+                                    format!("table {t}, tag {:?}", f.name)
+                                })?;
+                                Ok(BindColumn::new(ty, vec![v]))
+                            }
+                            _ => {
+                                let ty = if v.is_null() { Type::VarChar } else { v.ty() };
+                                Ok(BindColumn::new(ty, vec![v.clone()]))
+                            }
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            };
+            let cols = table
+                .cols
+                .iter()
+                .enumerate()
+                .map(|(i, (view_ty, values))| {
+                    let typed = col_fields
+                        .get(i)
+                        .and_then(|f| f.ty().map(|ty| (f, ty)))
+                        .filter(|(_, ty)| *ty != Type::Null);
+                    match typed {
+                        Some((f, ty)) => {
+                            let precision = f.timestamp_precision();
+                            let converted = values
+                                .iter()
+                                .enumerate()
+                                .map(|(r, v)| {
+                                    convert(v, ty, precision, &|| {
+                                        format!("table {t}, column {:?}, row {r}", f.name)
+                                    })
+                                })
+                                .collect::<Result<Vec<_>>>()?;
+                            Ok(BindColumn::new(ty, converted))
+                        }
+                        None => Ok(BindColumn::new(*view_ty, values.clone())),
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            tables.push(Stmt2Table {
+                name: table.name.clone(),
+                tags,
+                cols,
+            });
+        }
+        self.stmt2_bind_and_exec(&Stmt2Bind { tables })
+    }
+
+    fn stmt2_bind_and_exec(&self, bind: &Stmt2Bind) -> Result<u64> {
+        self.call_binary(|req_id, stmt_id| {
+            encode_stmt2_bind(req_id, stmt_id, -1, bind)
+                .map_err(|e| statement_error(INVALID_OPERATION, e.message().to_owned()))
+        })?;
+        let reply = self.call(|req_id, stmt_id| Stmt2ExecArgs { req_id, stmt_id })?;
+        Ok(u64::try_from(reply.affected).unwrap_or(0))
+    }
+
+    /// The single row of parameters a query binds.
+    fn query_params(batches: &[TableBinds]) -> Result<&TableBinds> {
+        match batches {
+            [one] if one.rows == 1 => Ok(one),
+            _ => Err(statement_error(
+                INVALID_OPERATION,
+                format!(
+                    "a query binds exactly one row of parameters, got {}",
+                    batches.iter().map(|b| b.rows).sum::<usize>()
+                ),
+            )),
+        }
+    }
+
+    fn exec_stmt2_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        let params = Statement::query_params(batches)?;
+        let cols = params
+            .cols
+            .iter()
+            .map(|(ty, values)| {
+                let (ty, values) = query_param(*ty, values);
+                BindColumn::new(ty, values)
+            })
+            .collect();
+        let bind = Stmt2Bind {
+            tables: vec![Stmt2Table {
+                name: None,
+                tags: Vec::new(),
+                cols,
+            }],
+        };
+        let affected = self.stmt2_bind_and_exec(&bind)?;
+        let reply = self.call(|req_id, stmt_id| Stmt2ResultArgs { req_id, stmt_id })?;
+        let columns: Arc<[Column]> = reply.columns()?.into();
+        self.result = Some(Outcome::Rows {
+            columns,
+            precision: Precision::from_code(reply.precision).unwrap_or(Precision::Millisecond),
+            rows: Default::default(),
+            handle: Some(reply.id),
+        });
+        Ok(affected)
+    }
+
+    fn exec_v1_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        for (t, table) in batches.iter().enumerate() {
+            if let Some(name) = &table.name {
+                self.call(|req_id, stmt_id| StmtSetTableNameArgs {
+                    req_id,
+                    stmt_id,
+                    name: name.clone(),
+                })?;
+            }
+            if let Some(tags) = &table.tags {
+                let fields = self
+                    .call(|req_id, stmt_id| StmtGetTagFieldsArgs { req_id, stmt_id })?
+                    .fields;
+                if fields.len() != tags.len() {
+                    return Err(statement_error(
+                        TAGS_NOT_MATCHED,
+                        format!(
+                            "table {t} binds {} tags, the statement has {}",
+                            tags.len(),
+                            fields.len()
+                        ),
+                    ));
+                }
+                let tags = convert_v1(&fields, tags, &|i| format!("table {t}, tag {i}"))?;
+                self.call_binary(|req_id, stmt_id| {
+                    encode_set_tags_values(req_id, stmt_id, &fields, &tags)
+                })?;
+            }
+            let fields = self
+                .call(|req_id, stmt_id| StmtGetColFieldsArgs { req_id, stmt_id })?
+                .fields
+                .unwrap_or_default();
+            if fields.len() != table.cols.len() {
+                return Err(statement_error(
+                    COLUMNS_NUM,
+                    format!(
+                        "table {t} binds {} columns, the statement has {}",
+                        table.cols.len(),
+                        fields.len()
+                    ),
+                ));
+            }
+            let rows: Vec<Vec<Value>> = (0..table.rows)
+                .map(|r| {
+                    let row: Vec<Value> = table.cols.iter().map(|(_, c)| c[r].clone()).collect();
+                    convert_v1(&fields, &row, &|i| {
+                        format!("table {t}, row {r}, column {i}")
+                    })
+                })
+                .collect::<Result<_>>()?;
+            self.call_binary(|req_id, stmt_id| encode_bind_rows(req_id, stmt_id, &fields, &rows))?;
+            self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
+        }
+        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
+        Ok(u64::try_from(reply.affected).unwrap_or(0))
+    }
+
+    fn exec_v1_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        let params = Statement::query_params(batches)?;
+        let (columns, row): (Vec<Column>, Vec<Value>) = params
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, (ty, values))| {
+                let (ty, mut values) = query_param(*ty, values);
+                let v = values.pop().unwrap_or(Value::Null);
+                let width = match &v {
+                    Value::VarChar(s) | Value::Json(s) => s.len(),
+                    Value::NChar(s) => s.chars().count(),
+                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => b.len(),
+                    _ => 0,
+                };
+                let column = Column::new(
+                    format!("p{i}"),
+                    ty,
+                    u32::try_from(width.max(1)).unwrap_or(u32::MAX),
+                );
+                let column = match &v {
+                    Value::Decimal(d) => column.with_decimal(d.precision(), d.scale()),
+                    _ => column,
+                };
+                (column, v)
+            })
+            .unzip();
+        let block = encode_block(&columns, &[row])?;
+        self.call_binary(|req_id, stmt_id| Ok(encode_bind(req_id, stmt_id, &block)))?;
+        self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
+        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
+        let result = self.call(|req_id, stmt_id| StmtUseResultArgs { req_id, stmt_id })?;
+        let columns: Arc<[Column]> = result.columns()?.into();
+        self.result = Some(Outcome::Rows {
+            columns,
+            precision: Precision::from_code(result.precision).unwrap_or(Precision::Millisecond),
+            rows: Default::default(),
+            handle: Some(result.result_id),
+        });
+        Ok(u64::try_from(reply.affected).unwrap_or(0))
+    }
+
+    /// Frees the server-side result of the last query when it was not taken.
+    fn drop_result(&mut self) {
+        if let Some(Outcome::Rows {
+            handle: Some(h), ..
+        }) = self.result.take()
+        {
+            self.shared.free_result(h);
+        }
+    }
+
+    /// The rows of the last executed query, streamed like [`Connection::query`]'s (read
+    /// them before executing again). An error when the last execute was not a query.
+    pub fn result(&mut self) -> Result<ResultSet> {
+        self.check_open()?;
+        let outcome = self.result.take().ok_or_else(|| {
+            statement_error(
+                API_ERROR,
+                "no result set: execute a query statement first (an INSERT has none)",
+            )
+        })?;
+        let cursor = Cursor::from_outcome(Arc::clone(&self.shared), outcome);
+        Ok(ResultSet::from_cursor(cursor))
+    }
+
+    /// Closes the statement on the server. Idempotent; afterwards every call is a
+    /// `Statement` error.
+    pub fn close(&mut self) -> Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.closed = true;
+        self.prepared = None;
+        self.batches.clear();
+        self.current = TableBinds::default();
+        self.drop_result();
+        let Some(handle) = self.handle.take() else {
+            return Ok(());
+        };
+        if self.shared.is_closed() {
+            return Ok(());
+        }
+        let req_id = self.shared.next_req_id();
+        let protocol = self.protocol;
+        self.shared
+            .with(|session| {
+                let ws = ws(session)?;
+                // A socket that broke or was reopened has forgotten the statement:
+                // nothing to close (and no reason to reconnect for it).
+                if ws.is_broken() || ws.generation() != handle.generation {
+                    return Ok(());
+                }
+                let args = (req_id, handle.stmt_id);
+                if protocol == StmtProtocol::Stmt2 {
+                    ws.call(&Stmt2CloseArgs {
+                        req_id: args.0,
+                        stmt_id: args.1,
+                    })
+                    .map(|_| ())
+                } else {
+                    ws.call_no_reply(&StmtCloseArgs {
+                        req_id: args.0,
+                        stmt_id: args.1,
+                    })
+                }
+            })
+            .map_err(relabel)
+    }
+}
+
+/// A query parameter column as sent: a timestamp goes as RFC 3339 text, since a query
+/// has no column precision to read a raw count in (and stmt v1 refuses TIMESTAMP query
+/// binds, 02 §1.2.4).
+fn query_param(ty: Type, values: &[Value]) -> (Type, Vec<Value>) {
+    if ty != Type::Timestamp {
+        return (ty, values.to_vec());
+    }
+    let values = values
+        .iter()
+        .map(|v| match v {
+            Value::Timestamp(ts) => Value::VarChar(ts.to_rfc3339()),
+            other => other.clone(),
+        })
+        .collect();
+    (Type::VarChar, values)
+}
+
+/// Converts `values` to the v1 `fields`' types (`what(i)` names value `i` in errors).
+fn convert_v1(
+    fields: &[StmtField],
+    values: &[Value],
+    what: &dyn Fn(usize) -> String,
+) -> Result<Vec<Value>> {
+    values
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .map(|(i, (v, f))| {
+            let ty = f.ty().ok_or_else(|| {
+                statement_error(
+                    INVALID_OPERATION,
+                    format!("field {:?} has unknown type code {}", f.name, f.field_type),
+                )
+            })?;
+            convert(v, ty, f.timestamp_precision(), &|| {
+                format!("{} ({:?})", what(i), f.name)
+            })
+        })
+        .collect()
+}
+
+impl Drop for Statement {
+    fn drop(&mut self) {
+        if let Err(e) = self.close() {
+            log::debug!("closing a statement on drop: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_is_send() {
+        fn assert_send<T: Send + 'static>() {}
+        assert_send::<Statement>();
+        assert_send::<ColumnView>();
+    }
+
+    #[test]
+    fn views_take_values_or_options() {
+        let c = ColumnView::ints([1, 2]);
+        assert_eq!(c.values(), &[Value::Int(1), Value::Int(2)]);
+        let c = ColumnView::ints([Some(1), None]);
+        assert_eq!(c.values(), &[Value::Int(1), Value::Null]);
+        let c = ColumnView::varchars(["a", "b"]);
+        assert_eq!(c.ty(), Type::VarChar);
+        assert_eq!(c.values()[1], Value::VarChar("b".into()));
+        let c = ColumnView::nchars(vec![Some("北京".to_string()), None]);
+        assert_eq!(c.values(), &[Value::NChar("北京".into()), Value::Null]);
+        let c = ColumnView::varbinaries([Some(&b"\x00\x01"[..]), None]);
+        assert_eq!(c.values()[0], Value::VarBinary(vec![0, 1]));
+        let c = ColumnView::nanos_timestamps([Some(5), None]);
+        assert_eq!(
+            c.values()[0],
+            Value::Timestamp(Timestamp::new(5, Precision::Nanosecond))
+        );
+        let c = ColumnView::decimals([Some(Decimal::new(12345, 10, 2)), None]);
+        assert_eq!(c.ty(), Type::Decimal64);
+        assert_eq!(c.len(), 2);
+        assert!(!c.is_empty());
+        assert!(ColumnView::bools(Vec::<bool>::new()).is_empty());
+    }
+}

@@ -54,7 +54,6 @@ impl Session {
     }
 
     /// The WebSocket session, `None` over REST.
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn ws(&mut self) -> Option<&mut ws::WsSession> {
         match self {
             Session::Rest(_) => None,

@@ -356,6 +356,14 @@ impl WsSession {
 
     // ---- requests for the other `/ws` actions (stmt, stmt2, schemaless) ----
 
+    /// Makes the socket usable (reopening it if it broke) and returns its generation, so a
+    /// caller holding server-side ids can check they still belong to this socket before
+    /// sending them.
+    pub(crate) fn ready(&mut self) -> Result<u64> {
+        self.ensure_usable()?;
+        Ok(self.generation)
+    }
+
     /// Sends one JSON request and returns its decoded reply. A non-zero `code` is an error of
     /// kind `Database` carrying the server's code; callers relabel it with `with_kind`.
     pub(crate) fn call<A: Action>(&mut self, args: &A) -> Result<A::Reply> {
@@ -366,14 +374,12 @@ impl WsSession {
     }
 
     /// Sends one JSON request that the server never answers (stmt `close`, `free_result`).
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn call_no_reply<A: Action>(&mut self, args: &A) -> Result<()> {
         let text = encode_request(args)?;
         self.send(Message::Text(text.into()))
     }
 
     /// Sends one binary request frame and returns the text reply carrying `req_id`.
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn call_binary(&mut self, frame: Vec<u8>, req_id: u64) -> Result<String> {
         self.ensure_usable()?;
         log::debug!("ws binary request req_id={req_id} ({} bytes)", frame.len());
@@ -382,9 +388,13 @@ impl WsSession {
         self.read_text(req_id, deadline)
     }
 
+    /// True when the socket broke and the next request would reopen it.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
     /// The socket generation: it grows each time the session reopens its socket, which
     /// loses every server-side id (results, statements) of the older socket.
-    #[allow(dead_code)] // TEMP: for the stmt/schemaless/tmq client work in flight
     pub(crate) fn generation(&self) -> u64 {
         self.generation
     }

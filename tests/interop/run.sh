@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
-# port, runs test_official_clients.py, test_schemaless.py, test_stmt.py, test_tmq.py and
-# test_tmq_taosync.py (which drives examples/interop_tmq.rs), then checks taosync and
-# taos-ws-py against each other (compare_schemaless.py), stops the server.
+# port, runs the official-client scripts (test_official_clients.py, test_schemaless.py,
+# test_stmt.py, test_tmq.py), then checks taosync against taos-ws-py in both directions:
+# schemaless records (compare_schemaless.py), Statement inserts read back by taosws
+# (interop_stmt + test_stmt_readback.py) and a Consumer reading rows taosws wrote
+# (interop_tmq + test_tmq_taosync.py); stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -19,10 +21,12 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
 
 cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
-cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --example interop_schemaless --example interop_tmq
+cargo build --quiet --manifest-path "$root/Cargo.toml" --features server \
+    --example interop_schemaless --example interop_stmt --example interop_tmq
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"
 sml_bin="$target/debug/examples/interop_schemaless"
+stmt_bin="$target/debug/examples/interop_stmt"
 interop_tmq_bin="$target/debug/examples/interop_tmq"
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -61,3 +65,10 @@ TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$l
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_tmq.py"
 # TMQ, other direction: taosws writes, taosync's Consumer reads.
 TZ=UTC TAOSYNC_PORT="$port" TAOSYNC_INTEROP_TMQ="$interop_tmq_bin" "$venv/bin/python" "$here/test_tmq_taosync.py"
+
+# The other direction: rows inserted by taosync's Statement (stmt2 and stmt v1), read back
+# by taos-ws-py.
+for protocol in stmt2 stmt1; do
+    TDENGINE_DSN="ws://root:taosdata@127.0.0.1:$port" "$stmt_bin" "$protocol"
+    TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt_readback.py" "$protocol"
+done
