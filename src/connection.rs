@@ -14,7 +14,8 @@
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use crate::code::Code;
 use crate::cursor::Cursor;
@@ -40,6 +41,8 @@ pub fn connect(dsn: impl IntoConnectOptions) -> Result<Connection> {
 pub(crate) struct Shared {
     pub(crate) options: Arc<ConnectOptions>,
     session: Mutex<Option<Session>>,
+    /// Dropping this sender (on close, or with the last handle) stops the keep-alive thread.
+    keepalive_stop: Mutex<Option<mpsc::Sender<()>>>,
     req_id: AtomicU64,
     tz: Option<chrono_tz::Tz>,
 }
@@ -55,6 +58,16 @@ impl Shared {
         match guard.as_mut() {
             Some(s) => f(s),
             None => Err(closed_error()),
+        }
+    }
+
+    /// One keep-alive tick: probes an idle WebSocket. Skips the tick when a request holds the
+    /// session (that request is activity enough) rather than waiting behind it.
+    fn keepalive(&self, idle: Duration) {
+        if let Ok(mut guard) = self.session.try_lock()
+            && let Some(ws) = guard.as_mut().and_then(Session::ws)
+        {
+            ws.keepalive(idle);
         }
     }
 
@@ -86,6 +99,37 @@ impl Shared {
     }
 }
 
+/// Starts the keep-alive thread of a WebSocket connection: every `keepalive` interval it
+/// probes the socket if nothing else used it meanwhile. The thread holds only a weak handle
+/// and ends when the connection is closed or dropped.
+fn start_keepalive(shared: &Arc<Shared>) {
+    let idle = shared.options.get_keepalive();
+    if idle.is_zero() {
+        return;
+    }
+    let (stop, stopped) = mpsc::channel::<()>();
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new()
+        .name("taosync-keepalive".into())
+        .spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(idle) {
+                match weak.upgrade() {
+                    Some(shared) => shared.keepalive(idle),
+                    None => break,
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => {
+            *shared
+                .keepalive_stop
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(stop);
+        }
+        Err(e) => log::warn!("no keep-alive thread for this connection: {e}"),
+    }
+}
+
 /// The error of any call on a closed connection.
 pub(crate) fn closed_error() -> Error {
     Error::interface("the connection is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
@@ -113,14 +157,18 @@ impl Connection {
         let tz = options.parsed_timezone()?;
         let options = Arc::new(options);
         let session = open_any(&options)?;
-        Ok(Connection {
-            shared: Arc::new(Shared {
-                options,
-                session: Mutex::new(Some(session)),
-                req_id: AtomicU64::new(1),
-                tz,
-            }),
-        })
+        let is_ws = matches!(session, Session::Ws(_));
+        let shared = Arc::new(Shared {
+            options,
+            session: Mutex::new(Some(session)),
+            keepalive_stop: Mutex::new(None),
+            req_id: AtomicU64::new(1),
+            tz,
+        });
+        if is_ws {
+            start_keepalive(&shared);
+        }
+        Ok(Connection { shared })
     }
 
     /// The state shared with cursors and statements (crate-internal).
@@ -251,6 +299,13 @@ impl Connection {
             log::debug!("closing the connection to {}", s.host());
             s.close();
         }
+        drop(guard);
+        // Stops the keep-alive thread now rather than at its next tick.
+        self.shared
+            .keepalive_stop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         Ok(())
     }
 

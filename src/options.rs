@@ -27,6 +27,7 @@
 //!   | `timezone` (alias `tz`) | IANA zone of the connection (`Asia/Shanghai`, `UTC`) | server's |
 //!   | `conn_timeout` | TCP connect + handshake timeout | `10s` |
 //!   | `read_timeout` | how long to wait for any reply (also the write timeout) | `300s` |
+//!   | `keepalive` | WebSocket only: a connection idle this long is probed in the background so taosAdapter (which drops sockets idle for ~114 s) keeps it and its open results; `0` turns it off | `30s` |
 //!   | `conn_retries` | extra attempts per host after the first one fails | `2` |
 //!   | `retry_backoff_ms` | first pause between attempts, doubled each time | `200` |
 //!   | `retry_backoff_max_ms` | the longest pause | `2000` |
@@ -99,6 +100,9 @@ pub const DEFAULT_PASSWORD: &str = "taosdata";
 pub const DEFAULT_CONN_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default read timeout: how long a request may wait for its reply.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default idle time after which a WebSocket connection is probed in the background: well
+/// under taosAdapter's 54 s ping interval and ~114 s idle deadline (01 §2.1).
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(30);
 /// The default number of extra connection attempts per host.
 pub const DEFAULT_CONN_RETRIES: u32 = 2;
 /// The default first backoff between connection attempts.
@@ -310,6 +314,7 @@ pub struct ConnectOptions {
     timezone: Option<String>,
     conn_timeout: Duration,
     read_timeout: Duration,
+    keepalive: Duration,
     conn_retries: u32,
     retry_backoff: Duration,
     retry_backoff_max: Duration,
@@ -332,6 +337,7 @@ impl Default for ConnectOptions {
             timezone: None,
             conn_timeout: DEFAULT_CONN_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            keepalive: DEFAULT_KEEPALIVE,
             conn_retries: DEFAULT_CONN_RETRIES,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
             retry_backoff_max: DEFAULT_RETRY_BACKOFF_MAX,
@@ -443,6 +449,14 @@ impl ConnectOptions {
         self
     }
 
+    /// Sets how long a WebSocket connection may sit idle before a background probe keeps it
+    /// open (`Duration::ZERO` turns the probe off; the connection then reopens its socket on
+    /// next use if taosAdapter dropped it, losing open results).
+    pub fn keepalive(mut self, idle: Duration) -> Self {
+        self.keepalive = idle;
+        self
+    }
+
     /// Sets both the connect and the read timeout.
     pub fn timeout(self, timeout: Duration) -> Self {
         self.conn_timeout(timeout).read_timeout(timeout)
@@ -532,6 +546,11 @@ impl ConnectOptions {
         self.read_timeout
     }
 
+    /// The idle time after which a WebSocket connection is probed (zero: never).
+    pub fn get_keepalive(&self) -> Duration {
+        self.keepalive
+    }
+
     /// Extra attempts per host.
     pub fn get_conn_retries(&self) -> u32 {
         self.conn_retries
@@ -615,6 +634,9 @@ impl fmt::Display for ConnectOptions {
         if self.read_timeout != DEFAULT_READ_TIMEOUT {
             params.push(("read_timeout".into(), fmt_duration(self.read_timeout)));
         }
+        if self.keepalive != DEFAULT_KEEPALIVE {
+            params.push(("keepalive".into(), fmt_duration(self.keepalive)));
+        }
         if self.conn_retries != DEFAULT_CONN_RETRIES {
             params.push(("conn_retries".into(), self.conn_retries.to_string()));
         }
@@ -658,6 +680,7 @@ impl fmt::Debug for ConnectOptions {
             .field("timezone", &self.timezone)
             .field("conn_timeout", &self.conn_timeout)
             .field("read_timeout", &self.read_timeout)
+            .field("keepalive", &self.keepalive)
             .field("conn_retries", &self.conn_retries)
             .field("retry_backoff", &self.retry_backoff)
             .field("retry_backoff_max", &self.retry_backoff_max)
@@ -935,6 +958,7 @@ fn parse_params(o: &mut ConnectOptions, q: &str) -> Result<()> {
             }
             "conn_timeout" => o.conn_timeout = parse_duration(&key, &value, Unit::Seconds)?,
             "read_timeout" => o.read_timeout = parse_duration(&key, &value, Unit::Seconds)?,
+            "keepalive" => o.keepalive = parse_duration(&key, &value, Unit::Seconds)?,
             "conn_retries" => {
                 o.conn_retries = value.parse::<u32>().map_err(|_| {
                     dsn_error(format!(

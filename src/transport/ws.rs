@@ -210,6 +210,30 @@ impl WsSession {
         Ok(())
     }
 
+    /// The background keep-alive (called by the connection's keep-alive thread): when the
+    /// socket has been idle for `idle`, answers the pings waiting on it and sends a
+    /// `version` request. taosAdapter counts only data frames and pongs as activity (01
+    /// §2.1), so this keeps an idle socket, and the results open on it, past its ~114 s
+    /// idle deadline. A failure marks the socket broken; the next statement reopens it.
+    pub(crate) fn keepalive(&mut self, idle: Duration) {
+        if self.broken.is_some() || self.last_used.elapsed() < idle {
+            return;
+        }
+        self.drain_pending();
+        if self.broken.is_some() {
+            return;
+        }
+        let req_id = self.next_internal();
+        let deadline = Instant::now() + self.opts.get_conn_timeout();
+        match self.json_request(&VersionArgs { req_id }, deadline) {
+            Ok(_) => log::trace!("{}: keep-alive probe answered", self.host),
+            Err(e) => {
+                log::debug!("{}: keep-alive probe failed: {e}", self.host);
+                self.broken = Some(format!("keep-alive probe failed: {e}"));
+            }
+        }
+    }
+
     /// Reads the frames already waiting on the socket without blocking (1 ms timeout):
     /// pings are answered, a close or a reset marks the session broken, anything else is
     /// a stale reply and dropped. tungstenite keeps a partly read frame across a timeout, so
