@@ -534,3 +534,69 @@ fn consumes_over_wss_with_the_connection_tls_options() {
     let m = c.poll(Duration::from_secs(2)).unwrap().unwrap();
     assert_eq!(m.typed::<(Timestamp, i32)>().unwrap()[0].1, 7);
 }
+
+#[test]
+fn rows_written_by_sql_stmt_and_schemaless_all_reach_a_database_topic() {
+    use taosync::{Precision, SchemalessPrecision, SchemalessProtocol, Value};
+    let h = server();
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    conn.execute("create database every_path vgroups 2")
+        .unwrap();
+    conn.select_db("every_path").unwrap();
+    conn.execute("create stable meters (ts timestamp, v int) tags (loc int)")
+        .unwrap();
+    conn.execute("create topic every_path_db as database every_path")
+        .unwrap();
+    let c = consumer(&h, "g_paths", "c1");
+    c.subscribe(&["every_path_db"]).unwrap();
+    assert!(c.poll(SHORT).unwrap().is_none(), "nothing written yet");
+
+    // SQL.
+    conn.execute(&format!(
+        "insert into sql_t using meters tags (1) values ({BASE_TS}, 1)"
+    ))
+    .unwrap();
+    // stmt2.
+    let mut stmt = conn
+        .statement_with("insert into ? using meters tags (?) values (?, ?)")
+        .unwrap();
+    stmt.set_tbname_tags("stmt_t", &[Value::Int(2)]).unwrap();
+    stmt.bind_row(&[
+        Value::Timestamp(Timestamp::new(BASE_TS + 1, Precision::Millisecond)),
+        Value::Int(2),
+    ])
+    .unwrap();
+    stmt.add_batch().unwrap();
+    assert_eq!(stmt.execute().unwrap(), 1);
+    // Schemaless (its own supertable, child table named by the MD5 rule).
+    let line = format!("sml,loc=3 v=3i32 {}", BASE_TS + 2);
+    conn.schemaless_insert(
+        &[line.as_str()],
+        SchemalessProtocol::Line,
+        SchemalessPrecision::Millisecond,
+        0,
+        None,
+    )
+    .unwrap();
+
+    let (_, messages) = drain(&c);
+    let mut seen: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for m in &messages {
+        for (table, row) in m.rows() {
+            let v = row.get::<Value>("v").unwrap();
+            let v = match v {
+                Value::Int(v) => i64::from(v),
+                other => panic!("unexpected v {other:?} in {table}"),
+            };
+            seen.entry(table.to_owned()).or_default().push(v);
+        }
+    }
+    assert_eq!(seen.get("sql_t"), Some(&vec![1]), "{seen:?}");
+    assert_eq!(seen.get("stmt_t"), Some(&vec![2]), "{seen:?}");
+    let sml: Vec<_> = seen
+        .iter()
+        .filter(|(t, _)| t.starts_with("t_"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    assert_eq!(sml, vec![vec![3]], "{seen:?}");
+}
