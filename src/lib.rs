@@ -87,3 +87,8 @@ pub const THREADSAFETY: u8 = 2;
 /// PEP 249 `paramstyle`: `"qmark"` (`WHERE ts > ? AND v = ?`), the style of the Python
 /// connector and of TDengine's prepared statements.
 pub const PARAMSTYLE: &str = "qmark";
+
+/// The README's Rust examples, compiled (not run) as doc-tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
