@@ -933,6 +933,40 @@ pub fn like(text: &str, pattern: &str) -> bool {
 }
 
 impl BExpr {
+    /// The direct sub-expressions of this node, in evaluation order (empty for leaves).
+    /// The one place that knows the shape of every node, so tree walks need not.
+    pub fn children(&self) -> Vec<&BExpr> {
+        match self {
+            BExpr::Const(_)
+            | BExpr::Col(_)
+            | BExpr::Tag(_)
+            | BExpr::Tbname
+            | BExpr::WStart
+            | BExpr::WEnd
+            | BExpr::WDuration
+            | BExpr::Agg(_) => Vec::new(),
+            BExpr::Neg(x)
+            | BExpr::Not(x)
+            | BExpr::IsNull(x, _)
+            | BExpr::Match(x, _, _)
+            | BExpr::Cast(x, _)
+            | BExpr::JsonGet(x, _)
+            | BExpr::Contains(x, _) => vec![x],
+            BExpr::Arith(_, a, c, _)
+            | BExpr::Cmp(_, a, c)
+            | BExpr::And(a, c)
+            | BExpr::Or(a, c)
+            | BExpr::Like(a, c, _) => vec![a, c],
+            BExpr::In(x, l, _) => std::iter::once(&**x).chain(l).collect(),
+            BExpr::Func(_, args, _) => args.iter().collect(),
+            BExpr::Case(arms, e, _) => arms
+                .iter()
+                .flat_map(|(c, r)| [c, r])
+                .chain(e.as_deref())
+                .collect(),
+        }
+    }
+
     /// True when the expression references no row data (constant-foldable).
     pub fn is_const(&self) -> bool {
         matches!(self, BExpr::Const(_))

@@ -396,25 +396,7 @@ fn expand_items(
 fn refs_row(b: &BExpr) -> bool {
     match b {
         BExpr::Col(_) | BExpr::Tag(_) | BExpr::Tbname => true,
-        BExpr::Const(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => false,
-        BExpr::Neg(x)
-        | BExpr::Not(x)
-        | BExpr::IsNull(x, _)
-        | BExpr::Match(x, _, _)
-        | BExpr::Cast(x, _)
-        | BExpr::JsonGet(x, _)
-        | BExpr::Contains(x, _) => refs_row(x),
-        BExpr::Arith(_, a, c, _)
-        | BExpr::Cmp(_, a, c)
-        | BExpr::And(a, c)
-        | BExpr::Or(a, c)
-        | BExpr::Like(a, c, _) => refs_row(a) || refs_row(c),
-        BExpr::In(x, l, _) => refs_row(x) || l.iter().any(refs_row),
-        BExpr::Func(_, args, _) => args.iter().any(refs_row),
-        BExpr::Case(arms, e, _) => {
-            arms.iter().any(|(c, r)| refs_row(c) || refs_row(r))
-                || e.as_deref().is_some_and(refs_row)
-        }
+        _ => b.children().into_iter().any(refs_row),
     }
 }
 
@@ -423,24 +405,7 @@ fn tag_only(b: &BExpr) -> bool {
     match b {
         BExpr::Tag(_) | BExpr::Tbname | BExpr::Const(_) => true,
         BExpr::Col(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => false,
-        BExpr::Neg(x)
-        | BExpr::Not(x)
-        | BExpr::IsNull(x, _)
-        | BExpr::Match(x, _, _)
-        | BExpr::Cast(x, _)
-        | BExpr::JsonGet(x, _)
-        | BExpr::Contains(x, _) => tag_only(x),
-        BExpr::Arith(_, a, c, _)
-        | BExpr::Cmp(_, a, c)
-        | BExpr::And(a, c)
-        | BExpr::Or(a, c)
-        | BExpr::Like(a, c, _) => tag_only(a) && tag_only(c),
-        BExpr::In(x, l, _) => tag_only(x) && l.iter().all(tag_only),
-        BExpr::Func(_, args, _) => args.iter().all(tag_only),
-        BExpr::Case(arms, e, _) => {
-            arms.iter().all(|(c, r)| tag_only(c) && tag_only(r))
-                && e.as_deref().is_none_or(tag_only)
-        }
+        _ => b.children().into_iter().all(tag_only),
     }
 }
 
@@ -490,26 +455,7 @@ fn grouped_ok(e: &BExpr, keys: &[String]) -> bool {
     }
     match e {
         BExpr::Col(_) | BExpr::Tag(_) | BExpr::Tbname => false,
-        BExpr::Neg(x)
-        | BExpr::Not(x)
-        | BExpr::IsNull(x, _)
-        | BExpr::Match(x, _, _)
-        | BExpr::Cast(x, _)
-        | BExpr::JsonGet(x, _)
-        | BExpr::Contains(x, _) => grouped_ok(x, keys),
-        BExpr::Arith(_, a, c, _)
-        | BExpr::Cmp(_, a, c)
-        | BExpr::And(a, c)
-        | BExpr::Or(a, c)
-        | BExpr::Like(a, c, _) => grouped_ok(a, keys) && grouped_ok(c, keys),
-        BExpr::In(x, l, _) => grouped_ok(x, keys) && l.iter().all(|y| grouped_ok(y, keys)),
-        BExpr::Func(_, args, _) => args.iter().all(|y| grouped_ok(y, keys)),
-        BExpr::Case(arms, e, _) => {
-            arms.iter()
-                .all(|(c, r)| grouped_ok(c, keys) && grouped_ok(r, keys))
-                && e.as_deref().is_none_or(|x| grouped_ok(x, keys))
-        }
-        BExpr::Const(_) | BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => true,
+        _ => e.children().into_iter().all(|x| grouped_ok(x, keys)),
     }
 }
 
@@ -1595,28 +1541,11 @@ fn only_ts_and_tags(b: &BExpr, ts_slot: usize) -> bool {
     match b {
         BExpr::Col(s) => *s == ts_slot,
         BExpr::Const(_) | BExpr::Tag(_) | BExpr::Tbname => true,
-        BExpr::Neg(x)
-        | BExpr::Not(x)
-        | BExpr::IsNull(x, _)
-        | BExpr::Match(x, _, _)
-        | BExpr::Cast(x, _)
-        | BExpr::JsonGet(x, _)
-        | BExpr::Contains(x, _) => only_ts_and_tags(x, ts_slot),
-        BExpr::Arith(_, a, c, _)
-        | BExpr::Cmp(_, a, c)
-        | BExpr::And(a, c)
-        | BExpr::Or(a, c)
-        | BExpr::Like(a, c, _) => only_ts_and_tags(a, ts_slot) && only_ts_and_tags(c, ts_slot),
-        BExpr::In(x, l, _) => {
-            only_ts_and_tags(x, ts_slot) && l.iter().all(|e| only_ts_and_tags(e, ts_slot))
-        }
-        BExpr::Func(_, args, _) => args.iter().all(|e| only_ts_and_tags(e, ts_slot)),
-        BExpr::Case(arms, e, _) => {
-            arms.iter()
-                .all(|(c, r)| only_ts_and_tags(c, ts_slot) && only_ts_and_tags(r, ts_slot))
-                && e.as_deref().is_none_or(|x| only_ts_and_tags(x, ts_slot))
-        }
-        _ => false,
+        BExpr::Agg(_) | BExpr::WStart | BExpr::WEnd | BExpr::WDuration => false,
+        _ => b
+            .children()
+            .into_iter()
+            .all(|x| only_ts_and_tags(x, ts_slot)),
     }
 }
 
