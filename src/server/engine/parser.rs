@@ -1603,47 +1603,45 @@ impl<'a> Parser<'a> {
         Ok(l)
     }
 
-    fn bit_expr(&mut self) -> EResult<Expr> {
-        let mut l = self.add_expr()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::BitAnd => BinOp::BitAnd,
-                Tok::BitOr => BinOp::BitOr,
-                _ => return Ok(l),
-            };
+    /// One left-associative binary level: `operand (op operand)*`, where `op_of` says which
+    /// tokens are this level's operators.
+    fn left_assoc(
+        &mut self,
+        operand: fn(&mut Self) -> EResult<Expr>,
+        op_of: fn(&Tok) -> Option<BinOp>,
+    ) -> EResult<Expr> {
+        let mut l = operand(self)?;
+        while let Some(op) = op_of(&self.peek().tok) {
             self.bump();
-            let r = self.add_expr()?;
+            let r = operand(self)?;
             l = Expr::Binary(op, Box::new(l), Box::new(r));
         }
+        Ok(l)
+    }
+
+    fn bit_expr(&mut self) -> EResult<Expr> {
+        self.left_assoc(Self::add_expr, |t| match t {
+            Tok::BitAnd => Some(BinOp::BitAnd),
+            Tok::BitOr => Some(BinOp::BitOr),
+            _ => None,
+        })
     }
 
     fn add_expr(&mut self) -> EResult<Expr> {
-        let mut l = self.mul_expr()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => return Ok(l),
-            };
-            self.bump();
-            let r = self.mul_expr()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r));
-        }
+        self.left_assoc(Self::mul_expr, |t| match t {
+            Tok::Plus => Some(BinOp::Add),
+            Tok::Minus => Some(BinOp::Sub),
+            _ => None,
+        })
     }
 
     fn mul_expr(&mut self) -> EResult<Expr> {
-        let mut l = self.unary()?;
-        loop {
-            let op = match self.peek().tok {
-                Tok::Star => BinOp::Mul,
-                Tok::Slash => BinOp::Div,
-                Tok::Percent => BinOp::Rem,
-                _ => return Ok(l),
-            };
-            self.bump();
-            let r = self.unary()?;
-            l = Expr::Binary(op, Box::new(l), Box::new(r));
-        }
+        self.left_assoc(Self::unary, |t| match t {
+            Tok::Star => Some(BinOp::Mul),
+            Tok::Slash => Some(BinOp::Div),
+            Tok::Percent => Some(BinOp::Rem),
+            _ => None,
+        })
     }
 
     fn unary(&mut self) -> EResult<Expr> {
