@@ -461,6 +461,28 @@ fn write_batches(session: &mut dyn Session, batches: Vec<Batch>) -> Result<u64, 
     Ok(affected)
 }
 
+/// Runs a prepared query with its bound parameters (v1 and stmt2 alike), keeping a result
+/// set for `use_result` / `stmt2_result`; the affected rows (0 for a result set).
+fn exec_query(
+    sql: &str,
+    params: &mut Option<Vec<Value>>,
+    result: &mut Option<Box<dyn ResultSet>>,
+    session: &mut dyn Session,
+    req_id: u64,
+) -> Result<u64, DbError> {
+    let params = params.take().ok_or_else(|| api_error("exec before bind"))?;
+    match session.execute_with_params(sql, &params, req_id)? {
+        Exec::Affected(n) => {
+            *result = None;
+            Ok(n)
+        }
+        Exec::Rows(rs) => {
+            *result = Some(rs);
+            Ok(0)
+        }
+    }
+}
+
 /// A stmt v1 handle.
 #[derive(Default)]
 struct V1 {
@@ -604,20 +626,7 @@ impl V1 {
         match &self.plan {
             None => Err(api_error("statement not prepared")),
             Some(Plan::Query { sql, .. }) => {
-                let params = self
-                    .params
-                    .take()
-                    .ok_or_else(|| api_error("exec before bind"))?;
-                match session.execute_with_params(sql, &params, req_id)? {
-                    Exec::Affected(n) => {
-                        self.result = None;
-                        Ok(n)
-                    }
-                    Exec::Rows(rs) => {
-                        self.result = Some(rs);
-                        Ok(0)
-                    }
-                }
+                exec_query(sql, &mut self.params, &mut self.result, session, req_id)
             }
             Some(Plan::Insert(_)) => {
                 if !self.pending.is_empty() || self.batches.is_empty() {
@@ -842,20 +851,7 @@ impl V2 {
         match &self.plan {
             None => Err(api_error("statement not prepared")),
             Some(Plan::Query { sql, .. }) => {
-                let params = self
-                    .params
-                    .take()
-                    .ok_or_else(|| api_error("exec before bind"))?;
-                match session.execute_with_params(sql, &params, req_id)? {
-                    Exec::Affected(n) => {
-                        self.result = None;
-                        Ok(n)
-                    }
-                    Exec::Rows(rs) => {
-                        self.result = Some(rs);
-                        Ok(0)
-                    }
-                }
+                exec_query(sql, &mut self.params, &mut self.result, session, req_id)
             }
             Some(Plan::Insert(_)) => {
                 if self.batches.is_empty() {
