@@ -6,6 +6,23 @@
 //! inconsistent bytes give an [`ErrorKind::Result`](crate::ErrorKind::Result) error, never a
 //! panic or an unbounded allocation.
 
+/// Declares a JSON message struct of the WS and TMQ protocols: public fields in wire order,
+/// each read like Go's `encoding/json` reads it (missing or `null` → the zero value). The
+/// expansion site imports `serde::{Deserialize, Serialize}` and `null_default`.
+macro_rules! message {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $(
+                $(#[$fm])*
+                #[serde(default, deserialize_with = "null_default")]
+                pub $field: $ty,
+            )*
+        }
+    };
+}
+
 pub mod block;
 pub(crate) mod bytes;
 pub mod rest;

@@ -19,20 +19,6 @@ use crate::types::{Precision, Type};
 
 pub use crate::proto::ws::messages::{Empty, VersionArgs, VersionReply};
 
-macro_rules! message {
-    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            $(
-                $(#[$fm])*
-                #[serde(default, deserialize_with = "null_default")]
-                pub $field: $ty,
-            )*
-        }
-    };
-}
-
 macro_rules! action {
     ($args:ident => $name:literal, $reply:ty) => {
         impl Action for $args {

@@ -13,20 +13,6 @@ use crate::proto::stmt::{Stmt2Field, StmtField};
 use crate::row::Column;
 use crate::types::{Precision, Type};
 
-macro_rules! message {
-    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            $(
-                $(#[$fm])*
-                #[serde(default, deserialize_with = "null_default")]
-                pub $field: $ty,
-            )*
-        }
-    };
-}
-
 macro_rules! action {
     ($args:ident => $name:literal, $unmarshal:literal, $reply:ty) => {
         impl Action for $args {
