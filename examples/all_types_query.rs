@@ -1,7 +1,7 @@
 //! Insert and read back one row of every common TDengine type, over both transports, and
 //! print each column's type code and value.
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Decimal, Precision, Timestamp, Value, params};
 
 fn targets() -> taosync::Result<(Vec<String>, Option<ServerHandle>)> {

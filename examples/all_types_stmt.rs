@@ -5,7 +5,7 @@
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN;
 //! DECIMAL needs TDengine ≥ 3.3.6).
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Decimal, Value};
 

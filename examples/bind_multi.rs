@@ -4,7 +4,7 @@
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN:
 //! prepared statements need the WebSocket protocol).
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Value, params};
 

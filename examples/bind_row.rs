@@ -3,7 +3,7 @@
 //!
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN).
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Precision, Timestamp, Value};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {

@@ -1,7 +1,7 @@
 //! Error kinds, codes and messages, shown the way the Python connector's exception example
 //! prints them: the class name, the hex code and the server's message.
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Error, ErrorKind};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {

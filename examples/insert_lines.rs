@@ -7,7 +7,7 @@
 //! (an `http://` DSN works too: the records then go to taosAdapter's InfluxDB and OpenTSDB
 //! HTTP endpoints).
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Connection, SchemalessPrecision, SchemalessProtocol};
 
 /// The DSN to use, and the embedded server when one was started for it.

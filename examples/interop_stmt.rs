@@ -5,7 +5,7 @@
 //!
 //! Without `TDENGINE_DSN` it runs against the embedded server (a smoke run).
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{StmtProtocol, Value};
 

@@ -1,7 +1,7 @@
 //! A supertable with a JSON tag: create child tables with JSON objects as tags, filter on
 //! a tag key and read the tags back as `serde_json::Value`.
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

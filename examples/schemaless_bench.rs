@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{SchemalessPrecision, SchemalessProtocol};
 
 /// (transport name, DSN) pairs to measure, and the embedded server when one was started.

@@ -16,7 +16,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;
 
-use taosync::server::{Server, ServerConfig};
+use taosync_server::{Server, ServerConfig};
 use tungstenite::Message;
 use tungstenite::stream::MaybeTlsStream;
 

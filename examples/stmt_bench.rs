@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use taosync::params::params_from_iter;
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Precision, Timestamp, Value};
 

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::Consumer;
 
 const TABLES: usize = 10;

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use taosync::server::{Server, ServerConfig, ServerHandle};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::Consumer;
 use taosync::{Timestamp, params};
 

@@ -42,37 +42,33 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod code;
 pub mod connection;
 pub mod cursor;
-pub mod error;
 pub mod options;
 pub mod params;
-pub mod proto;
-pub mod row;
 pub mod schemaless;
-#[cfg(feature = "server")]
-#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
-pub mod server;
 pub mod stmt;
 pub mod tmq;
 pub(crate) mod transport;
-pub mod types;
-pub mod value;
 
-pub use code::Code;
+// The value model lives in the wire-level crate, shared with the embedded server; the client
+// re-exports the items users touch and keeps the codecs private.
+pub(crate) use taosync_proto as proto;
+pub(crate) use taosync_proto::{code, error, row, types, value};
+
+pub use taosync_proto::Code;
 pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
-pub use error::{Error, ErrorKind, FromValueError, Result};
+pub use taosync_proto::error::{Error, ErrorKind, FromValueError, Result};
 pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
-pub use row::{Column, FromRow, Row, RowIndex};
+pub use taosync_proto::row::{Column, FromRow, Row, RowIndex};
 pub use schemaless::{Schemaless, SchemalessLines, SchemalessPrecision, SchemalessProtocol};
 pub use stmt::{ColumnView, Statement, StatementBuilder, StmtProtocol};
 pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
 pub use transport::rest::RestClient;
-pub use types::{Decimal, Precision, Timestamp, Type};
-pub use value::{FromValue, Value};
+pub use taosync_proto::types::{Decimal, Precision, Timestamp, Type};
+pub use taosync_proto::value::{FromValue, Value};
 
 /// PEP 249 `apilevel`: the DB-API level this crate follows.
 pub const APILEVEL: &str = "2.0";

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use taosync::proto::block::{decode_block, decode_rows, encode_block_with_group};
-use taosync::{Column, Precision};
+use taosync_proto::block::{decode_block, decode_rows, encode_block_with_group};
+use taosync_proto::{Column, Precision};
 
 fuzz_target!(|data: &[u8]| {
     for precision in [

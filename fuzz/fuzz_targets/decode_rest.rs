@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taosync::proto::rest::decode_response;
+use taosync_proto::rest::decode_response;
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode_response(data);

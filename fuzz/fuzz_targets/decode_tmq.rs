@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taosync::proto::tmq::{FetchRawDataReply, RawData, TmqFetchBlockReply, parse_tmq_request};
+use taosync_proto::tmq::{FetchRawDataReply, RawData, TmqFetchBlockReply, parse_tmq_request};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(reply) = FetchRawDataReply::decode(data) {

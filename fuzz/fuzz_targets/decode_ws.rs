@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use taosync::Precision;
-use taosync::proto::stmt::Stmt2Bind;
-use taosync::proto::ws::{BinaryReply, BinaryRequest, ReplyHeader, parse_request};
+use taosync_proto::Precision;
+use taosync_proto::stmt::Stmt2Bind;
+use taosync_proto::ws::{BinaryReply, BinaryRequest, ReplyHeader, parse_request};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(request) = BinaryRequest::decode(data) {
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = Stmt2Bind::decode(data, Precision::Nanosecond);
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(request) = parse_request(text) {
-            let _ = request.args::<taosync::proto::ws::QueryArgs>();
+            let _ = request.args::<taosync_proto::ws::QueryArgs>();
         }
         let _ = ReplyHeader::peek(text);
     }

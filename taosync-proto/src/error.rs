@@ -1,0 +1,323 @@
+//! The crate's one error type, with kinds that mirror the Python connector's exception classes.
+//!
+//! Every fallible call returns [`Result<T>`](crate::Result). An [`Error`] carries
+//!
+//! * a [`kind`](Error::kind), which says *where* it was raised (the Python class it maps to),
+//! * the server's [`code`](Error::code), masked to 16 bits, when a server (or the client,
+//!   in the client-local 0xE000 range) assigned one,
+//! * the [`message`](Error::message), verbatim from the server where it came from one,
+//! * for schemaless inserts, the [`affected_rows`](Error::affected_rows) count,
+//! * and the underlying cause as [`source`](std::error::Error::source).
+//!
+//! ```
+//! use taosync_proto::{Code, Error, ErrorKind};
+//! let e = Error::server(ErrorKind::Programming, 0x2603, "Table does not exist: t9");
+//! assert_eq!(e.to_string(), "[0x2603] Table does not exist: t9");
+//! assert_eq!(e.code(), Some(Code::PAR_TABLE_NOT_EXIST));
+//! assert!(e.kind().is_database_error());
+//! assert_eq!(e.kind().python_name(), "ProgrammingError");
+//! ```
+
+use std::fmt;
+
+use crate::code::Code;
+
+/// A boxed error cause.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The kind of an [`Error`]: the Python connector's exception class it corresponds to.
+///
+/// As in PEP 249, all kinds but [`Interface`](ErrorKind::Interface),
+/// [`Connection`](ErrorKind::Connection) are "database errors"
+/// ([`is_database_error`](ErrorKind::is_database_error)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `InterfaceError`: misuse of the API or bad input caught before any I/O: a malformed
+    /// DSN, a fetch before execute, a closed cursor or connection, a wrong number of
+    /// parameters, a typed read (`row.get::<T>`) of a NULL or of a value that does not fit.
+    Interface,
+    /// `ConnectionError`: the server cannot be reached or the link broke: refused or
+    /// timed-out TCP connect, TLS or WebSocket handshake failure, the socket closed
+    /// mid-request, authentication rejected while connecting.
+    Connection,
+    /// `DatabaseError`: a server error from a call with no more specific class.
+    Database,
+    /// `OperationalError`: a request failed for operational reasons: a read timeout, an
+    /// HTTP 5xx, a reply the protocol does not allow at that point.
+    Operational,
+    /// `ProgrammingError`: the server rejected the SQL of an `execute` or `query` (syntax
+    /// error, unknown table or column, database not specified, ...).
+    Programming,
+    /// `StatementError`: a parameter-binding statement (stmt / stmt2) failed to prepare,
+    /// bind or execute.
+    Statement,
+    /// `ResultError`: a result could not be fetched or decoded (a truncated or malformed
+    /// block, a freed result).
+    Result,
+    /// `SchemalessError`: a schemaless insert failed; [`Error::affected_rows`] is set.
+    Schemaless,
+    /// `TmqError`: a data-subscription call failed (configuration, subscribe, poll, commit,
+    /// seek, assignment).
+    Tmq,
+    /// `DataError` (PEP 249): a value could not be represented, for example a parameter
+    /// that has no SQL literal form.
+    Data,
+    /// `InternalError` (PEP 249): an invariant of this crate was broken; please report it.
+    Internal,
+    /// `NotSupportedError` (PEP 249): the operation is not supported by TDengine or by the
+    /// chosen transport (for example `rollback`).
+    NotSupported,
+    /// `IntegrityError` (PEP 249): TDengine enforces no integrity constraints, so this kind
+    /// is only raised for the few "already exists" conflicts a caller may want to catch
+    /// apart; most conflicts are `Programming`.
+    Integrity,
+}
+
+impl ErrorKind {
+    /// The Python class name, e.g. `"ProgrammingError"`.
+    pub fn python_name(self) -> &'static str {
+        match self {
+            ErrorKind::Interface => "InterfaceError",
+            ErrorKind::Connection => "ConnectionError",
+            ErrorKind::Database => "DatabaseError",
+            ErrorKind::Operational => "OperationalError",
+            ErrorKind::Programming => "ProgrammingError",
+            ErrorKind::Statement => "StatementError",
+            ErrorKind::Result => "ResultError",
+            ErrorKind::Schemaless => "SchemalessError",
+            ErrorKind::Tmq => "TmqError",
+            ErrorKind::Data => "DataError",
+            ErrorKind::Internal => "InternalError",
+            ErrorKind::NotSupported => "NotSupportedError",
+            ErrorKind::Integrity => "IntegrityError",
+        }
+    }
+
+    /// True when this kind is a subclass of PEP 249's `DatabaseError` in the Python
+    /// connector (everything but Interface and Connection errors).
+    pub fn is_database_error(self) -> bool {
+        !matches!(self, ErrorKind::Interface | ErrorKind::Connection)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.python_name())
+    }
+}
+
+struct Inner {
+    kind: ErrorKind,
+    code: Option<Code>,
+    message: String,
+    affected_rows: Option<u64>,
+    source: Option<BoxError>,
+}
+
+/// The error type of every fallible call in this crate. See the [module docs](self).
+pub struct Error(Box<Inner>);
+
+impl Error {
+    /// An error of `kind` with `message` and no code.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error(Box::new(Inner {
+            kind,
+            code: None,
+            message: message.into(),
+            affected_rows: None,
+            source: None,
+        }))
+    }
+
+    /// An error of `kind` carrying a server (or client-local) code. `raw` may be the masked
+    /// 16-bit code or the raw 32-bit engine value; it is masked to 16 bits.
+    pub fn server(kind: ErrorKind, raw: i64, message: impl Into<String>) -> Error {
+        Error::new(kind, message).with_code(Code::from_raw(raw))
+    }
+
+    /// The same error with `code` set.
+    pub fn with_code(mut self, code: Code) -> Error {
+        self.0.code = Some(code);
+        self
+    }
+
+    /// The same error with `source` as its cause.
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Error {
+        self.0.source = Some(source.into());
+        self
+    }
+
+    /// The same error with the affected-rows count set (schemaless inserts).
+    pub fn with_affected_rows(mut self, rows: u64) -> Error {
+        self.0.affected_rows = Some(rows);
+        self
+    }
+
+    /// The same error re-labelled as `kind` (used where a lower layer's error surfaces
+    /// through a call whose class is known, e.g. a server error during `subscribe` is a
+    /// `TmqError`).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Error {
+        self.0.kind = kind;
+        self
+    }
+
+    /// The kind: which Python exception class this error corresponds to.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The server's error code masked to 16 bits, or a client-local code (0xE000 range);
+    /// `None` for errors raised by this crate without a code.
+    pub fn code(&self) -> Option<Code> {
+        self.0.code
+    }
+
+    /// The message, verbatim from the server where it came from one.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// For schemaless inserts: the rows the server reported as written.
+    pub fn affected_rows(&self) -> Option<u64> {
+        self.0.affected_rows
+    }
+
+    /// True when the error says the connection is unusable (the caller should reconnect).
+    pub fn is_connection_error(&self) -> bool {
+        self.0.kind == ErrorKind::Connection
+    }
+
+    /// Shorthand for `Error::new(ErrorKind::Interface, message)`: the caller used the API
+    /// wrongly (a malformed DSN, a bad argument).
+    ///
+    /// ```
+    /// use taosync_proto::{Error, ErrorKind};
+    /// assert_eq!(Error::interface("bad").kind(), ErrorKind::Interface);
+    /// ```
+    pub fn interface(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Interface, message)
+    }
+
+    /// Shorthand for `Error::new(ErrorKind::Result, message)`: a reply or block that could
+    /// not be decoded.
+    ///
+    /// ```
+    /// use taosync_proto::{Error, ErrorKind};
+    /// assert_eq!(Error::result("truncated").kind(), ErrorKind::Result);
+    /// ```
+    pub fn result(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Result, message)
+    }
+
+    /// Shorthand for `Error::new(ErrorKind::NotSupported, message)`.
+    ///
+    /// ```
+    /// use taosync_proto::{Error, ErrorKind};
+    /// assert_eq!(Error::not_supported("no").kind(), ErrorKind::NotSupported);
+    /// ```
+    pub fn not_supported(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::NotSupported, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.code {
+            Some(code) => write!(f, "[{code}] {}", self.0.message),
+            None => f.write_str(&self.0.message),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.0.kind);
+        if let Some(code) = self.0.code {
+            d.field("code", &format_args!("{code}"));
+        }
+        d.field("message", &self.0.message);
+        if let Some(rows) = self.0.affected_rows {
+            d.field("affected_rows", &rows);
+        }
+        if let Some(source) = &self.0.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A failed conversion of one value to a Rust type, before it is tied to a column.
+/// [`Row::get`](crate::Row::get) lifts it into an [`Error`] of kind
+/// [`Interface`](ErrorKind::Interface) that names the column.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FromValueError {
+    /// The value is NULL and the target type is not an `Option`.
+    #[error("value is NULL; read it as Option<{target}>")]
+    Null {
+        /// The Rust type asked for.
+        target: &'static str,
+    },
+    /// The value's type cannot be converted to the target type.
+    #[error("cannot read a {from} value as {target}")]
+    WrongType {
+        /// The TDengine type of the value.
+        from: &'static str,
+        /// The Rust type asked for.
+        target: &'static str,
+    },
+    /// The value does not fit the target type.
+    #[error("value {value} is out of range for {target}")]
+    OutOfRange {
+        /// The value, as text.
+        value: String,
+        /// The Rust type asked for.
+        target: &'static str,
+    },
+    /// The value's text could not be parsed as the target type.
+    #[error("cannot parse {value:?} as {target}: {reason}")]
+    Parse {
+        /// The value, as text.
+        value: String,
+        /// The Rust type asked for.
+        target: &'static str,
+        /// Why parsing failed.
+        reason: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn display_debug_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::new(ErrorKind::Connection, "cannot connect to localhost:1")
+            .with_code(Code::CLIENT_IO_ERROR)
+            .with_source(io);
+        assert_eq!(e.to_string(), "[0xe005] cannot connect to localhost:1");
+        assert!(e.source().unwrap().to_string().contains("refused"));
+        assert!(format!("{e:?}").contains("Connection"));
+        assert!(!e.kind().is_database_error());
+        let plain = Error::interface("fetch before execute");
+        assert_eq!(plain.to_string(), "fetch before execute");
+        assert_eq!(plain.code(), None);
+        assert_eq!(std::mem::size_of::<Result<(), Error>>(), 8);
+    }
+}

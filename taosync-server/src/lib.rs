@@ -1,0 +1,698 @@
+//! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
+//!
+//! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
+//! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
+//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
+//! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
+//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`, [`tmq`]), over plain TCP or
+//! TLS. Data lives in memory in the [`engine`] and disappears with the server. One thread
+//! accepts connections and each connection gets a thread of its own; dropping the
+//! [`ServerHandle`] stops everything.
+//!
+//! ```
+//! use taosync_server::{Server, ServerConfig};
+//! let server = Server::start(ServerConfig::new()).unwrap();
+//! assert!(server.dsn_ws().starts_with("ws://root:taosdata@127.0.0.1:"));
+//! drop(server); // stops accepting, closes every connection, joins the threads
+//! ```
+
+pub mod engine;
+pub mod sml;
+pub mod tmq;
+
+mod auth;
+mod backend;
+mod binding;
+mod faults;
+mod http;
+mod rest;
+mod schemaless;
+mod stmt;
+mod tmq_ws;
+mod ws;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+use taosync_proto::error::{Error, ErrorKind, Result};
+
+pub use faults::FaultInjector;
+
+use backend::Backend;
+use faults::{FaultState, ReplyFate};
+use http::{HttpConn, ReadError, Request, Stream};
+
+/// Configuration of an embedded server (a by-value builder).
+///
+/// ```
+/// use std::time::Duration;
+/// use taosync_server::ServerConfig;
+/// let config = ServerConfig::new()
+///     .port(0)
+///     .version("3.3.1.0")
+///     .timezone(chrono_tz::Tz::UTC)
+///     .user("reader", "secret")
+///     .ws_ping_interval(Duration::from_secs(1));
+/// assert_eq!(config.reported_version(), "3.3.1.0");
+/// ```
+#[derive(Clone)]
+pub struct ServerConfig {
+    port: u16,
+    users: Vec<(String, String)>,
+    version: String,
+    timezone: Tz,
+    tls: Option<native_tls::TlsAcceptor>,
+    faults: FaultInjector,
+    ws_ping_interval: Duration,
+    ws_read_deadline: Duration,
+    io_timeout: Duration,
+    block_rows: usize,
+    max_body: usize,
+    max_connections: usize,
+    http_code_server_error: bool,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("port", &self.port)
+            .field(
+                "users",
+                &self
+                    .users
+                    .iter()
+                    .map(|(u, _)| u.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("version", &self.version)
+            .field("timezone", &self.timezone)
+            .field("tls", &self.tls.is_some())
+            .field("faults", &self.faults)
+            .field("ws_ping_interval", &self.ws_ping_interval)
+            .field("ws_read_deadline", &self.ws_read_deadline)
+            .field("io_timeout", &self.io_timeout)
+            .field("block_rows", &self.block_rows)
+            .field("max_body", &self.max_body)
+            .field("max_connections", &self.max_connections)
+            .field("http_code_server_error", &self.http_code_server_error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig::new()
+    }
+}
+
+/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
+/// prefixed with `:`), else UTC.
+pub fn local_timezone() -> Tz {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
+
+impl ServerConfig {
+    /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
+    /// zone ([`local_timezone`]), plain TCP, no faults, pings every 54 s, a 114 s idle read
+    /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
+    /// at most 1024 simultaneous connections.
+    pub fn new() -> ServerConfig {
+        ServerConfig {
+            port: 0,
+            users: vec![("root".to_owned(), "taosdata".to_owned())],
+            version: "3.3.6.0".to_owned(),
+            timezone: local_timezone(),
+            tls: None,
+            faults: FaultInjector::new(),
+            ws_ping_interval: Duration::from_secs(54),
+            ws_read_deadline: Duration::from_secs(114),
+            io_timeout: Duration::from_secs(60),
+            block_rows: 4096,
+            max_body: 64 << 20,
+            max_connections: 1024,
+            http_code_server_error: false,
+        }
+    }
+
+    /// The port to bind on 127.0.0.1; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> ServerConfig {
+        self.port = port;
+        self
+    }
+
+    /// Adds a user (or changes the password of an existing one).
+    pub fn user(mut self, name: impl Into<String>, password: impl Into<String>) -> ServerConfig {
+        let (name, password) = (name.into(), password.into());
+        match self.users.iter_mut().find(|(u, _)| *u == name) {
+            Some(entry) => entry.1 = password,
+            None => self.users.push((name, password)),
+        }
+        self
+    }
+
+    /// The version reported by WS `version`/`conn` and `select server_version()`.
+    /// `3.3.1.0` drives the official clients into JSON fetch mode; `3.3.6.0` (default)
+    /// into binary mode.
+    pub fn version(mut self, version: impl Into<String>) -> ServerConfig {
+        self.version = version.into();
+        self
+    }
+
+    /// The server time zone: how time literals without an offset are read on connections
+    /// that set no zone of their own.
+    pub fn timezone(mut self, tz: Tz) -> ServerConfig {
+        self.timezone = tz;
+        self
+    }
+
+    /// Serves `https://` and `wss://` with this TLS acceptor.
+    pub fn tls_acceptor(mut self, acceptor: native_tls::TlsAcceptor) -> ServerConfig {
+        self.tls = Some(acceptor);
+        self
+    }
+
+    /// Serves TLS with a PKCS#12 (`.p12`/`.pfx`) identity.
+    pub fn tls_pkcs12(self, der: &[u8], password: &str) -> Result<ServerConfig> {
+        let identity = native_tls::Identity::from_pkcs12(der, password).map_err(tls_error)?;
+        self.tls_identity(identity)
+    }
+
+    /// Serves TLS with a PEM certificate chain and a PEM PKCS#8 private key.
+    pub fn tls_pem(self, cert_chain: &[u8], key: &[u8]) -> Result<ServerConfig> {
+        let identity = native_tls::Identity::from_pkcs8(cert_chain, key).map_err(tls_error)?;
+        self.tls_identity(identity)
+    }
+
+    fn tls_identity(self, identity: native_tls::Identity) -> Result<ServerConfig> {
+        let acceptor = native_tls::TlsAcceptor::new(identity).map_err(tls_error)?;
+        Ok(self.tls_acceptor(acceptor))
+    }
+
+    /// Faults to inject (tests only).
+    pub fn faults(mut self, faults: FaultInjector) -> ServerConfig {
+        self.faults = faults;
+        self
+    }
+
+    /// How often the server pings idle WebSocket clients (taosAdapter: 54 s).
+    pub fn ws_ping_interval(mut self, interval: Duration) -> ServerConfig {
+        self.ws_ping_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a WebSocket may go without data frames or pongs before the server drops
+    /// it (taosAdapter: about 114 s).
+    pub fn ws_read_deadline(mut self, deadline: Duration) -> ServerConfig {
+        self.ws_read_deadline = deadline.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Socket write timeout, HTTP keep-alive idle timeout and TLS handshake timeout.
+    pub fn io_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.io_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Rows per result block (WS fetches, REST streaming); at least 1.
+    pub fn block_rows(mut self, rows: usize) -> ServerConfig {
+        self.block_rows = rows.max(1);
+        self
+    }
+
+    /// Largest HTTP request body accepted (larger ones get 400 `invalid content length`).
+    pub fn max_body(mut self, bytes: usize) -> ServerConfig {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Most simultaneous connections (each has a thread); further ones are answered with
+    /// HTTP 503 and closed. At least 1.
+    pub fn max_connections(mut self, n: usize) -> ServerConfig {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// taosAdapter's `httpCodeServerError` option: when true, REST engine errors get an
+    /// HTTP error status (400 for syntax-like codes, 401 for user/auth codes, 502 for
+    /// 0x000B, 500 otherwise, 01 §1.7) instead of the default 200.
+    pub fn http_code_server_error(mut self, enabled: bool) -> ServerConfig {
+        self.http_code_server_error = enabled;
+        self
+    }
+
+    /// The configured version string.
+    pub fn reported_version(&self) -> &str {
+        &self.version
+    }
+
+    /// The configured users and passwords.
+    pub fn users(&self) -> &[(String, String)] {
+        &self.users
+    }
+
+    /// The configured server time zone.
+    pub fn server_timezone(&self) -> Tz {
+        self.timezone
+    }
+}
+
+fn tls_error(e: native_tls::Error) -> Error {
+    Error::new(ErrorKind::Interface, format!("invalid TLS identity: {e}")).with_source(e)
+}
+
+/// State shared by every connection thread.
+pub(crate) struct Shared {
+    pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) version: String,
+    pub(crate) server_tz: Tz,
+    pub(crate) ping_interval: Duration,
+    pub(crate) read_deadline: Duration,
+    pub(crate) io_timeout: Duration,
+    pub(crate) block_rows: usize,
+    pub(crate) max_body: usize,
+    pub(crate) max_connections: usize,
+    pub(crate) http_code_server_error: bool,
+    pub(crate) faults: FaultInjector,
+    pub(crate) tls: Option<native_tls::TlsAcceptor>,
+    pub(crate) stop: AtomicBool,
+}
+
+impl Shared {
+    fn new(config: ServerConfig, backend: Arc<dyn Backend>) -> Shared {
+        Shared {
+            backend,
+            version: config.version,
+            server_tz: config.timezone,
+            ping_interval: config.ws_ping_interval,
+            read_deadline: config.ws_read_deadline,
+            io_timeout: config.io_timeout,
+            block_rows: config.block_rows,
+            max_body: config.max_body,
+            max_connections: config.max_connections,
+            http_code_server_error: config.http_code_server_error,
+            faults: config.faults,
+            tls: config.tls,
+            stop: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Live connections, so that shutdown can close their sockets and join their threads.
+#[derive(Default)]
+struct Registry {
+    next: AtomicU64,
+    sockets: Mutex<HashMap<u64, TcpStream>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// The embedded server. See the [module docs](self).
+#[derive(Debug)]
+pub struct Server;
+
+impl Server {
+    /// Binds `127.0.0.1:port` and starts serving in background threads, with a fresh
+    /// in-memory engine holding the configured users.
+    pub fn start(config: ServerConfig) -> Result<ServerHandle> {
+        let backend = binding::engine_backend(&config)?;
+        start_with_backend(config, backend)
+    }
+}
+
+/// The running server. Dropping it (or calling [`shutdown`](Self::shutdown)) stops
+/// accepting, closes every connection and joins every thread.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    tls: bool,
+    shared: Arc<Shared>,
+    registry: Arc<Registry>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerHandle {
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The bound address (`127.0.0.1:port`).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `ws://root:taosdata@127.0.0.1:PORT` (`wss://` with TLS).
+    pub fn dsn_ws(&self) -> String {
+        let scheme = if self.tls { "wss" } else { "ws" };
+        format!("{scheme}://root:taosdata@{}", self.addr)
+    }
+
+    /// `http://root:taosdata@127.0.0.1:PORT` (`https://` with TLS).
+    pub fn dsn_rest(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://root:taosdata@{}", self.addr)
+    }
+
+    /// Stops the server and waits for its threads (same as dropping the handle).
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let Some(accept) = self.accept.take() else {
+            return;
+        };
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        let _ = accept.join();
+        let sockets: Vec<TcpStream> = self
+            .registry
+            .sockets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for s in sockets {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        let threads: Vec<JoinHandle<()>> = std::mem::take(
+            &mut *self
+                .registry
+                .threads
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts a server over any backend (the real engine, or a stand-in in unit tests).
+pub(crate) fn start_with_backend(
+    config: ServerConfig,
+    backend: Arc<dyn Backend>,
+) -> Result<ServerHandle> {
+    let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(|e| {
+        Error::new(
+            ErrorKind::Connection,
+            format!("cannot bind 127.0.0.1:{}: {e}", config.port),
+        )
+        .with_source(e)
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::new(ErrorKind::Connection, format!("no local address: {e}")))?;
+    let tls = config.tls.is_some();
+    let shared = Arc::new(Shared::new(config, backend));
+    let registry = Arc::new(Registry::default());
+    let accept = {
+        let shared = Arc::clone(&shared);
+        let registry = Arc::clone(&registry);
+        std::thread::Builder::new()
+            .name(format!("taosync-server-accept-{}", addr.port()))
+            .spawn(move || accept_loop(&listener, &shared, &registry))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Internal,
+                    format!("cannot spawn the accept thread: {e}"),
+                )
+            })?
+    };
+    Ok(ServerHandle {
+        addr,
+        tls,
+        shared,
+        registry,
+        accept: Some(accept),
+    })
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, registry: &Arc<Registry>) {
+    for conn in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match conn {
+            Ok(s) => s,
+            Err(e) => {
+                log::debug!("accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let id = registry.next.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut sockets = registry
+                .sockets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if sockets.len() >= shared.max_connections {
+                drop(sockets);
+                refuse(stream);
+                continue;
+            }
+            if let Ok(clone) = stream.try_clone() {
+                sockets.insert(id, clone);
+            }
+        }
+        let thread_shared = Arc::clone(shared);
+        let thread_registry = Arc::clone(registry);
+        let spawned = std::thread::Builder::new()
+            .name(format!("taosync-server-conn-{id}"))
+            .spawn(move || {
+                handle_connection(stream, &thread_shared);
+                thread_registry
+                    .sockets
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
+            });
+        let mut threads = registry
+            .threads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        threads.retain(|t| !t.is_finished());
+        match spawned {
+            Ok(handle) => threads.push(handle),
+            Err(e) => {
+                log::warn!("cannot spawn a connection thread: {e}");
+                registry
+                    .sockets
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&id);
+            }
+        }
+    }
+}
+
+/// Answers a connection over the limit with 503 and closes it, without blocking the
+/// accept loop for long.
+fn refuse(mut stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let body = br#"{"code":65535,"desc":"too many connections"}"#;
+    let _ = stream.write_all(&http::response_bytes(
+        503,
+        "application/json; charset=utf-8",
+        body,
+        false,
+    ));
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Serves one accepted connection: TLS handshake if configured, then HTTP requests until
+/// the connection closes or is upgraded to a WebSocket.
+fn handle_connection(tcp: TcpStream, shared: &Shared) {
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_read_timeout(Some(shared.io_timeout));
+    let _ = tcp.set_write_timeout(Some(shared.io_timeout));
+    let stream = match &shared.tls {
+        None => Stream::Plain(tcp),
+        Some(acceptor) => match acceptor.accept(tcp) {
+            Ok(tls) => Stream::Tls(Box::new(tls)),
+            Err(e) => {
+                log::debug!("TLS handshake failed: {e}");
+                return;
+            }
+        },
+    };
+    let mut conn = HttpConn::new(stream, shared.max_body, shared.io_timeout);
+    let mut faults = FaultState::new(&shared.faults);
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let req = match conn.read_request() {
+            Ok(r) => r,
+            Err(ReadError::Closed) => return,
+            Err(ReadError::Io(e)) => {
+                log::debug!("connection dropped mid-request: {e}");
+                return;
+            }
+            Err(ReadError::Malformed(why)) => {
+                let body = format!("400 Bad Request: {why}");
+                let _ = respond(
+                    &mut conn.stream,
+                    400,
+                    "text/plain; charset=utf-8",
+                    body.as_bytes(),
+                );
+                return;
+            }
+            Err(ReadError::HeadTooLarge) => {
+                let _ = respond(
+                    &mut conn.stream,
+                    431,
+                    "text/plain; charset=utf-8",
+                    b"431 Request Header Fields Too Large",
+                );
+                return;
+            }
+        };
+        if faults.on_request() {
+            return;
+        }
+        let path = req.path.trim_end_matches('/').to_owned();
+        if matches!(
+            path.as_str(),
+            "/ws" | "/rest/ws" | "/rest/schemaless" | "/rest/stmt" | "/rest/tmq"
+        ) {
+            if is_websocket_upgrade(&req) {
+                upgrade(conn, &req, shared, &path);
+                return;
+            }
+            let _ = respond(
+                &mut conn.stream,
+                400,
+                "text/plain; charset=utf-8",
+                b"400 Bad Request: not a WebSocket handshake",
+            );
+            return;
+        }
+        let keep_alive = req.keep_alive && !req.body_error;
+        let fate = faults.on_reply();
+        let result = match fate {
+            ReplyFate::Send => route(&req, &path, shared, &mut conn.stream, keep_alive),
+            ReplyFate::Truncate => {
+                let mut buf = Vec::new();
+                let _ = route(&req, &path, shared, &mut buf, false);
+                let _ = conn.stream.write_all(&buf[..buf.len() / 2]);
+                let _ = conn.stream.flush();
+                let _ = conn.stream.tcp().shutdown(Shutdown::Both);
+                return;
+            }
+        };
+        if result.is_err() || !keep_alive {
+            let _ = conn.stream.flush();
+            let _ = conn.stream.tcp().shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// Dispatches a plain HTTP request.
+fn route(
+    req: &Request,
+    path: &str,
+    shared: &Shared,
+    out: &mut dyn Write,
+    keep_alive: bool,
+) -> io::Result<()> {
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    match (req.method.as_str(), segments.as_slice()) {
+        ("POST", ["rest", "sql"]) => rest::sql(req, None, shared, out, keep_alive),
+        ("POST", ["rest", "sql", db]) => rest::sql(req, Some(db), shared, out, keep_alive),
+        ("GET", ["rest", "login", user, password]) => {
+            rest::login(user, password, shared, out, keep_alive)
+        }
+        ("POST", ["influxdb", "v1", "write"]) => {
+            schemaless::influxdb_write(req, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "json", db]) => {
+            let kind = schemaless::OpenTsdb::Json;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
+        ("POST", ["opentsdb", "v1", "put", "telnet", db]) => {
+            let kind = schemaless::OpenTsdb::Telnet;
+            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
+        }
+        _ => {
+            out.write_all(&http::response_bytes(
+                404,
+                "text/plain",
+                b"404 page not found",
+                keep_alive,
+            ))?;
+            out.flush()
+        }
+    }
+}
+
+fn respond(out: &mut Stream, status: u16, content_type: &str, body: &[u8]) -> io::Result<()> {
+    out.write_all(&http::response_bytes(status, content_type, body, false))?;
+    out.flush()?;
+    out.tcp().shutdown(Shutdown::Both)
+}
+
+fn is_websocket_upgrade(req: &Request) -> bool {
+    req.method == "GET"
+        && req.header_has_token("upgrade", "websocket")
+        && req.header_has_token("connection", "upgrade")
+        && req.header("sec-websocket-key").is_some()
+}
+
+/// Answers the upgrade with 101 and serves the WebSocket at `path`.
+fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
+    let key = req.header("sec-websocket-key").unwrap_or_default();
+    let accept = tungstenite::handshake::derive_accept_key(key);
+    let head = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+    );
+    if conn.stream.write_all(head.as_bytes()).is_err() || conn.stream.flush().is_err() {
+        return;
+    }
+    let leftover = std::mem::take(&mut conn.buf);
+    let socket = tungstenite::WebSocket::from_partially_read(
+        conn.stream,
+        leftover,
+        tungstenite::protocol::Role::Server,
+        None,
+    );
+    match path {
+        "/rest/schemaless" => {
+            ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
+        }
+        "/rest/stmt" => ws::serve_stmt(socket, shared),
+        "/rest/tmq" => tmq_ws::serve(socket, shared),
+        _ => ws::serve(socket, shared, path == "/rest/ws"),
+    }
+}

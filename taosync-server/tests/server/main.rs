@@ -1,0 +1,9 @@
+//! The embedded server's integration suite: one test binary that speaks to the server over
+//! raw HTTP and WebSocket frames (built with `taosync-proto`), never through the client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod protocol;
+mod schemaless;
+mod stmt;
+mod tmq;

@@ -1,0 +1,615 @@
+//! Client behaviour against misbehaving peers: tiny std::net fake servers (no async runtime)
+//! that speak garbage, HTTP/1.0, nothing at all, or a scripted `/ws` dialogue that breaks
+//! part-way. Every case must end in a clear error of the right kind — no panic, no hang.
+
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use taosync_proto::block::encode_block;
+use taosync_proto::ws::{
+    BinaryRequest, QueryReply, ReplyHeader, VersionReply, encode_raw_block_data,
+    encode_raw_block_finished, encode_reply, parse_request,
+};
+use taosync::{Code, Column, ErrorKind, Precision, Type, Value};
+
+/// A listener on a free port whose first connection is handed to `serve`.
+fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let mut serve = Some(serve);
+    fake_many(1, move |s| {
+        if let Some(f) = serve.take() {
+            f(s);
+        }
+    })
+}
+
+/// A listener on a free port whose first `n` connections are handed to `serve`, one after
+/// the other.
+fn fake_many(n: usize, mut serve: impl FnMut(TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for _ in 0..n {
+            if let Ok((s, _)) = listener.accept() {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                serve(s);
+            }
+        }
+    });
+    port
+}
+
+fn fast(dsn: &str) -> String {
+    let sep = if dsn.contains('?') { '&' } else { '?' };
+    format!("{dsn}{sep}conn_retries=0&conn_timeout=2s&read_timeout=2s")
+}
+
+fn read_some(s: &mut TcpStream) {
+    let mut buf = [0u8; 4096];
+    let _ = s.read(&mut buf);
+}
+
+#[test]
+fn garbage_peer_is_a_connection_error() {
+    for scheme in ["ws", "http"] {
+        let port = fake(|mut s| {
+            read_some(&mut s);
+            let _ = s.write_all(b"\x00\xffgarbage garbage\r\n\r\n\x01\x02");
+        });
+        let e = taosync::connect(fast(&format!("{scheme}://127.0.0.1:{port}"))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{scheme}: {e}");
+        assert!(e.message().contains(&port.to_string()), "{e}");
+    }
+}
+
+#[test]
+fn http10_peer_is_a_clear_error() {
+    for scheme in ["ws", "http"] {
+        let port = fake(|mut s| {
+            read_some(&mut s);
+            let _ = s
+                .write_all(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<html>hello</html>");
+        });
+        let e = taosync::connect(fast(&format!("{scheme}://127.0.0.1:{port}"))).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{scheme}: {e}");
+    }
+}
+
+#[test]
+fn silent_peer_times_out() {
+    for scheme in ["ws", "http"] {
+        let port = fake(|mut s| {
+            read_some(&mut s);
+            thread::sleep(Duration::from_secs(3));
+        });
+        let start = Instant::now();
+        let dsn = format!(
+            "{scheme}://127.0.0.1:{port}?conn_retries=0&conn_timeout=300ms&read_timeout=300ms"
+        );
+        let e = taosync::connect(dsn).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Connection | ErrorKind::Operational),
+            "{scheme}: {e:?}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{scheme} took {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+// ---- a scripted /ws peer ----
+
+enum Req {
+    Text(String, u64),
+    Binary {
+        req_id: u64,
+        action: u64,
+        resource: u64,
+        sql: String,
+    },
+}
+
+enum Out {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping,
+    /// Drop the socket without a Close frame.
+    Hangup,
+    /// Bytes written straight to the socket, bypassing the WebSocket framing.
+    Raw(Vec<u8>),
+    Sleep(Duration),
+}
+
+type Script = Box<dyn FnMut(&Req) -> Vec<Out> + Send>;
+
+fn ok_header(action: &str, req_id: u64) -> ReplyHeader {
+    ReplyHeader::ok(action, req_id, 1)
+}
+
+/// A `/ws` peer answering `version` (with `version`) and `conn`, then running `script` for
+/// everything else. Requests the script answers with nothing get no reply.
+fn ws_peer(version: &'static str, script: Script) -> u16 {
+    ws_peer_n(1, version, script)
+}
+
+/// [`ws_peer`] serving `n` connections in turn with the same script.
+fn ws_peer_n(n: usize, version: &'static str, mut script: Script) -> u16 {
+    fake_many(n, move |s| serve_ws(s, version, &mut script))
+}
+
+/// Serves one `/ws` connection: answers `version` and `conn`, then runs `script`.
+fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
+    {
+        let Ok(mut ws) = tungstenite::accept(s) else {
+            return;
+        };
+        loop {
+            let msg = match ws.read() {
+                Ok(m) => m,
+                Err(_) => return,
+            };
+            let req = match msg {
+                tungstenite::Message::Text(t) => {
+                    let r = parse_request(t.as_str()).unwrap();
+                    match r.action.as_str() {
+                        "version" => {
+                            let body = VersionReply {
+                                version: version.into(),
+                            };
+                            ws.send(tungstenite::Message::Text(
+                                encode_reply(&ok_header("version", r.req_id), &body)
+                                    .unwrap()
+                                    .into(),
+                            ))
+                            .unwrap();
+                            continue;
+                        }
+                        "conn" => {
+                            let body = VersionReply {
+                                version: version.into(),
+                            };
+                            ws.send(tungstenite::Message::Text(
+                                encode_reply(&ok_header("conn", r.req_id), &body)
+                                    .unwrap()
+                                    .into(),
+                            ))
+                            .unwrap();
+                            continue;
+                        }
+                        _ => Req::Text(r.action, r.req_id),
+                    }
+                }
+                tungstenite::Message::Binary(b) => {
+                    let r = BinaryRequest::decode(&b).unwrap();
+                    Req::Binary {
+                        req_id: r.header.req_id,
+                        action: r.header.action,
+                        resource: r.header.resource_id,
+                        sql: r
+                            .sql()
+                            .map(|b| String::from_utf8_lossy(b).into_owned())
+                            .unwrap_or_default(),
+                    }
+                }
+                tungstenite::Message::Close(_) => return,
+                _ => continue,
+            };
+            for out in script(&req) {
+                let r = match out {
+                    Out::Text(t) => ws.send(tungstenite::Message::Text(t.into())),
+                    Out::Binary(b) => ws.send(tungstenite::Message::Binary(b.into())),
+                    Out::Ping => ws.send(tungstenite::Message::Ping(b"x".to_vec().into())),
+                    Out::Hangup => return,
+                    Out::Raw(bytes) => ws.get_mut().write_all(&bytes).map_err(Into::into),
+                    Out::Sleep(d) => {
+                        thread::sleep(d);
+                        Ok(())
+                    }
+                };
+                if r.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn int_columns() -> Vec<Column> {
+    vec![Column::new("v", Type::Int, 4)]
+}
+
+fn query_reply(action: &str, req_id: u64) -> Out {
+    let body = QueryReply::result_set(1, &int_columns(), Precision::Millisecond);
+    Out::Text(encode_reply(&ok_header(action, req_id), &body).unwrap())
+}
+
+fn block(values: &[i32]) -> Vec<u8> {
+    let rows: Vec<Vec<Value>> = values.iter().map(|v| vec![Value::Int(*v)]).collect();
+    encode_block(&int_columns(), &rows).unwrap()
+}
+
+#[test]
+fn binary_fetch_then_server_hangs_up_mid_result() {
+    let mut fetches = 0;
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => vec![Out::Ping, query_reply("binary_query", *req_id)],
+            Req::Binary {
+                req_id,
+                action: 7,
+                resource,
+                ..
+            } => {
+                fetches += 1;
+                if fetches == 1 {
+                    vec![Out::Binary(
+                        encode_raw_block_data(1, *req_id, *resource, &block(&[1, 2])).unwrap(),
+                    )]
+                } else {
+                    vec![Out::Hangup]
+                }
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    assert_eq!(conn.server_version().unwrap(), "3.3.6.0");
+    let mut rs = conn.query("select v from t").unwrap();
+    assert_eq!(rs.field_count(), 1);
+    assert_eq!(rs.next().unwrap().unwrap().get::<i32>(0).unwrap(), 1);
+    assert_eq!(rs.next().unwrap().unwrap().get::<i32>(0).unwrap(), 2);
+    let e = rs.next().unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert!(rs.next().is_none(), "iteration ends after an error");
+}
+
+#[test]
+fn truncated_block_is_a_result_error() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => vec![query_reply("binary_query", *req_id)],
+            Req::Binary {
+                req_id,
+                action: 7,
+                resource,
+                ..
+            } => {
+                let mut b = block(&[1, 2, 3]);
+                // Claim the full length but cut the data short.
+                b.truncate(b.len() - 6);
+                vec![Out::Binary(
+                    encode_raw_block_data(1, *req_id, *resource, &b).unwrap(),
+                )]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let mut cur = conn.cursor();
+    cur.execute("select v from t", ()).unwrap();
+    let e = cur.fetchall().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
+}
+
+#[test]
+fn json_fetch_path_for_old_servers() {
+    let mut fetches = 0;
+    let port = ws_peer(
+        "3.3.1.0",
+        Box::new(move |req| match req {
+            Req::Text(a, req_id) if a == "query" => vec![query_reply("query", *req_id)],
+            Req::Text(a, req_id) if a == "fetch" => {
+                fetches += 1;
+                let done = fetches > 2;
+                let text = format!(
+                    r#"{{"code":0,"message":"","action":"fetch","req_id":{req_id},"timing":1,"id":1,"completed":{done},"lengths":null,"rows":{}}}"#,
+                    if done { 0 } else { 2 }
+                );
+                vec![Out::Text(text)]
+            }
+            Req::Text(a, _) if a == "fetch_block" => {
+                let base = fetches * 10;
+                let frame = taosync_proto::ws::FetchBlockReply {
+                    timing: 1,
+                    result_id: 1,
+                    block: &block(&[base, base + 1]),
+                }
+                .encode();
+                vec![Out::Binary(frame)]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let mut cur = conn.cursor();
+    cur.execute("select v from t", ()).unwrap();
+    assert_eq!(cur.rowcount(), -1);
+    let first = cur.fetchmany(Some(3)).unwrap();
+    assert_eq!(first.len(), 3);
+    let rest: Vec<i32> = cur
+        .fetchall_as::<(i32,)>()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.0)
+        .collect();
+    assert_eq!(rest, vec![21]);
+    assert_eq!(cur.rowcount(), 4);
+}
+
+#[test]
+fn server_error_codes_keep_their_kind() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => {
+                let h = ReplyHeader::error(
+                    "binary_query",
+                    *req_id,
+                    1,
+                    0x2600,
+                    "syntax error near \"selec\"",
+                );
+                vec![Out::Text(h.to_json())]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("selec 1").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Programming);
+    assert_eq!(e.code(), Some(Code::PAR_SYNTAX_ERROR));
+    assert!(e.to_string().starts_with("[0x2600] syntax error"), "{e}");
+}
+
+#[test]
+fn read_timeout_is_operational_and_the_next_request_reconnects() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary { action: 6, .. } => vec![Out::Sleep(Duration::from_secs(2))],
+            _ => vec![],
+        }),
+    );
+    let dsn = format!("ws://127.0.0.1:{port}?conn_retries=0&conn_timeout=1s&read_timeout=300ms");
+    let conn = taosync::connect(dsn).unwrap();
+    let start = Instant::now();
+    let e = conn.execute("select 1").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Operational, "{e:?}");
+    assert_eq!(e.code(), Some(Code::CLIENT_RECV_TIMEOUT));
+    assert!(start.elapsed() < Duration::from_secs(2));
+    // The fake server accepts only one connection: the reconnect fails cleanly.
+    let e = conn.execute("select 1").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+}
+
+#[test]
+fn early_drop_frees_the_result() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = Arc::new(std::sync::Mutex::new(tx));
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => vec![query_reply("binary_query", *req_id)],
+            Req::Text(a, _) => {
+                let _ = tx.lock().unwrap().send(a.clone());
+                vec![]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    {
+        let mut cur = conn.cursor();
+        cur.execute("select v from t", ()).unwrap();
+        assert_eq!(cur.description().unwrap()[0].name, "v");
+    }
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        "free_result"
+    );
+    let _ = encode_raw_block_finished(0, 0, 0);
+}
+
+#[test]
+fn a_broken_socket_is_reopened_transparently_on_the_next_statement() {
+    let mut queries = 0;
+    let port = ws_peer_n(
+        2,
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => {
+                queries += 1;
+                if queries == 1 {
+                    vec![Out::Hangup]
+                } else {
+                    let body = QueryReply::affected(7);
+                    vec![Out::Text(
+                        encode_reply(&ok_header("binary_query", *req_id), &body).unwrap(),
+                    )]
+                }
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("insert into t values (now, 1)").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
+}
+
+#[test]
+fn falls_back_to_rest_ws_when_ws_is_missing() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut script: Script = Box::new(|req| match req {
+        Req::Text(a, req_id) if a == "query" => {
+            let body = QueryReply::affected(1);
+            vec![Out::Text(
+                encode_reply(&ok_header("query", *req_id), &body).unwrap(),
+            )]
+        }
+        _ => vec![],
+    });
+    let mut n = 0;
+    let port = fake_many(2, move |mut s| {
+        n += 1;
+        if n == 1 {
+            // An old adapter without /ws.
+            let mut buf = [0u8; 4096];
+            let len = s.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..len]).into_owned();
+            let _ = tx.send(head.lines().next().unwrap_or_default().to_owned());
+            let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        } else {
+            let mut peek = [0u8; 64];
+            let len = s.peek(&mut peek).unwrap_or(0);
+            let _ = tx.send(
+                String::from_utf8_lossy(&peek[..len])
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            serve_ws(s, "3.3.6.0", &mut script);
+        }
+    });
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    assert!(rx.recv().unwrap().starts_with("GET /ws "));
+    assert!(rx.recv().unwrap().starts_with("GET /rest/ws "));
+    // The legacy endpoint has no binary query: the JSON `query` action is used.
+    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 1);
+}
+
+#[test]
+fn token_goes_on_the_websocket_url() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let mut script: Script = Box::new(|_| vec![]);
+    let port = fake_many(1, move |s| {
+        let mut peek = [0u8; 128];
+        let len = s.peek(&mut peek).unwrap_or(0);
+        let line = String::from_utf8_lossy(&peek[..len])
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let _ = tx.send(line);
+        serve_ws(s, "3.3.6.0", &mut script);
+    });
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}?token=a%20b%26c"))).unwrap();
+    assert_eq!(rx.recv().unwrap(), "GET /ws?token=a%20b%26c HTTP/1.1");
+    assert!(
+        !format!("{conn:?}").contains("a b&c"),
+        "the token is never shown"
+    );
+}
+
+#[test]
+fn executemany_batches_insert_rows_into_few_statements() {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id,
+                action: 6,
+                sql,
+                ..
+            } => {
+                let _ = tx.lock().unwrap().send(sql.clone());
+                let rows = sql.matches('(').count() as i64
+                    - sql.to_ascii_lowercase().matches("tags").count() as i64;
+                let body = QueryReply::affected(rows);
+                vec![Out::Text(
+                    encode_reply(&ok_header("binary_query", *req_id), &body).unwrap(),
+                )]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let mut cur = conn.cursor();
+    cur.executemany(
+        "insert into t values (?, ?)",
+        (0..1000).map(|i| (1_700_000_000_000i64 + i, format!("v{i}"))),
+    )
+    .unwrap();
+    assert_eq!(cur.rowcount(), 1000);
+    let sql = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert!(
+        sql.starts_with("INSERT INTO t values (1700000000000, 'v0') (1700000000001, 'v1')"),
+        "{sql}"
+    );
+    assert!(rx.try_recv().is_err(), "one statement for 1000 rows");
+
+    // Per-row tags: one table clause per change of the rendered prefix.
+    cur.executemany(
+        "insert into d1 using st tags (?) values (?, ?)",
+        [(1, 10i64, 1), (1, 11, 2), (2, 12, 3)],
+    )
+    .unwrap();
+    let sql = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(
+        sql,
+        "INSERT INTO d1 using st tags (1) values (10, 1) (11, 2) d1 using st tags (2) values (12, 3)"
+    );
+    assert_eq!(cur.rowcount(), 3);
+
+    // Parameter sets of the wrong size are rejected before anything is sent.
+    let e = cur
+        .executemany("insert into t values (?, ?)", [vec![1], vec![1, 2]])
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Interface);
+}
+
+#[test]
+fn a_huge_frame_header_is_refused_without_allocating() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary { action: 6, .. } => {
+                // FIN + binary opcode, 64-bit length of 1 TiB, then nothing.
+                let mut frame = vec![0x82, 127];
+                frame.extend_from_slice(&(1u64 << 40).to_be_bytes());
+                vec![Out::Raw(frame), Out::Sleep(Duration::from_millis(500))]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("select 1").unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Operational | ErrorKind::Connection),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_non_json_text_reply_is_a_clear_error() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary { action: 6, .. } => vec![Out::Text("<html>not json</html>".into())],
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let e = conn.execute("select 1").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
+}

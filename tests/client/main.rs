@@ -1,0 +1,13 @@
+//! The client's integration suite: one test binary, one module per area, every case against
+//! the embedded server (`taosync-server`), and the DB-API cases also against a real server
+//! when `TAOSYNC_TEST_DSN` is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod dbapi;
+mod faults;
+mod keepalive;
+mod schemaless;
+mod stmt;
+mod tls;
+mod tmq;

@@ -1,0 +1,601 @@
+//! The TMQ `Consumer` against the embedded server: every method, the delivery guarantees
+//! (at-least-once, no redelivery after commit, independent groups, seek replay, order of
+//! rows written while polling), both data paths (`fetch_raw_data` on 3.3.6.0, `fetch` +
+//! `fetch_block` on 3.3.1.0) and the error cases.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync::tmq::{Consumer, Message, MessageType, TopicPartition};
+use taosync::{Code, ErrorKind, Timestamp, TlsOptions, Type};
+
+const BASE_TS: i64 = 1_700_000_000_000;
+const SHORT: Duration = Duration::from_millis(300);
+
+fn server() -> ServerHandle {
+    Server::start(ServerConfig::new()).unwrap()
+}
+
+/// Database `db` with `vgroups` vgroups, supertable `meters (ts, v int, s varchar(16))
+/// tags (loc int)`, children `d0..d{children}`, and `rows` rows `v = 0..rows` spread
+/// round-robin; plus topics `{db}_q` (query, `v`, `s`, `loc`) and `{db}_s` (stable).
+fn setup(h: &ServerHandle, db: &str, vgroups: u32, children: u32, rows: i32) {
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    conn.execute(&format!("create database {db} vgroups {vgroups}"))
+        .unwrap();
+    conn.execute(&format!(
+        "create stable {db}.meters (ts timestamp, v int, s varchar(16)) tags (loc int)"
+    ))
+    .unwrap();
+    for i in 0..children {
+        conn.execute(&format!(
+            "create table {db}.d{i} using {db}.meters tags ({i})"
+        ))
+        .unwrap();
+    }
+    insert(h, db, children, 0, rows);
+    conn.execute(&format!(
+        "create topic {db}_q as select ts, v, s, loc from {db}.meters"
+    ))
+    .unwrap();
+    conn.execute(&format!("create topic {db}_s as stable {db}.meters"))
+        .unwrap();
+}
+
+fn insert(h: &ServerHandle, db: &str, children: u32, from: i32, to: i32) {
+    if from >= to {
+        return;
+    }
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    let mut sql = String::from("insert into");
+    for v in from..to {
+        sql.push_str(&format!(
+            " {db}.d{} values ({}, {v}, 's{v}')",
+            v.rem_euclid(children as i32),
+            BASE_TS + i64::from(v)
+        ));
+    }
+    conn.execute(&sql).unwrap();
+}
+
+fn consumer(h: &ServerHandle, group: &str, client: &str) -> Consumer {
+    Consumer::builder()
+        .dsn(h.dsn_ws())
+        .configs([
+            ("group.id", group),
+            ("client.id", client),
+            ("auto.offset.reset", "earliest"),
+        ])
+        .read_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// The `v` values of every message until a poll brings nothing within `SHORT`.
+fn drain(c: &Consumer) -> (Vec<i32>, Vec<Message>) {
+    let mut values = Vec::new();
+    let mut messages = Vec::new();
+    for m in c.iter(SHORT) {
+        let m = m.unwrap();
+        for (_, row) in m.rows() {
+            values.push(row.get::<i32>("v").unwrap());
+        }
+        messages.push(m);
+    }
+    (values, messages)
+}
+
+fn sorted(mut v: Vec<i32>) -> Vec<i32> {
+    v.sort_unstable();
+    v
+}
+
+fn all(n: i32) -> Vec<i32> {
+    (0..n).collect()
+}
+
+fn check_messages(h: &ServerHandle, expect_binary: bool) {
+    setup(h, "m", 3, 6, 60);
+    let c = consumer(h, "g", "c1");
+    assert_eq!(
+        c.server_version() >= "3.3.2.0",
+        expect_binary,
+        "{}",
+        c.server_version()
+    );
+    c.subscribe(&["m_q"]).unwrap();
+    let (values, messages) = drain(&c);
+    assert_eq!(sorted(values), all(60));
+    let vgroups: BTreeSet<i32> = messages.iter().map(Message::vgroup_id).collect();
+    assert_eq!(vgroups.len(), 3, "{vgroups:?}");
+    for m in &messages {
+        assert_eq!(m.topic(), "m_q");
+        assert_eq!(m.database(), "m");
+        assert_eq!(m.message_type(), MessageType::Data);
+        assert!(m.meta().is_none());
+        assert!(m.num_rows() > 0);
+        for block in m {
+            assert!(
+                block.table_name().starts_with('d'),
+                "{}",
+                block.table_name()
+            );
+            let names: Vec<&str> = block.columns().iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(names, ["ts", "v", "s", "loc"]);
+            let d = block.description();
+            assert_eq!(d[0].type_code, Type::Timestamp);
+            assert_eq!(d[2].type_code, Type::VarChar);
+            assert_eq!(d[2].internal_size, Some(16));
+            assert_eq!(block.ncols(), 4);
+            let typed: Vec<(Timestamp, i32, String, i32)> = block.typed().unwrap();
+            assert_eq!(typed.len(), block.nrows());
+            let loc: i32 = block.table_name()[1..].parse().unwrap();
+            for (ts, v, s, l) in typed {
+                assert_eq!(ts.value(), BASE_TS + i64::from(v));
+                assert_eq!(s, format!("s{v}"));
+                assert_eq!((l, v % 6), (loc, loc));
+            }
+        }
+    }
+    // Per table, rows arrive in insertion order.
+    let mut per_table: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+    for m in &messages {
+        for (table, row) in m.rows() {
+            per_table
+                .entry(table.to_owned())
+                .or_default()
+                .push(row.get("v").unwrap());
+        }
+    }
+    for (table, vs) in per_table {
+        assert!(vs.windows(2).all(|w| w[0] < w[1]), "{table}: {vs:?}");
+    }
+    c.close().unwrap();
+}
+
+#[test]
+fn messages_carry_rows_tables_and_columns_binary_path() {
+    check_messages(&server(), true);
+}
+
+#[test]
+fn messages_carry_rows_tables_and_columns_fetch_block_path() {
+    let h = Server::start(ServerConfig::new().version("3.3.1.0")).unwrap();
+    check_messages(&h, false);
+}
+
+#[test]
+fn commit_stops_redelivery_and_offsets_are_readable() {
+    let h = server();
+    setup(&h, "c", 2, 4, 40);
+    let a = consumer(&h, "g", "a");
+    a.subscribe(&["c_s"]).unwrap();
+    let (values, messages) = drain(&a);
+    assert_eq!(sorted(values), all(40));
+    let assignment = a.assignment().unwrap();
+    assert_eq!(assignment.len(), 1);
+    assert_eq!(assignment[0].topic, "c_s");
+    let vgroups: Vec<i32> = assignment[0]
+        .assignments
+        .iter()
+        .map(|x| x.vgroup_id)
+        .collect();
+    assert_eq!(vgroups.len(), 2);
+    let pairs: Vec<(&str, i32)> = vgroups.iter().map(|v| ("c_s", *v)).collect();
+    assert_eq!(a.committed_many(&pairs).unwrap(), [None, None]);
+    let positions = a.position_many(&pairs).unwrap();
+    for (p, x) in positions.iter().zip(&assignment[0].assignments) {
+        assert_eq!(*p, Some(x.offset));
+        assert_eq!(
+            x.offset, x.end,
+            "consumed everything: position is the WAL end"
+        );
+    }
+    a.commit(messages.last().unwrap()).unwrap();
+    assert_eq!(a.committed_many(&pairs).unwrap(), positions);
+    assert_eq!(a.committed("c_s", vgroups[0]).unwrap(), positions[0]);
+    assert_eq!(a.position("c_s", vgroups[0]).unwrap(), positions[0]);
+    a.close().unwrap();
+
+    let b = consumer(&h, "g", "b");
+    b.subscribe(&["c_s"]).unwrap();
+    assert!(b.poll(SHORT).unwrap().is_none(), "committed rows came back");
+    insert(&h, "c", 4, 40, 44);
+    let (values, _) = drain(&b);
+    assert_eq!(sorted(values), (40..44).collect::<Vec<_>>());
+}
+
+#[test]
+fn uncommitted_rows_are_delivered_again_to_the_group() {
+    let h = server();
+    setup(&h, "a", 2, 4, 30);
+    let first = consumer(&h, "g", "first");
+    first.subscribe(&["a_q"]).unwrap();
+    let (values, _) = drain(&first);
+    assert_eq!(sorted(values), all(30));
+    drop(first); // no commit
+
+    let second = consumer(&h, "g", "second");
+    second.subscribe(&["a_q"]).unwrap();
+    // The server notices the dropped socket asynchronously; poll until everything came.
+    let mut got = Vec::new();
+    let end = Instant::now() + Duration::from_secs(10);
+    while got.len() < 30 && Instant::now() < end {
+        got.extend(drain(&second).0);
+    }
+    assert_eq!(sorted(got), all(30));
+}
+
+#[test]
+fn two_groups_each_receive_everything() {
+    let h = server();
+    setup(&h, "t", 3, 3, 45);
+    let g1 = consumer(&h, "g1", "x");
+    let g2 = consumer(&h, "g2", "x");
+    g1.subscribe(&["t_q"]).unwrap();
+    g2.subscribe(&["t_q"]).unwrap();
+    let (v1, m1) = drain(&g1);
+    g1.commit(m1.last().unwrap()).unwrap();
+    let (v2, _) = drain(&g2);
+    assert_eq!(sorted(v1), all(45));
+    assert_eq!(sorted(v2), all(45));
+}
+
+#[test]
+fn seek_replays_a_vgroup() {
+    let h = server();
+    setup(&h, "s", 2, 4, 20);
+    let c = consumer(&h, "g", "c");
+    c.subscribe(&["s_q"]).unwrap();
+    let (values, _) = drain(&c);
+    assert_eq!(sorted(values), all(20));
+    assert!(c.poll(Duration::ZERO).unwrap().is_none());
+    for a in c.topic_assignment("s_q").unwrap() {
+        c.seek("s_q", a.vgroup_id, a.begin).unwrap();
+        assert_eq!(c.position("s_q", a.vgroup_id).unwrap(), Some(a.begin));
+    }
+    let (again, _) = drain(&c);
+    assert_eq!(sorted(again), all(20));
+}
+
+#[test]
+fn rows_written_while_polling_arrive_in_order() {
+    let h = server();
+    setup(&h, "w", 2, 4, 0);
+    let c = consumer(&h, "g", "c");
+    c.subscribe(&["w_s"]).unwrap();
+    let writer = {
+        let dsn = h.dsn_ws();
+        std::thread::spawn(move || {
+            let conn = taosync::connect(dsn).unwrap();
+            for batch in 0..20 {
+                let mut sql = String::from("insert into");
+                for v in batch * 10..batch * 10 + 10 {
+                    sql.push_str(&format!(
+                        " w.d{} values ({}, {v}, 's{v}')",
+                        v % 4,
+                        BASE_TS + i64::from(v)
+                    ));
+                }
+                conn.execute(&sql).unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let mut per_vgroup: BTreeMap<i32, Vec<(String, i32)>> = BTreeMap::new();
+    let mut total = 0;
+    let end = Instant::now() + Duration::from_secs(20);
+    while total < 200 && Instant::now() < end {
+        if let Some(m) = c.poll(Duration::from_millis(200)).unwrap() {
+            for (table, row) in m.rows() {
+                per_vgroup
+                    .entry(m.vgroup_id())
+                    .or_default()
+                    .push((table.to_owned(), row.get("v").unwrap()));
+                total += 1;
+            }
+            c.commit(&m).unwrap();
+        }
+    }
+    writer.join().unwrap();
+    assert_eq!(total, 200);
+    for (vg, rows) in &per_vgroup {
+        // Within a vgroup, batches arrive in write order, and so do a table's rows.
+        let batches: Vec<i32> = rows.iter().map(|(_, v)| v / 10).collect();
+        assert!(
+            batches.windows(2).all(|w| w[0] <= w[1]),
+            "vgroup {vg}: {rows:?}"
+        );
+        let mut tables: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
+        for (t, v) in rows {
+            tables.entry(t).or_default().push(*v);
+        }
+        for vs in tables.values() {
+            assert!(vs.windows(2).all(|w| w[0] < w[1]), "vgroup {vg}: {vs:?}");
+        }
+    }
+    assert!(c.poll(SHORT).unwrap().is_none());
+}
+
+#[test]
+fn commit_offset_list_topics_and_resubscribe() {
+    let h = server();
+    setup(&h, "o", 2, 2, 10);
+    let c = consumer(&h, "g", "c");
+    c.subscribe(&["o_q", "o_s"]).unwrap();
+    assert_eq!(
+        c.list_topics()
+            .unwrap()
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        BTreeSet::from(["o_q".to_owned(), "o_s".to_owned()])
+    );
+    // An unbounded timeout is fine (data is waiting, so this returns at once).
+    let m = c.poll(Duration::MAX).unwrap().unwrap();
+    c.commit_offset_with_req_id(m.topic(), m.vgroup_id(), m.offset(), 77)
+        .unwrap();
+    assert_eq!(
+        c.committed(m.topic(), m.vgroup_id()).unwrap(),
+        Some(m.offset())
+    );
+    let other = c
+        .topic_assignment(m.topic())
+        .unwrap()
+        .into_iter()
+        .find(|a| a.vgroup_id != m.vgroup_id())
+        .unwrap();
+    c.commit_offsets(&[TopicPartition::new(m.topic(), other.vgroup_id, other.begin)])
+        .unwrap();
+    assert_eq!(
+        c.committed(m.topic(), other.vgroup_id).unwrap(),
+        Some(other.begin)
+    );
+
+    c.unsubscribe().unwrap();
+    assert!(c.list_topics().unwrap().is_empty());
+    assert!(c.assignment().unwrap().is_empty());
+    c.subscribe_with_req_id(&["o_q"], 1000).unwrap();
+    assert_eq!(c.list_topics_with_req_id(1001).unwrap(), ["o_q"]);
+    // Resumes from the committed offsets: the first message of vgroup `m` comes again.
+    let (values, _) = drain(&c);
+    assert_eq!(sorted(values), all(10));
+}
+
+#[test]
+fn auto_commit_happens_at_the_next_poll() {
+    let h = server();
+    setup(&h, "ac", 1, 2, 10);
+    let c = Consumer::from_dsn(&format!(
+        "{}?group.id=g&auto.offset.reset=earliest&enable.auto.commit=true&auto.commit.interval.ms=0&read_timeout=10s",
+        h.dsn_ws()
+    ))
+    .unwrap();
+    c.subscribe(&["ac_q"]).unwrap();
+    let (values, _) = drain(&c); // the last, empty poll auto-commits everything
+    assert_eq!(sorted(values), all(10));
+    let vg = c.topic_assignment("ac_q").unwrap()[0].vgroup_id;
+    assert!(c.committed("ac_q", vg).unwrap().is_some());
+    c.close().unwrap();
+    let d = consumer(&h, "g", "d");
+    d.subscribe(&["ac_q"]).unwrap();
+    assert!(d.poll(SHORT).unwrap().is_none());
+}
+
+#[test]
+fn configuration_from_map_and_dsn() {
+    let h = server();
+    let port = h.port().to_string();
+    let c = Consumer::new([
+        ("td.connect.ip", "127.0.0.1"),
+        ("td.connect.port", port.as_str()),
+        ("td.connect.user", "root"),
+        ("td.connect.pass", "taosdata"),
+        ("group.id", "g"),
+        ("conn_timeout", "2s"),
+    ])
+    .unwrap();
+    assert_eq!(c.config().group_id, "g");
+    assert_eq!(c.config().port, h.port());
+    let c = Consumer::from_dsn_and_config(&h.dsn_ws(), [("group.id", "g2")]).unwrap();
+    assert_eq!(c.config().group_id, "g2");
+    let e = Consumer::from_dsn(&format!("{}?group.id=g&bogus=1", h.dsn_ws())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert!(e.message().contains("bogus"), "{e}");
+    let e =
+        Consumer::from_dsn(&format!("{}?group.id=g&conn_timeout=later", h.dsn_ws())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert!(e.message().contains("conn_timeout"), "{e}");
+    // Wrong credentials fail at subscribe, with the server's code.
+    let bad = Consumer::from_dsn(&format!("ws://root:wrong@{}?group.id=g", h.addr())).unwrap();
+    let e = bad.subscribe(&["x"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq, "{e}");
+    assert!(e.code().is_some());
+    // Nothing listening: a connection error, not a hang.
+    let e = Consumer::new([("td.connect.port", "1"), ("group.id", "g")]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+}
+
+#[test]
+fn errors_carry_the_servers_codes() {
+    let h = server();
+    setup(&h, "e", 2, 2, 4);
+    let c = consumer(&h, "g", "c");
+
+    // Before subscribe: poll is refused client-side, the rest by the server.
+    let e = c.poll(SHORT).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert!(e.message().contains("subscribe"), "{e}");
+    let e = c.topic_assignment("e_q").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert_eq!(e.code(), Some(Code::ADAPTER_GENERIC), "{e}");
+    assert!(e.message().contains("tmq not init"), "{e}");
+
+    let e = c.subscribe(&["no_such_topic"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert_eq!(e.code(), Some(Code::MND_TOPIC_NOT_EXIST), "{e}");
+
+    c.subscribe(&["e_q"]).unwrap();
+    let e = c.subscribe(&["e_s"]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert!(e.message().contains("unsubscribed first"), "{e}");
+
+    let e = c.seek("e_q", 12345, 0).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert_eq!(e.code(), Some(Code::new(0x4008)), "{e}");
+
+    let m = c.poll(Duration::from_secs(2)).unwrap().unwrap();
+    let other = consumer(&h, "g2", "o");
+    other.subscribe(&["e_q"]).unwrap();
+    let e = other.commit(&m).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert!(e.message().contains("another consumer"), "{e}");
+
+    c.close().unwrap();
+    c.close().unwrap();
+    assert!(c.is_closed());
+    for e in [
+        c.poll(SHORT).map(|_| ()).unwrap_err(),
+        c.commit(&m).unwrap_err(),
+        c.list_topics().map(|_| ()).unwrap_err(),
+        c.subscribe(&["e_q"]).unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), ErrorKind::Interface, "{e}");
+        assert_eq!(e.code(), Some(Code::CLIENT_CONNECTION_CLOSED));
+    }
+}
+
+#[test]
+fn consumer_is_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Consumer>();
+    check::<Message>();
+}
+
+/// The self-signed certificate of tests/client_tls.rs for localhost / 127.0.0.1 (EC P-256, 100 years), test only.
+const CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUO7o2X23uSuCXHCi+R4/0ib9t2Z0wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMjAxNDcyM1oYDzIxMjYxMDI5
+MDE0NzIzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiEEANGAPjL+VcrjNsvJWOqmF3B
+WgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dUo28wbTAdBgNVHQ4EFgQUqj2Q6/OIhaTj
+aN0XPWoXKtVbiD0wHwYDVR0jBBgwFoAUqj2Q6/OIhaTjaN0XPWoXKtVbiD0wGgYD
+VR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
+zj0EAwIDSAAwRQIgdH6Zufl9DyqUNse35oXkYNIVKMoZCEyx0kaU8Su82wgCIQCx
+LHEUJGt3qW1I17AW59muXQHdH+DdZmbBBph4OoD/Lw==
+-----END CERTIFICATE-----
+";
+
+/// Its private key (PKCS#8), test only.
+const KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdoFxVeXgUQ3ic3rV
+IsMYcBBzcXTlrCeeD3LSQYVQhaihRANCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiE
+EANGAPjL+VcrjNsvJWOqmF3BWgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dU
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn consumes_over_wss_with_the_connection_tls_options() {
+    let h = Server::start(
+        ServerConfig::new()
+            .tls_pem(CERT.as_bytes(), KEY.as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(h.dsn_ws().starts_with("wss://"));
+    let conn = taosync::ConnectOptions::from_dsn(&h.dsn_ws())
+        .unwrap()
+        .tls(TlsOptions::new().add_root_certificate_pem(CERT))
+        .connect()
+        .unwrap();
+    conn.execute("create database tls vgroups 1").unwrap();
+    conn.execute("create table tls.t (ts timestamp, v int)")
+        .unwrap();
+    conn.execute("insert into tls.t values (1700000000000, 7)")
+        .unwrap();
+    conn.execute("create topic tls_t as select * from tls.t")
+        .unwrap();
+    let builder = Consumer::builder()
+        .dsn(h.dsn_ws())
+        .config("group.id", "g")
+        .config("auto.offset.reset", "earliest")
+        .conn_timeout(Duration::from_secs(5));
+    // The certificate is not trusted by default.
+    let e = builder.clone().build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+    let c = builder
+        .tls(TlsOptions::new().add_root_certificate_pem(CERT))
+        .build()
+        .unwrap();
+    c.subscribe(&["tls_t"]).unwrap();
+    let m = c.poll(Duration::from_secs(2)).unwrap().unwrap();
+    assert_eq!(m.typed::<(Timestamp, i32)>().unwrap()[0].1, 7);
+}
+
+#[test]
+fn rows_written_by_sql_stmt_and_schemaless_all_reach_a_database_topic() {
+    use taosync::{Precision, SchemalessPrecision, SchemalessProtocol, Value};
+    let h = server();
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    conn.execute("create database every_path vgroups 2")
+        .unwrap();
+    conn.select_db("every_path").unwrap();
+    conn.execute("create stable meters (ts timestamp, v int) tags (loc int)")
+        .unwrap();
+    conn.execute("create topic every_path_db as database every_path")
+        .unwrap();
+    let c = consumer(&h, "g_paths", "c1");
+    c.subscribe(&["every_path_db"]).unwrap();
+    assert!(c.poll(SHORT).unwrap().is_none(), "nothing written yet");
+
+    // SQL.
+    conn.execute(&format!(
+        "insert into sql_t using meters tags (1) values ({BASE_TS}, 1)"
+    ))
+    .unwrap();
+    // stmt2.
+    let mut stmt = conn
+        .statement_with("insert into ? using meters tags (?) values (?, ?)")
+        .unwrap();
+    stmt.set_tbname_tags("stmt_t", &[Value::Int(2)]).unwrap();
+    stmt.bind_row(&[
+        Value::Timestamp(Timestamp::new(BASE_TS + 1, Precision::Millisecond)),
+        Value::Int(2),
+    ])
+    .unwrap();
+    stmt.add_batch().unwrap();
+    assert_eq!(stmt.execute().unwrap(), 1);
+    // Schemaless (its own supertable, child table named by the MD5 rule).
+    let line = format!("sml,loc=3 v=3i32 {}", BASE_TS + 2);
+    conn.schemaless_insert(
+        &[line.as_str()],
+        SchemalessProtocol::Line,
+        SchemalessPrecision::Millisecond,
+        0,
+        None,
+    )
+    .unwrap();
+
+    let (_, messages) = drain(&c);
+    let mut seen: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for m in &messages {
+        for (table, row) in m.rows() {
+            let v = row.get::<Value>("v").unwrap();
+            let v = match v {
+                Value::Int(v) => i64::from(v),
+                other => panic!("unexpected v {other:?} in {table}"),
+            };
+            seen.entry(table.to_owned()).or_default().push(v);
+        }
+    }
+    assert_eq!(seen.get("sql_t"), Some(&vec![1]), "{seen:?}");
+    assert_eq!(seen.get("stmt_t"), Some(&vec![2]), "{seen:?}");
+    let sml: Vec<_> = seen
+        .iter()
+        .filter(|(t, _)| t.starts_with("t_"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    assert_eq!(sml, vec![vec![3]], "{seen:?}");
+}
