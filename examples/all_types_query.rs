@@ -1,8 +1,8 @@
 //! Insert and read back one row of every common TDengine type, over both transports, and
 //! print each column's type code and value.
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Decimal, Precision, Timestamp, Value, params};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn targets() -> taosync::Result<(Vec<String>, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

@@ -5,9 +5,9 @@
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN;
 //! DECIMAL needs TDengine ≥ 3.3.6).
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Decimal, Value};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

@@ -4,9 +4,9 @@
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN:
 //! prepared statements need the WebSocket protocol).
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Value, params};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

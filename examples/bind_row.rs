@@ -3,8 +3,8 @@
 //!
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one (a `ws://` DSN).
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Precision, Timestamp, Value};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

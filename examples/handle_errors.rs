@@ -1,8 +1,8 @@
 //! Error kinds, codes and messages, shown the way the Python connector's exception example
 //! prints them: the class name, the hex code and the server's message.
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Error, ErrorKind};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
     match std::env::var("TDENGINE_DSN") {

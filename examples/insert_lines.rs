@@ -7,8 +7,8 @@
 //! (an `http://` DSN works too: the records then go to taosAdapter's InfluxDB and OpenTSDB
 //! HTTP endpoints).
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Connection, SchemalessPrecision, SchemalessProtocol};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 /// The DSN to use, and the embedded server when one was started for it.
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {

@@ -5,9 +5,9 @@
 //!
 //! Without `TDENGINE_DSN` it runs against the embedded server (a smoke run).
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{StmtProtocol, Value};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 const BASE: i64 = 1_700_000_000_000;
 

@@ -4,8 +4,8 @@
 //! Runs against the embedded server unless `TDENGINE_DSN` names a real one, e.g.
 //! `TDENGINE_DSN=ws://root:taosdata@localhost:6041 cargo run --example quickstart`.
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{Timestamp, params};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 /// The DSN to use, and the embedded server when one was started for it.
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {

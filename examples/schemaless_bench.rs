@@ -10,8 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::{SchemalessPrecision, SchemalessProtocol};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 /// (transport name, DSN) pairs to measure, and the embedded server when one was started.
 type Targets = (Vec<(String, String)>, Option<ServerHandle>);

@@ -7,7 +7,7 @@
 //! (`VmHWM`, server and client together).
 //!
 //! ```text
-//! cargo run --release --features server --example server_bench [-- ROWS]
+//! cargo run --release --example server_bench [-- ROWS]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -9,9 +9,9 @@
 use std::time::Instant;
 
 use taosync::params::params_from_iter;
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Precision, Timestamp, Value};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 const TABLES: usize = 100;
 /// Rows per table per bind.

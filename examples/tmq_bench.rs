@@ -12,8 +12,8 @@
 
 use std::time::{Duration, Instant};
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::Consumer;
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 const TABLES: usize = 10;
 const ROWS_PER_INSERT: usize = 5_000;

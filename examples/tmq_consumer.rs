@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::Consumer;
 use taosync::{Timestamp, params};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 /// The DSN to use, and the embedded server when one was started for it.
 fn target() -> taosync::Result<(String, Option<ServerHandle>)> {

@@ -56,19 +56,19 @@ pub(crate) mod transport;
 pub(crate) use taosync_proto as proto;
 pub(crate) use taosync_proto::{code, error, row, types, value};
 
-pub use taosync_proto::Code;
 pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
-pub use taosync_proto::error::{Error, ErrorKind, FromValueError, Result};
 pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
-pub use taosync_proto::row::{Column, FromRow, Row, RowIndex};
 pub use schemaless::{Schemaless, SchemalessLines, SchemalessPrecision, SchemalessProtocol};
 pub use stmt::{ColumnView, Statement, StatementBuilder, StmtProtocol};
-pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
-pub use transport::rest::RestClient;
+pub use taosync_proto::Code;
+pub use taosync_proto::error::{Error, ErrorKind, FromValueError, Result};
+pub use taosync_proto::row::{Column, FromRow, Row, RowIndex};
 pub use taosync_proto::types::{Decimal, Precision, Timestamp, Type};
 pub use taosync_proto::value::{FromValue, Value};
+pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
+pub use transport::rest::RestClient;
 
 /// PEP 249 `apilevel`: the DB-API level this crate follows.
 pub const APILEVEL: &str = "2.0";

@@ -37,8 +37,8 @@
 
 use std::sync::Arc;
 
-use crate::error::{Error, ErrorKind, Result};
 use crate::bytes::Reader;
+use crate::error::{Error, ErrorKind, Result};
 use crate::row::{Column, Row};
 use crate::types::{Decimal, Precision, Timestamp, Type};
 use crate::value::Value;

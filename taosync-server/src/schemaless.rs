@@ -35,13 +35,13 @@ use super::sml::{
 };
 use super::ws::{FrameHandler, Reply};
 use taosync_proto::code::Code;
+use taosync_proto::row::Column;
+use taosync_proto::types::{Precision, Timestamp};
+use taosync_proto::value::Value;
 use taosync_proto::ws::{
     self as msg, GENERIC_CODE, IncomingRequest, ReplyHeader, RequestError, encode_reply,
     parse_request,
 };
-use taosync_proto::row::Column;
-use taosync_proto::types::{Precision, Timestamp};
-use taosync_proto::value::Value;
 
 /// Content type of every JSON error body.
 const JSON: &str = "application/json; charset=utf-8";

@@ -28,19 +28,19 @@ use super::engine::ast::{Expr, Lit, Statement};
 use super::engine::stmt::{FieldKind, StmtShape};
 use super::engine::{AutoCreate, RowTarget, parser};
 use super::ws::Reply;
-use taosync_proto::error::Error;
 use taosync_proto::block::internal_width;
+use taosync_proto::error::Error;
+use taosync_proto::row::Column;
 use taosync_proto::stmt::{
     BindColumn, BindType, Stmt2Bind, Stmt2BindFrame, Stmt2Field, Stmt2Table, StmtField, coerce,
     decode_block_frame, decode_insert_bind, decode_query_bind, decode_set_tags, json,
 };
+use taosync_proto::types::{Precision, Timestamp, Type};
+use taosync_proto::value::Value;
 use taosync_proto::ws::{
     self as msg, Action, BinaryRequest, GENERIC_CODE, IncomingRequest, QueryReply, ReplyHeader,
     RequestError, encode_reply,
 };
-use taosync_proto::row::Column;
-use taosync_proto::types::{Precision, Timestamp, Type};
-use taosync_proto::value::Value;
 
 /// `TSC_INVALID_OPERATION`.
 const INVALID_OPERATION: u16 = 0x0200;

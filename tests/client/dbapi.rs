@@ -3,15 +3,14 @@
 //! version 3.3.1.0), REST — and additionally against a real server when `TAOSYNC_TEST_DSN`
 //! is set. Each case uses its own database.
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
 use taosync::{
     Code, Connection, Decimal, ErrorKind, Precision, Timestamp, Type, Value, connect, params,
 };
+use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
 
 /// Rows per block the embedded servers send: small, so results span many blocks.
 const BLOCK_ROWS: usize = 7;

@@ -2,19 +2,18 @@
 //! that speak garbage, HTTP/1.0, nothing at all, or a scripted `/ws` dialogue that breaks
 //! part-way. Every case must end in a clear error of the right kind — no panic, no hang.
 
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use taosync::{Code, Column, ErrorKind, Precision, Type, Value};
 use taosync_proto::block::encode_block;
 use taosync_proto::ws::{
     BinaryRequest, QueryReply, ReplyHeader, VersionReply, encode_raw_block_data,
     encode_raw_block_finished, encode_reply, parse_request,
 };
-use taosync::{Code, Column, ErrorKind, Precision, Type, Value};
 
 /// A listener on a free port whose first connection is handed to `serve`.
 fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {

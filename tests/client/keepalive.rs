@@ -1,7 +1,6 @@
 //! The WebSocket keep-alive: a connection left idle longer than taosAdapter's idle deadline
 //! keeps its socket, and the results open on it, because a background probe keeps it busy.
 
-
 use std::time::Duration;
 
 use taosync::connect;

@@ -3,13 +3,12 @@
 //! action) and REST (the InfluxDB / OpenTSDB HTTP endpoints). Every case runs once per
 //! transport in its own database; results are read back with SQL through the same client.
 
-
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use taosync_server::{Server, ServerConfig};
 use taosync::{
     Code, Connection, ErrorKind, SchemalessPrecision, SchemalessProtocol, Value, connect,
 };
+use taosync_server::{Server, ServerConfig};
 
 const LINE: SchemalessProtocol = SchemalessProtocol::Line;
 const TELNET: SchemalessProtocol = SchemalessProtocol::Telnet;

@@ -3,9 +3,9 @@
 //! tables in one execute, row binds, query statements, every bind error, a reopened
 //! socket, and REST. Rows are read back with plain SQL.
 
-use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
 use taosync::stmt::ColumnView;
 use taosync::{Connection, Decimal, ErrorKind, Precision, StmtProtocol, Timestamp, Value};
+use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
 
 const BASE: i64 = 1_700_000_000_000_000_000; // ns
 /// `POINT (1 2)` as WKB.

@@ -1,12 +1,11 @@
 //! TLS: `wss://` and `https://` against the embedded server with a self-signed certificate,
 //! trusted either through a custom CA PEM or with verification turned off.
 
-
 use std::time::Duration;
 
 use taosync::options::TlsOptions;
-use taosync_server::{Server, ServerConfig};
 use taosync::{ConnectOptions, ErrorKind};
+use taosync_server::{Server, ServerConfig};
 
 /// A self-signed certificate for localhost / 127.0.0.1 (EC P-256, 100 years), test only.
 const CERT: &str = "\

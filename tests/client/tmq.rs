@@ -6,9 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync::tmq::{Consumer, Message, MessageType, TopicPartition};
 use taosync::{Code, ErrorKind, Timestamp, TlsOptions, Type};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 
 const BASE_TS: i64 = 1_700_000_000_000;
 const SHORT: Duration = Duration::from_millis(300);

@@ -20,8 +20,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check taospy taos-ws-py
 
-cargo build --quiet --manifest-path "$root/Cargo.toml" --features server --bin taosync-server
-cargo build --quiet --manifest-path "$root/Cargo.toml" --features server \
+cargo build --quiet --manifest-path "$root/Cargo.toml" -p taosync-server --bin taosync-server
+cargo build --quiet --manifest-path "$root/Cargo.toml" \
     --example interop_schemaless --example interop_stmt --example interop_tmq
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"

@@ -3,11 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, ErrorKind, Result};
 use crate::block::declared_width;
-use crate::ws::envelope::null_default;
+use crate::error::{Error, ErrorKind, Result};
 use crate::row::Column;
 use crate::types::{Precision, Type};
+use crate::ws::envelope::null_default;
 
 /// One stmt v1 field (`StmtField`, 02 §1.2.2): `{"name","field_type","precision","scale","bytes"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

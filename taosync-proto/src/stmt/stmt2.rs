@@ -9,12 +9,12 @@
 
 use super::coerce;
 use super::fields::{BindType, Stmt2Field};
-use crate::error::{Error, ErrorKind, Result};
 use crate::bytes::{Reader, Writer, len_u32};
-use crate::ws::GENERIC_CODE;
-use crate::ws::frame::{BinaryAction, BinaryHeader, BinaryRequest, HEADER_LEN};
+use crate::error::{Error, ErrorKind, Result};
 use crate::types::{Decimal, Precision, Timestamp, Type};
 use crate::value::Value;
+use crate::ws::GENERIC_CODE;
+use crate::ws::frame::{BinaryAction, BinaryHeader, BinaryRequest, HEADER_LEN};
 
 /// Size of the payload header (7 × u32) and the offset of the first section.
 const PAYLOAD_HEADER_LEN: u32 = 28;

@@ -4,9 +4,9 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::ws::{BinaryRequest, GENERIC_CODE};
 use crate::types::{Precision, Timestamp, Type};
 use crate::value::Value;
+use crate::ws::{BinaryRequest, GENERIC_CODE};
 
 fn hex(s: &str) -> Vec<u8> {
     let digits: String = s.split_whitespace().collect();

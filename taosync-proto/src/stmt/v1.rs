@@ -7,13 +7,13 @@
 //! with TIMESTAMP refused.
 
 use super::{StmtField, coerce};
-use crate::error::{Error, ErrorKind, Result};
 use crate::block::{BlockHeader, decode_block, encode_block};
-use crate::ws::GENERIC_CODE;
-use crate::ws::frame::{BinaryAction, BinaryHeader, BinaryRequest, encode_with_header};
+use crate::error::{Error, ErrorKind, Result};
 use crate::row::Column;
 use crate::types::{Precision, Type};
 use crate::value::Value;
+use crate::ws::GENERIC_CODE;
+use crate::ws::frame::{BinaryAction, BinaryHeader, BinaryRequest, encode_with_header};
 
 /// Client: the action-1 frame binding the tags of `stmt_id` (one-row raw block `block`).
 pub fn encode_set_tags(req_id: u64, stmt_id: u64, block: &[u8]) -> Vec<u8> {

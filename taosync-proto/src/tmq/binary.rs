@@ -5,10 +5,10 @@
 //! lengths or impossible counts give an [`ErrorKind::Result`]
 //! error, and nothing is allocated beyond what the input itself holds.
 
-use crate::code::Code;
-use crate::error::{Error, ErrorKind, Result};
 use crate::block::{BlockField, DecodedBlock, decode_block, encode_block};
 use crate::bytes::{Reader, Writer, len_u32};
+use crate::code::Code;
+use crate::error::{Error, ErrorKind, Result};
 use crate::row::Column;
 use crate::types::{Precision, Type};
 use crate::value::Value;

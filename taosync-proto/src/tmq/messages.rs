@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ws::envelope::{Action, Reply, decode_reply, null_default};
 use crate::row::Column;
 use crate::types::{Precision, Type};
+use crate::ws::envelope::{Action, Reply, decode_reply, null_default};
 
 pub use crate::ws::messages::{Empty, VersionArgs, VersionReply};
 

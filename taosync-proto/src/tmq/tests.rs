@@ -7,10 +7,10 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::block::{decode_block, encode_block};
-use crate::ws::{encode_request, parse_request};
 use crate::row::Column;
 use crate::types::{Precision, Timestamp, Type};
 use crate::value::Value;
+use crate::ws::{encode_request, parse_request};
 use crate::{Code, ErrorKind};
 
 fn hex(s: &str) -> Vec<u8> {

@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::{Error, ErrorKind, Result};
 use crate::bytes::{Reader, Writer, len_u32};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The first `u64` of a `fetch_raw_block` reply (01 §2.6).
 pub const RAW_BLOCK_MARKER: u64 = u64::MAX;

@@ -6,8 +6,8 @@
 //! [`RequestError`] taosAdapter sends back, with its exact message.
 
 use super::envelope::RequestError;
-use crate::error::Result;
 use crate::bytes::{Reader, Writer, len_u32};
+use crate::error::Result;
 
 /// Length of the common header: `req_id`, resource id, action, each a `u64`.
 pub const HEADER_LEN: usize = 24;

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::envelope::{Action, null_default};
 use crate::error::{Error, Result};
-use crate::stmt::{Stmt2Field, StmtField};
 use crate::row::Column;
+use crate::stmt::{Stmt2Field, StmtField};
 use crate::types::{Precision, Type};
 
 macro_rules! action {

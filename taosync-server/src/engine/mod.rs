@@ -90,13 +90,13 @@ use chrono_tz::Tz;
 pub use error::EngineError;
 pub use insert::{AutoCreate, RowTarget};
 
+use ast::Statement;
+use catalog::Catalog;
+use error::EResult;
 use taosync_proto::code::Code;
 use taosync_proto::row::Column;
 use taosync_proto::types::Precision;
 use taosync_proto::value::Value;
-use ast::Statement;
-use catalog::Catalog;
-use error::EResult;
 
 /// Engine settings.
 #[derive(Clone, Debug)]

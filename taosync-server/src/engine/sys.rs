@@ -242,9 +242,10 @@ fn tag_text(v: &Value) -> Value {
     match v {
         Value::Null => Value::Null,
         Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => vc(s.clone()),
-        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => {
-            vc(format!("\\x{}", taosync_proto::value::to_hex(b).to_uppercase()))
-        }
+        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => vc(format!(
+            "\\x{}",
+            taosync_proto::value::to_hex(b).to_uppercase()
+        )),
         Value::Timestamp(t) => vc(t.value().to_string()),
         other => vc(other.to_string()),
     }

@@ -17,11 +17,11 @@ use super::expr::{BExpr, Binder, Ctx, Scope, truthy};
 use super::storage::StoredRow;
 use super::time::now_ticks;
 use super::{Engine, Session};
-use taosync_proto::row::Column;
 use crate::tmq::{
     Broker, MemoryWal, RowProjector, SystemClock, TmqError, TmqResult, TopicDef, TopicKind,
     WalBlock, consumer_values, subscription_values,
 };
+use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Type};
 use taosync_proto::value::Value;
 
@@ -413,8 +413,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::super::{AutoCreate, Engine, RowTarget, Session};
-    use taosync_proto::tmq::OffsetReset;
     use crate::tmq::{ConsumerSettings, TmqMessage};
+    use taosync_proto::tmq::OffsetReset;
     use taosync_proto::types::{Precision, Timestamp};
     use taosync_proto::value::Value;
 

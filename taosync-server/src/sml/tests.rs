@@ -1,9 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use taosync_proto::row::Column;
 use md5::{Digest, Md5};
 use proptest::prelude::*;
+use taosync_proto::row::Column;
 
 const NOW_MS: i64 = 1_700_000_000_000;
 

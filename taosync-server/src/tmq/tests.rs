@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use super::*;
 use taosync_proto::code::Code;
+use taosync_proto::row::Column;
 use taosync_proto::tmq::{
     FetchRawDataReply, OFFSET_INVALID, OffsetReset, RawData, SubscribeArgs, TmqFetchBlockReply,
     codes,
 };
-use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Timestamp, Type};
 use taosync_proto::value::Value;
 

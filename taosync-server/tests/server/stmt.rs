@@ -14,8 +14,8 @@ use taosync_proto::stmt::{
     BindColumn, Stmt2Bind, Stmt2Table, StmtField, encode_bind, encode_bind_rows,
     encode_set_tags_values, encode_stmt2_bind,
 };
-use taosync_server::{Server, ServerConfig, ServerHandle};
 use taosync_proto::{Column, Precision, Timestamp, Type, Value};
+use taosync_server::{Server, ServerConfig, ServerHandle};
 use tungstenite::Message;
 use tungstenite::stream::MaybeTlsStream;
 
