@@ -12,7 +12,7 @@
 //!
 //! Nothing here touches a socket. The client transports and the embedded server both build
 //! on these functions, and every decoder treats its input as hostile: truncated or
-//! inconsistent bytes give an [`ErrorKind::Result`](crate::ErrorKind::Result) error, never a
+//! inconsistent bytes give an [`ErrorKind::Result`] error, never a
 //! panic or an unbounded allocation.
 
 /// Declares a JSON message struct of the WS and TMQ protocols: public fields in wire order,
@@ -33,7 +33,7 @@ macro_rules! message {
 }
 
 pub mod block;
-pub mod bytes;
+pub(crate) mod bytes;
 pub mod rest;
 pub mod stmt;
 pub mod tmq;
