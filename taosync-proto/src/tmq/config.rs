@@ -14,12 +14,23 @@
 //! assert_eq!(args.offset_rest, "earliest");
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
 use super::messages::SubscribeArgs;
 use crate::error::{Error, ErrorKind, Result};
+
+/// What goes percent-encoded into the endpoint URL: everything but ASCII alphanumerics and
+/// the RFC 3986 unreserved marks `-._~`, as upper-case `%XX`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// `auto.offset.reset`: where to start a vgroup that has no committed offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -393,7 +404,7 @@ impl ConsumerConfig {
         let mut url = format!("{scheme}://{}:{}/rest/tmq", self.host, self.port);
         if let Some(token) = &self.token {
             url.push_str("?token=");
-            url.push_str(&percent_encode(token));
+            url.extend(utf8_percent_encode(token, COMPONENT));
         }
         url
     }
@@ -459,38 +470,59 @@ impl ConsumerConfig {
     }
 }
 
+/// Decodes a DSN part as a form value: `+` is a space, `%XX` an escaped byte. `None` for a
+/// `%` not followed by two hex digits (the crate's decoder would pass it through unchanged)
+/// or for bytes that are not UTF-8 once decoded.
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = s.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let b = s.as_bytes();
+    let hex = |i: usize| b.get(i).is_some_and(u8::is_ascii_hexdigit);
+    if (0..b.len()).any(|i| b[i] == b'%' && !(hex(i + 1) && hex(i + 2))) {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let spaced = s.replace('+', " ");
+    percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(Cow::into_owned)
 }
 
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_coding() {
+        assert_eq!(percent_decode("a+b%2B%20c").as_deref(), Some("a b+ c"));
+        assert_eq!(percent_decode("%C3%a9").as_deref(), Some("\u{e9}"));
+        for bad in ["%zz", "ab%", "ab%4", "%+1", "%ff", "%C3%28"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
         }
+        assert_eq!(
+            utf8_percent_encode("aZ09-._~ /+%\u{e9}", COMPONENT).to_string(),
+            "aZ09-._~%20%2F%2B%25%C3%A9"
+        );
     }
-    out
+
+    #[test]
+    fn bad_dsn_encodings_are_tmq_errors() {
+        for (dsn, what) in [
+            ("ws://u%zz:p@h?group.id=g", "bad user encoding"),
+            ("ws://u:p%@h?group.id=g", "bad password encoding"),
+            ("ws://h/d%ff?group.id=g", "bad database encoding"),
+            ("ws://h?group.id=g%4", "bad parameter encoding"),
+            ("ws://h?group%zz.id=g", "bad parameter encoding"),
+        ] {
+            let e = ConsumerConfig::from_dsn(dsn).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Tmq, "{dsn}");
+            assert_eq!(e.message(), format!("invalid TMQ DSN: {what}"), "{dsn}");
+        }
+        let c = ConsumerConfig::from_dsn("ws://u%20s+r:p%2Bw@h/d+b?group.id=g+1&client.id=c%2B1")
+            .unwrap();
+        assert_eq!((c.user.as_str(), c.password.as_str()), ("u s r", "p+w"));
+        assert_eq!(c.db.as_deref(), Some("d b"));
+        assert_eq!(
+            (c.group_id.as_str(), c.client_id.as_deref()),
+            ("g 1", Some("c+1"))
+        );
+    }
 }
