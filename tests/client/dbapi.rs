@@ -4,13 +4,14 @@
 //! is set. Each case uses its own database.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use taosync::{
     Code, Connection, Decimal, ErrorKind, Precision, Timestamp, Type, Value, connect, params,
 };
 use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
+
+use crate::common::unique_db;
 
 /// Rows per block the embedded servers send: small, so results span many blocks.
 const BLOCK_ROWS: usize = 7;
@@ -42,22 +43,12 @@ fn targets() -> Targets {
     }
 }
 
-fn unique_db(case: &str, transport: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "c_{case}_{}_{}_{}",
-        transport.replace('-', "_"),
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// Runs `case` once per transport with a fresh database selected.
 fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
     let t = targets();
     for (name, dsn) in &t.dsns {
         let conn = connect(dsn.as_str()).unwrap_or_else(|e| panic!("{name}: connect: {e}"));
-        let db = unique_db(case, name);
+        let db = unique_db("c", case, name);
         conn.execute(&format!("create database {db} precision '{precision}'"))
             .unwrap_or_else(|e| panic!("{name}: create database: {e}"));
         conn.select_db(&db).unwrap();
@@ -399,7 +390,7 @@ fn closed_connection_fails_cleanly_and_close_is_idempotent() {
 fn current_db_is_remembered_across_requests() {
     let t = targets();
     for (name, dsn) in &t.dsns {
-        let db = unique_db("use", name);
+        let db = unique_db("c", "use", name);
         let conn = connect(dsn.as_str()).unwrap();
         assert_eq!(conn.current_db().unwrap(), None);
         conn.execute(&format!("create database {db}")).unwrap();
@@ -559,7 +550,7 @@ fn connection_time_zone_applies_to_literals_and_helpers() {
         }
         let conn = connect(format!("{dsn}?timezone=America/New_York")).unwrap();
         assert_eq!(conn.timezone(), Some(chrono_tz::America::New_York));
-        let db = unique_db("tz", name);
+        let db = unique_db("c", "tz", name);
         conn.execute(&format!("create database {db}")).unwrap();
         conn.select_db(&db).unwrap();
         conn.execute("create table t (ts timestamp, v int)")

@@ -51,6 +51,22 @@ fn read_some(s: &mut TcpStream) {
     let _ = s.read(&mut buf);
 }
 
+/// The first line of `bytes` (an HTTP request line), lossily decoded.
+fn first_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The first line of what the client sent on `s`, left unread for the WebSocket handshake.
+fn peek_first_line(s: &TcpStream) -> String {
+    let mut peek = [0u8; 128];
+    let len = s.peek(&mut peek).unwrap_or(0);
+    first_line(&peek[..len])
+}
+
 #[test]
 fn garbage_peer_is_a_connection_error() {
     for scheme in ["ws", "http"] {
@@ -156,24 +172,12 @@ fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
                 tungstenite::Message::Text(t) => {
                     let r = parse_request(t.as_str()).unwrap();
                     match r.action.as_str() {
-                        "version" => {
+                        "version" | "conn" => {
                             let body = VersionReply {
                                 version: version.into(),
                             };
                             ws.send(tungstenite::Message::Text(
-                                encode_reply(&ok_header("version", r.req_id), &body)
-                                    .unwrap()
-                                    .into(),
-                            ))
-                            .unwrap();
-                            continue;
-                        }
-                        "conn" => {
-                            let body = VersionReply {
-                                version: version.into(),
-                            };
-                            ws.send(tungstenite::Message::Text(
-                                encode_reply(&ok_header("conn", r.req_id), &body)
+                                encode_reply(&ok_header(&r.action, r.req_id), &body)
                                     .unwrap()
                                     .into(),
                             ))
@@ -472,19 +476,10 @@ fn falls_back_to_rest_ws_when_ws_is_missing() {
             // An old adapter without /ws.
             let mut buf = [0u8; 4096];
             let len = s.read(&mut buf).unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..len]).into_owned();
-            let _ = tx.send(head.lines().next().unwrap_or_default().to_owned());
+            let _ = tx.send(first_line(&buf[..len]));
             let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
         } else {
-            let mut peek = [0u8; 64];
-            let len = s.peek(&mut peek).unwrap_or(0);
-            let _ = tx.send(
-                String::from_utf8_lossy(&peek[..len])
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-            );
+            let _ = tx.send(peek_first_line(&s));
             serve_ws(s, "3.3.6.0", &mut script);
         }
     });
@@ -500,14 +495,7 @@ fn token_goes_on_the_websocket_url() {
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let mut script: Script = Box::new(|_| vec![]);
     let port = fake_many(1, move |s| {
-        let mut peek = [0u8; 128];
-        let len = s.peek(&mut peek).unwrap_or(0);
-        let line = String::from_utf8_lossy(&peek[..len])
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let _ = tx.send(line);
+        let _ = tx.send(peek_first_line(&s));
         serve_ws(s, "3.3.6.0", &mut script);
     });
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}?token=a%20b%26c"))).unwrap();

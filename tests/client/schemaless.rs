@@ -3,12 +3,12 @@
 //! action) and REST (the InfluxDB / OpenTSDB HTTP endpoints). Every case runs once per
 //! transport in its own database; results are read back with SQL through the same client.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use taosync::{
     Code, Connection, ErrorKind, SchemalessPrecision, SchemalessProtocol, Value, connect,
 };
 use taosync_server::{Server, ServerConfig};
+
+use crate::common::unique_db;
 
 const LINE: SchemalessProtocol = SchemalessProtocol::Line;
 const TELNET: SchemalessProtocol = SchemalessProtocol::Telnet;
@@ -16,22 +16,13 @@ const JSON: SchemalessProtocol = SchemalessProtocol::Json;
 const MS: SchemalessPrecision = SchemalessPrecision::Millisecond;
 const NONE: SchemalessPrecision = SchemalessPrecision::NotConfigured;
 
-fn unique_db(case: &str, transport: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "s_{case}_{transport}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 /// Runs `f` once over WebSocket and once over REST, each with a fresh database of
 /// `precision` selected.
 fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
     let server = Server::start(ServerConfig::new()).unwrap();
     for (transport, dsn) in [("ws", server.dsn_ws()), ("rest", server.dsn_rest())] {
         let conn = connect(dsn.as_str()).unwrap();
-        let db = unique_db(case, transport);
+        let db = unique_db("s", case, transport);
         conn.execute(&format!("create database {db} precision '{precision}'"))
             .unwrap();
         conn.select_db(&db).unwrap();
@@ -427,7 +418,7 @@ fn no_database_and_unknown_database() {
         assert_eq!(e.affected_rows(), Some(0));
 
         // The current database is dropped behind the client's back.
-        let db = unique_db("gone", t);
+        let db = unique_db("s", "gone", t);
         conn.execute(&format!("create database {db}")).unwrap();
         conn.select_db(&db).unwrap();
         conn.execute(&format!("drop database {db}")).unwrap();

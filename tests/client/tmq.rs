@@ -10,6 +10,8 @@ use taosync::tmq::{Consumer, Message, MessageType, TopicPartition};
 use taosync::{Code, ErrorKind, Timestamp, TlsOptions, Type};
 use taosync_server::{Server, ServerConfig, ServerHandle};
 
+use crate::common::{CERT, tls_server};
+
 const BASE_TS: i64 = 1_700_000_000_000;
 const SHORT: Duration = Duration::from_millis(300);
 
@@ -472,38 +474,9 @@ fn consumer_is_send_and_sync() {
     check::<Message>();
 }
 
-/// The self-signed certificate of tests/client_tls.rs for localhost / 127.0.0.1 (EC P-256, 100 years), test only.
-const CERT: &str = "\
------BEGIN CERTIFICATE-----
-MIIBmzCCAUGgAwIBAgIUO7o2X23uSuCXHCi+R4/0ib9t2Z0wCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMjAxNDcyM1oYDzIxMjYxMDI5
-MDE0NzIzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiEEANGAPjL+VcrjNsvJWOqmF3B
-WgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dUo28wbTAdBgNVHQ4EFgQUqj2Q6/OIhaTj
-aN0XPWoXKtVbiD0wHwYDVR0jBBgwFoAUqj2Q6/OIhaTjaN0XPWoXKtVbiD0wGgYD
-VR0RBBMwEYIJbG9jYWxob3N0hwR/AAABMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZI
-zj0EAwIDSAAwRQIgdH6Zufl9DyqUNse35oXkYNIVKMoZCEyx0kaU8Su82wgCIQCx
-LHEUJGt3qW1I17AW59muXQHdH+DdZmbBBph4OoD/Lw==
------END CERTIFICATE-----
-";
-
-/// Its private key (PKCS#8), test only.
-const KEY: &str = "\
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgdoFxVeXgUQ3ic3rV
-IsMYcBBzcXTlrCeeD3LSQYVQhaihRANCAATbNNzr65GSD4RL+0iDAq8AXbVnkLiE
-EANGAPjL+VcrjNsvJWOqmF3BWgKhqnWbtXxZV0vqwSFvAMhLy+Mo16dU
------END PRIVATE KEY-----
-";
-
 #[test]
 fn consumes_over_wss_with_the_connection_tls_options() {
-    let h = Server::start(
-        ServerConfig::new()
-            .tls_pem(CERT.as_bytes(), KEY.as_bytes())
-            .unwrap(),
-    )
-    .unwrap();
+    let h = tls_server();
     assert!(h.dsn_ws().starts_with("wss://"));
     let conn = taosync::ConnectOptions::from_dsn(&h.dsn_ws())
         .unwrap()
