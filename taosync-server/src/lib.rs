@@ -2,10 +2,10 @@
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
-//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
+//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion (the `/ws` action
 //! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
-//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`, [`tmq`]), over plain TCP or
-//! TLS. Data lives in memory in the [`engine`] and disappears with the server. One thread
+//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`), over plain TCP or
+//! TLS. Data lives in memory in the crate's engine and disappears with the server. One thread
 //! accepts connections and each connection gets a thread of its own; dropping the
 //! [`ServerHandle`] stops everything.
 //!
@@ -16,9 +16,9 @@
 //! drop(server); // stops accepting, closes every connection, joins the threads
 //! ```
 
-pub mod engine;
-pub mod sml;
-pub mod tmq;
+mod engine;
+mod sml;
+mod tmq;
 
 mod auth;
 mod backend;
@@ -49,6 +49,15 @@ use taosync_proto::error::{Error, ErrorKind, Result};
 pub use faults::FaultInjector;
 
 use backend::Backend;
+
+/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
+/// prefixed with `:`), else UTC.
+fn local_timezone() -> Tz {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
 use faults::{FaultState, ReplyFate};
 use http::{HttpConn, ReadError, Request, Stream};
 
@@ -115,18 +124,9 @@ impl Default for ServerConfig {
     }
 }
 
-/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
-/// prefixed with `:`), else UTC.
-pub fn local_timezone() -> Tz {
-    std::env::var("TZ")
-        .ok()
-        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC)
-}
-
 impl ServerConfig {
     /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
-    /// zone ([`local_timezone`]), plain TCP, no faults, pings every 54 s, a 114 s idle read
+    /// zone (`TZ`, an IANA name optionally prefixed with `:`, else UTC), plain TCP, no faults, pings every 54 s, a 114 s idle read
     /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
     /// at most 1024 simultaneous connections.
     pub fn new() -> ServerConfig {

@@ -156,8 +156,6 @@ pub struct STable {
     pub schema: Schema,
     /// Creation time (ms).
     pub create_time: i64,
-    /// Unique id.
-    pub uid: i64,
 }
 
 /// What kind of table.

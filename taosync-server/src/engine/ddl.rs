@@ -399,7 +399,6 @@ fn create_stable(
 ) -> EResult<u64> {
     let dbn = s.db_for(name.db.as_deref())?;
     let mut cat = s.engine.write();
-    let uid = cat.uid();
     let db = db_mut(&mut cat, &dbn)?;
     if db.stables.contains_key(&name.name) {
         return if if_not_exists {
@@ -422,7 +421,6 @@ fn create_stable(
             name: name.name.clone(),
             schema: build_schema(columns, tags),
             create_time: now_ticks(Precision::Millisecond),
-            uid,
         },
     );
     Ok(0)
@@ -950,7 +948,7 @@ fn create_topic(
     {
         return Err(EngineError::table_not_exist(t));
     }
-    super::topics::create_topic(s, &cat, name, &dbn, target, sql)?;
+    super::topics::create_topic(s, &cat, name, &dbn, target)?;
     cat.topics.insert(
         name.to_string(),
         Topic {

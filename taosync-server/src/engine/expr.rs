@@ -967,11 +967,6 @@ impl BExpr {
         }
     }
 
-    /// True when the expression references no row data (constant-foldable).
-    pub fn is_const(&self) -> bool {
-        matches!(self, BExpr::Const(_))
-    }
-
     /// Evaluates in `ctx`.
     pub fn eval(&self, ctx: &Ctx<'_>) -> EResult<Value> {
         Ok(match self {

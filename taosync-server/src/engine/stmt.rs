@@ -18,8 +18,6 @@ pub enum FieldKind {
     Column,
     /// A tag (stmt2 `bind_type` 2).
     Tag,
-    /// A query parameter (stmt2 `bind_type` 3).
-    Query,
     /// The table name (stmt2 `bind_type` 4).
     TableName,
 }
