@@ -21,13 +21,10 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use serde::Serialize;
-
-use super::backend::{DbError, Exec, ResultSet, Session};
-use super::engine::ast::{Expr, Lit, Statement};
-use super::engine::stmt::{FieldKind, StmtShape};
-use super::engine::{AutoCreate, RowTarget, parser};
-use super::ws::Reply;
+use super::reply::{Reply, args, ok, timing};
+use crate::backend::{
+    AutoCreate, DbError, Exec, FieldKind, ResultSet, RowTarget, Session, StmtShape,
+};
 use taosync_proto::block::internal_width;
 use taosync_proto::error::Error;
 use taosync_proto::row::Column;
@@ -38,7 +35,7 @@ use taosync_proto::stmt::{
 use taosync_proto::types::{Precision, Timestamp, Type};
 use taosync_proto::value::Value;
 use taosync_proto::ws::{
-    self as msg, Action, BinaryRequest, GENERIC_CODE, IncomingRequest, QueryReply, ReplyHeader,
+    self as msg, BinaryRequest, GENERIC_CODE, IncomingRequest, QueryReply, ReplyHeader,
     RequestError, encode_reply,
 };
 
@@ -117,25 +114,9 @@ fn from_error(e: &Error) -> DbError {
     )
 }
 
-fn elapsed(started: Instant) -> i64 {
-    i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX)
-}
-
-/// A success reply: the five common keys, then `body`.
-fn ok<T: Serialize>(action: &str, req_id: u64, started: Instant, body: &T) -> Reply {
-    let header = ReplyHeader::ok(action, req_id, elapsed(started));
-    match encode_reply(&header, body) {
-        Ok(text) => Reply::Text(text),
-        Err(e) => Reply::Text(
-            ReplyHeader::error(action, req_id, elapsed(started), GENERIC_CODE, e.message())
-                .to_json(),
-        ),
-    }
-}
-
 /// A stmt error reply: the five common keys and `stmt_id` (02 §1.2.2).
 fn fail(action: &str, req_id: u64, stmt_id: u64, started: Instant, e: &DbError) -> Reply {
-    let header = ReplyHeader::error(action, req_id, elapsed(started), e.code, &e.message);
+    let header = ReplyHeader::error(action, req_id, timing(started), e.code, &e.message);
     match encode_reply(&header, &msg::StmtIdReply { stmt_id }) {
         Ok(text) => Reply::Text(text),
         Err(_) => Reply::Text(header.to_json()),
@@ -291,36 +272,6 @@ struct InsertPlan {
     literal_tags: Option<Vec<Value>>,
 }
 
-/// A constant of the SQL text as a value (`None` for anything but a plain literal).
-fn literal(e: &Expr) -> Option<Value> {
-    match e {
-        Expr::Lit(Lit::Null) => Some(Value::Null),
-        Expr::Lit(Lit::Bool(b)) => Some(Value::Bool(*b)),
-        Expr::Lit(Lit::Str(s)) => Some(Value::VarChar(s.clone())),
-        Expr::Lit(Lit::Int(s)) => s
-            .parse::<i64>()
-            .map(Value::BigInt)
-            .or_else(|_| s.parse::<u64>().map(Value::UBigInt))
-            .ok(),
-        Expr::Lit(Lit::Float(s)) => s.parse::<f64>().ok().map(Value::Double),
-        Expr::Neg(inner) => match literal(inner)? {
-            Value::BigInt(v) => v.checked_neg().map(Value::BigInt),
-            Value::Double(v) => Some(Value::Double(-v)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The constant tag values of an `INSERT INTO ? USING st TAGS (…)` written without `?`.
-fn literal_tags(sql: &str) -> Option<Vec<Value>> {
-    let Ok(Statement::Insert(clauses)) = parser::parse(sql) else {
-        return None;
-    };
-    let using = clauses.first()?.using.as_ref()?;
-    using.tags.iter().map(|t| literal(&t.expr)).collect()
-}
-
 /// One table an INSERT writes: its name and the types of its columns.
 #[derive(Clone)]
 struct TableCtx {
@@ -351,7 +302,7 @@ impl InsertPlan {
         let cols = if anchor.is_some() { Some(cols) } else { None };
         let literal_tags =
             if shape.stable.is_some() && tags.is_empty() && !shape.tag_names.is_empty() {
-                literal_tags(sql)
+                session.literal_tags(sql)
             } else {
                 None
             };
@@ -1080,11 +1031,6 @@ fn json_query_rows(columns: &serde_json::Value) -> Result<Vec<Vec<Value>>, DbErr
     Ok(transpose(out))
 }
 
-fn parse<A: Action>(req: &IncomingRequest, started: Instant) -> Result<A, Reply> {
-    req.args::<A>()
-        .map_err(|e: RequestError| Reply::Text(e.reply(elapsed(started)).to_json()))
-}
-
 impl Stmts {
     fn add(&mut self, h: Handle) -> u64 {
         let id = self.next_id;
@@ -1139,7 +1085,7 @@ impl Stmts {
         // Runs `f` on the request's stmt and answers `ok` with its body or the stmt error.
         macro_rules! with {
             ($args:ty, $kind:ident, |$a:ident, $s:ident| $body:expr) => {{
-                let $a: $args = parse(req, started).map_err(Some)?;
+                let $a: $args = args(req, started).map_err(Some)?;
                 let (req_id, stmt_id) = ($a.req_id, $a.stmt_id);
                 let out = self.$kind(stmt_id).and_then(|$s| $body);
                 Ok(Some(match out {
@@ -1151,7 +1097,7 @@ impl Stmts {
         let id_reply = |stmt_id| msg::StmtIdReply { stmt_id };
         match action {
             "init" => {
-                let a: msg::StmtInitArgs = parse(req, started).map_err(Some)?;
+                let a: msg::StmtInitArgs = args(req, started).map_err(Some)?;
                 let stmt_id = self.add(Handle::V1(Box::default()));
                 Ok(Some(ok(action, a.req_id, started, &id_reply(stmt_id))))
             }
@@ -1191,7 +1137,7 @@ impl Stmts {
                     affected: i64::try_from(n).unwrap_or(i64::MAX),
                 })),
             "close" => {
-                let a: msg::StmtCloseArgs = parse(req, started).map_err(Some)?;
+                let a: msg::StmtCloseArgs = args(req, started).map_err(Some)?;
                 match self.v1(a.stmt_id) {
                     Ok(_) => {
                         self.handles.remove(&a.stmt_id);
@@ -1257,7 +1203,7 @@ impl Stmts {
                 })
             }),
             "stmt2_init" => {
-                let a: msg::Stmt2InitArgs = parse(req, started).map_err(Some)?;
+                let a: msg::Stmt2InitArgs = args(req, started).map_err(Some)?;
                 let stmt_id = self.add(Handle::V2(Box::default()));
                 Ok(Some(ok(action, a.req_id, started, &id_reply(stmt_id))))
             }
@@ -1293,7 +1239,7 @@ impl Stmts {
                 })
             }),
             "stmt2_close" => {
-                let a: msg::Stmt2CloseArgs = parse(req, started).map_err(Some)?;
+                let a: msg::Stmt2CloseArgs = args(req, started).map_err(Some)?;
                 Ok(Some(match self.v2(a.stmt_id) {
                     Ok(_) => {
                         self.handles.remove(&a.stmt_id);
@@ -1304,7 +1250,7 @@ impl Stmts {
             }
             _ => Err(Some(Reply::Text(
                 RequestError::unknown_action(req)
-                    .reply(elapsed(started))
+                    .reply(timing(started))
                     .to_json(),
             ))),
         }
