@@ -5,12 +5,12 @@ use std::collections::HashSet;
 use super::Session;
 use super::ast::{AlterAction, ColumnSpec, ObjName, Statement, TopicTarget, UsingClause};
 use super::catalog::{
-    Catalog, ColDef, Database, DbOptions, STable, Schema, Table, TableKind, Topic,
+    Catalog, ColDef, Database, DbOptions, STable, Schema, Table, TableKind, Topic, db_mut,
+    is_system_db,
 };
 use super::convert::{WriteCtx, coerce, eval_const};
 use super::error::{EResult, EngineError};
 use super::storage::TableData;
-use super::sys::is_system_db;
 use super::time::now_ticks;
 use taosync_proto::code::Code;
 use taosync_proto::types::{Precision, Type};
@@ -296,17 +296,6 @@ fn create_database(
     super::topics::db_created(&cat, &db);
     cat.dbs.insert(name.to_string(), db);
     Ok(0)
-}
-
-/// The database `dbn` for writing (0x0388 when missing; system databases refused).
-pub(super) fn db_mut<'c>(cat: &'c mut Catalog, dbn: &str) -> EResult<&'c mut Database> {
-    if is_system_db(dbn) {
-        return Err(EngineError::new(
-            Code::new(0x2651),
-            "System table not allowed",
-        ));
-    }
-    cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)
 }
 
 fn check_columns(columns: &[ColumnSpec], tags: &[ColumnSpec], normal: bool) -> EResult<()> {

@@ -316,7 +316,7 @@ impl QueryResult {
             match self.source.next_row()? {
                 Some(mut r) => {
                     for (v, c) in r.iter_mut().zip(self.columns.iter()) {
-                        query::conform(v, c, self.precision);
+                        expr::conform(v, c, self.precision);
                     }
                     out.push(r);
                 }
@@ -410,7 +410,7 @@ impl Session {
     /// `USE db` (0x0388 when it does not exist).
     pub fn use_db(&mut self, db: &str) -> Result<(), EngineError> {
         let cat = self.engine.read();
-        if !cat.dbs.contains_key(db) && !sys::is_system_db(db) {
+        if !cat.dbs.contains_key(db) && !catalog::is_system_db(db) {
             return Err(EngineError::db_not_exist());
         }
         drop(cat);

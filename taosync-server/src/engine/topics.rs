@@ -390,7 +390,7 @@ impl RowProjector for ExprProjector {
             let mut values = Vec::with_capacity(self.items.len());
             for (item, column) in self.items.iter().zip(self.columns.iter()) {
                 let mut v = item.eval(&ctx).map_err(|e| tmq_error(&e))?;
-                super::query::conform(&mut v, column, self.precision);
+                super::expr::conform(&mut v, column, self.precision);
                 values.push(v);
             }
             out.push(values);
