@@ -2,10 +2,10 @@
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
-//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion ([`sml`]: the `/ws` action
+//! WebSocket (`/ws`, legacy `/rest/ws`) and schemaless ingestion (the `/ws` action
 //! `insert`, legacy `/rest/schemaless`, `POST /influxdb/v1/write`,
-//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`, [`tmq`]), over plain TCP or
-//! TLS. Data lives in memory in the [`engine`] and disappears with the server. One thread
+//! `/opentsdb/v1/put/{json,telnet}/{db}`) and TMQ (`/rest/tmq`), over plain TCP or
+//! TLS. Data lives in memory in the crate's engine and disappears with the server. One thread
 //! accepts connections and each connection gets a thread of its own; dropping the
 //! [`ServerHandle`] stops everything.
 //!
@@ -16,26 +16,19 @@
 //! drop(server); // stops accepting, closes every connection, joins the threads
 //! ```
 
-pub mod engine;
-pub mod sml;
-pub mod tmq;
+mod engine;
+mod sml;
+mod tmq;
 
-mod auth;
 mod backend;
 mod binding;
 mod faults;
-mod http;
-mod rest;
-mod schemaless;
-mod stmt;
-mod tmq_ws;
-mod ws;
+mod net;
 
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
-use std::io::{self, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -49,8 +42,18 @@ use taosync_proto::error::{Error, ErrorKind, Result};
 pub use faults::FaultInjector;
 
 use backend::Backend;
-use faults::{FaultState, ReplyFate};
-use http::{HttpConn, ReadError, Request, Stream};
+
+use net::Shared;
+use net::conn::{handle_connection, refuse};
+
+/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
+/// prefixed with `:`), else UTC.
+fn local_timezone() -> Tz {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
 
 /// Configuration of an embedded server (a by-value builder).
 ///
@@ -115,18 +118,9 @@ impl Default for ServerConfig {
     }
 }
 
-/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
-/// prefixed with `:`), else UTC.
-pub fn local_timezone() -> Tz {
-    std::env::var("TZ")
-        .ok()
-        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC)
-}
-
 impl ServerConfig {
     /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
-    /// zone ([`local_timezone`]), plain TCP, no faults, pings every 54 s, a 114 s idle read
+    /// zone (`TZ`, an IANA name optionally prefixed with `:`, else UTC), plain TCP, no faults, pings every 54 s, a 114 s idle read
     /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
     /// at most 1024 simultaneous connections.
     pub fn new() -> ServerConfig {
@@ -273,40 +267,22 @@ fn tls_error(e: native_tls::Error) -> Error {
     Error::new(ErrorKind::Interface, format!("invalid TLS identity: {e}")).with_source(e)
 }
 
-/// State shared by every connection thread.
-pub(crate) struct Shared {
-    pub(crate) backend: Arc<dyn Backend>,
-    pub(crate) version: String,
-    pub(crate) server_tz: Tz,
-    pub(crate) ping_interval: Duration,
-    pub(crate) read_deadline: Duration,
-    pub(crate) io_timeout: Duration,
-    pub(crate) block_rows: usize,
-    pub(crate) max_body: usize,
-    pub(crate) max_connections: usize,
-    pub(crate) http_code_server_error: bool,
-    pub(crate) faults: FaultInjector,
-    pub(crate) tls: Option<native_tls::TlsAcceptor>,
-    pub(crate) stop: AtomicBool,
-}
-
-impl Shared {
-    fn new(config: ServerConfig, backend: Arc<dyn Backend>) -> Shared {
-        Shared {
-            backend,
-            version: config.version,
-            server_tz: config.timezone,
-            ping_interval: config.ws_ping_interval,
-            read_deadline: config.ws_read_deadline,
-            io_timeout: config.io_timeout,
-            block_rows: config.block_rows,
-            max_body: config.max_body,
-            max_connections: config.max_connections,
-            http_code_server_error: config.http_code_server_error,
-            faults: config.faults,
-            tls: config.tls,
-            stop: AtomicBool::new(false),
-        }
+/// The shared state of a server with `config` over `backend`.
+fn shared_state(config: ServerConfig, backend: Arc<dyn Backend>) -> Shared {
+    Shared {
+        backend,
+        version: config.version,
+        server_tz: config.timezone,
+        ping_interval: config.ws_ping_interval,
+        read_deadline: config.ws_read_deadline,
+        io_timeout: config.io_timeout,
+        block_rows: config.block_rows,
+        max_body: config.max_body,
+        max_connections: config.max_connections,
+        http_code_server_error: config.http_code_server_error,
+        faults: config.faults,
+        tls: config.tls,
+        stop: AtomicBool::new(false),
     }
 }
 
@@ -326,7 +302,11 @@ impl Server {
     /// Binds `127.0.0.1:port` and starts serving in background threads, with a fresh
     /// in-memory engine holding the configured users.
     pub fn start(config: ServerConfig) -> Result<ServerHandle> {
-        let backend = binding::engine_backend(&config)?;
+        let backend = binding::engine_backend(
+            config.users(),
+            config.reported_version(),
+            config.server_timezone(),
+        )?;
         start_with_backend(config, backend)
     }
 }
@@ -432,7 +412,7 @@ pub(crate) fn start_with_backend(
         .local_addr()
         .map_err(|e| Error::new(ErrorKind::Connection, format!("no local address: {e}")))?;
     let tls = config.tls.is_some();
-    let shared = Arc::new(Shared::new(config, backend));
+    let shared = Arc::new(shared_state(config, backend));
     let registry = Arc::new(Registry::default());
     let accept = {
         let shared = Arc::clone(&shared);
@@ -512,187 +492,5 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, registry: &Arc<Regi
                     .remove(&id);
             }
         }
-    }
-}
-
-/// Answers a connection over the limit with 503 and closes it, without blocking the
-/// accept loop for long.
-fn refuse(mut stream: TcpStream) {
-    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-    let body = br#"{"code":65535,"desc":"too many connections"}"#;
-    let _ = stream.write_all(&http::response_bytes(
-        503,
-        "application/json; charset=utf-8",
-        body,
-        false,
-    ));
-    let _ = stream.shutdown(Shutdown::Both);
-}
-
-/// Serves one accepted connection: TLS handshake if configured, then HTTP requests until
-/// the connection closes or is upgraded to a WebSocket.
-fn handle_connection(tcp: TcpStream, shared: &Shared) {
-    let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(shared.io_timeout));
-    let _ = tcp.set_write_timeout(Some(shared.io_timeout));
-    let stream = match &shared.tls {
-        None => Stream::Plain(tcp),
-        Some(acceptor) => match acceptor.accept(tcp) {
-            Ok(tls) => Stream::Tls(Box::new(tls)),
-            Err(e) => {
-                log::debug!("TLS handshake failed: {e}");
-                return;
-            }
-        },
-    };
-    let mut conn = HttpConn::new(stream, shared.max_body, shared.io_timeout);
-    let mut faults = FaultState::new(&shared.faults);
-    loop {
-        if shared.stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let req = match conn.read_request() {
-            Ok(r) => r,
-            Err(ReadError::Closed) => return,
-            Err(ReadError::Io(e)) => {
-                log::debug!("connection dropped mid-request: {e}");
-                return;
-            }
-            Err(ReadError::Malformed(why)) => {
-                let body = format!("400 Bad Request: {why}");
-                let _ = respond(
-                    &mut conn.stream,
-                    400,
-                    "text/plain; charset=utf-8",
-                    body.as_bytes(),
-                );
-                return;
-            }
-            Err(ReadError::HeadTooLarge) => {
-                let _ = respond(
-                    &mut conn.stream,
-                    431,
-                    "text/plain; charset=utf-8",
-                    b"431 Request Header Fields Too Large",
-                );
-                return;
-            }
-        };
-        if faults.on_request() {
-            return;
-        }
-        let path = req.path.trim_end_matches('/').to_owned();
-        if matches!(
-            path.as_str(),
-            "/ws" | "/rest/ws" | "/rest/schemaless" | "/rest/stmt" | "/rest/tmq"
-        ) {
-            if is_websocket_upgrade(&req) {
-                upgrade(conn, &req, shared, &path);
-                return;
-            }
-            let _ = respond(
-                &mut conn.stream,
-                400,
-                "text/plain; charset=utf-8",
-                b"400 Bad Request: not a WebSocket handshake",
-            );
-            return;
-        }
-        let keep_alive = req.keep_alive && !req.body_error;
-        let fate = faults.on_reply();
-        let result = match fate {
-            ReplyFate::Send => route(&req, &path, shared, &mut conn.stream, keep_alive),
-            ReplyFate::Truncate => {
-                let mut buf = Vec::new();
-                let _ = route(&req, &path, shared, &mut buf, false);
-                let _ = conn.stream.write_all(&buf[..buf.len() / 2]);
-                let _ = conn.stream.flush();
-                let _ = conn.stream.tcp().shutdown(Shutdown::Both);
-                return;
-            }
-        };
-        if result.is_err() || !keep_alive {
-            let _ = conn.stream.flush();
-            let _ = conn.stream.tcp().shutdown(Shutdown::Both);
-            return;
-        }
-    }
-}
-
-/// Dispatches a plain HTTP request.
-fn route(
-    req: &Request,
-    path: &str,
-    shared: &Shared,
-    out: &mut dyn Write,
-    keep_alive: bool,
-) -> io::Result<()> {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    match (req.method.as_str(), segments.as_slice()) {
-        ("POST", ["rest", "sql"]) => rest::sql(req, None, shared, out, keep_alive),
-        ("POST", ["rest", "sql", db]) => rest::sql(req, Some(db), shared, out, keep_alive),
-        ("GET", ["rest", "login", user, password]) => {
-            rest::login(user, password, shared, out, keep_alive)
-        }
-        ("POST", ["influxdb", "v1", "write"]) => {
-            schemaless::influxdb_write(req, shared, out, keep_alive)
-        }
-        ("POST", ["opentsdb", "v1", "put", "json", db]) => {
-            let kind = schemaless::OpenTsdb::Json;
-            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
-        }
-        ("POST", ["opentsdb", "v1", "put", "telnet", db]) => {
-            let kind = schemaless::OpenTsdb::Telnet;
-            schemaless::opentsdb_put(req, kind, db, shared, out, keep_alive)
-        }
-        _ => {
-            out.write_all(&http::response_bytes(
-                404,
-                "text/plain",
-                b"404 page not found",
-                keep_alive,
-            ))?;
-            out.flush()
-        }
-    }
-}
-
-fn respond(out: &mut Stream, status: u16, content_type: &str, body: &[u8]) -> io::Result<()> {
-    out.write_all(&http::response_bytes(status, content_type, body, false))?;
-    out.flush()?;
-    out.tcp().shutdown(Shutdown::Both)
-}
-
-fn is_websocket_upgrade(req: &Request) -> bool {
-    req.method == "GET"
-        && req.header_has_token("upgrade", "websocket")
-        && req.header_has_token("connection", "upgrade")
-        && req.header("sec-websocket-key").is_some()
-}
-
-/// Answers the upgrade with 101 and serves the WebSocket at `path`.
-fn upgrade(mut conn: HttpConn, req: &Request, shared: &Shared, path: &str) {
-    let key = req.header("sec-websocket-key").unwrap_or_default();
-    let accept = tungstenite::handshake::derive_accept_key(key);
-    let head = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
-    );
-    if conn.stream.write_all(head.as_bytes()).is_err() || conn.stream.flush().is_err() {
-        return;
-    }
-    let leftover = std::mem::take(&mut conn.buf);
-    let socket = tungstenite::WebSocket::from_partially_read(
-        conn.stream,
-        leftover,
-        tungstenite::protocol::Role::Server,
-        None,
-    );
-    match path {
-        "/rest/schemaless" => {
-            ws::serve_with(socket, shared, &mut schemaless::LegacyState::new(shared));
-        }
-        "/rest/stmt" => ws::serve_stmt(socket, shared),
-        "/rest/tmq" => tmq_ws::serve(socket, shared),
-        _ => ws::serve(socket, shared, path == "/rest/ws"),
     }
 }

@@ -299,11 +299,6 @@ impl Near {
         let pos = pos.min(sql.len());
         Near { sql, pos }
     }
-
-    /// A position over a standalone text (values built outside the parser).
-    pub fn text(text: &str) -> Near {
-        Near::new(std::sync::Arc::from(text), 0)
-    }
 }
 
 impl std::ops::Deref for Near {

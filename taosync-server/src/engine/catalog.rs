@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::ast::{ColumnSpec, TypeSpec};
+use super::error::{EResult, EngineError};
 use super::storage::TableData;
+use taosync_proto::code::Code;
 use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Type};
 use taosync_proto::value::Value;
@@ -156,8 +158,6 @@ pub struct STable {
     pub schema: Schema,
     /// Creation time (ms).
     pub create_time: i64,
-    /// Unique id.
-    pub uid: i64,
 }
 
 /// What kind of table.
@@ -355,4 +355,23 @@ impl Catalog {
         self.next_uid += 1;
         self.next_uid
     }
+}
+
+/// The two system databases.
+pub(crate) const SYSTEM_DBS: [&str; 2] = ["information_schema", "performance_schema"];
+
+/// True for `information_schema` / `performance_schema`.
+pub(crate) fn is_system_db(name: &str) -> bool {
+    SYSTEM_DBS.contains(&name)
+}
+
+/// The database `dbn` for writing (0x0388 when missing; system databases refused).
+pub(crate) fn db_mut<'c>(cat: &'c mut Catalog, dbn: &str) -> EResult<&'c mut Database> {
+    if is_system_db(dbn) {
+        return Err(EngineError::new(
+            Code::new(0x2651),
+            "System table not allowed",
+        ));
+    }
+    cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)
 }

@@ -5,12 +5,12 @@ use std::collections::HashSet;
 use super::Session;
 use super::ast::{AlterAction, ColumnSpec, ObjName, Statement, TopicTarget, UsingClause};
 use super::catalog::{
-    Catalog, ColDef, Database, DbOptions, STable, Schema, Table, TableKind, Topic,
+    Catalog, ColDef, Database, DbOptions, STable, Schema, Table, TableKind, Topic, db_mut,
+    is_system_db,
 };
 use super::convert::{WriteCtx, coerce, eval_const};
 use super::error::{EResult, EngineError};
 use super::storage::TableData;
-use super::sys::is_system_db;
 use super::time::now_ticks;
 use taosync_proto::code::Code;
 use taosync_proto::types::{Precision, Type};
@@ -298,17 +298,6 @@ fn create_database(
     Ok(0)
 }
 
-/// The database `dbn` for writing (0x0388 when missing; system databases refused).
-pub(super) fn db_mut<'c>(cat: &'c mut Catalog, dbn: &str) -> EResult<&'c mut Database> {
-    if is_system_db(dbn) {
-        return Err(EngineError::new(
-            Code::new(0x2651),
-            "System table not allowed",
-        ));
-    }
-    cat.dbs.get_mut(dbn).ok_or_else(EngineError::db_not_exist)
-}
-
 fn check_columns(columns: &[ColumnSpec], tags: &[ColumnSpec], normal: bool) -> EResult<()> {
     if columns.first().is_none_or(|c| c.ty.ty != Type::Timestamp) {
         return Err(EngineError::code(Code::PAR_INVALID_FIRST_COLUMN));
@@ -399,7 +388,6 @@ fn create_stable(
 ) -> EResult<u64> {
     let dbn = s.db_for(name.db.as_deref())?;
     let mut cat = s.engine.write();
-    let uid = cat.uid();
     let db = db_mut(&mut cat, &dbn)?;
     if db.stables.contains_key(&name.name) {
         return if if_not_exists {
@@ -422,7 +410,6 @@ fn create_stable(
             name: name.name.clone(),
             schema: build_schema(columns, tags),
             create_time: now_ticks(Precision::Millisecond),
-            uid,
         },
     );
     Ok(0)
@@ -950,7 +937,7 @@ fn create_topic(
     {
         return Err(EngineError::table_not_exist(t));
     }
-    super::topics::create_topic(s, &cat, name, &dbn, target, sql)?;
+    super::topics::create_topic(s, &cat, name, &dbn, target)?;
     cat.topics.insert(
         name.to_string(),
         Topic {

@@ -12,6 +12,7 @@ use super::parser::parse_int_text;
 use super::storage::StoredRow;
 use super::time::{duration_ticks, iso8601, parse_timestamp, timezone_text, today_ticks};
 use taosync_proto::code::Code;
+use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Timestamp, Type};
 use taosync_proto::value::Value;
 
@@ -967,11 +968,6 @@ impl BExpr {
         }
     }
 
-    /// True when the expression references no row data (constant-foldable).
-    pub fn is_const(&self) -> bool {
-        matches!(self, BExpr::Const(_))
-    }
-
     /// Evaluates in `ctx`.
     pub fn eval(&self, ctx: &Ctx<'_>) -> EResult<Value> {
         Ok(match self {
@@ -1438,6 +1434,30 @@ fn parse_offset_tz(z: &str) -> Tz {
         format!("Etc/GMT{}{hh}", if sign > 0 { '-' } else { '+' })
     };
     name.parse::<Tz>().unwrap_or(Tz::UTC)
+}
+
+/// Makes `v` a value of `col`'s type in `precision` (NULL when it cannot be), so that
+/// every block a result produces can be encoded as its column list declares.
+pub(crate) fn conform(v: &mut Value, col: &Column, precision: Precision) {
+    match v {
+        Value::Null => {}
+        Value::Timestamp(t) if col.ty == Type::Timestamp => {
+            if t.precision() != precision {
+                *t = t.to_precision(precision);
+            }
+        }
+        Value::Decimal(_) if col.ty.is_decimal() => {}
+        _ if v.ty() == col.ty => {}
+        _ => {
+            let spec = TypeSpec {
+                ty: col.ty,
+                length: col.length,
+                precision: col.precision,
+                scale: col.scale,
+            };
+            *v = cast(v, &spec, precision).unwrap_or(Value::Null);
+        }
+    }
 }
 
 #[cfg(test)]

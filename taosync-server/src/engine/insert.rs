@@ -4,9 +4,10 @@ use std::collections::HashSet;
 
 use super::Session;
 use super::ast::{InsValue, InsertClause, ObjName, UsingClause};
+use super::catalog::db_mut;
 use super::catalog::{Catalog, Schema};
 use super::convert::{Const, WriteCtx, coerce, eval_const};
-use super::ddl::{create_child, db_mut};
+use super::ddl::create_child;
 use super::error::{EResult, EngineError};
 use super::storage::StoredRow;
 use super::time::now_ticks;

@@ -10,7 +10,6 @@
 //! Engine::config(&self) -> &EngineConfig
 //! Session::new(Arc<Engine>, user: &str) -> Session            (one per WS connection / REST request)
 //! Session::set_timezone(&mut self, chrono_tz::Tz)             (time literals without offset)
-//! Session::timezone(&self) -> chrono_tz::Tz
 //! Session::current_db(&self) -> Option<&str>
 //! Session::use_db(&mut self, db: &str) -> Result<(), EngineError>
 //! Session::execute(&mut self, sql: &str, req_id: u64) -> Result<Outcome, EngineError>
@@ -27,7 +26,7 @@
 //! ```text
 //! EngineConfig { user, password, server_version, default_timezone, enforce_keep,
 //!                max_sql_length }                  (Default: root/taosdata, 3.3.8.0, 4 MiB)
-//! Engine::with_defaults() -> Engine
+//! Engine::with_defaults() -> Engine                           (tests only)
 //! Session::engine(&self) -> &Arc<Engine>
 //! Session::insert_rows(&mut self, &RowTarget, &[Vec<Value>]) -> Result<u64, EngineError>
 //!     (typed rows for stmt / schemaless; RowTarget { db, table, using: Option<AutoCreate
@@ -36,7 +35,7 @@
 //!     (TableInfo { db, name, kind: Super|Child|Normal, stable, columns, tags, tag_values,
 //!      precision, vgroup })
 //! QueryResult::from_rows(columns, precision, rows) -> QueryResult     (materialised result)
-//! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>
+//! QueryResult::collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError>   (tests only)
 //! Session::execute_with_params(&mut self, sql, params: &[Value], req_id) -> Result<Outcome, EngineError>
 //!     (`?` placeholders bound in text order; engine::params::count_params(&stmt) counts them)
 //! Session::prepare_shape(&self, sql) -> Result<stmt::StmtShape, EngineError>
@@ -46,7 +45,8 @@
 //! Engine::broker(&self) -> &Arc<server::tmq::Broker>
 //!     (TMQ: topics, groups, offsets over per-vgroup WALs every row write feeds; `topics`)
 //! Engine::register_connection(self: &Arc<Engine>, ConnectionInfo) -> ConnectionGuard
-//!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops)
+//!     (lists the connection in SHOW CONNECTIONS / perf_connections until the guard drops;
+//!      tests only: the network layer registers no connections)
 //! engine::parser::parse(sql) -> Result<ast::Statement, EngineError>   (syntax check only)
 //! ```
 //!
@@ -159,17 +159,20 @@ pub struct ConnectionInfo {
 
 #[derive(Debug, Default)]
 struct ConnRegistry {
+    #[cfg(test)]
     next_id: u32,
     live: std::collections::BTreeMap<u32, (ConnectionInfo, i64)>,
 }
 
 /// Keeps a connection listed in `perf_connections` until dropped.
+#[cfg(test)]
 #[derive(Debug)]
 pub struct ConnectionGuard {
     engine: Arc<Engine>,
     id: u32,
 }
 
+#[cfg(test)]
 impl ConnectionGuard {
     /// The connection id (`conn_id`).
     pub fn id(&self) -> u32 {
@@ -177,6 +180,7 @@ impl ConnectionGuard {
     }
 }
 
+#[cfg(test)]
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
         self.engine.conns().live.remove(&self.id);
@@ -197,6 +201,7 @@ impl Engine {
     }
 
     /// An empty engine with the default configuration.
+    #[cfg(test)]
     pub fn with_defaults() -> Engine {
         Engine::new(EngineConfig::default())
     }
@@ -218,6 +223,7 @@ impl Engine {
     }
 
     /// Lists a connection in `perf_connections` until the returned guard is dropped.
+    #[cfg(test)]
     pub fn register_connection(self: &Arc<Self>, info: ConnectionInfo) -> ConnectionGuard {
         let mut reg = self.conns();
         reg.next_id = reg.next_id.wrapping_add(1).max(1);
@@ -310,7 +316,7 @@ impl QueryResult {
             match self.source.next_row()? {
                 Some(mut r) => {
                     for (v, c) in r.iter_mut().zip(self.columns.iter()) {
-                        query::conform(v, c, self.precision);
+                        expr::conform(v, c, self.precision);
                     }
                     out.push(r);
                 }
@@ -321,6 +327,7 @@ impl QueryResult {
     }
 
     /// All remaining rows (tests and small results).
+    #[cfg(test)]
     pub fn collect_rows(&mut self) -> Result<Vec<Vec<Value>>, EngineError> {
         let mut all = Vec::new();
         while let Some(b) = self.next_block(4096)? {
@@ -395,11 +402,6 @@ impl Session {
         self.tz = tz;
     }
 
-    /// The session zone.
-    pub fn timezone(&self) -> Tz {
-        self.tz
-    }
-
     /// The current database.
     pub fn current_db(&self) -> Option<&str> {
         self.db.as_deref()
@@ -408,7 +410,7 @@ impl Session {
     /// `USE db` (0x0388 when it does not exist).
     pub fn use_db(&mut self, db: &str) -> Result<(), EngineError> {
         let cat = self.engine.read();
-        if !cat.dbs.contains_key(db) && !sys::is_system_db(db) {
+        if !cat.dbs.contains_key(db) && !catalog::is_system_db(db) {
             return Err(EngineError::db_not_exist());
         }
         drop(cat);

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use super::ast::{Expr, Fill, Lit, ObjName, Select};
 use super::catalog::{Schema, TableKind};
+use super::catalog::{db_mut, is_system_db};
 use super::error::{EResult, EngineError, clip};
 use super::expr::{AggCall, AggKind, BExpr, Binder, Ctx, Scope, as_f64, as_int, compare, truthy};
 use super::storage::{Chunk, SnapshotCursor, StoredRow};
-use super::sys::{is_system_db, system_table};
+use super::sys::system_table;
 use super::time::{duration_ticks, now_ticks};
 use super::{QueryResult, Session};
 use taosync_proto::code::Code;
@@ -31,30 +32,6 @@ impl RowSource {
         match self {
             RowSource::Mem(it) => Ok(it.next()),
             RowSource::Scan(s) => s.next_row(),
-        }
-    }
-}
-
-/// Makes `v` a value of `col`'s type in `precision` (NULL when it cannot be), so that
-/// every block a result produces can be encoded as its column list declares.
-pub(crate) fn conform(v: &mut Value, col: &Column, precision: Precision) {
-    match v {
-        Value::Null => {}
-        Value::Timestamp(t) if col.ty == Type::Timestamp => {
-            if t.precision() != precision {
-                *t = t.to_precision(precision);
-            }
-        }
-        Value::Decimal(_) if col.ty.is_decimal() => {}
-        _ if v.ty() == col.ty => {}
-        _ => {
-            let spec = super::ast::TypeSpec {
-                ty: col.ty,
-                length: col.length,
-                precision: col.precision,
-                scale: col.scale,
-            };
-            *v = super::expr::cast(v, &spec, precision).unwrap_or(Value::Null);
         }
     }
 }
@@ -1554,7 +1531,7 @@ pub(super) fn delete(s: &Session, table: &ObjName, where_: Option<&Expr>) -> ERe
     let dbn = s.db_for(table.db.as_deref())?;
     let now_ns = now_ticks(Precision::Nanosecond);
     let mut cat = s.engine.write();
-    let db = super::ddl::db_mut(&mut cat, &dbn)?;
+    let db = db_mut(&mut cat, &dbn)?;
     let (schema, targets): (Schema, Vec<String>) = if let Some(st) = db.stables.get(&table.name) {
         (
             st.schema.clone(),

@@ -3,13 +3,14 @@
 //! rows go (feed them to [`Session::insert_rows`](super::Session::insert_rows)).
 
 use super::Session;
-use super::ast::{Expr, InsValue, Statement};
+use super::ast::{Expr, InsValue, Lit, Statement};
 use super::error::EngineError;
 use super::params::count_params;
 use super::parser::parse;
 use taosync_proto::code::Code;
 use taosync_proto::row::Column;
 use taosync_proto::types::Type;
+use taosync_proto::value::Value;
 
 /// What a placeholder binds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,8 +19,6 @@ pub enum FieldKind {
     Column,
     /// A tag (stmt2 `bind_type` 2).
     Tag,
-    /// A query parameter (stmt2 `bind_type` 3).
-    Query,
     /// The table name (stmt2 `bind_type` 4).
     TableName,
 }
@@ -241,4 +240,34 @@ impl Session {
         shape.fields = fields;
         Ok(shape)
     }
+}
+
+/// A constant of the SQL text as a value (`None` for anything but a plain literal).
+fn literal(e: &Expr) -> Option<Value> {
+    match e {
+        Expr::Lit(Lit::Null) => Some(Value::Null),
+        Expr::Lit(Lit::Bool(b)) => Some(Value::Bool(*b)),
+        Expr::Lit(Lit::Str(s)) => Some(Value::VarChar(s.clone())),
+        Expr::Lit(Lit::Int(s)) => s
+            .parse::<i64>()
+            .map(Value::BigInt)
+            .or_else(|_| s.parse::<u64>().map(Value::UBigInt))
+            .ok(),
+        Expr::Lit(Lit::Float(s)) => s.parse::<f64>().ok().map(Value::Double),
+        Expr::Neg(inner) => match literal(inner)? {
+            Value::BigInt(v) => v.checked_neg().map(Value::BigInt),
+            Value::Double(v) => Some(Value::Double(-v)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The constant tag values of an `INSERT INTO ? USING st TAGS (…)` written without `?`.
+pub fn literal_tags(sql: &str) -> Option<Vec<Value>> {
+    let Ok(Statement::Insert(clauses)) = parse(sql) else {
+        return None;
+    };
+    let using = clauses.first()?.using.as_ref()?;
+    using.tags.iter().map(|t| literal(&t.expr)).collect()
 }

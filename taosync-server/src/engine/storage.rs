@@ -46,13 +46,9 @@ pub struct TableData {
 
 impl TableData {
     /// Number of rows.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    /// True when the table holds no rows.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// A consistent snapshot: the chunks at this instant.
@@ -150,15 +146,6 @@ impl TableData {
         self.chunks.retain(|c| !c.rows.is_empty());
         self.len -= removed;
         removed
-    }
-
-    /// Rewrites every row (used by schema changes that alter stored values).
-    pub fn map_rows(&mut self, mut f: impl FnMut(&mut StoredRow)) {
-        for c in &mut self.chunks {
-            for r in &mut Arc::make_mut(c).rows {
-                f(r);
-            }
-        }
     }
 }
 

@@ -1,21 +1,13 @@
 //! SHOW, DESCRIBE and the information_schema / performance_schema tables (03 §2.3–2.6).
 
 use super::ast::{ObjName, Show};
-use super::catalog::{Catalog, ColDef, Database, TableKind, fmt_minutes};
+use super::catalog::{Catalog, ColDef, Database, SYSTEM_DBS, TableKind, fmt_minutes, is_system_db};
 use super::error::{EResult, EngineError};
 use super::expr::like;
 use super::{QueryResult, Session};
 use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Timestamp, Type};
 use taosync_proto::value::Value;
-
-/// The two system databases.
-pub(super) const SYSTEM_DBS: [&str; 2] = ["information_schema", "performance_schema"];
-
-/// True for `information_schema` / `performance_schema`.
-pub(super) fn is_system_db(name: &str) -> bool {
-    SYSTEM_DBS.contains(&name)
-}
 
 fn def(name: &str, ty: Type, length: u32, slot: usize) -> ColDef {
     ColDef {

@@ -113,21 +113,18 @@ pub(super) fn create_topic(
     name: &str,
     dbn: &str,
     target: &TopicTarget,
-    sql: &str,
 ) -> EResult<()> {
     let db = cat.dbs.get(dbn).ok_or_else(EngineError::db_not_exist)?;
-    let (kind, with_meta) = match target {
-        TopicTarget::Database { with_meta, .. } => (TopicKind::Database, *with_meta),
+    let kind = match target {
+        TopicTarget::Database { .. } => TopicKind::Database,
         TopicTarget::Stable {
-            name: st,
-            with_meta,
-            where_,
+            name: st, where_, ..
         } => {
             let stable = db
                 .stables
                 .get(&st.name)
                 .ok_or_else(|| EngineError::table_not_exist(&st.name))?;
-            let kind = match where_ {
+            match where_ {
                 None => TopicKind::Stable {
                     stable: st.name.clone(),
                 },
@@ -151,18 +148,14 @@ pub(super) fn create_topic(
                         )),
                     }
                 }
-            };
-            (kind, *with_meta)
+            }
         }
-        TopicTarget::Query(sel) => (query_kind(s, db, sel)?, false),
+        TopicTarget::Query(sel) => query_kind(s, db, sel)?,
     };
     let topic = TopicDef {
         name: name.to_owned(),
         db: dbn.to_owned(),
         kind,
-        with_meta,
-        sql: sql.to_owned(),
-        create_time: now_ticks(Precision::Millisecond),
     };
     s.engine.broker.create_topic(topic, false)?;
     Ok(())
@@ -397,7 +390,7 @@ impl RowProjector for ExprProjector {
             let mut values = Vec::with_capacity(self.items.len());
             for (item, column) in self.items.iter().zip(self.columns.iter()) {
                 let mut v = item.eval(&ctx).map_err(|e| tmq_error(&e))?;
-                super::query::conform(&mut v, column, self.precision);
+                super::expr::conform(&mut v, column, self.precision);
                 values.push(v);
             }
             out.push(values);
@@ -413,7 +406,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::super::{AutoCreate, Engine, RowTarget, Session};
-    use crate::tmq::{ConsumerSettings, TmqMessage};
+    use crate::tmq::broker::TmqMessage;
+    use crate::tmq::settings::ConsumerSettings;
     use taosync_proto::tmq::OffsetReset;
     use taosync_proto::types::{Precision, Timestamp};
     use taosync_proto::value::Value;

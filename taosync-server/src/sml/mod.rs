@@ -5,29 +5,10 @@
 //! `insert` action, `POST /influxdb/v1/write` or the OpenTSDB endpoints); [`parse`] returns an
 //! [`SmlBatch`] of points or an [`SmlError`] naming the bad line; [`plan`] compares the batch
 //! with the database's current schema (through the [`SchemaLookup`] trait the engine
-//! implements) and returns an [`SmlPlan`] the engine applies atomically.
-//!
-//! ```
-//! use taosync_server::sml::{self, ExistingTable, SmlPrecision, SmlProtocol};
-//! use taosync_proto::{Precision, Timestamp, Type, Value};
-//!
-//! let now = Timestamp::new(1_700_000_000_000, Precision::Millisecond);
-//! let batch = sml::parse(
-//!     SmlProtocol::Line,
-//!     SmlPrecision::Millisecond,
-//!     "meters,location=LA current=10.3,note=\"ok\" 1626006833639",
-//!     Precision::Millisecond,
-//!     now,
-//! )?;
-//! // The engine passes its catalogue; here the database is empty.
-//! let plan = sml::plan(&batch, &|_: &str| -> Option<ExistingTable> { None })?;
-//! let stable = &plan.stables[0];
-//! assert!(stable.create);
-//! assert_eq!(stable.columns[0].name, "_ts");
-//! assert_eq!((stable.columns[2].ty, stable.columns[2].length), (Type::VarChar, 4));
-//! assert_eq!(stable.children[0].rows[0].values[0], (1, Value::Double(10.3)));
-//! # Ok::<(), sml::SmlError>(())
-//! ```
+//! implements) and returns an [`SmlPlan`] the engine applies atomically. For example, the
+//! line `meters,location=LA current=10.3,note="ok" 1626006833639` planned against an empty
+//! database creates supertable `meters` with `_ts` first and `note` as a `VARCHAR(4)`
+//! (the unit test `tests::parse_then_plan_an_empty_database` runs exactly this).
 //!
 //! Sources (restated, no code copied): TDengine `source/client/src/clientSml.c`,
 //! `clientSmlLine.c`, `clientSmlTelnet.c`, `clientSmlJson.c`, `source/common/src/tname.c`
@@ -56,10 +37,9 @@ use taosync_proto::error::{Error, ErrorKind};
 use taosync_proto::types::{Precision, Timestamp, Type};
 use taosync_proto::value::Value;
 
-pub use naming::{child_table_name_md5, dot_to_underline};
+pub use naming::dot_to_underline;
 pub use plan::{
-    ChildPlan, ExistingTable, SchemaChange, SchemaLookup, SmlPlan, SmlRow, StablePlan,
-    StableSchema, plan, var_width,
+    ExistingTable, SchemaChange, SchemaLookup, SmlPlan, StablePlan, StableSchema, plan,
 };
 pub use telnet::telnet_http_payload;
 
@@ -186,6 +166,7 @@ impl SmlPrecision {
     }
 
     /// The precision with `TSDB_SML_TIMESTAMP_TYPE` value `code` (0–6).
+    #[cfg(test)]
     pub fn from_code(code: u8) -> Option<SmlPrecision> {
         Some(match code {
             0 => SmlPrecision::NotConfigured,
@@ -200,6 +181,7 @@ impl SmlPrecision {
     }
 
     /// The `TSDB_SML_TIMESTAMP_TYPE` value.
+    #[cfg(test)]
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -306,15 +288,10 @@ impl SmlField {
             value,
         }
     }
-
-    /// The length TDengine sizes a column by: bytes of the text (UTF-8) for VARCHAR and NCHAR,
-    /// bytes for VARBINARY and GEOMETRY, the fixed width otherwise.
-    pub fn width(&self) -> usize {
-        value_width(&self.value)
-    }
 }
 
-/// See [`SmlField::width`].
+/// The length TDengine sizes a column by: bytes of the text (UTF-8) for VARCHAR and NCHAR,
+/// bytes for VARBINARY and GEOMETRY, the fixed width otherwise.
 pub(crate) fn value_width(value: &Value) -> usize {
     match value {
         Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => s.len(),
@@ -352,6 +329,7 @@ pub struct SmlBatch {
 }
 
 /// Parses `payload` in `protocol` with default [`SmlOptions`]. See [`parse_with`].
+#[cfg(test)]
 pub fn parse(
     protocol: SmlProtocol,
     precision: SmlPrecision,

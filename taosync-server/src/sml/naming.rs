@@ -8,12 +8,8 @@ use taosync_proto::value::Value;
 use super::{MAX_TABLE_NAME_LEN, SmlField, SmlOptions};
 
 /// Replaces every `.` with `_` (`smlStrReplace`; TDengine's `smlDot2Underline` defaults to
-/// true), as done to supertable names and to child names taken from a tag.
-///
-/// ```
-/// use taosync_server::sml::dot_to_underline;
-/// assert_eq!(dot_to_underline("sys.cpu.nice"), "sys_cpu_nice");
-/// ```
+/// true), as done to supertable names and to child names taken from a tag:
+/// `sys.cpu.nice` becomes `sys_cpu_nice`.
 pub fn dot_to_underline(name: &str) -> String {
     name.replace('.', "_")
 }
@@ -47,17 +43,9 @@ fn hash_bytes(value: &Value) -> Vec<u8> {
 ///
 /// Keys sort case-insensitively, a shorter key first when one is a prefix of the other
 /// (`compareKv`). Values are the unescaped text of string tags and the raw little-endian
-/// bytes of numeric and bool tags (`buildChildTableName` hashes the value union).
-///
-/// ```
-/// use taosync_proto::Value;
-/// use taosync_server::sml::{SmlField, child_table_name_md5};
-/// let tags = [
-///     SmlField::new("location", Value::NChar("California.SanFrancisco".into())),
-///     SmlField::new("groupid", Value::NChar("2".into())),
-/// ];
-/// assert_eq!(child_table_name_md5("meters", &tags), "t_251f05d65163f70e2d23faaaa5338caa");
-/// ```
+/// bytes of numeric and bool tags (`buildChildTableName` hashes the value union). For
+/// `meters` with tags `location` = `California.SanFrancisco` and `groupid` = `2` (both
+/// NCHAR) the name is `t_251f05d65163f70e2d23faaaa5338caa`.
 pub fn child_table_name_md5(stable: &str, tags: &[SmlField]) -> String {
     let mut sorted: Vec<&SmlField> = tags.iter().collect();
     sorted.sort_by(|a, b| {
@@ -114,4 +102,26 @@ pub(crate) fn child_table_name(
         }
     }
     child_table_name_md5(&dot_to_underline(raw_measurement), tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_become_underlines() {
+        assert_eq!(dot_to_underline("sys.cpu.nice"), "sys_cpu_nice");
+    }
+
+    #[test]
+    fn child_name_of_the_documented_tags() {
+        let tags = [
+            SmlField::new("location", Value::NChar("California.SanFrancisco".into())),
+            SmlField::new("groupid", Value::NChar("2".into())),
+        ];
+        assert_eq!(
+            child_table_name_md5("meters", &tags),
+            "t_251f05d65163f70e2d23faaaa5338caa"
+        );
+    }
 }

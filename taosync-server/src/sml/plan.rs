@@ -30,21 +30,12 @@ const MAX_ROW_LEN: usize = 65_531;
 const POWER_OF_TWO_BOUNDARY: usize = 1024;
 
 /// The declared width schemaless gives a VARCHAR, NCHAR, VARBINARY or GEOMETRY column or tag
-/// that must hold `length` (bytes of text, as [`SmlField::width`](super::SmlField::width)):
+/// that must hold `length` (bytes of text, as `value_width` counts them):
 /// the smallest power of two strictly greater than `length` when `length < 1024`, else
 /// `length`, capped at the type's maximum (65517 bytes, NCHAR 16379 characters). NCHAR widths
 /// are in characters (TDengine counts the UTF-8 bytes of the value as characters). Fixed-width
-/// types return their size in bytes.
-///
-/// ```
-/// use taosync_proto::Type;
-/// use taosync_server::sml::var_width;
-/// assert_eq!(var_width(Type::VarChar, 2), 4);
-/// assert_eq!(var_width(Type::NChar, 23), 32);
-/// assert_eq!(var_width(Type::VarChar, 4), 8);
-/// assert_eq!(var_width(Type::VarChar, 1500), 1500);
-/// assert_eq!(var_width(Type::Double, 8), 8);
-/// ```
+/// types return their size in bytes: VARCHAR 2 → 4, NCHAR 23 → 32, VARCHAR 4 → 8,
+/// VARCHAR 1500 → 1500, DOUBLE → 8.
 pub fn var_width(ty: Type, length: usize) -> u32 {
     let max = match ty {
         Type::NChar => MAX_NCHAR_LEN,
@@ -552,4 +543,18 @@ fn in_other_stable(child: &str, owner: &str) -> SmlError {
         Code::TDB_TABLE_IN_OTHER_STABLE,
         format!("table {child:?} already exists in other stable {owner:?}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn var_width_of_the_documented_cases() {
+        assert_eq!(var_width(Type::VarChar, 2), 4);
+        assert_eq!(var_width(Type::NChar, 23), 32);
+        assert_eq!(var_width(Type::VarChar, 4), 8);
+        assert_eq!(var_width(Type::VarChar, 1500), 1500);
+        assert_eq!(var_width(Type::Double, 8), 8);
+    }
 }

@@ -20,15 +20,6 @@ use super::{
 /// (`schemaless/capi` `InsertOpentsdbTelnet`): every non-empty line trimmed of surrounding
 /// whitespace and of a leading `put `, joined with `\n`. Returns `None` when no line is left
 /// (the adapter then answers 204 without writing anything).
-///
-/// ```
-/// use taosync_server::sml::telnet_http_payload;
-/// assert_eq!(
-///     telnet_http_payload("put m 1626006833 1 a=b\r\n\r\n  m 1626006834 2 a=b  \n").as_deref(),
-///     Some("m 1626006833 1 a=b\nm 1626006834 2 a=b"),
-/// );
-/// assert_eq!(telnet_http_payload("\n\n"), None);
-/// ```
 pub fn telnet_http_payload(body: &str) -> Option<String> {
     let lines: Vec<&str> = body
         .split('\n')
@@ -199,4 +190,19 @@ pub(crate) fn parse_telnet(
         ts(ts_value, ctx.db_precision),
         ctx,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_payload_is_trimmed_and_joined() {
+        assert_eq!(
+            telnet_http_payload("put m 1626006833 1 a=b\r\n\r\n  m 1626006834 2 a=b  \n")
+                .as_deref(),
+            Some("m 1626006833 1 a=b\nm 1626006834 2 a=b"),
+        );
+        assert_eq!(telnet_http_payload("\n\n"), None);
+    }
 }

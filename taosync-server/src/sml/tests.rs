@@ -1,6 +1,35 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use super::naming::child_table_name_md5;
+use super::plan::var_width;
 use super::*;
+
+#[test]
+fn parse_then_plan_an_empty_database() {
+    // Formerly the module-level example of `sml`.
+    let now = Timestamp::new(1_700_000_000_000, Precision::Millisecond);
+    let batch = parse(
+        SmlProtocol::Line,
+        SmlPrecision::Millisecond,
+        "meters,location=LA current=10.3,note=\"ok\" 1626006833639",
+        Precision::Millisecond,
+        now,
+    )
+    .unwrap();
+    // The engine passes its catalogue; here the database is empty.
+    let plan = plan(&batch, &|_: &str| -> Option<ExistingTable> { None }).unwrap();
+    let stable = &plan.stables[0];
+    assert!(stable.create);
+    assert_eq!(stable.columns[0].name, "_ts");
+    assert_eq!(
+        (stable.columns[2].ty, stable.columns[2].length),
+        (Type::VarChar, 4)
+    );
+    assert_eq!(
+        stable.children[0].rows[0].values[0],
+        (1, Value::Double(10.3))
+    );
+}
 use md5::{Digest, Md5};
 use proptest::prelude::*;
 use taosync_proto::row::Column;

@@ -237,14 +237,10 @@ impl Broker {
     }
 
     /// The same broker packing at most `rows` rows per message (at least 1).
+    #[cfg(test)]
     pub fn with_max_rows_per_message(mut self, rows: usize) -> Broker {
         self.max_rows_per_message = rows.max(1);
         self
-    }
-
-    /// The WAL source.
-    pub fn wal(&self) -> &Arc<dyn WalSource> {
-        &self.wal
     }
 
     /// Now, by the broker's clock (ms).
@@ -364,16 +360,19 @@ impl Broker {
     }
 
     /// True when the topic exists.
+    #[cfg(test)]
     pub fn topic_exists(&self, name: &str) -> bool {
         self.lock().topics.contains_key(name)
     }
 
     /// Every topic, by name.
+    #[cfg(test)]
     pub fn topics(&self) -> Vec<TopicDef> {
         self.lock().topics.values().cloned().collect()
     }
 
     /// True when a topic reads `db` (DROP DATABASE must then fail with 0x03ED).
+    #[cfg(test)]
     pub fn db_has_topics(&self, db: &str) -> bool {
         self.lock().topics.values().any(|t| t.db == db)
     }
@@ -409,14 +408,8 @@ impl Broker {
         Ok(id)
     }
 
-    /// A consumer's settings.
-    pub fn settings(&self, id: ConsumerId) -> TmqResult<ConsumerSettings> {
-        let now = self.now_ms();
-        let mut state = self.lock();
-        self.touch(&mut state, id, now).map(|c| c.settings.clone())
-    }
-
     /// A consumer's status (`Lost` consumers stay visible until closed).
+    #[cfg(test)]
     pub fn status(&self, id: ConsumerId) -> TmqResult<ConsumerStatus> {
         let now = self.now_ms();
         let mut state = self.lock();

@@ -1,5 +1,6 @@
 //! The broker's notion of time, injected so that timeouts are testable without sleeping.
 
+#[cfg(test)]
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A source of wall-clock milliseconds since the Unix epoch.
@@ -19,9 +20,11 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to (tests).
+#[cfg(test)]
 #[derive(Debug, Default)]
 pub struct ManualClock(AtomicI64);
 
+#[cfg(test)]
 impl ManualClock {
     /// A clock reading `start_ms`.
     pub fn new(start_ms: i64) -> ManualClock {
@@ -32,13 +35,9 @@ impl ManualClock {
     pub fn advance(&self, ms: i64) {
         self.0.fetch_add(ms, Ordering::SeqCst);
     }
-
-    /// Sets the clock to `ms`.
-    pub fn set(&self, ms: i64) {
-        self.0.store(ms, Ordering::SeqCst);
-    }
 }
 
+#[cfg(test)]
 impl Clock for ManualClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use taosync_proto::code::Code;
-use taosync_proto::error::{Error, ErrorKind};
 use taosync_proto::tmq::codes;
 
 /// A failed broker call: the masked code and the message the server sends.
@@ -35,11 +34,6 @@ impl TmqError {
     /// A taosAdapter-generated error (code 0xffff).
     pub fn generic(message: impl Into<String>) -> TmqError {
         TmqError::new(Code::ADAPTER_GENERIC, message)
-    }
-
-    /// The same error as a crate [`Error`] of kind [`Tmq`](ErrorKind::Tmq).
-    pub fn to_error(&self) -> Error {
-        Error::new(ErrorKind::Tmq, self.message.clone()).with_code(self.code)
     }
 }
 

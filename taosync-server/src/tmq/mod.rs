@@ -54,14 +54,10 @@ pub mod wal;
 #[cfg(test)]
 mod tests;
 
-pub use broker::{
-    Broker, ConsumerId, ConsumerRow, ConsumerStatus, DEFAULT_MAX_ROWS_PER_MESSAGE, SubscriptionRow,
-    TmqMessage, VgroupAssignment,
-};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use broker::Broker;
+pub use clock::SystemClock;
 pub use error::{TmqError, TmqResult};
 pub use session::{SessionReply, TmqSession};
-pub use settings::ConsumerSettings;
-pub use system::{consumer_columns, consumer_values, subscription_columns, subscription_values};
-pub use topic::{MessageBlock, RowFilter, RowProjector, SelectColumns, TopicDef, TopicKind};
-pub use wal::{MemoryWal, WalBlock, WalEntry, WalRange, WalSource};
+pub use system::{consumer_values, subscription_values};
+pub use topic::{RowProjector, TopicDef, TopicKind};
+pub use wal::{MemoryWal, WalBlock};

@@ -18,12 +18,14 @@ use super::broker::{Broker, ConsumerId, TmqMessage};
 use super::error::{TmqError, TmqResult};
 use super::settings::ConsumerSettings;
 use taosync_proto::block::encode_block;
+#[cfg(test)]
+use taosync_proto::tmq::parse_tmq_request;
 use taosync_proto::tmq::{
     Assignment, AssignmentReply, CommitOffsetReply, CommitReply, CommittedReply, Empty,
     FetchJsonMetaArgs, FetchRawDataReply, FetchRawReply, FetchReply, ListTopicsReply,
     MESSAGE_TYPE_DATA, PollArgs, PollReply, PositionReply, RAW_DATA_META_TYPE, RawDataTable,
     SubscribeArgs, SubscribeReply, TmqFetchBlockReply, TmqRequest, VersionReply, encode_raw_data,
-    encode_tmq_error, encode_tmq_reply, parse_tmq_request,
+    encode_tmq_error, encode_tmq_reply,
 };
 
 /// The longest a single `poll` blocks, whatever `blocking_time` asks.
@@ -132,6 +134,7 @@ impl TmqSession {
     }
 
     /// Handles one text frame. Malformed frames and unknown actions get no reply (02 §0.3).
+    #[cfg(test)]
     pub fn handle_text(&mut self, text: &str) -> Vec<SessionReply> {
         match parse_tmq_request(text) {
             Some(request) => self.handle(request),

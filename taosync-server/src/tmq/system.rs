@@ -6,11 +6,15 @@
 //! 3.2 builds).
 
 use super::broker::{ConsumerRow, SubscriptionRow};
+#[cfg(test)]
 use taosync_proto::row::Column;
-use taosync_proto::types::{Precision, Timestamp, Type};
+#[cfg(test)]
+use taosync_proto::types::Type;
+use taosync_proto::types::{Precision, Timestamp};
 use taosync_proto::value::Value;
 
 /// Columns of `perf_consumers`.
+#[cfg(test)]
 pub fn consumer_columns() -> Vec<Column> {
     vec![
         Column::new("consumer_id", Type::BigInt, 8),
@@ -54,6 +58,7 @@ pub fn consumer_values(row: &ConsumerRow) -> Vec<Value> {
 }
 
 /// Columns of `ins_subscriptions`.
+#[cfg(test)]
 pub fn subscription_columns() -> Vec<Column> {
     vec![
         Column::new("topic_name", Type::VarChar, 204),

@@ -2,6 +2,12 @@
 
 use std::sync::Arc;
 
+use super::broker::{ConsumerId, ConsumerStatus, TmqMessage, VgroupAssignment};
+use super::clock::ManualClock;
+use super::settings::ConsumerSettings;
+use super::system::{consumer_columns, subscription_columns};
+use super::topic::SelectColumns;
+use super::wal::{WalRange, WalSource};
 use super::*;
 use taosync_proto::code::Code;
 use taosync_proto::row::Column;
@@ -44,9 +50,6 @@ fn topic(name: &str, kind: TopicKind) -> TopicDef {
         name: name.into(),
         db: DB.into(),
         kind,
-        with_meta: false,
-        sql: format!("create topic {name} ..."),
-        create_time: 1,
     }
 }
 

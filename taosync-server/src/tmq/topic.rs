@@ -21,17 +21,20 @@ pub trait RowProjector: Send + Sync + fmt::Debug {
 }
 
 /// A row predicate over a block and one of its rows.
+#[cfg(test)]
 pub type RowFilter = Arc<dyn Fn(&WalBlock, &[Value]) -> bool + Send + Sync>;
 
 /// A [`RowProjector`] that picks columns (data or tag columns) by name and keeps the rows
 /// `filter` accepts. Output column `i` takes the block's column named like `columns[i]`
 /// (a tag when no data column has that name; NULL when neither exists).
+#[cfg(test)]
 #[derive(Clone)]
 pub struct SelectColumns {
     columns: Arc<[Column]>,
     filter: Option<RowFilter>,
 }
 
+#[cfg(test)]
 impl SelectColumns {
     /// Selects `columns` (output schema) from each block, keeping every row.
     pub fn new(columns: Vec<Column>) -> SelectColumns {
@@ -48,6 +51,7 @@ impl SelectColumns {
     }
 }
 
+#[cfg(test)]
 impl fmt::Debug for SelectColumns {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SelectColumns")
@@ -57,12 +61,14 @@ impl fmt::Debug for SelectColumns {
     }
 }
 
+#[cfg(test)]
 enum Source {
     Data(usize),
     Tag(usize),
     Missing,
 }
 
+#[cfg(test)]
 impl RowProjector for SelectColumns {
     fn columns(&self) -> Arc<[Column]> {
         Arc::clone(&self.columns)
@@ -126,16 +132,7 @@ pub enum TopicKind {
     Database,
 }
 
-impl TopicKind {
-    /// The `type` column of `ins_topics`: `column`, `stable` or `db`.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            TopicKind::Query { .. } => "column",
-            TopicKind::Stable { .. } => "stable",
-            TopicKind::Database => "db",
-        }
-    }
-}
+impl TopicKind {}
 
 /// A topic.
 #[derive(Clone, Debug)]
@@ -146,12 +143,6 @@ pub struct TopicDef {
     pub db: String,
     /// What it reads.
     pub kind: TopicKind,
-    /// `WITH META` (recorded; meta messages are not produced).
-    pub with_meta: bool,
-    /// The original `CREATE TOPIC` text.
-    pub sql: String,
-    /// Creation time, ms since the epoch.
-    pub create_time: i64,
 }
 
 /// One block of a delivered message: rows of one table.

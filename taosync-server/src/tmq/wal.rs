@@ -154,11 +154,13 @@ fn vgroup_missing(vgroup: i32) -> TmqError {
 
 impl MemoryWal {
     /// An empty WAL set retaining [`DEFAULT_MAX_ENTRIES_PER_VGROUP`] entries per vgroup.
+    #[cfg(test)]
     pub fn new() -> MemoryWal {
         MemoryWal::default()
     }
 
     /// The same WAL set retaining at most `max_entries` (at least 1) entries per vgroup.
+    #[cfg(test)]
     pub fn with_max_entries(mut self, max_entries: usize) -> MemoryWal {
         self.max_entries = max_entries.max(1);
         self
@@ -204,6 +206,7 @@ impl MemoryWal {
     }
 
     /// Drops the entries of a vgroup below `version` (WAL retention).
+    #[cfg(test)]
     pub fn trim(&self, db: &str, vgroup: i32, version: i64) -> TmqResult<()> {
         let mut dbs = self.lock();
         let log = dbs.get_mut(db).ok_or_else(|| db_missing(db))?;

@@ -2,17 +2,12 @@
 //! frames, checked against the protocol notes (01 §1, §2, §3.7), not through the taosync
 //! client.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use crate::common::{
+    BASIC, Ws, body, json_body as json, post, raw, recv, recv_json, status, ws_connect,
+};
 use taosync_server::{Server, ServerConfig, ServerHandle};
 use tungstenite::Message;
-use tungstenite::stream::MaybeTlsStream;
 
-type Ws = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
-
-const BASIC: &str = "Basic cm9vdDp0YW9zZGF0YQ==";
 const ROOT_TOKEN: &str = "/KfeAzX/f9na8qdtNZmtONryp201ma04bEl8LcvLUd7a8qdtNZmtONryp201ma04";
 
 /// The 127-byte block of 01 §3.7.
@@ -27,53 +22,6 @@ fn hex(s: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
-}
-
-fn raw(h: &ServerHandle, request: &[u8]) -> String {
-    let mut s = TcpStream::connect(h.addr()).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(request).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn post(h: &ServerHandle, path: &str, auth: &str, body: &str) -> String {
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    raw(h, req.as_bytes())
-}
-
-fn status(resp: &str) -> u16 {
-    resp[9..12].parse().unwrap()
-}
-
-/// The response body with any chunked framing removed.
-fn body(resp: &str) -> String {
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
-    if !head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        return body.to_owned();
-    }
-    let mut out = String::new();
-    let mut rest = body;
-    loop {
-        let (size, after) = rest.split_once("\r\n").unwrap();
-        let size = usize::from_str_radix(size.trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
-}
-
-fn json(resp: &str) -> serde_json::Value {
-    serde_json::from_str(&body(resp)).unwrap_or_else(|e| panic!("{e}: {resp}"))
 }
 
 fn sql_ok(h: &ServerHandle, sql: &str) {
@@ -246,30 +194,9 @@ fn rest_server_version_and_unsupported_sql() {
     assert!(!v["desc"].as_str().unwrap().is_empty());
 }
 
-fn ws_connect(h: &ServerHandle) -> Ws {
-    let (mut ws, resp) = tungstenite::connect(format!("ws://{}/ws", h.addr())).unwrap();
-    assert_eq!(resp.status(), 101);
-    if let MaybeTlsStream::Plain(s) = ws.get_mut() {
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
-    ws
-}
-
-fn recv(ws: &mut Ws) -> Message {
-    loop {
-        match ws.read().unwrap() {
-            Message::Ping(_) | Message::Pong(_) => continue,
-            m => return m,
-        }
-    }
-}
-
 fn ask(ws: &mut Ws, msg: &str) -> serde_json::Value {
     ws.send(Message::text(msg)).unwrap();
-    match recv(ws) {
-        Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
-        other => panic!("expected text, got {other:?}"),
-    }
+    recv_json(ws)
 }
 
 fn binary(ws: &mut Ws, frame: Vec<u8>) -> Message {
@@ -300,7 +227,7 @@ fn fetch_raw(req_id: u64, id: u64) -> Vec<u8> {
 #[test]
 fn ws_worked_example_b_json_mode() {
     let h = server_with_example(ServerConfig::new());
-    let mut ws = ws_connect(&h);
+    let mut ws = ws_connect(&h, "/ws");
     let v = ask(&mut ws, r#"{"action":"version"}"#);
     assert_eq!(v["version"], "3.3.6.0");
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
@@ -417,7 +344,7 @@ fn ws_worked_example_b_json_mode() {
 #[test]
 fn ws_worked_example_c_binary_mode() {
     let h = server_with_example(ServerConfig::new());
-    let mut ws = ws_connect(&h);
+    let mut ws = ws_connect(&h, "/ws");
     ask(
         &mut ws,
         r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"test"}}"#,
@@ -505,7 +432,7 @@ fn ws_worked_example_c_binary_mode() {
 #[test]
 fn ws_errors_before_conn_and_garbage() {
     let h = Server::start(ServerConfig::new()).unwrap();
-    let mut ws = ws_connect(&h);
+    let mut ws = ws_connect(&h, "/ws");
     let v = ask(
         &mut ws,
         r#"{"action":"query","args":{"req_id":1,"sql":"select 1"}}"#,
@@ -620,7 +547,7 @@ fn rest_conn_tz_reads_literals_and_renders_results() {
 #[test]
 fn ws_conn_tz_and_options_connection() {
     let h = server_with_example(ServerConfig::new().timezone(chrono_tz::Tz::UTC));
-    let mut ws = ws_connect(&h);
+    let mut ws = ws_connect(&h, "/ws");
     ask(
         &mut ws,
         r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"test","tz":"Asia/Shanghai"}}"#,
@@ -689,7 +616,7 @@ fn results_stream_block_by_block() {
     assert_eq!(v["rows"], 10);
     assert_eq!(v["data"][9][0], 9);
     // WS binary: blocks of 3, 3, 3, 1, then the end (which frees the result).
-    let mut ws = ws_connect(&h);
+    let mut ws = ws_connect(&h, "/ws");
     ask(
         &mut ws,
         r#"{"action":"conn","args":{"req_id":1,"user":"root","password":"taosdata","db":"s"}}"#,

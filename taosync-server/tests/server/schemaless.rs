@@ -2,71 +2,16 @@
 //! `/rest/schemaless` socket over raw WebSocket frames, `POST /influxdb/v1/write` and the
 //! OpenTSDB endpoints over raw HTTP; results checked with SQL over `/rest/sql`.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use crate::common::{
+    BASIC, Ws, body, json_body, post_with, recv_json, rest_ok, status, ws_connect,
+};
 use serde_json::{Value, json};
 use taosync_server::{Server, ServerConfig, ServerHandle};
 use tungstenite::Message;
-use tungstenite::stream::MaybeTlsStream;
-
-type Ws = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
-
-const BASIC: &str = "Basic cm9vdDp0YW9zZGF0YQ==";
-
-fn raw(h: &ServerHandle, request: &[u8]) -> String {
-    let mut s = TcpStream::connect(h.addr()).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    s.write_all(request).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn post_with(h: &ServerHandle, path: &str, auth: Option<&str>, body: &str) -> String {
-    let auth = auth.map_or(String::new(), |a| format!("Authorization: {a}\r\n"));
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    raw(h, req.as_bytes())
-}
-
-fn status(resp: &str) -> u16 {
-    resp[9..12].parse().unwrap()
-}
-
-fn body(resp: &str) -> String {
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
-    if !head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        return body.to_owned();
-    }
-    let mut out = String::new();
-    let mut rest = body;
-    loop {
-        let (size, after) = rest.split_once("\r\n").unwrap();
-        let size = usize::from_str_radix(size.trim(), 16).unwrap();
-        if size == 0 {
-            return out;
-        }
-        out.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
-}
-
-fn json_body(resp: &str) -> Value {
-    serde_json::from_str(&body(resp)).unwrap_or_else(|e| panic!("{e}: {resp}"))
-}
 
 /// Runs `sql` over REST and returns the reply object (code 0 asserted).
 fn sql(h: &ServerHandle, sql: &str) -> Value {
-    let v = json_body(&post_with(h, "/rest/sql", Some(BASIC), sql));
-    assert_eq!(v["code"], 0, "{sql}: {v}");
-    v
+    rest_ok(h, sql)
 }
 
 /// The rows of a query.
@@ -112,24 +57,9 @@ fn server(dbs: &[&str]) -> ServerHandle {
     h
 }
 
-fn ws_connect(h: &ServerHandle, path: &str) -> Ws {
-    let (mut ws, resp) = tungstenite::connect(format!("ws://{}{path}", h.addr())).unwrap();
-    assert_eq!(resp.status(), 101);
-    if let MaybeTlsStream::Plain(s) = ws.get_mut() {
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
-    ws
-}
-
 fn ask(ws: &mut Ws, msg: &Value) -> Value {
     ws.send(Message::text(msg.to_string())).unwrap();
-    loop {
-        match ws.read().unwrap() {
-            Message::Ping(_) | Message::Pong(_) => continue,
-            Message::Text(t) => return serde_json::from_str(t.as_str()).unwrap(),
-            other => panic!("expected text, got {other:?}"),
-        }
-    }
+    recv_json(ws)
 }
 
 /// A `/ws` socket connected to `db` (`""` for none).

@@ -4,10 +4,7 @@
 //! auto-created children, query mode) and the errors of mismatched binds. Rows written
 //! through a statement are read back with plain SQL over REST.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use crate::common::{Ws, recv, recv_json, rest_ok, ws_connect};
 use serde_json::{Value as J, json};
 use taosync_proto::block::encode_block;
 use taosync_proto::stmt::{
@@ -17,50 +14,16 @@ use taosync_proto::stmt::{
 use taosync_proto::{Column, Precision, Timestamp, Type, Value};
 use taosync_server::{Server, ServerConfig, ServerHandle};
 use tungstenite::Message;
-use tungstenite::stream::MaybeTlsStream;
 
-type Ws = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
-
-const BASIC: &str = "Basic cm9vdDp0YW9zZGF0YQ==";
 const BASE: i64 = 1_700_000_000_000;
 /// `POINT (1 2)` as WKB.
 const POINT: [u8; 21] = [
     1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40,
 ];
 
+/// Runs `sql` over REST (code 0 asserted).
 fn rest(h: &ServerHandle, sql: &str) -> J {
-    let mut s = TcpStream::connect(h.addr()).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let req = format!(
-        "POST /rest/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: {BASIC}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{sql}",
-        sql.len()
-    );
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let resp = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        let mut text = String::new();
-        let mut rest = body;
-        loop {
-            let (size, after) = rest.split_once("\r\n").unwrap();
-            let size = usize::from_str_radix(size.trim(), 16).unwrap();
-            if size == 0 {
-                break text;
-            }
-            text.push_str(&after[..size]);
-            rest = &after[size + 2..];
-        }
-    } else {
-        body.to_owned()
-    };
-    let v: J = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {resp}"));
-    assert_eq!(v["code"], 0, "{sql}: {v}");
-    v
+    rest_ok(h, sql)
 }
 
 /// The `data` rows of a REST query.
@@ -89,40 +52,15 @@ fn server() -> ServerHandle {
     h
 }
 
-fn ws_connect(h: &ServerHandle, path: &str) -> Ws {
-    let (mut ws, resp) = tungstenite::connect(format!("ws://{}{path}", h.addr())).unwrap();
-    assert_eq!(resp.status(), 101);
-    if let MaybeTlsStream::Plain(s) = ws.get_mut() {
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
-    ws
-}
-
-fn recv(ws: &mut Ws) -> Message {
-    loop {
-        match ws.read().unwrap() {
-            Message::Ping(_) | Message::Pong(_) => continue,
-            m => return m,
-        }
-    }
-}
-
-fn text(ws: &mut Ws) -> J {
-    match recv(ws) {
-        Message::Text(t) => serde_json::from_str(t.as_str()).unwrap(),
-        other => panic!("expected text, got {other:?}"),
-    }
-}
-
 fn ask(ws: &mut Ws, action: &str, args: J) -> J {
     let msg = json!({ "action": action, "args": args }).to_string();
     ws.send(Message::text(msg)).unwrap();
-    text(ws)
+    recv_json(ws)
 }
 
 fn bin(ws: &mut Ws, frame: Vec<u8>) -> J {
     ws.send(Message::binary(frame)).unwrap();
-    text(ws)
+    recv_json(ws)
 }
 
 fn ok(v: &J) {

@@ -8,6 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::common::{Ws, rest_reply, ws_connect};
 use taosync_proto::Value;
 use taosync_proto::block::decode_block;
 use taosync_proto::tmq::{
@@ -19,9 +20,6 @@ use taosync_proto::tmq::{
 use taosync_proto::ws::{Action, Reply, encode_request};
 use taosync_server::{Server, ServerConfig, ServerHandle};
 use tungstenite::Message;
-use tungstenite::stream::MaybeTlsStream;
-
-type Ws = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -34,37 +32,7 @@ fn sql(h: &ServerHandle, sql: &str) -> serde_json::Value {
 }
 
 fn sql_reply(h: &ServerHandle, sql: &str) -> serde_json::Value {
-    let mut s = TcpStream::connect(h.addr()).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let req = format!(
-        "POST /rest/sql HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic cm9vdDp0YW9zZGF0YQ==\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{sql}",
-        sql.len()
-    );
-    s.write_all(req.as_bytes()).unwrap();
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        let mut rest = body;
-        let mut joined = String::new();
-        loop {
-            let (len, tail) = rest.split_once("\r\n").unwrap();
-            let n = usize::from_str_radix(len.trim(), 16).unwrap();
-            if n == 0 {
-                break;
-            }
-            joined.push_str(&tail[..n]);
-            rest = &tail[n + 2..];
-        }
-        joined
-    } else {
-        body.to_owned()
-    };
-    serde_json::from_str(&body).unwrap()
+    rest_reply(h, sql)
 }
 
 /// A database with `vgroups` vgroups, supertable `meters (ts, v int) tags (loc int)` and
@@ -120,11 +88,7 @@ fn subscribe_args(group: &str, client: &str, topics: &[&str]) -> SubscribeArgs {
 
 impl Consumer {
     fn connect(h: &ServerHandle) -> Consumer {
-        let (mut ws, resp) = tungstenite::connect(format!("ws://{}/rest/tmq", h.addr())).unwrap();
-        assert_eq!(resp.status(), 101);
-        if let MaybeTlsStream::Plain(s) = ws.get_mut() {
-            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        }
+        let ws = ws_connect(h, "/rest/tmq");
         Consumer {
             ws,
             req: 0,

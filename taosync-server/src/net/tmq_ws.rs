@@ -24,10 +24,9 @@ use std::time::{Duration, Instant};
 
 use tungstenite::protocol::{Message, WebSocket};
 
-use super::Shared;
 use super::http::{Stream, is_timeout};
-use super::tmq::session::MAX_BLOCKING_TIME_MS;
-use super::tmq::{Broker, SessionReply, TmqError, TmqSession};
+use super::shared::Shared;
+use crate::backend::{Broker, MAX_BLOCKING_TIME_MS, SessionReply, TmqError, TmqSession};
 use taosync_proto::code::Code;
 use taosync_proto::tmq::{PollArgs, TmqRequest, decode_tmq_reply, parse_tmq_request};
 

@@ -5,35 +5,24 @@
 //! this module holds the protocol state machine and the socket loop.
 
 use std::collections::HashMap;
-use std::io::Write as _;
-use std::net::Shutdown;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono_tz::Tz;
-use serde::Serialize;
-use tungstenite::protocol::{Message, WebSocket};
+use tungstenite::protocol::WebSocket;
 
-use super::Shared;
-use super::backend::{DbError, Exec, ResultSet, Session};
-use super::faults::{FaultState, ReplyFate};
-use super::http::{Stream, is_timeout};
+use super::http::Stream;
+use super::reply::{Reply, args, db_error, error, ok, request_error, timing_u64};
+use super::schemaless;
+use super::shared::Shared;
+use super::socket::{FrameHandler, serve_with};
 use super::stmt::{self, Host, Stmts};
+use crate::backend::{DbError, Exec, ResultSet, Session};
 use taosync_proto::block::{encode_block, internal_width};
 use taosync_proto::ws::{
-    self as msg, Action, BinaryAction, BinaryRequest, FetchBlockReply, GENERIC_CODE,
-    IncomingRequest, ReplyHeader, RequestError, encode_raw_block_data, encode_raw_block_error,
-    encode_raw_block_finished, encode_reply, needs_connection, parse_request,
+    self as msg, BinaryAction, BinaryRequest, FetchBlockReply, GENERIC_CODE, IncomingRequest,
+    RequestError, encode_raw_block_data, encode_raw_block_error, encode_raw_block_finished,
+    needs_connection, parse_request,
 };
-
-/// One reply frame.
-#[derive(Debug, PartialEq)]
-pub(crate) enum Reply {
-    /// A JSON text frame.
-    Text(String),
-    /// A binary frame.
-    Binary(Vec<u8>),
-}
 
 /// An open result set and the block the last `fetch` produced.
 struct Slot {
@@ -80,44 +69,10 @@ const ACTIONS: [&str; 12] = [
     "options_connection",
 ];
 
-fn timing(started: Instant) -> i64 {
-    i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX)
-}
-
-fn timing_u64(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// The five-key error reply.
-fn error(code: u16, message: &str, action: &str, req_id: u64, started: Instant) -> Reply {
-    Reply::Text(ReplyHeader::error(action, req_id, timing(started), code, message).to_json())
-}
-
-fn request_error(e: &RequestError, started: Instant) -> Reply {
-    Reply::Text(e.reply(timing(started)).to_json())
-}
-
-fn db_error(e: &DbError, action: &str, req_id: u64, started: Instant) -> Reply {
-    error(e.code, &e.message, action, req_id, started)
-}
-
-/// A success reply: the common keys, then `body`'s fields.
-fn ok<T: Serialize>(action: &str, req_id: u64, started: Instant, body: &T) -> Reply {
-    match encode_reply(&ReplyHeader::ok(action, req_id, timing(started)), body) {
-        Ok(text) => Reply::Text(text),
-        Err(e) => error(GENERIC_CODE, e.message(), action, req_id, started),
-    }
-}
-
 /// Parses a `tz` value into a zone.
 fn parse_tz(name: &str) -> Result<Tz, DbError> {
     name.parse::<Tz>()
         .map_err(|_| DbError::new(GENERIC_CODE, format!("unknown time zone {name}")))
-}
-
-/// The args of `A`, or the reply for args that do not fit.
-fn args<A: Action>(req: &IncomingRequest, started: Instant) -> Result<A, Reply> {
-    req.args::<A>().map_err(|e| request_error(&e, started))
 }
 
 impl<'a> WsState<'a> {
@@ -257,7 +212,7 @@ impl<'a> WsState<'a> {
                 args::<msg::OptionsConnectionArgs>(&req, started).map(|a| self.options(a, started))
             }
             "insert" => match self.session.as_deref_mut() {
-                Some(session) => Ok(super::schemaless::ws_insert(session, &req)),
+                Some(session) => Ok(schemaless::ws_insert(session, &req)),
                 None => Err(request_error(&RequestError::not_connected(&req), started)),
             },
             _ => Err(request_error(&RequestError::unknown_action(&req), started)),
@@ -562,40 +517,6 @@ impl<'a> WsState<'a> {
     }
 }
 
-/// Writes `msg` as a WebSocket frame cut in half (fault injection), then closes the socket.
-fn send_truncated(ws: &mut WebSocket<Stream>, msg: &Message) {
-    let (opcode, payload): (u8, &[u8]) = match msg {
-        Message::Text(t) => (0x1, t.as_bytes()),
-        Message::Binary(b) => (0x2, b),
-        _ => (0x9, &[]),
-    };
-    let mut frame = vec![0x80 | opcode];
-    let len = payload.len();
-    if len < 126 {
-        frame.push(len as u8);
-    } else if let Ok(l) = u16::try_from(len) {
-        frame.push(126);
-        frame.extend_from_slice(&l.to_be_bytes());
-    } else {
-        frame.push(127);
-        frame.extend_from_slice(&(len as u64).to_be_bytes());
-    }
-    frame.extend_from_slice(&payload[..len / 2]);
-    let stream = ws.get_mut();
-    let _ = stream.write_all(&frame);
-    let _ = stream.flush();
-    let _ = stream.tcp().shutdown(Shutdown::Both);
-}
-
-/// What answers the frames of one WebSocket: [`WsState`] for `/ws` and `/rest/ws`, the
-/// schemaless state for `/rest/schemaless`.
-pub(crate) trait FrameHandler {
-    /// Handles one text frame; `None` sends nothing.
-    fn on_text(&mut self, text: &str) -> Option<Reply>;
-    /// Handles one binary frame; `None` sends nothing.
-    fn on_binary(&mut self, frame: &[u8]) -> Option<Reply>;
-}
-
 impl FrameHandler for WsState<'_> {
     fn on_text(&mut self, text: &str) -> Option<Reply> {
         WsState::on_text(self, text)
@@ -603,21 +524,6 @@ impl FrameHandler for WsState<'_> {
 
     fn on_binary(&mut self, frame: &[u8]) -> Option<Reply> {
         WsState::on_binary(self, frame)
-    }
-}
-
-/// Sends one reply, applying faults; false when the connection must end.
-fn send(ws: &mut WebSocket<Stream>, reply: Reply, faults: &mut FaultState) -> bool {
-    let msg = match reply {
-        Reply::Text(t) => Message::text(t),
-        Reply::Binary(b) => Message::binary(b),
-    };
-    match faults.on_reply() {
-        ReplyFate::Truncate => {
-            send_truncated(ws, &msg);
-            false
-        }
-        ReplyFate::Send => ws.send(msg).is_ok(),
     }
 }
 
@@ -630,78 +536,4 @@ pub(crate) fn serve(ws: WebSocket<Stream>, shared: &Shared, legacy: bool) {
 /// Serves one upgraded WebSocket of the legacy `/rest/stmt` endpoint (02 §0.2).
 pub(crate) fn serve_stmt(ws: WebSocket<Stream>, shared: &Shared) {
     serve_with(ws, shared, &mut WsState::new_stmt_endpoint(shared));
-}
-
-/// Serves one upgraded WebSocket with `state` answering its frames, until it closes, goes
-/// idle past the read deadline, or the server stops.
-pub(crate) fn serve_with(mut ws: WebSocket<Stream>, shared: &Shared, state: &mut dyn FrameHandler) {
-    let tick = (shared.ping_interval / 4)
-        .clamp(Duration::from_millis(10), Duration::from_millis(500))
-        .min(shared.read_deadline.max(Duration::from_millis(10)));
-    let _ = ws.get_ref().tcp().set_read_timeout(Some(tick));
-    let _ = ws
-        .get_ref()
-        .tcp()
-        .set_write_timeout(Some(shared.io_timeout));
-    let mut faults = FaultState::new(&shared.faults);
-    let mut last_activity = Instant::now();
-    let mut last_ping = Instant::now();
-    loop {
-        if shared.stop.load(Ordering::SeqCst) {
-            let _ = ws.close(None);
-            let _ = ws.flush();
-            break;
-        }
-        let reply = match ws.read() {
-            Ok(Message::Text(text)) => {
-                last_activity = Instant::now();
-                if faults.on_request() {
-                    break;
-                }
-                state.on_text(text.as_str())
-            }
-            Ok(Message::Binary(bytes)) => {
-                last_activity = Instant::now();
-                if faults.on_request() {
-                    break;
-                }
-                state.on_binary(&bytes)
-            }
-            Ok(Message::Pong(_)) => {
-                last_activity = Instant::now();
-                None
-            }
-            Ok(Message::Ping(_) | Message::Frame(_)) => {
-                let _ = ws.flush();
-                None
-            }
-            Ok(Message::Close(_)) => {
-                // tungstenite queues the close reply; flush it and finish.
-                let _ = ws.flush();
-                None
-            }
-            Err(tungstenite::Error::Io(e)) if is_timeout(&e) => {
-                let _ = ws.flush();
-                None
-            }
-            Err(_) => break,
-        };
-        if let Some(reply) = reply
-            && !send(&mut ws, reply, &mut faults)
-        {
-            break;
-        }
-        let now = Instant::now();
-        if now.duration_since(last_activity) >= shared.read_deadline {
-            log::debug!("websocket idle past the read deadline; closing");
-            break;
-        }
-        if now.duration_since(last_ping) >= shared.ping_interval {
-            last_ping = now;
-            if ws.send(Message::Ping(Default::default())).is_err() {
-                break;
-            }
-        }
-    }
-    let _ = ws.get_ref().tcp().shutdown(Shutdown::Both);
 }

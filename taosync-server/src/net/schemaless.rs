@@ -2,341 +2,27 @@
 //! `/rest/schemaless` WebSocket, `POST /influxdb/v1/write` and the OpenTSDB endpoints
 //! `POST /opentsdb/v1/put/{json,telnet}/{db}`.
 //!
-//! Every entry point ends in [`write`], which runs the pure [`sml`](super::sml) layer and
-//! then applies its plan through the engine's public API:
-//!
-//! 1. parse the whole payload ([`sml::parse_with`]) — a bad record fails the batch;
-//! 2. plan it against the current catalogue ([`sml::plan`] over [`EngineLookup`]) — type
-//!    conflicts, names used twice, tables of other kinds fail here;
-//! 3. check what the engine would reject while writing rows (timestamps older than the
-//!    database KEEP, names the SQL layer cannot quote);
-//! 4. run the schema changes as SQL (`CREATE STABLE`, `ALTER STABLE … ADD/MODIFY`);
-//! 5. write the rows with [`engine::Session::insert_rows`], creating child tables on the
-//!    way — the same path SQL `INSERT` takes, so the rows are visible to `SELECT` (and TMQ).
-//!
-//! A batch with a bad line therefore writes nothing. Schemaless writers are serialised by
-//! one lock, so two batches cannot race on the same schema change.
+//! Every entry point builds an [`SmlRequest`] and hands it to
+//! [`Session::schemaless_insert`]; the write itself (parse, plan, apply) is the engine's.
 
 use std::io::{self, Write};
-use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use serde::Serialize;
-
-use super::Shared;
 use super::auth;
-use super::backend::{DbError, Session};
-use super::engine::error::EngineError;
-use super::engine::{self, AutoCreate, RowTarget, TableKind};
 use super::http::{Request, response_bytes};
-use super::sml::{
-    self, ExistingTable, SchemaChange, SchemaLookup, SmlOptions, SmlPlan, SmlPrecision,
-    SmlProtocol, StablePlan, StableSchema,
+use super::reply::{Reply, error, ok, timing};
+use super::shared::Shared;
+use super::socket::FrameHandler;
+use crate::backend::{
+    DbError, Session, SmlPrecision, SmlProtocol, SmlRequest, telnet_http_payload,
 };
-use super::ws::{FrameHandler, Reply};
-use taosync_proto::code::Code;
-use taosync_proto::row::Column;
-use taosync_proto::types::{Precision, Timestamp};
-use taosync_proto::value::Value;
-use taosync_proto::ws::{
-    self as msg, GENERIC_CODE, IncomingRequest, ReplyHeader, RequestError, encode_reply,
-    parse_request,
-};
+use taosync_proto::ws::{self as msg, GENERIC_CODE, IncomingRequest, RequestError, parse_request};
 
 /// Content type of every JSON error body.
 const JSON: &str = "application/json; charset=utf-8";
 
-/// Most values (rows × columns) materialised at once when a child table's sparse rows are
-/// made dense for the engine.
-const DENSE_CELLS_PER_CHUNK: usize = 1 << 16;
-
-/// Serialises schemaless writers: planning reads the catalogue and applying changes it, so
-/// two batches must not interleave (one would try to add a column the other just added).
-static WRITE_LOCK: Mutex<()> = Mutex::new(());
-
-/// One schemaless write, as every endpoint describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct SmlRequest<'a> {
-    /// The wire protocol number (1 line, 2 telnet, 3 JSON); anything else is
-    /// `SML_INVALID_PROTOCOL_TYPE`.
-    pub(crate) protocol: i64,
-    /// The timestamp unit of line-protocol records.
-    pub(crate) precision: SmlPrecision,
-    /// The payload.
-    pub(crate) data: &'a str,
-    /// TTL in days of the tables this call creates (accepted; the engine keeps no TTL).
-    pub(crate) ttl: i64,
-    /// Request id (logging only).
-    pub(crate) req_id: u64,
-    /// The tag naming child tables (`""` for the MD5 rule).
-    pub(crate) table_name_key: &'a str,
-}
-
-/// What a successful write did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SmlOutcome {
-    /// Rows written.
-    pub(crate) affected_rows: u64,
-    /// Records parsed.
-    pub(crate) total_rows: usize,
-}
-
-fn sml_error(e: sml::SmlError) -> DbError {
-    DbError::new(e.code().value(), e.message())
-}
-
-/// The engine's catalogue as [`sml::plan`] sees it.
-pub(crate) struct EngineLookup<'a> {
-    session: &'a engine::Session,
-    db: &'a str,
-}
-
-impl SchemaLookup for EngineLookup<'_> {
-    fn table(&self, name: &str) -> Option<ExistingTable> {
-        let info = self.session.table_info(Some(self.db), name).ok()?;
-        Some(match info.kind {
-            TableKind::Super => ExistingTable::Super(StableSchema {
-                columns: info.columns,
-                tags: info.tags,
-            }),
-            TableKind::Child => ExistingTable::Child {
-                stable: info.stable.unwrap_or_default(),
-            },
-            TableKind::Normal => ExistingTable::Normal,
-        })
-    }
-}
-
-/// The precision of database `db` and the oldest timestamp (in that precision) the engine
-/// accepts there (`i64::MIN` when KEEP is not enforced).
-fn db_settings(session: &engine::Session, db: &str) -> Result<(Precision, i64), DbError> {
-    let engine = session.engine();
-    let enforce_keep = engine.config().enforce_keep;
-    let catalog = engine.read();
-    let database = catalog
-        .dbs
-        .get(db)
-        .ok_or_else(|| DbError::from(EngineError::db_not_exist()))?;
-    let precision = database.precision();
-    let floor = if enforce_keep {
-        let now = engine::time::now_ticks(precision);
-        let keep = database.options.keep_minutes[2]
-            .saturating_mul(60)
-            .saturating_mul(precision.per_second());
-        now.saturating_sub(keep)
-    } else {
-        i64::MIN
-    };
-    Ok((precision, floor))
-}
-
-/// Writes one schemaless batch into the session's current database. See the module docs
-/// for the steps; on any error nothing has been written.
-pub(crate) fn write(
-    session: &mut engine::Session,
-    req: &SmlRequest<'_>,
-) -> Result<SmlOutcome, DbError> {
-    let Some(db) = session.current_db().map(str::to_owned) else {
-        return Err(DbError::new(
-            Code::PAR_DB_NOT_SPECIFIED.value(),
-            "Database not specified",
-        ));
-    };
-    let Some(protocol) = SmlProtocol::from_code(req.protocol) else {
-        return Err(DbError::new(
-            Code::SML_INVALID_PROTOCOL_TYPE.value(),
-            "protocol invalidate",
-        ));
-    };
-    let (precision, keep_floor) = db_settings(session, &db)?;
-    let now = Timestamp::new(
-        engine::time::now_ticks(Precision::Nanosecond),
-        Precision::Nanosecond,
-    );
-    let options = SmlOptions {
-        table_name_key: Some(req.table_name_key)
-            .filter(|k| !k.is_empty())
-            .map(str::to_owned),
-    };
-    let batch = sml::parse_with(protocol, req.precision, req.data, precision, now, &options)
-        .map_err(sml_error)?;
-    log::debug!(
-        "schemaless req_id={} protocol={protocol:?} ttl={}: {} records into {db}",
-        req.req_id,
-        req.ttl,
-        batch.total_rows
-    );
-    let _guard = WRITE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-    let plan = sml::plan(&batch, &EngineLookup { session, db: &db }).map_err(sml_error)?;
-    check_plan(&plan, keep_floor)?;
-    let affected_rows = apply(session, &db, &plan, req.req_id)?;
-    Ok(SmlOutcome {
-        affected_rows,
-        total_rows: batch.total_rows,
-    })
-}
-
-/// Rejects, before anything is written, what the engine would only reject halfway: names
-/// the SQL layer cannot quote and rows older than the database KEEP.
-fn check_plan(plan: &SmlPlan, keep_floor: i64) -> Result<(), DbError> {
-    let invalid_name = |what: &str, name: &str| {
-        DbError::new(
-            Code::SML_INVALID_DATA.value(),
-            format!("invalid {what} name {name:?}: a back-quote is not allowed in names"),
-        )
-    };
-    for st in &plan.stables {
-        if st.name.contains('`') {
-            return Err(invalid_name("supertable", &st.name));
-        }
-        for c in st.columns.iter().chain(&st.tags) {
-            if c.name.contains('`') {
-                return Err(invalid_name("column", &c.name));
-            }
-        }
-        for child in &st.children {
-            if child.name.contains('`') {
-                return Err(invalid_name("table", &child.name));
-            }
-            if let Some(row) = child.rows.iter().find(|r| r.ts.value() < keep_floor) {
-                return Err(DbError::new(
-                    Code::TDB_TIMESTAMP_OUT_OF_RANGE.value(),
-                    format!(
-                        "Timestamp data out of range: {} of table {:?} is older than the database keeps",
-                        row.ts, child.name
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `name` back-quoted for SQL (names with a back-quote were rejected by [`check_plan`]).
-fn quoted(name: &str) -> String {
-    format!("`{name}`")
-}
-
-/// The SQL type of `column`, e.g. `NCHAR(32)` or `BIGINT UNSIGNED`.
-fn type_sql(column: &Column) -> String {
-    if column.ty.is_var() {
-        format!("{}({})", column.ty.name(), column.length)
-    } else {
-        column.ty.name().to_owned()
-    }
-}
-
-fn column_list(columns: &[Column]) -> String {
-    columns
-        .iter()
-        .map(|c| format!("{} {}", quoted(&c.name), type_sql(c)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `CREATE STABLE IF NOT EXISTS` for a supertable the plan creates.
-fn create_sql(db: &str, st: &StablePlan) -> String {
-    format!(
-        "CREATE STABLE IF NOT EXISTS {}.{} ({}) TAGS ({})",
-        quoted(db),
-        quoted(&st.name),
-        column_list(&st.columns),
-        column_list(&st.tags)
-    )
-}
-
-/// The `ALTER STABLE` statement of one schema change.
-fn alter_sql(db: &str, stable: &str, change: &SchemaChange, columns: &[Column]) -> String {
-    let target = format!("ALTER STABLE {}.{}", quoted(db), quoted(stable));
-    let widened = |name: &str, length: u32| {
-        let ty = columns
-            .iter()
-            .find(|c| c.name == name)
-            .map_or(taosync_proto::types::Type::VarChar, |c| c.ty);
-        format!("{}({length})", ty.name())
-    };
-    match change {
-        SchemaChange::AddTag(c) => format!("{target} ADD TAG {} {}", quoted(&c.name), type_sql(c)),
-        SchemaChange::AddColumn(c) => {
-            format!("{target} ADD COLUMN {} {}", quoted(&c.name), type_sql(c))
-        }
-        SchemaChange::WidenTag { name, length } => {
-            format!(
-                "{target} MODIFY TAG {} {}",
-                quoted(name),
-                widened(name, *length)
-            )
-        }
-        SchemaChange::WidenColumn { name, length } => format!(
-            "{target} MODIFY COLUMN {} {}",
-            quoted(name),
-            widened(name, *length)
-        ),
-    }
-}
-
-/// Applies a checked plan: every schema change first, then every child table's rows.
-/// Returns the rows written.
-fn apply(
-    session: &mut engine::Session,
-    db: &str,
-    plan: &SmlPlan,
-    req_id: u64,
-) -> Result<u64, DbError> {
-    for st in &plan.stables {
-        if st.create {
-            session.execute(&create_sql(db, st), req_id)?;
-        }
-        let all: Vec<Column> = st.columns.iter().chain(&st.tags).cloned().collect();
-        for change in &st.changes {
-            session.execute(&alter_sql(db, &st.name, change, &all), req_id)?;
-        }
-    }
-    let mut affected = 0u64;
-    for st in &plan.stables {
-        let width = st.columns.len().max(1);
-        let columns: Vec<String> = st.columns.iter().map(|c| c.name.clone()).collect();
-        let tag_names: Vec<String> = st.tags.iter().map(|c| c.name.clone()).collect();
-        let chunk = (DENSE_CELLS_PER_CHUNK / width).max(1);
-        for child in &st.children {
-            let mut using = (!child.exists).then(|| AutoCreate {
-                stable: st.name.clone(),
-                tag_names: Some(tag_names.clone()),
-                tags: child.tags_dense(st.tags.len()),
-            });
-            for rows in child.rows.chunks(chunk) {
-                let dense: Vec<Vec<Value>> = rows.iter().map(|r| r.to_dense(width)).collect();
-                let target = RowTarget {
-                    db: Some(db.to_owned()),
-                    table: child.name.clone(),
-                    // Only the first chunk creates the table.
-                    using: using.take(),
-                    columns: Some(columns.clone()),
-                };
-                affected += session.insert_rows(&target, &dense)?;
-            }
-        }
-    }
-    Ok(affected)
-}
-
 // ---------------------------------------------------------------------------------------
 // WebSocket
-
-fn timing(started: Instant) -> i64 {
-    i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX)
-}
-
-fn ws_error(code: u16, message: &str, action: &str, req_id: u64, started: Instant) -> Reply {
-    Reply::Text(ReplyHeader::error(action, req_id, timing(started), code, message).to_json())
-}
-
-fn ws_ok<T: Serialize>(action: &str, req_id: u64, started: Instant, body: &T) -> Reply {
-    match encode_reply(&ReplyHeader::ok(action, req_id, timing(started)), body) {
-        Ok(text) => Reply::Text(text),
-        Err(e) => ws_error(GENERIC_CODE, e.message(), action, req_id, started),
-    }
-}
 
 /// The `insert` action (02 §2.1) on a connected session: protocol 0 is the adapter's own
 /// error `message_for_zero`; everything else goes to TDengine's schemaless call.
@@ -348,7 +34,7 @@ fn insert_reply(
 ) -> Reply {
     const ACTION: &str = "insert";
     if a.protocol == 0 {
-        return ws_error(GENERIC_CODE, message_for_zero, ACTION, a.req_id, started);
+        return error(GENERIC_CODE, message_for_zero, ACTION, a.req_id, started);
     }
     let req = SmlRequest {
         protocol: i64::from(a.protocol),
@@ -359,13 +45,13 @@ fn insert_reply(
         table_name_key: &a.table_name_key,
     };
     match session.schemaless_insert(&req) {
-        Err(e) => ws_error(e.code, &e.message, ACTION, a.req_id, started),
+        Err(e) => error(e.code, &e.message, ACTION, a.req_id, started),
         Ok(out) => {
             let body = msg::SchemalessInsertReply {
                 affected_rows: i64::try_from(out.affected_rows).unwrap_or(i64::MAX),
                 total_rows: i64::try_from(out.total_rows).unwrap_or(i64::MAX),
             };
-            ws_ok(ACTION, a.req_id, started, &body)
+            ok(ACTION, a.req_id, started, &body)
         }
     }
 }
@@ -399,7 +85,7 @@ impl<'a> LegacyState<'a> {
     fn conn(&mut self, a: &msg::ConnArgs, started: Instant) -> Reply {
         const ACTION: &str = "conn";
         if self.session.is_some() {
-            return ws_error(
+            return error(
                 GENERIC_CODE,
                 "duplicate connections",
                 ACTION,
@@ -408,17 +94,17 @@ impl<'a> LegacyState<'a> {
             );
         }
         if let Err(e) = self.shared.backend.authenticate(&a.user, &a.password) {
-            return ws_error(e.code, &e.message, ACTION, a.req_id, started);
+            return error(e.code, &e.message, ACTION, a.req_id, started);
         }
         let mut session = self.shared.backend.open(&a.user);
         session.set_timezone(self.shared.server_tz);
         if !a.db.is_empty()
             && let Err(e) = session.use_db(&a.db)
         {
-            return ws_error(e.code, &e.message, ACTION, a.req_id, started);
+            return error(e.code, &e.message, ACTION, a.req_id, started);
         }
         self.session = Some(session);
-        ws_ok(ACTION, a.req_id, started, &msg::Empty {})
+        ok(ACTION, a.req_id, started, &msg::Empty {})
     }
 }
 
@@ -451,10 +137,10 @@ impl FrameHandler for LegacyState<'_> {
             "insert" => Some(match req.args::<msg::SchemalessInsertArgs>() {
                 Err(e) => args_error(e),
                 Ok(a) if a.protocol == 0 => {
-                    ws_error(GENERIC_CODE, "args error", "insert", a.req_id, started)
+                    error(GENERIC_CODE, "args error", "insert", a.req_id, started)
                 }
                 Ok(a) => match self.session.as_deref_mut() {
-                    None => ws_error(
+                    None => error(
                         GENERIC_CODE,
                         "server not connected",
                         "insert",
@@ -753,7 +439,7 @@ pub(crate) fn opentsdb_put(
             SmlProtocol::Json,
             Some(body.into_owned()).filter(|b| !b.is_empty()),
         ),
-        OpenTsdb::Telnet => (SmlProtocol::Telnet, sml::telnet_http_payload(&body)),
+        OpenTsdb::Telnet => (SmlProtocol::Telnet, telnet_http_payload(&body)),
     };
     if let Err(e) = shared.backend.authenticate(&user, &password) {
         return respond(out, 500, &taos_error_text(&e));
@@ -826,35 +512,6 @@ mod tests {
             opentsdb_auth(Some(b"Basic !!!"))
                 .unwrap_err()
                 .starts_with("illegal base64 data at input byte")
-        );
-    }
-
-    #[test]
-    fn ddl_text() {
-        let st = StablePlan {
-            name: "m`x".replace('`', ""),
-            create: true,
-            changes: Vec::new(),
-            columns: vec![
-                Column::new("_ts", taosync_proto::types::Type::Timestamp, 8),
-                Column::new("v", taosync_proto::types::Type::UBigInt, 8),
-                Column::new("s", taosync_proto::types::Type::VarChar, 4),
-            ],
-            tags: vec![Column::new("t k", taosync_proto::types::Type::NChar, 8)],
-            children: Vec::new(),
-        };
-        assert_eq!(
-            create_sql("db", &st),
-            "CREATE STABLE IF NOT EXISTS `db`.`mx` (`_ts` TIMESTAMP, `v` BIGINT UNSIGNED, `s` VARCHAR(4)) TAGS (`t k` NCHAR(8))"
-        );
-        let all: Vec<Column> = st.columns.iter().chain(&st.tags).cloned().collect();
-        let widen = SchemaChange::WidenTag {
-            name: "t k".into(),
-            length: 16,
-        };
-        assert_eq!(
-            alter_sql("db", "mx", &widen, &all),
-            "ALTER STABLE `db`.`mx` MODIFY TAG `t k` NCHAR(16)"
         );
     }
 }

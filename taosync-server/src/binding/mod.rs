@@ -1,15 +1,18 @@
-//! The in-memory [`engine`](super::engine) behind the [`Backend`] traits, used only through
-//! the engine's contract (`Engine`, `Session`, `Outcome`, `QueryResult`, `EngineError`).
+//! The in-memory engine (`crate::engine`) behind the [`Backend`] traits, used only through
+//! the engine's contract (`Engine`, `Session`, `Outcome`, `QueryResult`, `EngineError`),
+//! and the engine side of schemaless writes ([`schemaless`]).
+
+mod schemaless;
 
 use std::sync::Arc;
 
 use chrono_tz::Tz;
 
-use super::ServerConfig;
-use super::backend::{Backend, DbError, Exec, ResultSet, Session};
-use super::engine::error::EngineError;
-use super::engine::stmt::StmtShape;
-use super::engine::{self, Engine, EngineConfig, Outcome, QueryResult, RowTarget, TableInfo};
+use crate::backend::{
+    Backend, Broker, DbError, Exec, ResultSet, Session, SmlOutcome, SmlRequest, StmtShape,
+};
+use crate::engine::error::EngineError;
+use crate::engine::{self, Engine, EngineConfig, Outcome, QueryResult, RowTarget, TableInfo};
 use taosync_proto::error::{Error, ErrorKind, Result};
 use taosync_proto::row::Column;
 use taosync_proto::types::Precision;
@@ -24,10 +27,15 @@ impl From<EngineError> for DbError {
 /// The engine shared by every connection.
 pub(crate) struct EngineBackend(Arc<Engine>);
 
-/// Builds the engine for `config`: the first configured user is the built-in one, the
-/// others are created with `CREATE USER`.
-pub(crate) fn engine_backend(config: &ServerConfig) -> Result<Arc<dyn Backend>> {
-    let mut users = config.users().iter();
+/// Builds the engine for a server's configuration: the first of `users` is the built-in
+/// one, the others are created with `CREATE USER`; `version` is what the engine reports
+/// and `timezone` the zone of sessions that set none.
+pub(crate) fn engine_backend(
+    users: &[(String, String)],
+    version: &str,
+    timezone: Tz,
+) -> Result<Arc<dyn Backend>> {
+    let mut users = users.iter();
     let (root, root_password) = users
         .next()
         .cloned()
@@ -35,8 +43,8 @@ pub(crate) fn engine_backend(config: &ServerConfig) -> Result<Arc<dyn Backend>> 
     let engine = Arc::new(Engine::new(EngineConfig {
         user: root.clone(),
         password: root_password,
-        server_version: config.reported_version().to_owned(),
-        default_timezone: config.server_timezone(),
+        server_version: version.to_owned(),
+        default_timezone: timezone,
         ..EngineConfig::default()
     }));
     let mut admin = engine::Session::new(Arc::clone(&engine), &root);
@@ -69,7 +77,7 @@ impl Backend for EngineBackend {
         )))
     }
 
-    fn tmq_broker(&self) -> Option<Arc<super::tmq::Broker>> {
+    fn tmq_broker(&self) -> Option<Arc<Broker>> {
         Some(Arc::clone(self.0.broker()))
     }
 }
@@ -102,13 +110,17 @@ impl Session for EngineSession {
 
     fn schemaless_insert(
         &mut self,
-        req: &super::schemaless::SmlRequest<'_>,
-    ) -> std::result::Result<super::schemaless::SmlOutcome, DbError> {
-        super::schemaless::write(&mut self.0, req)
+        req: &SmlRequest<'_>,
+    ) -> std::result::Result<SmlOutcome, DbError> {
+        schemaless::write(&mut self.0, req)
     }
 
     fn prepare_shape(&self, sql: &str) -> std::result::Result<StmtShape, DbError> {
         self.0.prepare_shape(sql).map_err(DbError::from)
+    }
+
+    fn literal_tags(&self, sql: &str) -> Option<Vec<Value>> {
+        engine::stmt::literal_tags(sql)
     }
 
     fn table_info(&self, db: Option<&str>, table: &str) -> std::result::Result<TableInfo, DbError> {

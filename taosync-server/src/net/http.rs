@@ -366,30 +366,31 @@ pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Percent-decodes `s`; `None` for bad escapes or non-UTF-8 results.
+/// Percent-decodes `s` (with `plus_is_space`, a `+` is a space, as in form and query
+/// strings; `%2B` stays a `+`); `None` for a `%` not followed by two hex digits or a result
+/// that is not UTF-8.
 pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    let well_formed = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let spaced;
+    let s = if plus_is_space {
+        spaced = s.replace('+', " ");
+        spaced.as_str()
+    } else {
+        s
+    };
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// True for the errors a socket read timeout produces.
@@ -510,6 +511,13 @@ mod tests {
         assert_eq!(q[3], ("flag".into(), String::new()));
         assert_eq!(percent_decode("%zz", false), None);
         assert_eq!(percent_decode("%4", false), None);
+        assert_eq!(
+            percent_decode("a+b%2B%20c", true).as_deref(),
+            Some("a b+ c")
+        );
+        assert_eq!(percent_decode("a+b%2B", false).as_deref(), Some("a+b+"));
+        assert_eq!(percent_decode("%E4%B8%AD", false).as_deref(), Some("中"));
+        assert_eq!(percent_decode("%ff%fe", true), None);
     }
 
     #[test]

@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use chrono_tz::Tz;
 
-use super::Shared;
 use super::auth::{self, AuthError};
-use super::backend::{DbError, Exec, ResultSet};
 use super::http::{ChunkedWriter, Request, chunked_head, response_bytes};
+use super::shared::Shared;
+use crate::backend::{DbError, Exec, ResultSet};
 use taosync_proto::code::Code;
 use taosync_proto::rest::{RestFormat, ResultSetWriter, write_affected_rows, write_error};
 
