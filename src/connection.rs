@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, IntoConnectOptions};
 use crate::params::Params;
 use crate::row::{Column, Row};
-use crate::transport::{Outcome, Session, parse_use};
+use crate::transport::{Outcome, ResultHandle, Session, parse_use};
 use crate::types::Timestamp;
 
 /// Opens a connection from a DSN (see [`options`](crate::options) for its syntax) or from
@@ -65,9 +65,9 @@ impl Shared {
     /// session (that request is activity enough) rather than waiting behind it.
     fn keepalive(&self, idle: Duration) {
         if let Ok(mut guard) = self.session.try_lock()
-            && let Some(ws) = guard.as_mut().and_then(Session::ws)
+            && let Some(session) = guard.as_mut()
         {
-            ws.keepalive(idle);
+            session.keepalive(idle);
         }
     }
 
@@ -89,12 +89,16 @@ impl Shared {
         })
     }
 
-    /// Frees a WS result early; never fails (the connection may be closed already).
-    pub(crate) fn free_result(&self, handle: u64) {
+    /// Frees a result early if blocks remain on the server; never fails (the connection
+    /// may be closed already, the socket replaced).
+    pub(crate) fn free_result(&self, result: &mut ResultHandle) {
+        if !result.has_more() {
+            return;
+        }
         let req_id = self.next_req_id();
         let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = guard.as_mut() {
-            s.free_result(handle, req_id);
+            s.free_result(result, req_id);
         }
     }
 }
@@ -157,7 +161,7 @@ impl Connection {
         let tz = options.parsed_timezone()?;
         let options = Arc::new(options);
         let session = open_any(&options)?;
-        let is_ws = matches!(session, Session::Ws(_));
+        let keepalive = session.wants_keepalive();
         let shared = Arc::new(Shared {
             options,
             session: Mutex::new(Some(session)),
@@ -165,7 +169,7 @@ impl Connection {
             req_id: AtomicU64::new(1),
             tz,
         });
-        if is_ws {
+        if keepalive {
             start_keepalive(&shared);
         }
         Ok(Connection { shared })
@@ -198,10 +202,8 @@ impl Connection {
     pub fn execute_with_req_id(&self, sql: &str, req_id: u64) -> Result<u64> {
         match self.shared.run(sql, req_id)? {
             Outcome::Affected(n) => Ok(n),
-            Outcome::Rows { handle, .. } => {
-                if let Some(h) = handle {
-                    self.shared.free_result(h);
-                }
+            Outcome::Rows { mut result, .. } => {
+                self.shared.free_result(&mut result);
                 Ok(0)
             }
         }

@@ -21,8 +21,8 @@ use crate::connection::Shared;
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{Params, placeholder_positions, render, split_insert};
 use crate::row::{Column, FromRow, Row};
-use crate::transport::Outcome;
-use crate::types::{Precision, Type};
+use crate::transport::{Outcome, ResultHandle};
+use crate::types::Type;
 use crate::value::Value;
 
 /// The largest statement [`Cursor::executemany`] builds when batching INSERT rows.
@@ -62,10 +62,8 @@ impl ColumnDescription {
 }
 
 struct ActiveResult {
-    columns: Arc<[Column]>,
-    precision: Precision,
+    result: ResultHandle,
     buffer: VecDeque<Row>,
-    handle: Option<u64>,
     delivered: u64,
 }
 
@@ -118,8 +116,8 @@ impl Cursor {
     }
 
     fn release(&mut self) {
-        if let Some(h) = self.result.take().and_then(|r| r.handle) {
-            self.shared.free_result(h);
+        if let Some(mut r) = self.result.take() {
+            self.shared.free_result(&mut r.result);
         }
     }
 
@@ -164,22 +162,20 @@ impl Cursor {
             Outcome::Affected(n) => {
                 self.rowcount = i64::try_from(n).unwrap_or(i64::MAX);
             }
-            Outcome::Rows {
-                columns,
-                precision,
-                rows,
-                handle,
-            } => {
-                if handle.is_none() {
+            Outcome::Rows { result, rows } => {
+                if !result.has_more() {
                     self.rowcount = i64::try_from(rows.len()).unwrap_or(i64::MAX);
                 }
-                self.description =
-                    Some(columns.iter().map(ColumnDescription::from_column).collect());
+                self.description = Some(
+                    result
+                        .columns()
+                        .iter()
+                        .map(ColumnDescription::from_column)
+                        .collect(),
+                );
                 self.result = Some(ActiveResult {
-                    columns,
-                    precision,
+                    result,
                     buffer: rows,
-                    handle,
                     delivered: 0,
                 });
             }
@@ -250,10 +246,8 @@ impl Cursor {
         let req_id = self.shared.next_req_id();
         match self.shared.run(sql, req_id)? {
             Outcome::Affected(n) => Ok(n),
-            Outcome::Rows { handle, .. } => {
-                if let Some(h) = handle {
-                    self.shared.free_result(h);
-                }
+            Outcome::Rows { mut result, .. } => {
+                self.shared.free_result(&mut result);
                 Ok(0)
             }
         }
@@ -276,20 +270,15 @@ impl Cursor {
                 r.delivered += 1;
                 return Ok(Some(row));
             }
-            let Some(handle) = r.handle else {
+            if !r.result.has_more() {
                 self.rowcount = i64::try_from(r.delivered).unwrap_or(i64::MAX);
                 return Ok(None);
-            };
+            }
             let req_id = shared.next_req_id();
-            let (columns, precision) = (Arc::clone(&r.columns), r.precision);
-            match shared.with(|s| s.fetch(handle, &columns, precision, req_id)) {
-                Ok(Some(rows)) => r.buffer.extend(rows),
-                Ok(None) => r.handle = None,
-                Err(e) => {
-                    // The server frees a result whose fetch failed; do not free it again.
-                    r.handle = None;
-                    return Err(e);
-                }
+            // The end of the result, or a failed fetch (the server frees a result whose
+            // fetch failed), leaves the handle without blocks to fetch or free.
+            if let Some(rows) = shared.with(|s| s.fetch(&mut r.result, req_id))? {
+                r.buffer.extend(rows);
             }
         }
     }
@@ -347,7 +336,7 @@ impl Cursor {
 
     /// The columns of the current result.
     pub fn columns(&self) -> Option<&[Column]> {
-        self.result.as_ref().map(|r| &*r.columns)
+        self.result.as_ref().map(|r| &**r.result.columns())
     }
 
     /// PEP 249 `rowcount`: affected rows after a non-query; for a query the number of rows

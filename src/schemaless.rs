@@ -79,10 +79,7 @@ use std::str::FromStr;
 use crate::code::Code;
 use crate::connection::Connection;
 use crate::error::{Error, ErrorKind, Result};
-use crate::proto::ws::SchemalessInsertArgs;
-use crate::transport::Session;
-use crate::transport::rest::RestSession;
-use crate::transport::ws::{WsSession, url_encode};
+use crate::transport::SchemalessWrite;
 use crate::types::Precision;
 
 /// The record format of a schemaless write.
@@ -338,10 +335,15 @@ impl Schemaless<'_> {
             self.precision.as_str(),
             payload.len()
         );
-        shared.with(|session| match session {
-            Session::Ws(ws) => ws_insert(ws, &request),
-            Session::Rest(rest) => rest_insert(rest, &request),
-        })
+        let write = SchemalessWrite {
+            protocol: request.protocol.code(),
+            precision: request.precision.as_str(),
+            ttl: request.ttl,
+            table_name_key: request.table_name_key,
+            req_id: request.req_id,
+            data: request.data,
+        };
+        shared.with(|session| session.schemaless_insert(&write))
     }
 }
 
@@ -403,135 +405,6 @@ fn payload(protocol: SchemalessProtocol, pieces: &[Cow<'_, str>]) -> Result<Stri
         ));
     }
     Ok(pieces.join("\n"))
-}
-
-/// A server error surfaced through a schemaless write: relabelled `SchemalessError` with
-/// the affected rows set; transport failures keep their kind.
-fn schemaless_error(e: Error) -> Error {
-    match e.kind() {
-        ErrorKind::Database | ErrorKind::Programming | ErrorKind::Operational
-            if e.code().is_none_or(|c| !c.is_client_local()) =>
-        {
-            let rows = e.affected_rows().unwrap_or(0);
-            e.with_kind(ErrorKind::Schemaless).with_affected_rows(rows)
-        }
-        _ => e,
-    }
-}
-
-fn ws_insert(ws: &mut WsSession, r: &Request<'_>) -> Result<u64> {
-    let args = SchemalessInsertArgs {
-        req_id: r.req_id,
-        protocol: r.protocol.code(),
-        precision: r.precision.as_str().to_owned(),
-        ttl: r.ttl,
-        data: r.data.to_owned(),
-        table_name_key: r.table_name_key.to_owned(),
-    };
-    let reply = ws.call(&args).map_err(schemaless_error)?;
-    Ok(u64::try_from(reply.affected_rows).unwrap_or(0))
-}
-
-fn rest_insert(rest: &mut RestSession, r: &Request<'_>) -> Result<u64> {
-    let Some(db) = rest.current_db().map(str::to_owned) else {
-        return Err(Error::new(
-            ErrorKind::Schemaless,
-            "schemaless insert over REST needs a current database: name one in the DSN or call select_db",
-        )
-        .with_code(Code::PAR_DB_NOT_SPECIFIED)
-        .with_affected_rows(0));
-    };
-    let mut query: Vec<(&str, String)> = Vec::new();
-    let path = match r.protocol {
-        SchemalessProtocol::Line => {
-            query.push(("db", db.clone()));
-            if r.precision != SchemalessPrecision::NotConfigured {
-                query.push(("precision", r.precision.as_str().to_owned()));
-            }
-            "/influxdb/v1/write".to_owned()
-        }
-        SchemalessProtocol::Telnet => format!("/opentsdb/v1/put/telnet/{}", url_encode(&db)),
-        SchemalessProtocol::Json => format!("/opentsdb/v1/put/json/{}", url_encode(&db)),
-    };
-    if r.ttl != 0 {
-        query.push(("ttl", r.ttl.to_string()));
-    }
-    if !r.table_name_key.is_empty() {
-        query.push(("table_name_key", r.table_name_key.to_owned()));
-    }
-    if r.req_id != 0 {
-        query.push(("req_id", (r.req_id & (i64::MAX as u64)).to_string()));
-    }
-    let (status, body) = rest.post_endpoint(&path, &query, r.data.as_bytes())?;
-    match status {
-        200..=299 => Ok(records_sent(r.protocol, r.data)),
-        _ => Err(http_error(status, &body, &path)),
-    }
-}
-
-/// The number of records in `data` as the HTTP endpoints split it: non-empty lines (line
-/// protocol also skips `#` comments), or the elements of the JSON document.
-fn records_sent(protocol: SchemalessProtocol, data: &str) -> u64 {
-    let n = match protocol {
-        SchemalessProtocol::Line => data
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .count(),
-        SchemalessProtocol::Telnet => data.lines().filter(|l| !l.trim().is_empty()).count(),
-        SchemalessProtocol::Json => match serde_json::from_str::<serde_json::Value>(data) {
-            Ok(serde_json::Value::Array(items)) => items.len(),
-            _ => 1,
-        },
-    };
-    u64::try_from(n).unwrap_or(u64::MAX)
-}
-
-/// An error reply of the InfluxDB / OpenTSDB endpoints: `{"code": <text or status>,
-/// "message": "[0x<code>] <text>" | "<text>"}` (02 §2.3, §2.4).
-fn http_error(status: u16, body: &[u8], path: &str) -> Error {
-    let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let message = parsed
-        .as_ref()
-        .and_then(|v| v.get("message"))
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned());
-    let (code, text) = split_taos_code(&message);
-    let kind = match status {
-        401 | 403 => ErrorKind::Connection,
-        404 | 405 => ErrorKind::NotSupported,
-        502..=504 => ErrorKind::Operational,
-        _ => ErrorKind::Schemaless,
-    };
-    let text = if kind == ErrorKind::Schemaless {
-        text.to_owned()
-    } else {
-        format!("POST {path}: HTTP {status}: {text}")
-    };
-    let mut e = Error::new(kind, text);
-    if let Some(code) = code {
-        e = e.with_code(code);
-    } else if status == 401 {
-        e = e.with_code(Code::CLIENT_UNAUTHORIZED);
-    }
-    if kind == ErrorKind::Schemaless {
-        e = e.with_affected_rows(0);
-    }
-    e
-}
-
-/// Splits driver-go's `[0x<hex>] <text>` into the code and the text.
-fn split_taos_code(message: &str) -> (Option<Code>, &str) {
-    let parsed = message.strip_prefix("[0x").and_then(|rest| {
-        let (hex, text) = rest.split_once(']')?;
-        let raw = i64::from_str_radix(hex, 16).ok()?;
-        Some((Code::from_raw(raw), text.trim_start()))
-    });
-    match parsed {
-        Some((code, text)) => (Some(code), text),
-        None => (None, message),
-    }
 }
 
 #[cfg(test)]
@@ -596,49 +469,5 @@ mod tests {
             payload(SchemalessProtocol::Line, &["a".into(), "b".into()]).ok(),
             Some("a\nb".to_owned())
         );
-    }
-
-    #[test]
-    fn records_are_counted_like_the_endpoints_split_them() {
-        assert_eq!(
-            records_sent(SchemalessProtocol::Line, "a f=1\n\n# c\n b f=2 \n"),
-            2
-        );
-        assert_eq!(
-            records_sent(SchemalessProtocol::Telnet, "put m 1 2 a=b\n \nm 1 2 a=c"),
-            2
-        );
-        assert_eq!(records_sent(SchemalessProtocol::Json, "[{}, {}, {}]"), 3);
-        assert_eq!(records_sent(SchemalessProtocol::Json, "{}"), 1);
-    }
-
-    #[test]
-    fn http_errors_keep_the_taos_code() {
-        let e = http_error(
-            500,
-            br#"{"code":"internal error","message":"[0x3002] Invalid data format: line 2"}"#,
-            "/influxdb/v1/write",
-        );
-        assert_eq!(e.kind(), ErrorKind::Schemaless);
-        assert_eq!(e.code(), Some(Code::SML_INVALID_DATA));
-        assert_eq!(e.message(), "Invalid data format: line 2");
-        assert_eq!(e.affected_rows(), Some(0));
-
-        let e = http_error(
-            400,
-            br#"{"code":400,"message":"db required"}"#,
-            "/opentsdb/v1/put/json/",
-        );
-        assert_eq!(e.kind(), ErrorKind::Schemaless);
-        assert_eq!(e.code(), None);
-        assert_eq!(e.message(), "db required");
-
-        let e = http_error(401, br#"{"code":401,"message":"auth needed"}"#, "/x");
-        assert_eq!(e.kind(), ErrorKind::Connection);
-        assert!(e.message().contains("auth needed"), "{e}");
-
-        let e = http_error(502, b"<html>bad gateway</html>", "/x");
-        assert_eq!(e.kind(), ErrorKind::Operational);
-        assert!(e.message().contains("bad gateway"), "{e}");
     }
 }

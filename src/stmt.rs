@@ -92,11 +92,9 @@ use crate::proto::ws::{
     Action, Stmt2CloseArgs, Stmt2ExecArgs, Stmt2InitArgs, Stmt2PrepareArgs, Stmt2ResultArgs,
     StmtAddBatchArgs, StmtCloseArgs, StmtExecArgs, StmtGetColFieldsArgs, StmtGetTagFieldsArgs,
     StmtIdReply, StmtInitArgs, StmtPrepareArgs, StmtSetTableNameArgs, StmtUseResultArgs,
-    decode_reply,
 };
 use crate::row::Column;
-use crate::transport::ws::{WsSession, version_at_least};
-use crate::transport::{Outcome, Session};
+use crate::transport::{Lost, Outcome, ResultHandle, SocketId, version_at_least};
 use crate::types::{Decimal, Precision, Timestamp, Type};
 use crate::value::Value;
 
@@ -398,13 +396,6 @@ impl TableBinds {
     }
 }
 
-/// The statement's server-side handle.
-#[derive(Debug)]
-struct Handle {
-    stmt_id: u64,
-    generation: u64,
-}
-
 /// What `prepare` learned.
 #[derive(Debug, Default)]
 struct Prepared {
@@ -457,13 +448,12 @@ impl StatementBuilder<'_> {
     pub fn build(self) -> Result<Statement> {
         let shared = Arc::clone(self.conn.shared());
         let req_id = shared.next_req_id();
-        let version = shared.with(|session| match session {
-            Session::Rest(_) => Err(Error::new(
-                ErrorKind::NotSupported,
-                "prepared statements need a WebSocket connection (ws:// or wss://); \
-                 over REST use Cursor::executemany, which batches INSERT rows into multi-row statements",
-            )),
-            Session::Ws(_) => session.server_version(req_id),
+        let version = shared.with(|session| {
+            session.require_websocket(
+                "prepared statements (over REST use Cursor::executemany, which batches INSERT \
+                 rows into multi-row statements)",
+            )?;
+            session.server_version(req_id)
         })?;
         let protocol = match self.protocol {
             StmtProtocol::Auto if version_at_least(&version, STMT2_SINCE) => StmtProtocol::Stmt2,
@@ -523,7 +513,7 @@ pub struct Statement {
     protocol: StmtProtocol,
     single_stb_insert: bool,
     single_table_bind_once: bool,
-    handle: Option<Handle>,
+    handle: Option<SocketId>,
     prepared: Option<Prepared>,
     /// Tables completed by `add_batch` since the last execute.
     batches: Vec<TableBinds>,
@@ -538,7 +528,7 @@ impl std::fmt::Debug for Statement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Statement")
             .field("protocol", &self.protocol)
-            .field("stmt_id", &self.handle.as_ref().map(|h| h.stmt_id))
+            .field("stmt_id", &self.handle.as_ref().map(SocketId::id))
             .field("sql", &self.prepared.as_ref().map(|p| p.sql.as_str()))
             .field("pending_tables", &self.batches.len())
             .field("affected", &self.affected)
@@ -560,23 +550,8 @@ fn relabel(e: Error) -> Error {
     }
 }
 
-fn stale_error() -> Error {
-    Error::new(
-        ErrorKind::Connection,
-        "the WebSocket was reopened since this statement was prepared, so the server no longer \
-         knows it; prepare it again",
-    )
-    .with_code(Code::CLIENT_CONNECTION_CLOSED)
-}
-
-fn ws(session: &mut Session) -> Result<&mut WsSession> {
-    session.ws().ok_or_else(|| {
-        Error::new(
-            ErrorKind::NotSupported,
-            "prepared statements need a WebSocket connection",
-        )
-    })
-}
+/// Names prepared statements in the error of a REST session.
+const FEATURE: &str = "prepared statements";
 
 /// `value` converted to `ty` in `precision`, as a `Statement` error (0x0200) naming `what`.
 fn convert(
@@ -630,39 +605,38 @@ impl Statement {
         })
     }
 
-    /// Runs `f` on the WebSocket after checking the statement's id belongs to its socket.
-    fn on_socket<R>(&self, f: impl FnOnce(&mut WsSession, u64) -> Result<R>) -> Result<R> {
-        let Some(handle) = &self.handle else {
-            return Err(statement_error(
+    /// The statement's server-side id, a `Statement` error before `prepare`.
+    fn handle(&self) -> Result<SocketId> {
+        self.handle.ok_or_else(|| {
+            statement_error(
                 API_ERROR,
                 "the statement is not prepared: call prepare first",
-            ));
-        };
-        self.shared.with(|session| {
-            let ws = ws(session)?;
-            if ws.ready()? != handle.generation {
-                return Err(stale_error());
-            }
-            f(ws, handle.stmt_id)
+            )
         })
     }
 
-    /// One JSON request on the statement's socket; server errors become `Statement` errors.
+    /// One JSON request on the statement's socket (refused when the socket was replaced);
+    /// server errors become `Statement` errors.
     fn call<A: Action>(&self, make: impl FnOnce(u64, u64) -> A) -> Result<A::Reply> {
+        let handle = self.handle()?;
         let req_id = self.shared.next_req_id();
-        self.on_socket(|ws, stmt_id| ws.call(&make(req_id, stmt_id)))
+        self.shared
+            .with(|s| s.request_on(FEATURE, &handle, |stmt_id| make(req_id, stmt_id)))
             .map_err(relabel)
     }
 
     /// One binary request built by `make(req_id, stmt_id)`; its text reply is checked.
     fn call_binary(&self, make: impl FnOnce(u64, u64) -> Result<Vec<u8>>) -> Result<()> {
+        let handle = self.handle()?;
         let req_id = self.shared.next_req_id();
-        self.on_socket(|ws, stmt_id| {
-            let frame = make(req_id, stmt_id)?;
-            let text = ws.call_binary(frame, req_id)?;
-            decode_reply::<StmtIdReply>(&text).map(|_| ())
-        })
-        .map_err(relabel)
+        self.shared
+            .with(|s| {
+                s.request_binary_on::<StmtIdReply>(FEATURE, &handle, req_id, |stmt_id| {
+                    make(req_id, stmt_id)
+                })
+            })
+            .map(|_| ())
+            .map_err(relabel)
     }
 
     /// Prepares `sql` (INSERT or SELECT with `?` placeholders), dropping any pending binds.
@@ -675,11 +649,9 @@ impl Statement {
         self.drop_result();
         self.prepared = None;
         self.affected = 0;
-        let generation = self.shared.with(|s| ws(s)?.ready())?;
-        if self
-            .handle
-            .as_ref()
-            .is_some_and(|h| h.generation != generation)
+        // A statement whose socket was replaced is gone on the server: create it anew.
+        if let Some(h) = self.handle
+            && !self.shared.with(|s| Ok(s.is_live(&h)))?
         {
             self.handle = None;
         }
@@ -688,26 +660,25 @@ impl Statement {
             let (single_stb_insert, single_table_bind_once) =
                 (self.single_stb_insert, self.single_table_bind_once);
             let protocol = self.protocol;
-            let (stmt_id, generation) = self
+            let stmt_id = |r: &StmtIdReply| r.stmt_id;
+            let handle = self
                 .shared
                 .with(|session| {
-                    let ws = ws(session)?;
-                    let reply = if protocol == StmtProtocol::Stmt2 {
-                        ws.call(&Stmt2InitArgs {
+                    let created = if protocol == StmtProtocol::Stmt2 {
+                        let args = Stmt2InitArgs {
                             req_id,
                             single_stb_insert,
                             single_table_bind_once,
-                        })?
+                        };
+                        session.request_new(FEATURE, &args, Lost::Statement, stmt_id)
                     } else {
-                        ws.call(&StmtInitArgs { req_id })?
+                        let args = StmtInitArgs { req_id };
+                        session.request_new(FEATURE, &args, Lost::Statement, stmt_id)
                     };
-                    Ok((reply.stmt_id, ws.generation()))
+                    created.map(|(_, handle)| handle)
                 })
                 .map_err(relabel)?;
-            self.handle = Some(Handle {
-                stmt_id,
-                generation,
-            });
+            self.handle = Some(handle);
         }
         let prepared = if self.protocol == StmtProtocol::Stmt2 {
             let reply = self.call(|req_id, stmt_id| Stmt2PrepareArgs {
@@ -1045,12 +1016,15 @@ impl Statement {
         };
         let affected = self.stmt2_bind_and_exec(&bind)?;
         let reply = self.call(|req_id, stmt_id| Stmt2ResultArgs { req_id, stmt_id })?;
-        let columns: Arc<[Column]> = reply.columns()?.into();
+        let result = ResultHandle::of_statement(
+            &self.handle()?,
+            reply.id,
+            reply.columns()?.into(),
+            Precision::from_code(reply.precision).unwrap_or(Precision::Millisecond),
+        );
         self.result = Some(Outcome::Rows {
-            columns,
-            precision: Precision::from_code(reply.precision).unwrap_or(Precision::Millisecond),
+            result,
             rows: Default::default(),
-            handle: Some(reply.id),
         });
         Ok(affected)
     }
@@ -1144,23 +1118,23 @@ impl Statement {
         self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
         let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
         let result = self.call(|req_id, stmt_id| StmtUseResultArgs { req_id, stmt_id })?;
-        let columns: Arc<[Column]> = result.columns()?.into();
+        let result = ResultHandle::of_statement(
+            &self.handle()?,
+            result.result_id,
+            result.columns()?.into(),
+            Precision::from_code(result.precision).unwrap_or(Precision::Millisecond),
+        );
         self.result = Some(Outcome::Rows {
-            columns,
-            precision: Precision::from_code(result.precision).unwrap_or(Precision::Millisecond),
+            result,
             rows: Default::default(),
-            handle: Some(result.result_id),
         });
         Ok(u64::try_from(reply.affected).unwrap_or(0))
     }
 
     /// Frees the server-side result of the last query when it was not taken.
     fn drop_result(&mut self) {
-        if let Some(Outcome::Rows {
-            handle: Some(h), ..
-        }) = self.result.take()
-        {
-            self.shared.free_result(h);
+        if let Some(Outcome::Rows { mut result, .. }) = self.result.take() {
+            self.shared.free_result(&mut result);
         }
     }
 
@@ -1197,26 +1171,14 @@ impl Statement {
         }
         let req_id = self.shared.next_req_id();
         let protocol = self.protocol;
+        // A socket that broke or was reopened has forgotten the statement: nothing to
+        // close (and no reason to reconnect for it).
         self.shared
             .with(|session| {
-                let ws = ws(session)?;
-                // A socket that broke or was reopened has forgotten the statement:
-                // nothing to close (and no reason to reconnect for it).
-                if ws.is_broken() || ws.generation() != handle.generation {
-                    return Ok(());
-                }
-                let args = (req_id, handle.stmt_id);
                 if protocol == StmtProtocol::Stmt2 {
-                    ws.call(&Stmt2CloseArgs {
-                        req_id: args.0,
-                        stmt_id: args.1,
-                    })
-                    .map(|_| ())
+                    session.release(&handle, true, |stmt_id| Stmt2CloseArgs { req_id, stmt_id })
                 } else {
-                    ws.call_no_reply(&StmtCloseArgs {
-                        req_id: args.0,
-                        stmt_id: args.1,
-                    })
+                    session.release(&handle, false, |stmt_id| StmtCloseArgs { req_id, stmt_id })
                 }
             })
             .map_err(relabel)

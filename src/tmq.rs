@@ -76,8 +76,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use tungstenite::Message as WsMessage;
-use tungstenite::stream::MaybeTlsStream;
+use tungstenite::Bytes;
 
 use crate::code::Code;
 use crate::cursor::ColumnDescription;
@@ -87,14 +86,14 @@ use crate::proto::block::decode_rows;
 use crate::proto::tmq::{
     AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
     FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, MESSAGE_TYPE_DATA,
-    MESSAGE_TYPE_META, MESSAGE_TYPE_META_DATA, MESSAGE_TYPE_RAW_DATA, NEW_FORMAT_MARKER,
-    OFFSET_INVALID, PollArgs, PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply,
-    TopicVgroupId, UnsubscribeArgs, VersionArgs, decode_tmq_reply,
+    MESSAGE_TYPE_META, MESSAGE_TYPE_META_DATA, MESSAGE_TYPE_RAW_DATA, OFFSET_INVALID, PollArgs,
+    PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId, UnsubscribeArgs,
 };
-use crate::proto::ws::{Action, ReplyHeader, encode_request};
+use crate::proto::ws::{Action, binary_reply_req_id};
 use crate::row::{Column, FromRow, Row};
-use crate::transport::ws::{CONNECTOR, Socket, upgrade, version_at_least};
-use crate::transport::{is_timeout, timeout_error};
+use crate::transport::tmq::TmqChannel;
+use crate::transport::version_at_least;
+use crate::transport::ws::CONNECTOR;
 use crate::types::Precision;
 
 pub use crate::proto::tmq::{Assignment, ConsumerConfig, OffsetReset};
@@ -560,8 +559,8 @@ struct Inner {
     consumer_id: u64,
     opts: ConnectOptions,
     host: HostAddr,
-    socket: Option<Socket>,
-    broken: Option<String>,
+    /// The socket; `None` once the consumer is closed.
+    channel: Option<TmqChannel>,
     raw_data: bool,
     req_id: u64,
     last_message_id: u64,
@@ -578,7 +577,7 @@ impl fmt::Debug for Consumer {
             .field("client_id", &self.config.client_id)
             .field("server_version", &self.version)
             .field("topics", &inner.topics)
-            .field("closed", &inner.socket.is_none())
+            .field("closed", &inner.channel.is_none())
             .finish_non_exhaustive()
     }
 }
@@ -623,40 +622,23 @@ impl Consumer {
             .first()
             .cloned()
             .unwrap_or_else(|| HostAddr::new("localhost", config.port));
-        let socket = upgrade(&opts, &host, "/rest/tmq").map_err(|e| e.into_error(&host))?;
         let id = NEXT_CONSUMER_ID.fetch_add(1, Ordering::Relaxed);
-        let mut inner = Inner {
+        let (channel, version) = TmqChannel::open(&opts, &host, 1)?;
+        let inner = Inner {
             consumer_id: id,
             opts,
             host,
-            socket: Some(socket),
-            broken: None,
-            raw_data: false,
-            req_id: 0,
+            channel: Some(channel),
+            raw_data: version_at_least(&version, [3, 3, 2, 0]),
+            req_id: 1,
             last_message_id: 0,
             topics: Vec::new(),
             subscribed: false,
         };
-        let deadline = after(inner.opts.get_conn_timeout());
-        let req_id = inner.next_req_id();
-        let version = inner
-            .request(&VersionArgs { req_id }, deadline)
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Connection,
-                    format!(
-                        "{}: `version` on /rest/tmq failed: {}",
-                        inner.host,
-                        e.message()
-                    ),
-                )
-                .with_source(e)
-            })?;
-        inner.raw_data = version_at_least(&version.version, [3, 3, 2, 0]);
         log::debug!(
             "tmq {}: server version {}, {} data path",
             inner.host,
-            version.version,
+            version,
             if inner.raw_data {
                 "fetch_raw_data"
             } else {
@@ -666,7 +648,7 @@ impl Consumer {
         Ok(Consumer {
             id,
             config,
-            version: version.version,
+            version,
             inner: Mutex::new(inner),
         })
     }
@@ -691,7 +673,7 @@ impl Consumer {
 
     /// True once [`close`](Self::close) ran.
     pub fn is_closed(&self) -> bool {
-        self.lock().socket.is_none()
+        self.lock().channel.is_none()
     }
 
     /// Subscribes to `topics`. A consumer subscribes once; call
@@ -976,10 +958,11 @@ impl Consumer {
     /// any other call afterwards is an [`InterfaceError`](ErrorKind::Interface).
     pub fn close(&self) -> Result<()> {
         let mut inner = self.lock();
-        if inner.socket.is_none() {
-            return Ok(());
-        }
-        if inner.subscribed && inner.broken.is_none() {
+        let usable = match &inner.channel {
+            None => return Ok(()),
+            Some(c) => c.is_usable(),
+        };
+        if inner.subscribed && usable {
             let req_id = inner.next_req_id();
             let wait = inner.opts.get_read_timeout().min(CLOSE_WAIT);
             if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, after(wait)) {
@@ -1050,20 +1033,11 @@ impl Iterator for Messages<'_> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Socket work
+// Requests
 
-enum Frame {
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-/// The `req_id` of a `fetch_raw_data` reply (bytes 26..34 after the marker and tag).
+/// The `req_id` of a `fetch_raw_data` reply (it starts like a `fetch_raw_block` reply).
 fn raw_data_req_id(frame: &[u8]) -> Option<u64> {
-    let marker = u64::from_le_bytes(frame.get(..8)?.try_into().ok()?);
-    if marker != NEW_FORMAT_MARKER {
-        return None;
-    }
-    Some(u64::from_le_bytes(frame.get(26..34)?.try_into().ok()?))
+    binary_reply_req_id(frame)
 }
 
 /// The `req_id` of a `fetch_block` reply (bytes 8..16: the `fetch`'s id).
@@ -1082,160 +1056,39 @@ impl Inner {
         after(self.opts.get_read_timeout())
     }
 
+    fn channel(&mut self) -> Result<&mut TmqChannel> {
+        self.channel.as_mut().ok_or_else(closed_error)
+    }
+
     fn ensure_open(&self) -> Result<()> {
-        if self.socket.is_none() {
-            return Err(closed_error());
-        }
-        if let Some(why) = &self.broken {
-            return Err(Error::new(
-                ErrorKind::Connection,
-                format!(
-                    "the consumer's WebSocket to {} is unusable ({why}); create a new consumer",
-                    self.host
-                ),
-            )
-            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
-        }
-        Ok(())
+        self.channel
+            .as_ref()
+            .ok_or_else(closed_error)?
+            .ensure_usable()
     }
 
     fn shutdown(&mut self) {
-        if let Some(mut socket) = self.socket.take()
-            && self.broken.is_none()
-        {
-            set_socket_timeout(&mut socket, CLOSE_WAIT.min(self.opts.get_read_timeout()));
-            let _ = socket.close(None);
-            let _ = socket.flush();
+        let wait = CLOSE_WAIT.min(self.opts.get_read_timeout());
+        if let Some(mut channel) = self.channel.take() {
+            channel.close(wait);
         }
-    }
-
-    fn socket(&mut self) -> Result<&mut Socket> {
-        self.ensure_open()?;
-        self.socket.as_mut().ok_or_else(closed_error)
-    }
-
-    fn send(&mut self, text: String) -> Result<()> {
-        let r = self.socket()?.send(WsMessage::Text(text.into()));
-        r.map_err(|e| self.io_error("sending a request", e))
     }
 
     /// Sends one JSON request and waits for the text reply with its `req_id`.
     fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
-        log::debug!("tmq {} req_id={}", A::NAME, args.req_id());
-        self.send(encode_request(args)?)?;
-        loop {
-            match self.read_frame(deadline)? {
-                Frame::Text(text) => {
-                    let header = ReplyHeader::peek(&text)?;
-                    if header.req_id == args.req_id() && header.action == A::NAME {
-                        return decode_tmq_reply::<A>(&text).map(|r| r.body);
-                    }
-                    log::debug!(
-                        "tmq: skipping a stale `{}` reply (req_id {})",
-                        header.action,
-                        header.req_id
-                    );
-                }
-                Frame::Binary(_) => log::debug!("tmq: skipping a stale binary reply"),
-            }
-        }
+        self.channel()?.request(args, deadline)
     }
 
     /// Sends one JSON request whose reply is binary; `req_id_of` reads a binary frame's
-    /// request id. A text reply with the id is an error reply.
-    fn request_binary(
+    /// request id.
+    fn request_binary<A: Action>(
         &mut self,
-        text: String,
-        req_id: u64,
-        action: &str,
+        args: &A,
         req_id_of: fn(&[u8]) -> Option<u64>,
-    ) -> Result<Vec<u8>> {
-        let deadline = self.deadline();
-        self.send(text)?;
-        loop {
-            match self.read_frame(deadline)? {
-                Frame::Binary(frame) => {
-                    if req_id_of(&frame) == Some(req_id) {
-                        return Ok(frame);
-                    }
-                    log::debug!("tmq: skipping a stale binary reply");
-                }
-                Frame::Text(text) => {
-                    let header = ReplyHeader::peek(&text)?;
-                    if header.req_id == req_id && header.action == action {
-                        return Err(header.to_error().map_or_else(
-                            || tmq_error(format!("`{action}` answered with text, not data")),
-                            |e| e.with_kind(ErrorKind::Tmq),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-
-    fn read_frame(&mut self, deadline: Instant) -> Result<Frame> {
-        loop {
-            let Some(left) = deadline
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-            else {
-                self.broken = Some("read timeout".into());
-                return Err(timeout_error(
-                    &format!("tmq WebSocket {}", self.host),
-                    self.opts.get_read_timeout(),
-                ));
-            };
-            let socket = self.socket()?;
-            set_socket_timeout(socket, left);
-            match socket.read() {
-                Ok(WsMessage::Text(t)) => return Ok(Frame::Text(t.as_str().to_owned())),
-                Ok(WsMessage::Binary(b)) => return Ok(Frame::Binary(b.to_vec())),
-                Ok(WsMessage::Ping(_)) => {
-                    if let Err(e) = socket.flush() {
-                        return Err(self.io_error("answering a ping", e));
-                    }
-                }
-                Ok(WsMessage::Pong(_) | WsMessage::Frame(_)) => {}
-                Ok(WsMessage::Close(frame)) => {
-                    let why = frame
-                        .map(|f| format!(" ({} {})", f.code, f.reason))
-                        .unwrap_or_default();
-                    self.broken = Some("closed by the server".into());
-                    return Err(Error::new(
-                        ErrorKind::Connection,
-                        format!("server {} closed the tmq WebSocket{why}", self.host),
-                    )
-                    .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
-                }
-                Err(e) => return Err(self.io_error("reading a reply", e)),
-            }
-        }
-    }
-
-    fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
-        let error = match e {
-            tungstenite::Error::Io(io) if is_timeout(&io) => timeout_error(
-                &format!("tmq WebSocket {} while {what}", self.host),
-                self.opts.get_read_timeout(),
-            )
-            .with_source(io),
-            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Error::new(
-                ErrorKind::Connection,
-                format!("tmq WebSocket to {} is closed ({what})", self.host),
-            )
-            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
-            other => Error::new(
-                ErrorKind::Connection,
-                format!(
-                    "tmq WebSocket to {} failed while {what}: {other}",
-                    self.host
-                ),
-            )
-            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
-            .with_source(other),
-        };
-        self.broken = Some(error.message().to_owned());
-        error
+    ) -> Result<Bytes> {
+        let req_id = args.req_id();
+        self.channel()?
+            .request_binary(args, &|f| req_id_of(f) == Some(req_id))
     }
 
     // ---- messages ----
@@ -1287,8 +1140,8 @@ impl Inner {
 
     fn fetch_raw_data(&mut self, message_id: u64) -> Result<Vec<MessageBlock>> {
         let req_id = self.next_req_id();
-        let text = encode_request(&FetchRawDataArgs { req_id, message_id })?;
-        let frame = self.request_binary(text, req_id, FetchRawDataArgs::NAME, raw_data_req_id)?;
+        let frame =
+            self.request_binary(&FetchRawDataArgs { req_id, message_id }, raw_data_req_id)?;
         let (_, raw) = FetchRawDataReply::decode(&frame)?.into_result()?;
         let data = RawData::decode(raw)?;
         data.blocks
@@ -1329,9 +1182,8 @@ impl Inner {
             let columns: Arc<[Column]> = reply.columns()?.into();
             let precision = reply.timestamp_precision();
             // fetch_block goes with the fetch's req_id, and its reply carries that id.
-            let text = encode_request(&FetchBlockArgs { req_id, message_id })?;
             let frame =
-                self.request_binary(text, req_id, FetchBlockArgs::NAME, fetch_block_req_id)?;
+                self.request_binary(&FetchBlockArgs { req_id, message_id }, fetch_block_req_id)?;
             let block = TmqFetchBlockReply::decode(&frame)?;
             let rows = decode_rows(block.block, precision, &columns)?;
             blocks.push(MessageBlock {
@@ -1342,18 +1194,6 @@ impl Inner {
             });
         }
     }
-}
-
-fn set_socket_timeout(socket: &mut Socket, t: Duration) {
-    let tcp = match socket.get_mut() {
-        MaybeTlsStream::Plain(s) => s,
-        MaybeTlsStream::NativeTls(s) => s.get_mut(),
-        #[allow(unreachable_patterns)]
-        _ => return,
-    };
-    let t = Some(t.max(Duration::from_millis(1)));
-    let _ = tcp.set_read_timeout(t);
-    let _ = tcp.set_write_timeout(t);
 }
 
 #[cfg(test)]

@@ -1,34 +1,149 @@
-//! The socket-owning transports (REST over ureq, WebSocket over tungstenite).
+//! The socket-owning transports (REST over ureq, WebSocket over tungstenite): the only
+//! code of the client that touches a socket. Query, stmt, schemaless and TMQ all go
+//! through here.
 //!
-//! [`Session`] is a two-arm enum: every operation is a `match` over REST and WebSocket, so a
-//! new transport is a new variant and the compiler lists every place to handle it. The
-//! transports only move bytes: requests are built and replies decoded by [`crate::proto`].
+//! * [`channel::Channel`] is the one WebSocket type (deadlines, `req_id` matching, pings,
+//!   close, error mapping), used by the `/ws` session ([`ws::WsSession`]) and by the TMQ
+//!   consumer ([`tmq::TmqChannel`]).
+//! * [`Session`] is a two-arm enum (REST, WebSocket) offering every operation the public
+//!   modules need, so none of them matches on the transport; a new transport is a new
+//!   variant and the compiler lists every place to handle it.
+//! * Server-side objects are held as a [`SocketId`] (results inside a [`ResultHandle`]):
+//!   the id and the generation of the socket that created it. After the socket is
+//!   reopened such an id fails with a `Connection` error and is never sent on the new
+//!   socket, where the same number may belong to someone else.
+//!
+//! Requests are built and replies decoded by [`crate::proto`]; the transports only move
+//! bytes.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr};
+use crate::proto::ws::{Action, SchemalessInsertArgs};
 use crate::row::{Column, Row};
 use crate::types::Precision;
 
+pub(crate) mod channel;
 pub(crate) mod rest;
+mod rest_sml;
+pub(crate) mod tmq;
 pub(crate) mod ws;
+
+pub(crate) use ws::version_at_least;
+
+/// What kind of server-side object a [`SocketId`] names (for the error when it is lost).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lost {
+    /// A query result.
+    Result,
+    /// A prepared statement.
+    Statement,
+}
+
+/// A server-side object (a result, a prepared statement) and the socket it lives on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SocketId {
+    id: u64,
+    generation: u64,
+    what: Lost,
+}
+
+impl SocketId {
+    /// The server's id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The `Connection` error for an object whose socket is gone.
+    fn lost_error(&self, host: &HostAddr, why: &str) -> Error {
+        let (what, remedy) = match self.what {
+            Lost::Result => ("result", "run the query again"),
+            Lost::Statement => ("statement", "prepare it again"),
+        };
+        Error::new(
+            ErrorKind::Connection,
+            format!(
+                "the {what} {} was lost with its connection to {host}: {why}, so the server no longer knows it; {remedy}",
+                self.id
+            ),
+        )
+        .with_code(Code::CLIENT_CONNECTION_CLOSED)
+    }
+}
+
+/// An open result set: its columns, its precision and, while blocks remain on the
+/// server, the server's result id bound to its socket.
+#[derive(Debug)]
+pub(crate) struct ResultHandle {
+    columns: Arc<[Column]>,
+    precision: Precision,
+    remote: Option<SocketId>,
+}
+
+impl ResultHandle {
+    fn new(columns: Arc<[Column]>, precision: Precision, remote: Option<SocketId>) -> Self {
+        ResultHandle {
+            columns,
+            precision,
+            remote,
+        }
+    }
+
+    /// A result a prepared statement produced: it lives on the statement's socket.
+    pub(crate) fn of_statement(
+        stmt: &SocketId,
+        result_id: u64,
+        columns: Arc<[Column]>,
+        precision: Precision,
+    ) -> ResultHandle {
+        let remote = SocketId {
+            id: result_id,
+            generation: stmt.generation,
+            what: Lost::Result,
+        };
+        ResultHandle::new(columns, precision, Some(remote))
+    }
+
+    /// The result's columns.
+    pub(crate) fn columns(&self) -> &Arc<[Column]> {
+        &self.columns
+    }
+
+    /// True when more blocks may follow on the server.
+    pub(crate) fn has_more(&self) -> bool {
+        self.remote.is_some()
+    }
+}
 
 /// What a statement produced.
 pub(crate) enum Outcome {
     /// A statement without a result set, with its affected-row count.
     Affected(u64),
-    /// A result set: its columns, precision, the rows already received and, when more may
-    /// follow, the server's result handle.
+    /// A result set and the rows already received.
     Rows {
-        columns: Arc<[Column]>,
-        precision: Precision,
+        result: ResultHandle,
         rows: VecDeque<Row>,
-        handle: Option<u64>,
     },
+}
+
+/// One schemaless write as the transports send it.
+pub(crate) struct SchemalessWrite<'a> {
+    /// The protocol code (1 line, 2 telnet, 3 JSON; 02 §2).
+    pub(crate) protocol: i32,
+    /// The precision name (`""` when not configured).
+    pub(crate) precision: &'a str,
+    /// Days, 0 for none.
+    pub(crate) ttl: i32,
+    /// `""` for none.
+    pub(crate) table_name_key: &'a str,
+    pub(crate) req_id: u64,
+    pub(crate) data: &'a str,
 }
 
 /// One open session with a server.
@@ -37,6 +152,14 @@ pub(crate) enum Session {
     Rest(rest::RestSession),
     /// WebSocket: one socket, a server-side session.
     Ws(Box<ws::WsSession>),
+}
+
+/// The error of a WebSocket-only `feature` asked of a REST session.
+fn needs_websocket(feature: &str) -> Error {
+    Error::new(
+        ErrorKind::NotSupported,
+        format!("{feature} need a WebSocket connection (ws:// or wss://)"),
+    )
 }
 
 impl Session {
@@ -53,11 +176,15 @@ impl Session {
         }
     }
 
-    /// The WebSocket session, `None` over REST.
-    pub(crate) fn ws(&mut self) -> Option<&mut ws::WsSession> {
-        match self {
-            Session::Rest(_) => None,
-            Session::Ws(s) => Some(s),
+    /// True when the session keeps a socket open that a keep-alive should probe.
+    pub(crate) fn wants_keepalive(&self) -> bool {
+        matches!(self, Session::Ws(_))
+    }
+
+    /// Probes an idle socket (see [`ws::WsSession::keepalive`]); nothing over REST.
+    pub(crate) fn keepalive(&mut self, idle: Duration) {
+        if let Session::Ws(s) = self {
+            s.keepalive(idle);
         }
     }
 
@@ -69,25 +196,31 @@ impl Session {
         }
     }
 
-    /// The next block of result `handle`; `None` at the end (the server has then freed it).
+    /// The next block of `result`; `None` at the end (the server has then freed it). A
+    /// failed fetch also ends the result (the server frees it).
     pub(crate) fn fetch(
         &mut self,
-        handle: u64,
-        columns: &Arc<[Column]>,
-        precision: Precision,
+        result: &mut ResultHandle,
         req_id: u64,
     ) -> Result<Option<Vec<Row>>> {
-        match self {
-            Session::Rest(_) => Ok(None),
-            Session::Ws(s) => s.fetch(handle, columns, precision, req_id),
+        let Some(target) = result.remote.take() else {
+            return Ok(None);
+        };
+        let rows = match self {
+            Session::Rest(_) => None,
+            Session::Ws(s) => s.fetch(&target, result, req_id)?,
+        };
+        if rows.is_some() {
+            result.remote = Some(target);
         }
+        Ok(rows)
     }
 
-    /// Frees result `handle` early (fire and forget).
-    pub(crate) fn free_result(&mut self, handle: u64, req_id: u64) {
-        match self {
-            Session::Rest(_) => {}
-            Session::Ws(s) => s.free_result(handle, req_id),
+    /// Frees `result` on the server if blocks remain there and its socket still lives
+    /// (fire and forget).
+    pub(crate) fn free_result(&mut self, result: &mut ResultHandle, req_id: u64) {
+        if let (Some(target), Session::Ws(s)) = (result.remote.take(), self) {
+            s.free_result(&target, req_id);
         }
     }
 
@@ -129,6 +262,117 @@ impl Session {
             Session::Rest(_) => {}
             Session::Ws(s) => s.close(),
         }
+    }
+
+    /// Writes schemaless records: the `schemaless_insert` action over WebSocket, the
+    /// InfluxDB / OpenTSDB endpoints over REST (02 §2). Returns the affected rows.
+    pub(crate) fn schemaless_insert(&mut self, w: &SchemalessWrite<'_>) -> Result<u64> {
+        match self {
+            Session::Rest(s) => s.schemaless_insert(w),
+            Session::Ws(s) => {
+                let reply = s
+                    .request(&SchemalessInsertArgs {
+                        req_id: w.req_id,
+                        protocol: w.protocol,
+                        precision: w.precision.to_owned(),
+                        ttl: w.ttl,
+                        data: w.data.to_owned(),
+                        table_name_key: w.table_name_key.to_owned(),
+                    })
+                    .map_err(schemaless_error)?;
+                Ok(u64::try_from(reply.affected_rows).unwrap_or(0))
+            }
+        }
+    }
+
+    // ---- WebSocket-only actions (stmt, stmt2); `feature` names them in the REST error ----
+
+    /// One JSON request that creates a server-side object (a statement), whose id `id_of`
+    /// reads from the reply.
+    pub(crate) fn request_new<A: Action>(
+        &mut self,
+        feature: &str,
+        args: &A,
+        what: Lost,
+        id_of: impl FnOnce(&A::Reply) -> u64,
+    ) -> Result<(A::Reply, SocketId)> {
+        match self {
+            Session::Rest(_) => Err(needs_websocket(feature)),
+            Session::Ws(s) => s.request_new(args, what, id_of),
+        }
+    }
+
+    /// One JSON request about `target`, built by `args(id)`; refused with a `Connection`
+    /// error when `target`'s socket was replaced.
+    pub(crate) fn request_on<A: Action>(
+        &mut self,
+        feature: &str,
+        target: &SocketId,
+        args: impl FnOnce(u64) -> A,
+    ) -> Result<A::Reply> {
+        match self {
+            Session::Rest(_) => Err(needs_websocket(feature)),
+            Session::Ws(s) => s.request_on(target, args),
+        }
+    }
+
+    /// One binary request about `target`, built by `frame(id)`, whose text reply carries
+    /// `req_id` and decodes as `R`.
+    pub(crate) fn request_binary_on<R: DeserializeOwned>(
+        &mut self,
+        feature: &str,
+        target: &SocketId,
+        req_id: u64,
+        frame: impl FnOnce(u64) -> Result<Vec<u8>>,
+    ) -> Result<R> {
+        match self {
+            Session::Rest(_) => Err(needs_websocket(feature)),
+            Session::Ws(s) => s.request_binary_on(target, req_id, frame),
+        }
+    }
+
+    /// A request that ends `target` (statement close), sent only while `target`'s socket
+    /// lives; `reply` says whether the server answers it.
+    pub(crate) fn release<A: Action>(
+        &mut self,
+        target: &SocketId,
+        reply: bool,
+        args: impl FnOnce(u64) -> A,
+    ) -> Result<()> {
+        match self {
+            Session::Rest(_) => Ok(()),
+            Session::Ws(s) => s.release(target, reply, args),
+        }
+    }
+
+    /// True when `target` lives on the current socket and the socket works.
+    pub(crate) fn is_live(&self, target: &SocketId) -> bool {
+        match self {
+            Session::Rest(_) => false,
+            Session::Ws(s) => s.is_live(target),
+        }
+    }
+
+    /// Fails with NotSupported over REST: `feature` needs a WebSocket.
+    pub(crate) fn require_websocket(&self, feature: &str) -> Result<()> {
+        match self {
+            Session::Rest(_) => Err(needs_websocket(feature)),
+            Session::Ws(_) => Ok(()),
+        }
+    }
+}
+
+/// A server error surfaced through a schemaless write: relabelled `SchemalessError` with
+/// the affected rows set; transport failures keep their kind.
+fn schemaless_error(e: Error) -> Error {
+    match e.kind() {
+        ErrorKind::Database | ErrorKind::Programming | ErrorKind::Operational
+            if e.code().is_none_or(|c| !c.is_client_local()) =>
+        {
+            let rows = e.affected_rows().unwrap_or(0);
+            e.with_kind(ErrorKind::Schemaless).with_affected_rows(rows)
+        }
+        _ => e,
     }
 }
 

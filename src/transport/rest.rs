@@ -15,9 +15,10 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
-use super::{Outcome, timeout_error, ws::url_encode};
+use super::{Outcome, ResultHandle, timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
+use crate::options::percent_encode;
 use crate::options::{ConnectOptions, HostAddr};
 use crate::row::{Column, Row};
 
@@ -128,24 +129,24 @@ impl RestSession {
         let mut url = self.base.clone();
         if let Some(db) = &self.db {
             url.push('/');
-            url.push_str(&url_encode(db));
+            url.push_str(&percent_encode(db));
         }
         let mut params: Vec<(&str, String)> = Vec::new();
         if req_id != 0 {
             params.push(("req_id", (req_id & (i64::MAX as u64)).to_string()));
         }
         if let Some(tz) = self.opts.get_timezone() {
-            params.push(("tz", url_encode(tz)));
-            params.push(("conn_tz", url_encode(tz)));
+            params.push(("tz", percent_encode(tz)));
+            params.push(("conn_tz", percent_encode(tz)));
         }
         if let Some(token) = self.opts.get_token() {
-            params.push(("token", url_encode(token)));
+            params.push(("token", percent_encode(token)));
         }
         if let Some(app) = self.opts.get_app() {
-            params.push(("app", url_encode(app)));
+            params.push(("app", percent_encode(app)));
         }
         if let Some(ip) = self.opts.get_ip() {
-            params.push(("ip", url_encode(ip)));
+            params.push(("ip", percent_encode(ip)));
         }
         for (i, (k, v)) in params.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
@@ -205,7 +206,7 @@ impl RestSession {
             url.push(if i == 0 { '?' } else { '&' });
             url.push_str(k);
             url.push('=');
-            url.push_str(&url_encode(v));
+            url.push_str(&percent_encode(v));
         }
         log::debug!("rest POST {origin}{path} ({} bytes)", body.len());
         let response = self
@@ -346,10 +347,8 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
                 .map(|values| Row::new(Arc::clone(&columns), values))
                 .collect();
             Ok(Outcome::Rows {
-                columns,
-                precision: set.precision,
+                result: ResultHandle::new(columns, set.precision, None),
                 rows,
-                handle: None,
             })
         }
         #[allow(unreachable_patterns)]
@@ -533,14 +532,10 @@ mod tests {
 
         let rows = br#"{"code":0,"column_meta":[["ts","TIMESTAMP",8],["v","INT",4]],"data":[["2023-11-14T22:13:20.123456Z",1],["2023-11-14T22:13:21.000000Z",null]],"rows":2}"#;
         match decode(200, rows).unwrap() {
-            Outcome::Rows {
-                columns,
-                precision,
-                rows,
-                handle,
-            } => {
-                assert_eq!(columns.len(), 2);
-                assert_eq!(precision, crate::Precision::Microsecond);
+            Outcome::Rows { result, rows } => {
+                let handle = result.remote;
+                assert_eq!(result.columns.len(), 2);
+                assert_eq!(result.precision, crate::Precision::Microsecond);
                 assert_eq!(rows.len(), 2);
                 assert_eq!(rows[1].values()[1], crate::Value::Null);
                 assert!(handle.is_none());

@@ -457,6 +457,94 @@ fn a_broken_socket_is_reopened_transparently_on_the_next_statement() {
     assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
 }
 
+/// A result lives and dies with its socket: after the socket is replaced, fetching or
+/// dropping an old result fails clearly (or does nothing) and its id is never sent on the
+/// new socket, where the same number may name another cursor's result.
+#[test]
+fn a_result_from_a_replaced_socket_fails_and_is_never_sent_on_the_new_one() {
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, u64, u64)>();
+    let mut connection = 0usize;
+    let mut queries = 0;
+    let port = ws_peer_n(
+        2,
+        "3.3.6.0",
+        Box::new(move |req| match req {
+            Req::Binary {
+                req_id,
+                action: 6,
+                sql,
+                ..
+            } => {
+                queries += 1;
+                if sql.starts_with("select") {
+                    vec![query_reply("binary_query", *req_id)]
+                } else if queries == 2 {
+                    // The statement after the select: the socket dies under it.
+                    connection += 1;
+                    vec![Out::Hangup]
+                } else {
+                    let body = QueryReply::affected(7);
+                    vec![Out::Text(
+                        encode_reply(&ok_header("binary_query", *req_id), &body).unwrap(),
+                    )]
+                }
+            }
+            Req::Binary {
+                req_id,
+                action: 7,
+                resource,
+                ..
+            } => {
+                let _ = tx.send((connection, *req_id, *resource));
+                vec![Out::Binary(
+                    encode_raw_block_data(1, *req_id, *resource, &block(&[1])).unwrap(),
+                )]
+            }
+            Req::Text(action, _) if action == "free_result" => {
+                let _ = tx.send((connection, u64::MAX, 0));
+                vec![]
+            }
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
+    let mut a = conn.cursor();
+    a.execute("select v from t", ()).unwrap();
+    assert_eq!(a.fetchone().unwrap().unwrap().get::<i32>(0).unwrap(), 1);
+    // The socket breaks under another statement, and the next one reopens it.
+    let e = conn.execute("insert into t values (now, 1)").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
+    // The old result is gone: a clear Connection error, then the end of the rows.
+    let e = a.fetchone().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+    assert!(
+        e.message().contains("lost with its connection"),
+        "{}",
+        e.message()
+    );
+    assert!(a.fetchone().unwrap().is_none());
+    drop(a);
+    // A second result, opened and dropped on the new socket, is freed there as usual.
+    let mut b = conn.cursor();
+    b.execute("select v from t", ()).unwrap();
+    drop(b);
+    drop(conn);
+    let seen: Vec<(usize, u64, u64)> = rx.try_iter().collect();
+    assert_eq!(seen.first(), Some(&(0, seen[0].1, 1)), "{seen:?}");
+    assert!(
+        seen.iter()
+            .skip(1)
+            .all(|&(c, req, _)| c == 1 && req == u64::MAX),
+        "nothing about the old result reached the new socket: {seen:?}"
+    );
+    assert_eq!(
+        seen.len(),
+        2,
+        "one fetch on the old socket, one free on the new: {seen:?}"
+    );
+}
+
 #[test]
 fn falls_back_to_rest_ws_when_ws_is_missing() {
     let (tx, rx) = std::sync::mpsc::channel::<String>();

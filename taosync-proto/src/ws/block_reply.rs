@@ -34,6 +34,24 @@ pub fn binary_reply_kind(frame: &[u8]) -> Option<BinaryReplyKind> {
     })
 }
 
+/// The `req_id` of a binary reply that starts with [`RAW_BLOCK_MARKER`] (a
+/// `fetch_raw_block` reply, and TMQ's `fetch_raw_data` reply, which share the prefix
+/// `marker, action, version, timing, req_id`), read without decoding the rest; `None` for
+/// any other frame.
+///
+/// ```
+/// use taosync_proto::ws::{binary_reply_req_id, encode_raw_block_finished};
+/// assert_eq!(binary_reply_req_id(&encode_raw_block_finished(1, 42, 9)), Some(42));
+/// assert_eq!(binary_reply_req_id(&[0u8; 40]), None);
+/// ```
+pub fn binary_reply_req_id(frame: &[u8]) -> Option<u64> {
+    if binary_reply_kind(frame)? != BinaryReplyKind::FetchRawBlock {
+        return None;
+    }
+    let id: [u8; 8] = frame.get(26..34)?.try_into().ok()?;
+    Some(u64::from_le_bytes(id))
+}
+
 /// Either binary reply, decoded (01 §2.6): what a client gets from one binary frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BinaryReply<'a> {

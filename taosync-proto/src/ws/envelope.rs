@@ -185,13 +185,29 @@ pub fn encode_reply<T: Serialize>(header: &ReplyHeader, body: &T) -> Result<Stri
 /// otherwise the body is read tolerating missing optional keys and unknown keys.
 pub fn decode_reply<T: DeserializeOwned>(text: &str) -> Result<Reply<T>> {
     let header = ReplyHeader::peek(text)?;
+    let body = decode_body(&header, text)?;
+    Ok(Reply { header, body })
+}
+
+/// Client: the body of a reply whose `header` was already read from `text` (by
+/// [`ReplyHeader::peek`], to route it by `req_id`): the header's error when `code` is not 0,
+/// else the action's fields. A reply is thus read once for its envelope and once for its
+/// body, never more.
+///
+/// ```
+/// use taosync_proto::ws::{QueryReply, ReplyHeader, decode_body};
+/// let text = r#"{"code":0,"message":"","action":"query","req_id":7,"timing":1,"id":3,"is_update":true,"affected_rows":2}"#;
+/// let header = ReplyHeader::peek(text).unwrap();
+/// assert_eq!(header.req_id, 7);
+/// let body: QueryReply = decode_body(&header, text).unwrap();
+/// assert_eq!(body.affected_rows, 2);
+/// ```
+pub fn decode_body<T: DeserializeOwned>(header: &ReplyHeader, text: &str) -> Result<T> {
     if let Some(err) = header.to_error() {
         return Err(err);
     }
-    let body = serde_json::from_str(text).map_err(|e| {
-        Error::result(format!("malformed `{}` reply", header.action)).with_source(e)
-    })?;
-    Ok(Reply { header, body })
+    serde_json::from_str(text)
+        .map_err(|e| Error::result(format!("malformed `{}` reply", header.action)).with_source(e))
 }
 
 /// A request the server could not dispatch: the generic JSON error of 01 §2.2, with

@@ -27,11 +27,12 @@ pub mod messages;
 
 pub use block_reply::{
     BinaryReply, BinaryReplyKind, FetchBlockReply, FetchRawBlockReply, RAW_BLOCK_MARKER,
-    binary_reply_kind, encode_raw_block_data, encode_raw_block_error, encode_raw_block_finished,
+    binary_reply_kind, binary_reply_req_id, encode_raw_block_data, encode_raw_block_error,
+    encode_raw_block_finished,
 };
 pub use envelope::{
     ACTIONS_BEFORE_CONN, Action, GENERIC_CODE, IncomingRequest, Reply, ReplyHeader, RequestError,
-    decode_reply, encode_reply, encode_request, needs_connection, parse_request,
+    decode_body, decode_reply, encode_reply, encode_request, needs_connection, parse_request,
 };
 pub use frame::{
     BinaryAction, BinaryHeader, BinaryRequest, HEADER_LEN, action_name, encode_binary_query,

@@ -1,0 +1,476 @@
+//! One WebSocket to taosAdapter: the only code of the client that reads or writes a
+//! WebSocket. The query session (`/ws`) and the TMQ consumer (`/rest/tmq`) both speak
+//! through a [`Channel`], so deadlines, `req_id` matching, ping answers, close handling and
+//! error mapping are written once.
+//!
+//! * Every request has a deadline for its whole reply: before each read the socket's
+//!   timeout is set to the time left, so a peer that drips bytes cannot stretch a request
+//!   past it.
+//! * Replies are matched to requests by `req_id` (01 §2.2); stale replies of earlier,
+//!   abandoned requests are skipped. A text reply is read once for its envelope (to route
+//!   it) and once for its body.
+//! * Pings are answered whenever the socket is read; a close frame, a reset or a timeout
+//!   marks the channel broken, and its owner decides whether to reopen it.
+
+use std::io;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use tungstenite::handshake::HandshakeError;
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Bytes, Message, Utf8Bytes, WebSocket};
+
+use super::{is_timeout, timeout_error};
+use crate::code::Code;
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::{ConnectOptions, HostAddr, percent_encode};
+use crate::proto::ws::{Action, ReplyHeader, decode_body, encode_request};
+
+/// The largest message accepted from the server (a raw block of a wide, long result).
+const MAX_MESSAGE: usize = 512 << 20;
+
+type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+
+/// A frame read from the server, without copying its payload.
+pub(crate) enum Frame {
+    /// A text frame (a JSON reply).
+    Text(Utf8Bytes),
+    /// A binary frame (a block reply).
+    Binary(Bytes),
+}
+
+/// An open WebSocket with its deadlines and state.
+pub(crate) struct Channel {
+    socket: Socket,
+    host: HostAddr,
+    /// Names the socket in errors: "WebSocket", "tmq WebSocket".
+    label: &'static str,
+    /// The request timeout the deadlines come from, named in timeout errors.
+    read_timeout: Duration,
+    last_used: Instant,
+    broken: Option<String>,
+    /// When true a JSON reply must also carry the request's action to match it (the TMQ
+    /// endpoint, whose consumers number their requests from 1 each).
+    match_action: bool,
+}
+
+impl Channel {
+    /// Connects to `host` and upgrades to a WebSocket on `path`; TCP connect, TLS and the
+    /// upgrade each are bounded by `conn_timeout`.
+    pub(crate) fn connect(
+        opts: &ConnectOptions,
+        host: &HostAddr,
+        path: &str,
+        label: &'static str,
+    ) -> std::result::Result<Channel, Upgrade> {
+        let socket = upgrade(opts, host, path)?;
+        Ok(Channel {
+            socket,
+            host: host.clone(),
+            label,
+            read_timeout: opts.get_read_timeout(),
+            last_used: Instant::now(),
+            broken: None,
+            match_action: false,
+        })
+    }
+
+    /// Makes JSON replies match on their action as well as their `req_id`.
+    pub(crate) fn match_action(mut self) -> Channel {
+        self.match_action = true;
+        self
+    }
+
+    /// The host this channel talks to.
+    pub(crate) fn host(&self) -> &HostAddr {
+        &self.host
+    }
+
+    /// Why the channel is unusable, `None` while it works.
+    pub(crate) fn broken(&self) -> Option<&str> {
+        self.broken.as_deref()
+    }
+
+    /// Marks the channel unusable.
+    pub(crate) fn mark_broken(&mut self, why: impl Into<String>) {
+        self.broken = Some(why.into());
+    }
+
+    /// How long since the channel last sent or received anything.
+    pub(crate) fn idle_for(&self) -> Duration {
+        self.last_used.elapsed()
+    }
+
+    /// The deadline of a request sent now.
+    pub(crate) fn deadline(&self) -> Instant {
+        deadline_after(self.read_timeout)
+    }
+
+    /// Sends one JSON request and returns its reply's body (a non-zero `code` is an error
+    /// of kind `Database` carrying the server's code; callers relabel it).
+    pub(crate) fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
+        self.send_json(args)?;
+        let action = self.match_action.then_some(A::NAME);
+        let (header, text) = self.read_text(args.req_id(), action, deadline)?;
+        decode_body(&header, &text)
+    }
+
+    /// Sends one JSON request the server never answers.
+    pub(crate) fn send_json<A: Action>(&mut self, args: &A) -> Result<()> {
+        let text = encode_request(args)?;
+        self.send(Message::Text(text.into()))
+    }
+
+    /// Sends one binary request frame.
+    pub(crate) fn send_binary(&mut self, frame: Vec<u8>) -> Result<()> {
+        self.send(Message::Binary(frame.into()))
+    }
+
+    fn send(&mut self, msg: Message) -> Result<()> {
+        if let Some(why) = &self.broken {
+            return Err(self.broken_error(why));
+        }
+        let r = self.socket.send(msg);
+        self.last_used = Instant::now();
+        r.map_err(|e| self.io_error("sending a request", e))
+    }
+
+    fn broken_error(&self, why: &str) -> Error {
+        Error::new(
+            ErrorKind::Connection,
+            format!("the {} to {} is unusable ({why})", self.label, self.host),
+        )
+        .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
+    }
+
+    /// Reads frames until the text reply carrying `req_id` (and, when given, `action`),
+    /// returning its envelope and its text.
+    pub(crate) fn read_text(
+        &mut self,
+        req_id: u64,
+        action: Option<&str>,
+        deadline: Instant,
+    ) -> Result<(ReplyHeader, Utf8Bytes)> {
+        loop {
+            match self.read_frame(deadline)? {
+                Frame::Text(text) => {
+                    let header = ReplyHeader::peek(&text)?;
+                    if header.req_id == req_id && action.is_none_or(|a| a == header.action) {
+                        return Ok((header, text));
+                    }
+                    log::debug!(
+                        "{}: skipping a stale `{}` reply (req_id {}) while waiting for {req_id}",
+                        self.label,
+                        header.action,
+                        header.req_id
+                    );
+                }
+                Frame::Binary(_) => {
+                    log::debug!(
+                        "{}: skipping a stale binary reply while waiting for {req_id}",
+                        self.label
+                    );
+                }
+            }
+        }
+    }
+
+    /// Reads frames until a binary reply that `is_reply` accepts. A text reply carrying
+    /// `req_id` (and `action`, on a channel that matches actions) instead is the server's
+    /// error for the request (kind `error_kind`), or a protocol error when it reports
+    /// success.
+    pub(crate) fn read_binary(
+        &mut self,
+        req_id: u64,
+        action: &str,
+        is_reply: &dyn Fn(&[u8]) -> bool,
+        error_kind: ErrorKind,
+        deadline: Instant,
+    ) -> Result<Bytes> {
+        loop {
+            match self.read_frame(deadline)? {
+                Frame::Binary(frame) => {
+                    if is_reply(&frame) {
+                        return Ok(frame);
+                    }
+                    log::debug!("{}: skipping a stale binary reply", self.label);
+                }
+                Frame::Text(text) => {
+                    let header = ReplyHeader::peek(&text)?;
+                    if header.req_id == req_id && (!self.match_action || header.action == action) {
+                        return Err(header.to_error().map_or_else(
+                            || {
+                                Error::new(
+                                    error_kind,
+                                    format!(
+                                        "expected a binary reply, got a `{}` text reply",
+                                        header.action
+                                    ),
+                                )
+                            },
+                            |e| e.with_kind(error_kind),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads the next data frame before `deadline`, answering pings on the way.
+    pub(crate) fn read_frame(&mut self, deadline: Instant) -> Result<Frame> {
+        if let Some(why) = &self.broken {
+            return Err(self.broken_error(why));
+        }
+        loop {
+            let Some(left) = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+            else {
+                self.broken = Some("read timeout".into());
+                return Err(timeout_error(
+                    &format!("{} {}", self.label, self.host),
+                    self.read_timeout,
+                ));
+            };
+            self.set_socket_timeout(left);
+            let msg = self.socket.read();
+            self.last_used = Instant::now();
+            match msg {
+                Ok(Message::Text(t)) => return Ok(Frame::Text(t)),
+                Ok(Message::Binary(b)) => return Ok(Frame::Binary(b)),
+                Ok(Message::Ping(_)) => {
+                    // tungstenite queued the pong; push it out now.
+                    if let Err(e) = self.socket.flush() {
+                        return Err(self.io_error("answering a ping", e));
+                    }
+                }
+                Ok(Message::Pong(_) | Message::Frame(_)) => {}
+                Ok(Message::Close(frame)) => {
+                    let why = frame
+                        .map(|f| format!(" ({} {})", f.code, f.reason))
+                        .unwrap_or_default();
+                    self.broken = Some("closed by the server".into());
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        format!("server {} closed the {}{why}", self.host, self.label),
+                    )
+                    .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
+                }
+                Err(e) => return Err(self.io_error("reading a reply", e)),
+            }
+        }
+    }
+
+    /// Reads the frames already waiting without blocking (1 ms timeout): pings are
+    /// answered, a close or a reset marks the channel broken, anything else is a stale
+    /// reply and dropped. tungstenite keeps a partly read frame across a timeout, so
+    /// stopping mid-frame is safe.
+    pub(crate) fn drain_pending(&mut self) {
+        if self.broken.is_some() {
+            return;
+        }
+        self.set_socket_timeout(Duration::from_millis(1));
+        for _ in 0..64 {
+            match self.socket.read() {
+                Ok(Message::Ping(_)) => {
+                    if let Err(e) = self.socket.flush() {
+                        self.broken = Some(format!("answering a ping: {e}"));
+                        return;
+                    }
+                }
+                Ok(Message::Close(_)) => {
+                    self.broken = Some("closed by the server while idle".into());
+                    return;
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(e)) if is_timeout(&e) => return,
+                Err(e) => {
+                    self.broken = Some(format!("lost while idle: {e}"));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Sends a Close frame (waiting at most `wait` to write it) and marks the channel
+    /// closed. Errors are ignored: the socket is dropped either way.
+    pub(crate) fn close(&mut self, wait: Duration) {
+        if self.broken.is_none() {
+            self.set_socket_timeout(wait);
+            let _ = self.socket.close(None);
+            let _ = self.socket.flush();
+        }
+        self.broken = Some("closed".into());
+    }
+
+    fn set_socket_timeout(&mut self, t: Duration) {
+        let tcp = match self.socket.get_mut() {
+            MaybeTlsStream::Plain(s) => s,
+            MaybeTlsStream::NativeTls(s) => s.get_mut(),
+            #[allow(unreachable_patterns)]
+            _ => return,
+        };
+        let t = Some(t.max(Duration::from_millis(1)));
+        let _ = tcp.set_read_timeout(t);
+        let _ = tcp.set_write_timeout(t);
+    }
+
+    fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
+        let error = match e {
+            tungstenite::Error::Io(io) if is_timeout(&io) => timeout_error(
+                &format!("{} {} while {what}", self.label, self.host),
+                self.read_timeout,
+            )
+            .with_source(io),
+            tungstenite::Error::Capacity(c) => Error::new(
+                ErrorKind::Operational,
+                format!("{} {}: {c}", self.label, self.host),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_ERROR),
+            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Error::new(
+                ErrorKind::Connection,
+                format!("{} to {} is closed ({what})", self.label, self.host),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
+            other => Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "{} to {} failed while {what}: {other}",
+                    self.label, self.host
+                ),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED)
+            .with_source(other),
+        };
+        self.broken = Some(error.message().to_owned());
+        error
+    }
+}
+
+/// `now + d`, saturating far in the future.
+pub(crate) fn deadline_after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365))
+}
+
+/// Why an upgrade failed.
+pub(crate) enum Upgrade {
+    /// The server answered the upgrade with this HTTP status.
+    Status(u16),
+    /// Anything else, already an error.
+    Failed(Error),
+}
+
+impl Upgrade {
+    pub(crate) fn into_error(self, host: &HostAddr) -> Error {
+        match self {
+            Upgrade::Failed(e) => e,
+            Upgrade::Status(s) => Error::new(
+                ErrorKind::Connection,
+                format!("{host}: the WebSocket upgrade was refused with HTTP {s}"),
+            )
+            .with_code(if s == 401 {
+                Code::CLIENT_UNAUTHORIZED
+            } else {
+                Code::CLIENT_WEBSOCKET_ERROR
+            }),
+        }
+    }
+}
+
+/// Opens a TCP connection with `conn_timeout` to the first address of `host` that answers.
+pub(crate) fn tcp_connect(host: &HostAddr, timeout: Duration) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (host.host.as_str(), host.port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            Error::new(ErrorKind::Connection, format!("cannot resolve {host}: {e}"))
+                .with_code(Code::CLIENT_IO_ERROR)
+                .with_source(e)
+        })?
+        .collect();
+    let mut last: Option<io::Error> = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, timeout) {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let e = last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"));
+    let what = if is_timeout(&e) {
+        format!("cannot connect to {host}: timed out after {timeout:?}")
+    } else {
+        format!("cannot connect to {host}: {e}")
+    };
+    Err(Error::new(ErrorKind::Connection, what)
+        .with_code(Code::CLIENT_IO_ERROR)
+        .with_source(e))
+}
+
+/// Opens a TCP connection (with `conn_timeout`), TLS for `wss`, and upgrades it to a
+/// WebSocket on `path`; the socket's read and write timeouts are left at `conn_timeout`.
+fn upgrade(
+    opts: &ConnectOptions,
+    host: &HostAddr,
+    path: &str,
+) -> std::result::Result<Socket, Upgrade> {
+    // Timeouts before the first byte is written: the TLS and HTTP handshakes are bounded too.
+    let t = Some(opts.get_conn_timeout().max(Duration::from_millis(1)));
+    let scheme = if opts.get_protocol().is_tls() {
+        "wss"
+    } else {
+        "ws"
+    };
+    let mut url = format!("{scheme}://{}:{}{path}", host.url_host(), host.port);
+    if let Some(token) = opts.get_token() {
+        url.push_str("?token=");
+        url.push_str(&percent_encode(token));
+    }
+    let connector = if opts.get_protocol().is_tls() {
+        tungstenite::Connector::NativeTls(
+            opts.get_tls().native_connector().map_err(Upgrade::Failed)?,
+        )
+    } else {
+        tungstenite::Connector::Plain
+    };
+    let tcp = tcp_connect(host, opts.get_conn_timeout()).map_err(Upgrade::Failed)?;
+    let _ = tcp.set_read_timeout(t);
+    let _ = tcp.set_write_timeout(t);
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    match tungstenite::client_tls_with_config(url.as_str(), tcp, Some(config), Some(connector)) {
+        Ok((socket, _response)) => Ok(socket),
+        Err(HandshakeError::Interrupted(_)) => Err(Upgrade::Failed(
+            Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "{host}: WebSocket handshake timed out after {:?}",
+                    opts.get_conn_timeout()
+                ),
+            )
+            .with_code(Code::CLIENT_RECV_TIMEOUT),
+        )),
+        Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
+            Err(Upgrade::Status(resp.status().as_u16()))
+        }
+        Err(HandshakeError::Failure(e)) => {
+            let (code, what) = match &e {
+                tungstenite::Error::Tls(_) => (Code::CLIENT_TLS_ERROR, "TLS handshake failed"),
+                tungstenite::Error::Io(io) if is_timeout(io) => {
+                    (Code::CLIENT_RECV_TIMEOUT, "WebSocket handshake timed out")
+                }
+                _ => (Code::CLIENT_WEBSOCKET_ERROR, "WebSocket handshake failed"),
+            };
+            Err(Upgrade::Failed(
+                Error::new(ErrorKind::Connection, format!("{host}: {what}: {e}"))
+                    .with_code(code)
+                    .with_source(e),
+            ))
+        }
+    }
+}
