@@ -26,15 +26,13 @@ fn main() -> taosync::Result<()> {
     for dsn in dsns {
         let conn = taosync::connect(dsn.as_str())?;
         println!("== {}", conn.options());
-        conn.execute("drop database if exists all_types")?;
-        conn.execute("create database all_types precision 'ns'")?;
+        conn.execute("drop database if exists all_types", ())?;
+        conn.execute("create database all_types precision 'ns'", ())?;
         conn.select_db("all_types")?;
-        conn.execute(
-            "create table t (ts timestamp, c_bool bool, c_tiny tinyint, c_small smallint, c_int int, \
+        conn.execute("create table t (ts timestamp, c_bool bool, c_tiny tinyint, c_small smallint, c_int int, \
              c_big bigint, c_utiny tinyint unsigned, c_usmall smallint unsigned, c_uint int unsigned, \
              c_ubig bigint unsigned, c_float float, c_double double, c_varchar varchar(32), \
-             c_nchar nchar(16), c_varbinary varbinary(16), c_geometry geometry(64), c_decimal decimal(20,4))",
-        )?;
+             c_nchar nchar(16), c_varbinary varbinary(16), c_geometry geometry(64), c_decimal decimal(20,4))", ())?;
         let row = params![
             Timestamp::new(1_700_000_000_123_456_789, Precision::Nanosecond),
             true,
@@ -54,11 +52,11 @@ fn main() -> taosync::Result<()> {
             Value::Geometry(point_wkb(1.0, 2.0)),
             "4467440737095516.1230".parse::<Decimal>()?
         ];
-        conn.execute_params(
+        conn.execute(
             "insert into t values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             row,
         )?;
-        conn.execute("insert into t (ts) values (1700000000123456790)")?;
+        conn.execute("insert into t (ts) values (1700000000123456790)", ())?;
         let mut cur = conn.cursor();
         cur.execute("select * from t order by ts", ())?;
         let description = cur.description().map(<[_]>::to_vec).unwrap_or_default();
@@ -68,7 +66,7 @@ fn main() -> taosync::Result<()> {
                 println!("{:<12} {:<18} {v:?}", d.name, d.type_code.to_string());
             }
         }
-        conn.execute("drop database all_types")?;
+        conn.execute("drop database all_types", ())?;
     }
     Ok(())
 }

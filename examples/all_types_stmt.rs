@@ -27,7 +27,10 @@ const POINT: [u8; 21] = [
 fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("create database if not exists all_types_stmt precision 'ns'")?;
+    conn.execute(
+        "create database if not exists all_types_stmt precision 'ns'",
+        (),
+    )?;
     conn.select_db("all_types_stmt")?;
     conn.execute(
         "create stable if not exists stb (ts timestamp, c_bool bool, c_ti tinyint, c_si smallint, \
@@ -35,6 +38,7 @@ fn main() -> taosync::Result<()> {
          c_ui int unsigned, c_ubig bigint unsigned, c_f float, c_d double, c_vc varchar(16), \
          c_nc nchar(16), c_vb varbinary(16), c_geo geometry(64), c_dec64 decimal(10, 2), \
          c_dec decimal(30, 6)) tags (info json)",
+        (),
     )?;
 
     let mut stmt = conn.statement_with(
@@ -71,7 +75,7 @@ fn main() -> taosync::Result<()> {
         stmt.protocol()
     );
 
-    let rs = conn.query("select * from stb order by ts")?;
+    let rs = conn.query("select * from stb order by ts", ())?;
     let names: Vec<String> = rs
         .fields()
         .iter()

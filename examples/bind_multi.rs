@@ -21,12 +21,13 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("create database if not exists bind_multi precision 'ms'")?;
-    conn.select_db("bind_multi")?;
     conn.execute(
-        "create stable if not exists meters (ts timestamp, current float, voltage int, phase float) \
-         tags (location varchar(64), group_id int)",
+        "create database if not exists bind_multi precision 'ms'",
+        (),
     )?;
+    conn.select_db("bind_multi")?;
+    conn.execute("create stable if not exists meters (ts timestamp, current float, voltage int, phase float) \
+         tags (location varchar(64), group_id int)", ())?;
 
     let mut stmt =
         conn.statement_with("INSERT INTO ? USING meters TAGS (?, ?) VALUES (?, ?, ?, ?)")?;

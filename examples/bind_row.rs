@@ -19,12 +19,10 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("create database if not exists bind_row precision 'ms'")?;
+    conn.execute("create database if not exists bind_row precision 'ms'", ())?;
     conn.select_db("bind_row")?;
-    conn.execute(
-        "create stable if not exists meters (ts timestamp, current float, voltage int, location nchar(16)) \
-         tags (group_id int)",
-    )?;
+    conn.execute("create stable if not exists meters (ts timestamp, current float, voltage int, location nchar(16)) \
+         tags (group_id int)", ())?;
 
     let mut stmt =
         conn.statement_with("INSERT INTO ? USING meters TAGS (?) VALUES (?, ?, ?, ?)")?;

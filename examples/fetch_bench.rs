@@ -39,10 +39,10 @@ fn main() -> taosync::Result<()> {
         .unwrap_or(10_000_000);
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("drop database if exists fetch_bench")?;
-    conn.execute("create database fetch_bench")?;
+    conn.execute("drop database if exists fetch_bench", ())?;
+    conn.execute("create database fetch_bench", ())?;
     conn.select_db("fetch_bench")?;
-    conn.execute("create table t (ts timestamp, v int, d double)")?;
+    conn.execute("create table t (ts timestamp, v int, d double)", ())?;
 
     let t0 = Instant::now();
     let base = 1_600_000_000_000i64;
@@ -60,7 +60,7 @@ fn main() -> taosync::Result<()> {
                 i as f64 * 0.5
             ));
         }
-        conn.execute(&sql)?;
+        conn.execute(&sql, ())?;
         written += batch;
     }
     println!("inserted {n} rows in {:.2?}", t0.elapsed());
@@ -95,6 +95,6 @@ fn main() -> taosync::Result<()> {
         rss_before / 1024,
         hwm_after.saturating_sub(hwm_before.max(rss_before)) / 1024
     );
-    conn.execute("drop database fetch_bench")?;
+    conn.execute("drop database fetch_bench", ())?;
     Ok(())
 }

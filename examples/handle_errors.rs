@@ -45,11 +45,11 @@ fn main() -> taosync::Result<()> {
     show("wrong password", bad_login.connect());
 
     let conn = taosync::connect(dsn.as_str())?;
-    show("syntax error", conn.execute("selec * frm nowhere"));
+    show("syntax error", conn.execute("selec * frm nowhere", ()));
     show("missing database", conn.select_db("no_such_database_here"));
     show(
         "missing table",
-        conn.execute("select * from information_schema.no_such_table"),
+        conn.execute("select * from information_schema.no_such_table", ()),
     );
     let mut cur = conn.cursor();
     show("fetch before execute", cur.fetchone());
@@ -61,7 +61,7 @@ fn main() -> taosync::Result<()> {
     cur.close()?;
     show("closed cursor", cur.execute("select 1", ()));
     conn.close()?;
-    show("closed connection", conn.execute("select 1"));
+    show("closed connection", conn.execute("select 1", ()));
 
     show(
         "refused port",

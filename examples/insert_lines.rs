@@ -24,7 +24,7 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 /// Prints the rows of `sql`, one per line, cells separated by ` | `.
 fn print_query(conn: &Connection, sql: &str) -> taosync::Result<()> {
     println!("> {sql}");
-    for row in conn.query(sql)? {
+    for row in conn.query(sql, ())? {
         let row = row?;
         let cells: Vec<String> = row.values().iter().map(ToString::to_string).collect();
         println!("  {}", cells.join(" | "));
@@ -36,8 +36,8 @@ fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
     let db = "taosync_insert_lines";
-    conn.execute(&format!("drop database if exists {db}"))?;
-    conn.execute(&format!("create database {db} precision 'us'"))?;
+    conn.execute(&format!("drop database if exists {db}"), ())?;
+    conn.execute(&format!("create database {db} precision 'us'"), ())?;
     conn.select_db(db)?;
 
     // InfluxDB line protocol: measurement,tags fields timestamp (nanoseconds when the
@@ -107,6 +107,6 @@ fn main() -> taosync::Result<()> {
         Err(e) => println!("rejected as expected: {e}"),
     }
 
-    conn.execute(&format!("drop database {db}"))?;
+    conn.execute(&format!("drop database {db}"), ())?;
     Ok(())
 }

@@ -35,8 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or_else(|| format!("{path}: `json` is not a string"))?;
 
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute(&format!("drop database if exists {db}"))?;
-    conn.execute(&format!("create database {db} precision 'ms'"))?;
+    conn.execute(&format!("drop database if exists {db}"), ())?;
+    conn.execute(&format!("create database {db} precision 'ms'"), ())?;
     conn.select_db(db)?;
     let ms = SchemalessPrecision::Millisecond;
     let n_line = conn.schemaless_insert(&line, SchemalessProtocol::Line, ms, 0, Some(1))?;

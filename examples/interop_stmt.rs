@@ -36,14 +36,15 @@ fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
     let db = format!("interop_rs_{arg}");
-    conn.execute(&format!("drop database if exists {db}"))?;
-    conn.execute(&format!("create database {db} precision 'ms'"))?;
+    conn.execute(&format!("drop database if exists {db}"), ())?;
+    conn.execute(&format!("create database {db} precision 'ms'"), ())?;
     conn.select_db(&db)?;
     conn.execute(
         "create stable meters (ts timestamp, c_bool bool, c_tiny tinyint, c_int int, \
          c_big bigint, c_ubig bigint unsigned, c_float float, c_double double, \
          c_bin varchar(20), c_nchar nchar(20), c_vb varbinary(16)) \
          tags (groupid int, location nchar(24))",
+        (),
     )?;
     let mut stmt = conn
         .statement_builder()

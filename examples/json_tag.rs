@@ -16,16 +16,23 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 fn main() -> taosync::Result<()> {
     let (dsn, _server) = target()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("drop database if exists json_tag")?;
-    conn.execute("create database json_tag")?;
+    conn.execute("drop database if exists json_tag", ())?;
+    conn.execute("create database json_tag", ())?;
     conn.select_db("json_tag")?;
-    conn.execute("create stable sensors (ts timestamp, v int) tags (info json)")?;
-    conn.execute(r#"create table s1 using sensors tags ('{"room":"kitchen","floor":1}')"#)?;
+    conn.execute(
+        "create stable sensors (ts timestamp, v int) tags (info json)",
+        (),
+    )?;
+    conn.execute(
+        r#"create table s1 using sensors tags ('{"room":"kitchen","floor":1}')"#,
+        (),
+    )?;
     conn.execute(
         r#"create table s2 using sensors tags ('{"room":"attic","floor":3,"beta":true}')"#,
+        (),
     )?;
-    conn.execute("insert into s1 values (1700000000000, 21)")?;
-    conn.execute("insert into s2 values (1700000000000, 17)")?;
+    conn.execute("insert into s1 values (1700000000000, 21)", ())?;
+    conn.execute("insert into s2 values (1700000000000, 17)", ())?;
 
     let mut cur = conn.cursor();
     cur.execute("select tbname, info, v from sensors order by tbname", ())?;
@@ -49,6 +56,6 @@ fn main() -> taosync::Result<()> {
             room.as_str().unwrap_or("?")
         );
     }
-    conn.execute("drop database json_tag")?;
+    conn.execute("drop database json_tag", ())?;
     Ok(())
 }

@@ -23,14 +23,16 @@ fn main() -> taosync::Result<()> {
     let conn = taosync::connect(dsn.as_str())?;
     println!("connected to TDengine {}", conn.server_version()?);
 
-    conn.execute("create database if not exists quickstart precision 'ms'")?;
-    conn.select_db("quickstart")?;
     conn.execute(
-        "create stable if not exists meters (ts timestamp, current float, voltage int, phase float) \
-         tags (location varchar(64), group_id int)",
+        "create database if not exists quickstart precision 'ms'",
+        (),
     )?;
+    conn.select_db("quickstart")?;
+    conn.execute("create stable if not exists meters (ts timestamp, current float, voltage int, phase float) \
+         tags (location varchar(64), group_id int)", ())?;
     conn.execute(
         "create table if not exists d1001 using meters tags ('California.SanFrancisco', 2)",
+        (),
     )?;
 
     let mut cur = conn.cursor();
@@ -70,6 +72,6 @@ fn main() -> taosync::Result<()> {
     }
     println!("{} rows", cur.rowcount());
 
-    conn.execute("drop database if exists quickstart")?;
+    conn.execute("drop database if exists quickstart", ())?;
     conn.close()
 }

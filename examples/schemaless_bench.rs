@@ -72,8 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (name, dsn) in &targets {
         let conn = taosync::connect(dsn.as_str())?;
         let db = format!("taosync_sml_bench_{name}");
-        conn.execute(&format!("drop database if exists {db}"))?;
-        conn.execute(&format!("create database {db} precision 'ms'"))?;
+        conn.execute(&format!("drop database if exists {db}"), ())?;
+        conn.execute(&format!("create database {db} precision 'ms'"), ())?;
         conn.select_db(&db)?;
         let mut busy = Duration::ZERO;
         let mut written = 0u64;
@@ -93,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             start += count;
         }
         let stored: i64 = conn
-            .query("select count(*) from cpu")?
+            .query("select count(*) from cpu", ())?
             .next()
             .transpose()?
             .map(|r| r.get(0))
@@ -104,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{name:>5}: {total} lines in {:.2} s = {rate:.0} lines/s ({written} reported, {stored} rows stored)",
             busy.as_secs_f64()
         );
-        conn.execute(&format!("drop database {db}"))?;
+        conn.execute(&format!("drop database {db}"), ())?;
     }
     Ok(())
 }

@@ -28,12 +28,13 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 }
 
 fn create(conn: &taosync::Connection, db: &str) -> taosync::Result<()> {
-    conn.execute(&format!("drop database if exists {db}"))?;
-    conn.execute(&format!("create database {db} precision 'ms'"))?;
+    conn.execute(&format!("drop database if exists {db}"), ())?;
+    conn.execute(&format!("create database {db} precision 'ms'"), ())?;
     conn.select_db(db)?;
     conn.execute(
         "create stable meters (ts timestamp, c1 int, c2 bigint, c3 float, c4 double, c5 bool, \
          c6 smallint, c7 tinyint, c8 varchar(16), c9 nchar(16)) tags (gid int)",
+        (),
     )?;
     Ok(())
 }

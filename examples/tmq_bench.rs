@@ -46,19 +46,21 @@ fn hwm() -> String {
 
 fn write(dsn: &str, rows: usize) -> taosync::Result<()> {
     let conn = taosync::connect(dsn)?;
-    conn.execute("drop topic if exists tmq_bench")?;
-    conn.execute("drop database if exists tmq_bench")?;
-    conn.execute("create database tmq_bench vgroups 4")?;
+    conn.execute("drop topic if exists tmq_bench", ())?;
+    conn.execute("drop database if exists tmq_bench", ())?;
+    conn.execute("create database tmq_bench vgroups 4", ())?;
     conn.execute(
         "create stable tmq_bench.meters (ts timestamp, current float, voltage int, phase double) \
          tags (loc int)",
+        (),
     )?;
     for t in 0..TABLES {
-        conn.execute(&format!(
-            "create table tmq_bench.d{t} using tmq_bench.meters tags ({t})"
-        ))?;
+        conn.execute(
+            &format!("create table tmq_bench.d{t} using tmq_bench.meters tags ({t})"),
+            (),
+        )?;
     }
-    conn.execute("create topic tmq_bench as stable tmq_bench.meters")?;
+    conn.execute("create topic tmq_bench as stable tmq_bench.meters", ())?;
     let start = Instant::now();
     let mut written = 0;
     while written < rows {
@@ -76,7 +78,7 @@ fn write(dsn: &str, rows: usize) -> taosync::Result<()> {
                 200 + i % 40
             ));
         }
-        conn.execute(&sql)?;
+        conn.execute(&sql, ())?;
         written += n;
     }
     println!(

@@ -24,20 +24,26 @@ fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
 
 fn prepare(dsn: &str) -> taosync::Result<()> {
     let conn = taosync::connect(dsn)?;
-    conn.execute("drop topic if exists topic_meters")?;
-    conn.execute("drop database if exists power")?;
-    conn.execute("create database power vgroups 2")?;
+    conn.execute("drop topic if exists topic_meters", ())?;
+    conn.execute("drop database if exists power", ())?;
+    conn.execute("create database power vgroups 2", ())?;
     conn.execute(
         "create stable power.meters (ts timestamp, current float, voltage int, phase float) \
          tags (location varchar(64), group_id int)",
+        (),
     )?;
     conn.execute(
         "create table power.d1001 using power.meters tags ('California.SanFrancisco', 2)",
+        (),
     )?;
-    conn.execute("create table power.d1002 using power.meters tags ('California.LosAngeles', 3)")?;
+    conn.execute(
+        "create table power.d1002 using power.meters tags ('California.LosAngeles', 3)",
+        (),
+    )?;
     conn.execute(
         "create topic topic_meters as select ts, current, voltage, phase, location, group_id \
          from power.meters",
+        (),
     )?;
     let mut cur = conn.cursor();
     let start = 1_700_000_000_000i64;
@@ -97,7 +103,7 @@ fn main() -> taosync::Result<()> {
                     f32,
                     String,
                     i32,
-                ) = row.into_typed()?;
+                ) = row.to_typed()?;
                 println!("    {ts} {current:.1} {voltage} {phase} {location} {group_id}");
                 total += 1;
             }
@@ -127,6 +133,6 @@ fn main() -> taosync::Result<()> {
     consumer.unsubscribe()?;
     consumer.close()?;
     let conn = taosync::connect(dsn.as_str())?;
-    conn.execute("drop topic if exists topic_meters")?;
+    conn.execute("drop topic if exists topic_meters", ())?;
     Ok(())
 }

@@ -2,28 +2,27 @@
 //!
 //! ```no_run
 //! let conn = taosync::connect("ws://root:taosdata@localhost:6041")?;
-//! conn.execute("create database if not exists demo")?;
+//! conn.execute("create database if not exists demo", ())?;
 //! conn.select_db("demo")?;
-//! conn.execute("create table if not exists t (ts timestamp, v int)")?;
-//! conn.execute("insert into t values (now, 1)")?;
-//! for row in conn.query("select ts, v from t")? {
+//! conn.execute("create table if not exists t (ts timestamp, v int)", ())?;
+//! conn.execute("insert into t values (now, 1)", ())?;
+//! for row in conn.query("select ts, v from t", ())? {
 //!     let row = row?;
 //!     println!("{} {}", row.get::<taosync::Timestamp>(0)?, row.get::<i32>("v")?);
 //! }
 //! # Ok::<(), taosync::Error>(())
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::sync::Arc;
 
 use crate::code::Code;
 use crate::cursor::Cursor;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, IntoConnectOptions};
 use crate::params::Params;
-use crate::row::{Column, Row};
-use crate::transport::{Outcome, ResultHandle, Session, parse_use};
+use crate::row::{Column, FromRow, Row};
+use crate::shared::Shared;
+use crate::transport::{Outcome, Session};
 use crate::types::Timestamp;
 
 /// Opens a connection from a DSN (see [`options`](crate::options) for its syntax) or from
@@ -35,108 +34,6 @@ use crate::types::Timestamp;
 /// not retried.
 pub fn connect(dsn: impl IntoConnectOptions) -> Result<Connection> {
     Connection::open(dsn.into_connect_options()?)
-}
-
-/// State shared by a connection and its cursors.
-pub(crate) struct Shared {
-    pub(crate) options: Arc<ConnectOptions>,
-    session: Mutex<Option<Session>>,
-    /// Dropping this sender (on close, or with the last handle) stops the keep-alive thread.
-    keepalive_stop: Mutex<Option<mpsc::Sender<()>>>,
-    req_id: AtomicU64,
-    tz: Option<chrono_tz::Tz>,
-}
-
-impl Shared {
-    pub(crate) fn next_req_id(&self) -> u64 {
-        self.req_id.fetch_add(1, Ordering::Relaxed)
-    }
-
-    /// Runs `f` on the open session; a closed connection is an Interface error.
-    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Session) -> Result<R>) -> Result<R> {
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        match guard.as_mut() {
-            Some(s) => f(s),
-            None => Err(closed_error()),
-        }
-    }
-
-    /// One keep-alive tick: probes an idle WebSocket. Skips the tick when a request holds the
-    /// session (that request is activity enough) rather than waiting behind it.
-    fn keepalive(&self, idle: Duration) {
-        if let Ok(mut guard) = self.session.try_lock()
-            && let Some(session) = guard.as_mut()
-        {
-            session.keepalive(idle);
-        }
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.session
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
-    }
-
-    /// Runs `sql`, remembering the database of a successful `USE`.
-    pub(crate) fn run(&self, sql: &str, req_id: u64) -> Result<Outcome> {
-        self.with(|session| {
-            let out = session.query(sql, req_id)?;
-            if let Some(db) = parse_use(sql) {
-                session.set_current_db(Some(db));
-            }
-            Ok(out)
-        })
-    }
-
-    /// Frees a result early if blocks remain on the server; never fails (the connection
-    /// may be closed already, the socket replaced).
-    pub(crate) fn free_result(&self, result: &mut ResultHandle) {
-        if !result.has_more() {
-            return;
-        }
-        let req_id = self.next_req_id();
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = guard.as_mut() {
-            s.free_result(result, req_id);
-        }
-    }
-}
-
-/// Starts the keep-alive thread of a WebSocket connection: every `keepalive` interval it
-/// probes the socket if nothing else used it meanwhile. The thread holds only a weak handle
-/// and ends when the connection is closed or dropped.
-fn start_keepalive(shared: &Arc<Shared>) {
-    let idle = shared.options.get_keepalive();
-    if idle.is_zero() {
-        return;
-    }
-    let (stop, stopped) = mpsc::channel::<()>();
-    let weak = Arc::downgrade(shared);
-    let spawned = std::thread::Builder::new()
-        .name("taosync-keepalive".into())
-        .spawn(move || {
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(idle) {
-                match weak.upgrade() {
-                    Some(shared) => shared.keepalive(idle),
-                    None => break,
-                }
-            }
-        });
-    match spawned {
-        Ok(_) => {
-            *shared
-                .keepalive_stop
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some(stop);
-        }
-        Err(e) => log::warn!("no keep-alive thread for this connection: {e}"),
-    }
-}
-
-/// The error of any call on a closed connection.
-pub(crate) fn closed_error() -> Error {
-    Error::interface("the connection is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
 }
 
 /// An open connection to TDengine. `Send + Sync + 'static`: clone-free sharing through
@@ -161,18 +58,9 @@ impl Connection {
         let tz = options.parsed_timezone()?;
         let options = Arc::new(options);
         let session = open_any(&options)?;
-        let keepalive = session.wants_keepalive();
-        let shared = Arc::new(Shared {
-            options,
-            session: Mutex::new(Some(session)),
-            keepalive_stop: Mutex::new(None),
-            req_id: AtomicU64::new(1),
-            tz,
-        });
-        if keepalive {
-            start_keepalive(&shared);
-        }
-        Ok(Connection { shared })
+        Ok(Connection {
+            shared: Shared::start(options, session, tz),
+        })
     }
 
     /// The state shared with cursors and statements (crate-internal).
@@ -186,21 +74,22 @@ impl Connection {
         Cursor::new(Arc::clone(&self.shared))
     }
 
-    /// Runs a statement as it is and returns the affected-row count (0 for DDL, and for
-    /// statements that return rows, whose rows are discarded).
-    pub fn execute(&self, sql: &str) -> Result<u64> {
-        self.execute_with_req_id(sql, self.shared.next_req_id())
-    }
-
-    /// [`execute`](Self::execute) with `?` parameters rendered client-side.
-    pub fn execute_params<P: Params>(&self, sql: &str, params: P) -> Result<u64> {
+    /// Runs a statement and returns the affected-row count (0 for DDL, and for statements
+    /// that return rows, whose rows are discarded). `params` fill the `?` placeholders,
+    /// rendered client-side as SQL literals (`()` for none; see [`params`](crate::params)).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database if not exists demo", ())?;
+    /// conn.execute("create table if not exists demo.t (ts timestamp, v int)", ())?;
+    /// let n = conn.execute("insert into demo.t values (?, ?)", taosync::params![1_700_000_000_000i64, 7])?;
+    /// assert_eq!(n, 1);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<u64> {
         let sql = crate::params::render(sql, &params.into_values())?;
-        self.execute(&sql)
-    }
-
-    /// [`execute`](Self::execute) with a caller-chosen request id (for tracing).
-    pub fn execute_with_req_id(&self, sql: &str, req_id: u64) -> Result<u64> {
-        match self.shared.run(sql, req_id)? {
+        match self.shared.run(&sql, self.shared.next_req_id())? {
             Outcome::Affected(n) => Ok(n),
             Outcome::Rows { mut result, .. } => {
                 self.shared.free_result(&mut result);
@@ -210,23 +99,65 @@ impl Connection {
     }
 
     /// Runs a query and returns its rows as a streaming iterator (one block in memory at a
-    /// time over WebSocket).
-    pub fn query(&self, sql: &str) -> Result<ResultSet> {
-        self.query_with_req_id(sql, self.shared.next_req_id())
-    }
-
-    /// [`query`](Self::query) with `?` parameters rendered client-side.
-    pub fn query_params<P: Params>(&self, sql: &str, params: P) -> Result<ResultSet> {
+    /// time over WebSocket). `params` as for [`execute`](Self::execute).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// for row in conn.query("select ? + 1", taosync::params![41])? {
+    ///     assert_eq!(row?.get::<i64>(0)?, 42);
+    /// }
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn query<P: Params>(&self, sql: &str, params: P) -> Result<ResultSet> {
         let mut cursor = self.cursor();
         cursor.execute(sql, params)?;
         Ok(ResultSet { cursor })
     }
 
-    /// [`query`](Self::query) with a caller-chosen request id.
-    pub fn query_with_req_id(&self, sql: &str, req_id: u64) -> Result<ResultSet> {
-        let mut cursor = self.cursor();
-        cursor.execute_with_req_id(sql, (), req_id)?;
-        Ok(ResultSet { cursor })
+    /// The one row of a query, as `T`: a [`Programming`](ErrorKind::Programming) error when
+    /// the query returns no row or more than one.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// let (answer,): (i64,) = conn.query_one("select ? * 2", taosync::params![21])?;
+    /// assert_eq!(answer, 42);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn query_one<T: FromRow, P: Params>(&self, sql: &str, params: P) -> Result<T> {
+        self.query_opt(sql, params)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Programming,
+                "query_one: the query returned no rows",
+            )
+        })
+    }
+
+    /// The row of a query that returns at most one, as `T`; `None` for no row and a
+    /// [`Programming`](ErrorKind::Programming) error for more than one.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database if not exists demo", ())?;
+    /// conn.execute("create table if not exists demo.e (ts timestamp, v int)", ())?;
+    /// let none: Option<(i32,)> = conn.query_opt("select v from demo.e", ())?;
+    /// assert!(none.is_none());
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn query_opt<T: FromRow, P: Params>(&self, sql: &str, params: P) -> Result<Option<T>> {
+        let mut rows = self.query(sql, params)?;
+        let Some(first) = rows.next().transpose()? else {
+            return Ok(None);
+        };
+        if rows.next().transpose()?.is_some() {
+            return Err(Error::new(
+                ErrorKind::Programming,
+                "query_one/query_opt: the query returned more than one row",
+            ));
+        }
+        T::from_row(&first).map(Some)
     }
 
     /// Makes `db` the current database (`USE db`; over REST it is sent in the URL of every
@@ -240,7 +171,7 @@ impl Connection {
         };
         let req_id = self.shared.next_req_id();
         self.shared.with(|session| {
-            session.query(&quoted, req_id)?;
+            let _ = session.query(&quoted, req_id)?;
             session.set_current_db(Some(db.to_owned()));
             Ok(())
         })
@@ -260,13 +191,13 @@ impl Connection {
 
     /// The connection's time zone (the DSN's `timezone`), `None` when not set.
     pub fn timezone(&self) -> Option<chrono_tz::Tz> {
-        self.shared.tz
+        self.shared.tz()
     }
 
     /// A timestamp as a date-time in the connection's time zone (UTC when none is set).
     /// `None` when the instant is outside chrono's range.
     pub fn localize(&self, ts: Timestamp) -> Option<chrono::DateTime<chrono_tz::Tz>> {
-        let tz = self.shared.tz.unwrap_or(chrono_tz::UTC);
+        let tz = self.shared.tz().unwrap_or(chrono_tz::UTC);
         ts.to_utc().map(|d| d.with_timezone(&tz))
     }
 
@@ -292,22 +223,7 @@ impl Connection {
     /// Closes the connection. Idempotent; afterwards every call on it and on its cursors is
     /// an [`Interface`](ErrorKind::Interface) error.
     pub fn close(&self) -> Result<()> {
-        let mut guard = self
-            .shared
-            .session
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(mut s) = guard.take() {
-            log::debug!("closing the connection to {}", s.host());
-            s.close();
-        }
-        drop(guard);
-        // Stops the keep-alive thread now rather than at its next tick.
-        self.shared
-            .keepalive_stop
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        self.shared.close();
         Ok(())
     }
 
@@ -320,6 +236,21 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         let _ = self.close();
+    }
+}
+
+impl ConnectOptions {
+    /// Opens a connection with these options (see [`connect`]).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let options = taosync::ConnectOptions::from_dsn(&server.dsn_ws())?.database("information_schema");
+    /// let conn = options.connect()?;
+    /// assert_eq!(conn.current_db()?.as_deref(), Some("information_schema"));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn connect(&self) -> Result<Connection> {
+        Connection::open(self.clone())
     }
 }
 

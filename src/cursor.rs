@@ -17,10 +17,10 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use crate::connection::Shared;
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{Params, placeholder_positions, render, split_insert};
 use crate::row::{Column, FromRow, Row};
+use crate::shared::{Shared, closed_error};
 use crate::transport::{Outcome, ResultHandle};
 use crate::types::Type;
 use crate::value::Value;
@@ -110,7 +110,7 @@ impl Cursor {
             return Err(Error::interface("the cursor is closed"));
         }
         if self.shared.is_closed() {
-            return Err(crate::connection::closed_error());
+            return Err(closed_error());
         }
         Ok(())
     }
@@ -126,16 +126,6 @@ impl Cursor {
     /// affected-row count.
     pub fn execute<P: Params>(&mut self, sql: &str, params: P) -> Result<()> {
         let req_id = self.shared.next_req_id();
-        self.execute_with_req_id(sql, params, req_id)
-    }
-
-    /// [`execute`](Self::execute) with a caller-chosen request id (for tracing).
-    pub fn execute_with_req_id<P: Params>(
-        &mut self,
-        sql: &str,
-        params: P,
-        req_id: u64,
-    ) -> Result<()> {
         self.check_open()?;
         self.release();
         self.description = None;

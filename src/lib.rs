@@ -14,9 +14,9 @@
 //!
 //! // ws:// and wss:// use WebSocket, http:// and https:// use REST (see `options`).
 //! let conn = taosync::connect("ws://root:taosdata@localhost:6041")?;
-//! conn.execute("create database if not exists power")?;
+//! conn.execute("create database if not exists power", ())?;
 //! conn.select_db("power")?;
-//! conn.execute("create table if not exists t (ts timestamp, current float, site nchar(16))")?;
+//! conn.execute("create table if not exists t (ts timestamp, current float, site nchar(16))", ())?;
 //!
 //! let mut cur = conn.cursor();
 //! cur.executemany(
@@ -25,7 +25,7 @@
 //! )?;
 //! cur.execute("select ts, current, site from t where current > ?", params![10.0f32])?;
 //! for row in cur.fetchall()? {
-//!     let (ts, current, site): (Timestamp, f32, String) = row.into_typed()?;
+//!     let (ts, current, site): (Timestamp, f32, String) = row.to_typed()?;
 //!     println!("{ts} {current} {site}");
 //! }
 //! # Ok::<(), taosync::Error>(())
@@ -46,7 +46,9 @@ pub mod connection;
 pub mod cursor;
 pub mod options;
 pub mod params;
+mod req_id;
 pub mod schemaless;
+mod shared;
 pub mod stmt;
 pub mod tmq;
 pub(crate) mod transport;
@@ -60,6 +62,7 @@ pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
 pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
+pub use req_id::with_req_id;
 pub use schemaless::{Schemaless, SchemalessLines, SchemalessPrecision, SchemalessProtocol};
 pub use stmt::{ColumnView, Statement, StatementBuilder, StmtProtocol};
 pub use taosync_proto::Code;

@@ -80,7 +80,7 @@
 use std::sync::Arc;
 
 use crate::code::Code;
-use crate::connection::{Connection, ResultSet, Shared};
+use crate::connection::{Connection, ResultSet};
 use crate::cursor::Cursor;
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto::block::encode_block;
@@ -94,6 +94,7 @@ use crate::proto::ws::{
     StmtIdReply, StmtInitArgs, StmtPrepareArgs, StmtSetTableNameArgs, StmtUseResultArgs,
 };
 use crate::row::Column;
+use crate::shared::{Shared, closed_error};
 use crate::transport::{Lost, Outcome, ResultHandle, SocketId, version_at_least};
 use crate::types::{Decimal, Precision, Timestamp, Type};
 use crate::value::Value;
@@ -590,7 +591,7 @@ impl Statement {
             return Err(statement_error(API_ERROR, "the statement is closed"));
         }
         if self.shared.is_closed() {
-            return Err(crate::connection::closed_error());
+            return Err(closed_error());
         }
         Ok(())
     }

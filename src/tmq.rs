@@ -21,7 +21,7 @@
 //!     let message = message?;
 //!     for block in &message {
 //!         for row in block {
-//!             let (ts, current): (Timestamp, f32) = row.into_typed()?;
+//!             let (ts, current): (Timestamp, f32) = row.to_typed()?;
 //!             println!("{} vgroup {} {}: {ts} {current}", message.topic(), message.vgroup_id(), block.table_name());
 //!         }
 //!     }
@@ -422,7 +422,7 @@ impl MessageBlock {
 
     /// Every row converted with [`FromRow`] (a tuple, `Vec<Value>`, or your own type).
     pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows.iter().map(Row::into_typed).collect()
+        self.rows.iter().map(Row::to_typed).collect()
     }
 }
 
@@ -519,7 +519,7 @@ impl Message {
 
     /// Every row converted with [`FromRow`], block after block.
     pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows().map(|(_, r)| r.into_typed()).collect()
+        self.rows().map(|(_, r)| r.to_typed()).collect()
     }
 }
 

@@ -283,11 +283,6 @@ impl ConnectOptions {
         parse_dsn(dsn)
     }
 
-    /// Opens a connection with these options.
-    pub fn connect(&self) -> Result<crate::connection::Connection> {
-        crate::connection::Connection::open(self.clone())
-    }
-
     // ---- by-value setters ----
 
     /// Sets the protocol.

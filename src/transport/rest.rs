@@ -341,11 +341,11 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
         RestResponse::AffectedRows { affected_rows, .. } => Ok(Outcome::Affected(affected_rows)),
         RestResponse::ResultSet(set) => {
             let columns: Arc<[Column]> = set.columns.into();
-            let rows: VecDeque<Row> = set
+            let rows = set
                 .rows
                 .into_iter()
                 .map(|values| Row::new(Arc::clone(&columns), values))
-                .collect();
+                .collect::<Result<VecDeque<Row>>>()?;
             Ok(Outcome::Rows {
                 result: ResultHandle::new(columns, set.precision, None),
                 rows,

@@ -254,7 +254,7 @@ pub struct DecodedBlock {
 pub fn decode_block(bytes: &[u8], precision: Precision) -> Result<DecodedBlock> {
     let parsed = ParsedBlock::parse(bytes)?;
     let fields = parsed.columns.iter().map(|c| c.field).collect();
-    let rows = parsed.collect_rows(precision, |values| values)?;
+    let rows = parsed.collect_rows(precision, Ok)?;
     Ok(DecodedBlock {
         group_id: parsed.header.group_id,
         fields,
@@ -643,7 +643,7 @@ impl<'a> ParsedBlock<'a> {
     fn collect_rows<T>(
         &self,
         precision: Precision,
-        mut make: impl FnMut(Vec<Value>) -> T,
+        mut make: impl FnMut(Vec<Value>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let rows = self.header.rows;
         let mut cursors: Vec<Cursor<'_>> = self
@@ -659,7 +659,7 @@ impl<'a> ParsedBlock<'a> {
             for cursor in &mut cursors {
                 values.push(cursor.next_value()?);
             }
-            out.push(make(values));
+            out.push(make(values)?);
         }
         Ok(out)
     }

@@ -108,10 +108,26 @@ pub struct Row {
 }
 
 impl Row {
-    /// A row of `values` for `columns` (the two must have the same length).
-    pub fn new(columns: Arc<[Column]>, values: Vec<Value>) -> Row {
-        debug_assert_eq!(columns.len(), values.len());
-        Row { columns, values }
+    /// A row of `values` for `columns`; an [`Interface`](ErrorKind::Interface) error when
+    /// their lengths differ (every accessor relies on one value per column).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use taosync_proto::{Column, Row, Type, Value};
+    /// let columns: Arc<[Column]> = vec![Column::new("v", Type::Int, 4)].into();
+    /// let row = Row::new(Arc::clone(&columns), vec![Value::Int(7)]).unwrap();
+    /// assert_eq!(row.get::<i32>("v").unwrap(), 7);
+    /// assert!(Row::new(columns, vec![]).is_err());
+    /// ```
+    pub fn new(columns: Arc<[Column]>, values: Vec<Value>) -> Result<Row> {
+        if columns.len() != values.len() {
+            return Err(Error::interface(format!(
+                "a row of {} values for {} columns",
+                values.len(),
+                columns.len()
+            )));
+        }
+        Ok(Row { columns, values })
     }
 
     /// The value of a column converted to `T`, by position or name.
@@ -188,7 +204,7 @@ impl Row {
     }
 
     /// Converts the row to `T` (a tuple or any [`FromRow`] type).
-    pub fn into_typed<T: FromRow>(&self) -> Result<T> {
+    pub fn to_typed<T: FromRow>(&self) -> Result<T> {
         T::from_row(self)
     }
 }
@@ -291,6 +307,7 @@ mod tests {
                 Value::VarChar("ab".into()),
             ],
         )
+        .unwrap()
     }
 
     #[test]
@@ -303,9 +320,9 @@ mod tests {
         assert!(e.to_string().contains("\"v\""), "{e}");
         assert!(r.get::<i32>(9).is_err());
         assert!(r.get::<i32>("nope").is_err());
-        let (ts, v, s): (Timestamp, Option<i64>, String) = r.into_typed().unwrap();
+        let (ts, v, s): (Timestamp, Option<i64>, String) = r.to_typed().unwrap();
         assert_eq!((ts.value(), v, s.as_str()), (1, None, "ab"));
-        assert!(r.into_typed::<(i64, i64)>().is_err());
+        assert!(r.to_typed::<(i64, i64)>().is_err());
         assert_eq!(r.to_json()["s"], "ab");
         assert_eq!(r.to_map()["v"], Value::Null);
     }

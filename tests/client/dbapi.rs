@@ -49,11 +49,11 @@ fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
     for (name, dsn) in &t.dsns {
         let conn = connect(dsn.as_str()).unwrap_or_else(|e| panic!("{name}: connect: {e}"));
         let db = unique_db("c", case, name);
-        conn.execute(&format!("create database {db} precision '{precision}'"))
+        conn.execute(&format!("create database {db} precision '{precision}'"), ())
             .unwrap_or_else(|e| panic!("{name}: create database: {e}"));
         conn.select_db(&db).unwrap();
         f(name, &conn);
-        conn.execute(&format!("drop database {db}")).unwrap();
+        conn.execute(&format!("drop database {db}"), ()).unwrap();
     }
 }
 
@@ -69,17 +69,15 @@ fn every_type_round_trips_identically_on_every_transport() {
     let mut seen: Vec<(String, Vec<Vec<Value>>)> = Vec::new();
     let seen_ref = std::cell::RefCell::new(&mut seen);
     each("types", "ns", |name, conn| {
-        conn.execute(
-            "create table t (ts timestamp, c_bool bool, c_tiny tinyint, c_small smallint, c_int int, \
+        conn.execute("create table t (ts timestamp, c_bool bool, c_tiny tinyint, c_small smallint, c_int int, \
              c_big bigint, c_utiny tinyint unsigned, c_usmall smallint unsigned, c_uint int unsigned, \
              c_ubig bigint unsigned, c_float float, c_double double, c_varchar varchar(40), \
-             c_nchar nchar(10), c_varbinary varbinary(8), c_geometry geometry(32), c_decimal decimal(20,4))",
-        )
+             c_nchar nchar(10), c_varbinary varbinary(8), c_geometry geometry(32), c_decimal decimal(20,4))", ())
         .unwrap();
         let ts = Timestamp::new(1_700_000_000_123_456_789, Precision::Nanosecond);
         let dec: Decimal = "-4467440737095516.1230".parse().unwrap();
         let n = conn
-            .execute_params(
+            .execute(
                 "insert into t values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     ts,
@@ -104,7 +102,7 @@ fn every_type_round_trips_identically_on_every_transport() {
             .unwrap();
         assert_eq!(n, 1, "{name}");
         // A row of NULLs (only the timestamp set).
-        conn.execute("insert into t (ts) values (1700000000123456790)")
+        conn.execute("insert into t (ts) values (1700000000123456790)", ())
             .unwrap();
 
         let mut cur = conn.cursor();
@@ -176,10 +174,13 @@ fn every_type_round_trips_identically_on_every_transport() {
 fn timestamps_keep_precision_and_zone_helpers_work() {
     for precision in ["ms", "us", "ns"] {
         each("prec", precision, |name, conn| {
-            conn.execute("create table t (ts timestamp, v int)")
+            conn.execute("create table t (ts timestamp, v int)", ())
                 .unwrap();
-            conn.execute("insert into t values ('2023-11-14T22:13:20.123456789Z', 1)")
-                .unwrap();
+            conn.execute(
+                "insert into t values ('2023-11-14T22:13:20.123456789Z', 1)",
+                (),
+            )
+            .unwrap();
             let mut cur = conn.cursor();
             cur.execute("select ts from t", ()).unwrap();
             let ts: Timestamp = cur.fetchone().unwrap().unwrap().get(0).unwrap();
@@ -223,7 +224,7 @@ fn empty_results_and_statements_without_rows() {
 #[test]
 fn results_span_many_blocks_and_fetchmany_crosses_boundaries() {
     each("blocks", "ms", |name, conn| {
-        conn.execute("create table t (ts timestamp, v int)")
+        conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
         let mut cur = conn.cursor();
         cur.executemany(
@@ -261,12 +262,12 @@ fn results_span_many_blocks_and_fetchmany_crosses_boundaries() {
 #[test]
 fn interleaved_cursors_share_one_connection() {
     each("interleave", "ms", |name, conn| {
-        conn.execute("create table t (ts timestamp, v int)")
+        conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
         let values: Vec<String> = (0..30)
             .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
             .collect();
-        conn.execute(&format!("insert into t values {}", values.join(" ")))
+        conn.execute(&format!("insert into t values {}", values.join(" ")), ())
             .unwrap();
         let mut a = conn.cursor();
         let mut b = conn.cursor();
@@ -284,7 +285,7 @@ fn interleaved_cursors_share_one_connection() {
         a.execute("select v from t order by ts", ()).unwrap();
         a.fetchmany(Some(3)).unwrap();
         assert_eq!(
-            conn.execute("insert into t values (1800000000000, 99)")
+            conn.execute("insert into t values (1800000000000, 99)", ())
                 .unwrap(),
             1
         );
@@ -295,14 +296,17 @@ fn interleaved_cursors_share_one_connection() {
 #[test]
 fn json_tags_and_unicode() {
     each("json", "ms", |name, conn| {
-        conn.execute("create stable st (ts timestamp, v nchar(8)) tags (info json)")
-            .unwrap();
-        conn.execute_params(
+        conn.execute(
+            "create stable st (ts timestamp, v nchar(8)) tags (info json)",
+            (),
+        )
+        .unwrap();
+        conn.execute(
             "create table c1 using st tags (?)",
             params![Value::Json(r#"{"room":"客厅","floor":2}"#.into())],
         )
         .unwrap();
-        conn.execute("insert into c1 values (1700000000000, 'ünï😀')")
+        conn.execute("insert into c1 values (1700000000000, 'ünï😀')", ())
             .unwrap();
         let mut cur = conn.cursor();
         cur.execute("select info, v from st", ()).unwrap();
@@ -321,12 +325,12 @@ fn json_tags_and_unicode() {
 #[test]
 fn errors_carry_codes_and_kinds() {
     each("errors", "ms", |name, conn| {
-        let e = conn.execute("selec 1 frm").unwrap_err();
+        let e = conn.execute("selec 1 frm", ()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Programming, "{name}: {e:?}");
         assert_eq!(e.code(), Some(Code::PAR_SYNTAX_ERROR), "{name}: {e:?}");
         assert!(e.kind().is_database_error());
 
-        let e = conn.execute("select * from no_such_table").unwrap_err();
+        let e = conn.execute("select * from no_such_table", ()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Programming, "{name}");
         assert_eq!(e.code(), Some(Code::PAR_TABLE_NOT_EXIST), "{name}: {e:?}");
         assert!(e.to_string().starts_with("[0x2603]"), "{name}: {e}");
@@ -376,7 +380,7 @@ fn closed_connection_fails_cleanly_and_close_is_idempotent() {
         conn.close().unwrap();
         assert!(conn.is_closed());
         for e in [
-            conn.execute("select 1").unwrap_err(),
+            conn.execute("select 1", ()).unwrap_err(),
             conn.server_version().unwrap_err(),
             cur.fetchone().unwrap_err(),
             cur.execute("select 1", ()).unwrap_err(),
@@ -393,37 +397,37 @@ fn current_db_is_remembered_across_requests() {
         let db = unique_db("c", "use", name);
         let conn = connect(dsn.as_str()).unwrap();
         assert_eq!(conn.current_db().unwrap(), None);
-        conn.execute(&format!("create database {db}")).unwrap();
-        conn.execute(&format!("use {db}")).unwrap();
+        conn.execute(&format!("create database {db}"), ()).unwrap();
+        conn.execute(&format!("use {db}"), ()).unwrap();
         assert_eq!(conn.current_db().unwrap().as_deref(), Some(db.as_str()));
         // Unqualified names work on the next request (REST sends the db in the URL).
-        conn.execute("create table t (ts timestamp, v int)")
+        conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
-        conn.execute("insert into t values (1700000000000, 1)")
+        conn.execute("insert into t values (1700000000000, 1)", ())
             .unwrap();
-        let rows: Vec<_> = conn.query("select v from t").unwrap().collect();
+        let rows: Vec<_> = conn.query("select v from t", ()).unwrap().collect();
         assert_eq!(rows.len(), 1, "{name}");
         // A DSN with a database selects it from the start.
         let with_db = connect(format!("{dsn}/{db}")).unwrap();
         assert_eq!(
-            with_db.query("select v from t").unwrap().count(),
+            with_db.query("select v from t", ()).unwrap().count(),
             1,
             "{name}"
         );
-        conn.execute(&format!("drop database {db}")).unwrap();
+        conn.execute(&format!("drop database {db}"), ()).unwrap();
     }
 }
 
 #[test]
 fn a_connection_is_shared_between_threads() {
     each("threads", "ms", |name, conn| {
-        conn.execute("create table t (ts timestamp, v int)")
+        conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
         std::thread::scope(|s| {
             for k in 0..4i64 {
                 s.spawn(move || {
                     for i in 0..10i64 {
-                        conn.execute_params(
+                        conn.execute(
                             "insert into t values (?, ?)",
                             (
                                 Timestamp::new(
@@ -438,7 +442,7 @@ fn a_connection_is_shared_between_threads() {
                 });
             }
         });
-        let rs = conn.query("select count(*) from t").unwrap();
+        let rs = conn.query("select count(*) from t", ()).unwrap();
         assert_eq!(rs.field_count(), 1);
         let n: i64 = rs.map(|r| r.unwrap().get::<i64>(0).unwrap()).sum();
         assert_eq!(n, 40, "{name}");
@@ -457,17 +461,20 @@ fn server_dropping_the_connection_mid_result() {
     let dsn = format!("{}?conn_retries=0&read_timeout=5s", server.dsn_ws());
     // version, conn, create, create, insert: 5 frames.
     let setup = connect(dsn.as_str()).unwrap();
-    setup.execute("create database d").unwrap();
+    setup.execute("create database d", ()).unwrap();
     setup
-        .execute("create table d.t (ts timestamp, v int)")
+        .execute("create table d.t (ts timestamp, v int)", ())
         .unwrap();
     setup
-        .execute("insert into d.t values (1700000000000, 1) (1700000000001, 2) (1700000000002, 3)")
+        .execute(
+            "insert into d.t values (1700000000000, 1) (1700000000001, 2) (1700000000002, 3)",
+            (),
+        )
         .unwrap();
     // version, conn, query, fetch (2 rows), fetch (1 row), then the 6th frame is dropped.
     let conn = connect(dsn.as_str()).unwrap();
     let results: Vec<taosync::Result<taosync::Row>> =
-        conn.query("select * from d.t").unwrap().collect();
+        conn.query("select * from d.t", ()).unwrap().collect();
     assert_eq!(results.len(), 4, "{results:?}");
     assert!(results[..3].iter().all(Result::is_ok));
     let e = results[3].as_ref().unwrap_err();
@@ -530,15 +537,16 @@ fn a_socket_the_server_dropped_while_idle_is_reopened() {
     )
     .unwrap();
     let conn = connect(server.dsn_ws()).unwrap();
-    conn.execute("create database if not exists idle").unwrap();
+    conn.execute("create database if not exists idle", ())
+        .unwrap();
     conn.select_db("idle").unwrap();
     std::thread::sleep(Duration::from_millis(900));
     // The dead socket is noticed before the statement is sent, and the database is
     // selected again on the new one.
-    conn.execute("create table t (ts timestamp, v int)")
+    conn.execute("create table t (ts timestamp, v int)", ())
         .unwrap();
     assert_eq!(conn.current_db().unwrap().as_deref(), Some("idle"));
-    assert_eq!(conn.query("select * from t").unwrap().count(), 0);
+    assert_eq!(conn.query("select * from t", ()).unwrap().count(), 0);
 }
 
 #[test]
@@ -551,14 +559,14 @@ fn connection_time_zone_applies_to_literals_and_helpers() {
         let conn = connect(format!("{dsn}?timezone=America/New_York")).unwrap();
         assert_eq!(conn.timezone(), Some(chrono_tz::America::New_York));
         let db = unique_db("c", "tz", name);
-        conn.execute(&format!("create database {db}")).unwrap();
+        conn.execute(&format!("create database {db}"), ()).unwrap();
         conn.select_db(&db).unwrap();
-        conn.execute("create table t (ts timestamp, v int)")
+        conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
-        conn.execute("insert into t values ('2025-01-01 12:00:00', 1)")
+        conn.execute("insert into t values ('2025-01-01 12:00:00', 1)", ())
             .unwrap();
         let ts: Timestamp = conn
-            .query("select ts from t")
+            .query("select ts from t", ())
             .unwrap()
             .next()
             .unwrap()
@@ -568,6 +576,6 @@ fn connection_time_zone_applies_to_literals_and_helpers() {
         let local = conn.localize(ts).unwrap();
         assert_eq!(local.to_rfc3339(), "2025-01-01T12:00:00-05:00", "{name}");
         assert_eq!(ts.to_rfc3339(), "2025-01-01T17:00:00.000Z", "{name}");
-        conn.execute(&format!("drop database {db}")).unwrap();
+        conn.execute(&format!("drop database {db}"), ()).unwrap();
     }
 }

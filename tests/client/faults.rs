@@ -265,7 +265,7 @@ fn binary_fetch_then_server_hangs_up_mid_result() {
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
     assert_eq!(conn.server_version().unwrap(), "3.3.6.0");
-    let mut rs = conn.query("select v from t").unwrap();
+    let mut rs = conn.query("select v from t", ()).unwrap();
     assert_eq!(rs.field_count(), 1);
     assert_eq!(rs.next().unwrap().unwrap().get::<i32>(0).unwrap(), 1);
     assert_eq!(rs.next().unwrap().unwrap().get::<i32>(0).unwrap(), 2);
@@ -371,7 +371,7 @@ fn server_error_codes_keep_their_kind() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let e = conn.execute("selec 1").unwrap_err();
+    let e = conn.execute("selec 1", ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Programming);
     assert_eq!(e.code(), Some(Code::PAR_SYNTAX_ERROR));
     assert!(e.to_string().starts_with("[0x2600] syntax error"), "{e}");
@@ -389,12 +389,12 @@ fn read_timeout_is_operational_and_the_next_request_reconnects() {
     let dsn = format!("ws://127.0.0.1:{port}?conn_retries=0&conn_timeout=1s&read_timeout=300ms");
     let conn = taosync::connect(dsn).unwrap();
     let start = Instant::now();
-    let e = conn.execute("select 1").unwrap_err();
+    let e = conn.execute("select 1", ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Operational, "{e:?}");
     assert_eq!(e.code(), Some(Code::CLIENT_RECV_TIMEOUT));
     assert!(start.elapsed() < Duration::from_secs(2));
     // The fake server accepts only one connection: the reconnect fails cleanly.
-    let e = conn.execute("select 1").unwrap_err();
+    let e = conn.execute("select 1", ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
 }
 
@@ -452,9 +452,14 @@ fn a_broken_socket_is_reopened_transparently_on_the_next_statement() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let e = conn.execute("insert into t values (now, 1)").unwrap_err();
+    let e = conn
+        .execute("insert into t values (now, 1)", ())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
-    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
+    assert_eq!(
+        conn.execute("insert into t values (now, 1)", ()).unwrap(),
+        7
+    );
 }
 
 /// A result lives and dies with its socket: after the socket is replaced, fetching or
@@ -512,9 +517,14 @@ fn a_result_from_a_replaced_socket_fails_and_is_never_sent_on_the_new_one() {
     a.execute("select v from t", ()).unwrap();
     assert_eq!(a.fetchone().unwrap().unwrap().get::<i32>(0).unwrap(), 1);
     // The socket breaks under another statement, and the next one reopens it.
-    let e = conn.execute("insert into t values (now, 1)").unwrap_err();
+    let e = conn
+        .execute("insert into t values (now, 1)", ())
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
-    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 7);
+    assert_eq!(
+        conn.execute("insert into t values (now, 1)", ()).unwrap(),
+        7
+    );
     // The old result is gone: a clear Connection error, then the end of the rows.
     let e = a.fetchone().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
@@ -575,7 +585,10 @@ fn falls_back_to_rest_ws_when_ws_is_missing() {
     assert!(rx.recv().unwrap().starts_with("GET /ws "));
     assert!(rx.recv().unwrap().starts_with("GET /rest/ws "));
     // The legacy endpoint has no binary query: the JSON `query` action is used.
-    assert_eq!(conn.execute("insert into t values (now, 1)").unwrap(), 1);
+    assert_eq!(
+        conn.execute("insert into t values (now, 1)", ()).unwrap(),
+        1
+    );
 }
 
 #[test]
@@ -668,7 +681,7 @@ fn a_huge_frame_header_is_refused_without_allocating() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let e = conn.execute("select 1").unwrap_err();
+    let e = conn.execute("select 1", ()).unwrap_err();
     assert!(
         matches!(e.kind(), ErrorKind::Operational | ErrorKind::Connection),
         "{e:?}"
@@ -685,6 +698,6 @@ fn a_non_json_text_reply_is_a_clear_error() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let e = conn.execute("select 1").unwrap_err();
+    let e = conn.execute("select 1", ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
 }

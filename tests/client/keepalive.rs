@@ -17,15 +17,15 @@ fn server() -> taosync_server::ServerHandle {
     )
     .unwrap();
     let setup = connect(server.dsn_ws().as_str()).unwrap();
-    setup.execute("create database d").unwrap();
+    setup.execute("create database d", ()).unwrap();
     setup
-        .execute("create table d.t (ts timestamp, v int)")
+        .execute("create table d.t (ts timestamp, v int)", ())
         .unwrap();
     let values: Vec<String> = (0..10)
         .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
         .collect();
     setup
-        .execute(&format!("insert into d.t values {}", values.join(" ")))
+        .execute(&format!("insert into d.t values {}", values.join(" ")), ())
         .unwrap();
     server
 }
@@ -33,7 +33,7 @@ fn server() -> taosync_server::ServerHandle {
 /// Reads one row of a 10-row result, idles past the server's deadline, reads the rest.
 fn read_across_idle_gap(dsn: &str) -> Vec<taosync::Result<taosync::Row>> {
     let conn = connect(dsn).unwrap();
-    let mut rows = conn.query("select * from d.t").unwrap();
+    let mut rows = conn.query("select * from d.t", ()).unwrap();
     let mut out = vec![rows.next().unwrap()];
     std::thread::sleep(Duration::from_millis(2500));
     out.extend(rows);
@@ -63,7 +63,7 @@ fn close_with_a_running_keepalive_is_idempotent() {
     let server = server();
     let conn = connect(format!("{}?keepalive=100ms", server.dsn_ws()).as_str()).unwrap();
     conn.close().unwrap();
-    let e = conn.execute("select 1").unwrap_err();
+    let e = conn.execute("select 1", ()).unwrap_err();
     assert_eq!(e.kind(), taosync::ErrorKind::Interface, "{e:?}");
     conn.close().unwrap();
 }

@@ -23,7 +23,7 @@ fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
     for (transport, dsn) in [("ws", server.dsn_ws()), ("rest", server.dsn_rest())] {
         let conn = connect(dsn.as_str()).unwrap();
         let db = unique_db("s", case, transport);
-        conn.execute(&format!("create database {db} precision '{precision}'"))
+        conn.execute(&format!("create database {db} precision '{precision}'"), ())
             .unwrap();
         conn.select_db(&db).unwrap();
         f(transport, &conn);
@@ -32,7 +32,7 @@ fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
 
 /// The rows of `sql`, each cell rendered with `Value`'s `Display`.
 fn rows(conn: &Connection, sql: &str) -> Vec<Vec<String>> {
-    conn.query(sql)
+    conn.query(sql, ())
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
         .map(|r| r.unwrap().values().iter().map(Value::to_string).collect())
         .collect()
@@ -419,9 +419,9 @@ fn no_database_and_unknown_database() {
 
         // The current database is dropped behind the client's back.
         let db = unique_db("s", "gone", t);
-        conn.execute(&format!("create database {db}")).unwrap();
+        conn.execute(&format!("create database {db}"), ()).unwrap();
         conn.select_db(&db).unwrap();
-        conn.execute(&format!("drop database {db}")).unwrap();
+        conn.execute(&format!("drop database {db}"), ()).unwrap();
         let e = conn
             .schemaless(TELNET)
             .insert("m 1626006833 1 t=1")

@@ -18,18 +18,23 @@ const PROTOCOLS: [StmtProtocol; 2] = [StmtProtocol::Stmt2, StmtProtocol::Stmt1];
 fn setup(config: ServerConfig) -> (ServerHandle, Connection) {
     let h = Server::start(config).unwrap();
     let conn = taosync::connect(h.dsn_ws().as_str()).unwrap();
-    conn.execute("create database db precision 'ns'").unwrap();
+    conn.execute("create database db precision 'ns'", ())
+        .unwrap();
     conn.select_db("db").unwrap();
     conn.execute(
         "create stable st (ts timestamp, c_bool bool, c_ti tinyint, c_si smallint, c_int int, \
          c_big bigint, c_uti tinyint unsigned, c_usi smallint unsigned, c_ui int unsigned, \
          c_ubig bigint unsigned, c_f float, c_d double, c_vc varchar(8), c_nc nchar(4), \
          c_vb varbinary(8), c_geo geometry(64)) tags (t_int int, t_nc nchar(8))",
+        (),
     )
     .unwrap();
-    conn.execute("create stable js (ts timestamp, v int) tags (info json)")
-        .unwrap();
-    conn.execute("create table plain (ts timestamp, v int, s varchar(4))")
+    conn.execute(
+        "create stable js (ts timestamp, v int) tags (info json)",
+        (),
+    )
+    .unwrap();
+    conn.execute("create table plain (ts timestamp, v int, s varchar(4))", ())
         .unwrap();
     (h, conn)
 }
@@ -46,7 +51,7 @@ fn stmt(conn: &Connection, p: StmtProtocol, sql: &str) -> taosync::Statement {
 }
 
 fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
-    conn.query(sql)
+    conn.query(sql, ())
         .unwrap()
         .map(|r| r.unwrap().into_values())
         .collect()
@@ -207,10 +212,10 @@ fn query_statements() {
     for p in PROTOCOLS {
         let (_h, conn) = setup(ServerConfig::new());
         for i in 0..5 {
-            conn.execute(&format!(
-                "insert into plain values ({}, {i}, 'r{i}')",
-                BASE + i
-            ))
+            conn.execute(
+                &format!("insert into plain values ({}, {i}, 'r{i}')", BASE + i),
+                (),
+            )
             .unwrap();
         }
         let mut s = stmt(
@@ -388,8 +393,11 @@ fn protocol_follows_the_server_version() {
 fn decimals_bind_on_both_protocols() {
     for p in PROTOCOLS {
         let (_h, conn) = setup(ServerConfig::new());
-        conn.execute("create table dec (ts timestamp, d64 decimal(10, 2), d128 decimal(30, 4))")
-            .unwrap();
+        conn.execute(
+            "create table dec (ts timestamp, d64 decimal(10, 2), d128 decimal(30, 4))",
+            (),
+        )
+        .unwrap();
         let mut s = stmt(&conn, p, "insert into dec values (?, ?, ?)");
         s.bind_param([
             ColumnView::nanos_timestamps([BASE, BASE + 1]),
@@ -416,9 +424,9 @@ fn a_reopened_socket_fails_the_statement_clearly() {
         let h =
             Server::start(ServerConfig::new().faults(FaultInjector::new().drop_after(4))).unwrap();
         let setup = taosync::connect(h.dsn_rest().as_str()).unwrap();
-        setup.execute("create database db").unwrap();
+        setup.execute("create database db", ()).unwrap();
         setup
-            .execute("create table db.plain (ts timestamp, v int)")
+            .execute("create table db.plain (ts timestamp, v int)", ())
             .unwrap();
         // version + conn + init + prepare, then the socket drops on the bind.
         let conn = taosync::connect(format!("{}/db", h.dsn_ws()).as_str()).unwrap();

@@ -38,7 +38,10 @@ fn wss_and_https_with_a_custom_ca_or_without_verification() {
             .tls(TlsOptions::new().danger_accept_invalid_certs(true))
             .connect()
             .unwrap();
-        assert_eq!(conn.query("select server_version()").unwrap().count(), 1);
+        assert_eq!(
+            conn.query("select server_version()", ()).unwrap().count(),
+            1
+        );
     }
 }
 

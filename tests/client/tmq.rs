@@ -24,24 +24,27 @@ fn server() -> ServerHandle {
 /// round-robin; plus topics `{db}_q` (query, `v`, `s`, `loc`) and `{db}_s` (stable).
 fn setup(h: &ServerHandle, db: &str, vgroups: u32, children: u32, rows: i32) {
     let conn = taosync::connect(h.dsn_ws()).unwrap();
-    conn.execute(&format!("create database {db} vgroups {vgroups}"))
+    conn.execute(&format!("create database {db} vgroups {vgroups}"), ())
         .unwrap();
-    conn.execute(&format!(
-        "create stable {db}.meters (ts timestamp, v int, s varchar(16)) tags (loc int)"
-    ))
+    conn.execute(
+        &format!("create stable {db}.meters (ts timestamp, v int, s varchar(16)) tags (loc int)"),
+        (),
+    )
     .unwrap();
     for i in 0..children {
-        conn.execute(&format!(
-            "create table {db}.d{i} using {db}.meters tags ({i})"
-        ))
+        conn.execute(
+            &format!("create table {db}.d{i} using {db}.meters tags ({i})"),
+            (),
+        )
         .unwrap();
     }
     insert(h, db, children, 0, rows);
-    conn.execute(&format!(
-        "create topic {db}_q as select ts, v, s, loc from {db}.meters"
-    ))
+    conn.execute(
+        &format!("create topic {db}_q as select ts, v, s, loc from {db}.meters"),
+        (),
+    )
     .unwrap();
-    conn.execute(&format!("create topic {db}_s as stable {db}.meters"))
+    conn.execute(&format!("create topic {db}_s as stable {db}.meters"), ())
         .unwrap();
 }
 
@@ -58,7 +61,7 @@ fn insert(h: &ServerHandle, db: &str, children: u32, from: i32, to: i32) {
             BASE_TS + i64::from(v)
         ));
     }
-    conn.execute(&sql).unwrap();
+    conn.execute(&sql, ()).unwrap();
 }
 
 fn consumer(h: &ServerHandle, group: &str, client: &str) -> Consumer {
@@ -280,7 +283,7 @@ fn rows_written_while_polling_arrive_in_order() {
                         BASE_TS + i64::from(v)
                     ));
                 }
-                conn.execute(&sql).unwrap();
+                conn.execute(&sql, ()).unwrap();
                 std::thread::sleep(Duration::from_millis(5));
             }
         })
@@ -483,12 +486,12 @@ fn consumes_over_wss_with_the_connection_tls_options() {
         .tls(TlsOptions::new().add_root_certificate_pem(CERT))
         .connect()
         .unwrap();
-    conn.execute("create database tls vgroups 1").unwrap();
-    conn.execute("create table tls.t (ts timestamp, v int)")
+    conn.execute("create database tls vgroups 1", ()).unwrap();
+    conn.execute("create table tls.t (ts timestamp, v int)", ())
         .unwrap();
-    conn.execute("insert into tls.t values (1700000000000, 7)")
+    conn.execute("insert into tls.t values (1700000000000, 7)", ())
         .unwrap();
-    conn.execute("create topic tls_t as select * from tls.t")
+    conn.execute("create topic tls_t as select * from tls.t", ())
         .unwrap();
     let builder = Consumer::builder()
         .dsn(h.dsn_ws())
@@ -512,21 +515,25 @@ fn rows_written_by_sql_stmt_and_schemaless_all_reach_a_database_topic() {
     use taosync::{Precision, SchemalessPrecision, SchemalessProtocol, Value};
     let h = server();
     let conn = taosync::connect(h.dsn_ws()).unwrap();
-    conn.execute("create database every_path vgroups 2")
+    conn.execute("create database every_path vgroups 2", ())
         .unwrap();
     conn.select_db("every_path").unwrap();
-    conn.execute("create stable meters (ts timestamp, v int) tags (loc int)")
-        .unwrap();
-    conn.execute("create topic every_path_db as database every_path")
+    conn.execute(
+        "create stable meters (ts timestamp, v int) tags (loc int)",
+        (),
+    )
+    .unwrap();
+    conn.execute("create topic every_path_db as database every_path", ())
         .unwrap();
     let c = consumer(&h, "g_paths", "c1");
     c.subscribe(&["every_path_db"]).unwrap();
     assert!(c.poll(SHORT).unwrap().is_none(), "nothing written yet");
 
     // SQL.
-    conn.execute(&format!(
-        "insert into sql_t using meters tags (1) values ({BASE_TS}, 1)"
-    ))
+    conn.execute(
+        &format!("insert into sql_t using meters tags (1) values ({BASE_TS}, 1)"),
+        (),
+    )
     .unwrap();
     // stmt2.
     let mut stmt = conn

@@ -1,0 +1,156 @@
+//! The state a connection shares with its cursors, statements and schemaless writers:
+//! the options, the one [`Session`] behind a mutex, the request counter and the
+//! keep-alive thread. Everything that talks to the server goes through [`Shared::with`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use crate::code::Code;
+use crate::error::{Error, Result};
+use crate::options::ConnectOptions;
+use crate::transport::{Outcome, ResultHandle, Session, parse_use};
+
+/// State shared by a connection and its cursors.
+pub(crate) struct Shared {
+    pub(crate) options: Arc<ConnectOptions>,
+    session: Mutex<Option<Session>>,
+    /// Dropping this sender (on close, or with the last handle) stops the keep-alive thread.
+    keepalive_stop: Mutex<Option<mpsc::Sender<()>>>,
+    req_id: AtomicU64,
+    tz: Option<chrono_tz::Tz>,
+}
+
+impl Shared {
+    /// Wraps an open session and starts its keep-alive thread when it wants one.
+    pub(crate) fn start(
+        options: Arc<ConnectOptions>,
+        session: Session,
+        tz: Option<chrono_tz::Tz>,
+    ) -> Arc<Shared> {
+        let keepalive = session.wants_keepalive();
+        let shared = Arc::new(Shared {
+            options,
+            session: Mutex::new(Some(session)),
+            keepalive_stop: Mutex::new(None),
+            req_id: AtomicU64::new(1),
+            tz,
+        });
+        if keepalive {
+            start_keepalive(&shared);
+        }
+        shared
+    }
+
+    /// The connection's time zone.
+    pub(crate) fn tz(&self) -> Option<chrono_tz::Tz> {
+        self.tz
+    }
+
+    /// The id of the next request: the caller's (see [`crate::with_req_id`]) or the
+    /// connection's counter.
+    pub(crate) fn next_req_id(&self) -> u64 {
+        crate::req_id::next(|| self.req_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Closes the session and stops the keep-alive thread. Idempotent.
+    pub(crate) fn close(&self) {
+        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut s) = guard.take() {
+            log::debug!("closing the connection to {}", s.host());
+            s.close();
+        }
+        drop(guard);
+        // Stops the keep-alive thread now rather than at its next tick.
+        self.keepalive_stop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
+
+    /// Runs `f` on the open session; a closed connection is an Interface error.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Session) -> Result<R>) -> Result<R> {
+        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(s) => f(s),
+            None => Err(closed_error()),
+        }
+    }
+
+    /// One keep-alive tick: probes an idle WebSocket. Skips the tick when a request holds the
+    /// session (that request is activity enough) rather than waiting behind it.
+    fn keepalive(&self, idle: Duration) {
+        if let Ok(mut guard) = self.session.try_lock()
+            && let Some(session) = guard.as_mut()
+        {
+            session.keepalive(idle);
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.session
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none()
+    }
+
+    /// Runs `sql`, remembering the database of a successful `USE`.
+    pub(crate) fn run(&self, sql: &str, req_id: u64) -> Result<Outcome> {
+        self.with(|session| {
+            let out = session.query(sql, req_id)?;
+            if let Some(db) = parse_use(sql) {
+                session.set_current_db(Some(db));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Frees a result early if blocks remain on the server; never fails (the connection
+    /// may be closed already, the socket replaced).
+    pub(crate) fn free_result(&self, result: &mut ResultHandle) {
+        if !result.has_more() {
+            return;
+        }
+        let req_id = self.next_req_id();
+        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_mut() {
+            s.free_result(result, req_id);
+        }
+    }
+}
+
+/// Starts the keep-alive thread of a WebSocket connection: every `keepalive` interval it
+/// probes the socket if nothing else used it meanwhile. The thread holds only a weak handle
+/// and ends when the connection is closed or dropped.
+fn start_keepalive(shared: &Arc<Shared>) {
+    let idle = shared.options.get_keepalive();
+    if idle.is_zero() {
+        return;
+    }
+    let (stop, stopped) = mpsc::channel::<()>();
+    let weak = Arc::downgrade(shared);
+    let spawned = std::thread::Builder::new()
+        .name("taosync-keepalive".into())
+        .spawn(move || {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(idle) {
+                match weak.upgrade() {
+                    Some(shared) => shared.keepalive(idle),
+                    None => break,
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => {
+            *shared
+                .keepalive_stop
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(stop);
+        }
+        Err(e) => log::warn!("no keep-alive thread for this connection: {e}"),
+    }
+}
+
+/// The error of any call on a closed connection.
+pub(crate) fn closed_error() -> Error {
+    Error::interface("the connection is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
+}
