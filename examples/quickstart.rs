@@ -1,76 +1,53 @@
-//! Connect, create a database and a table, insert rows with parameters, query them and print
-//! a small table.
+//! Connect, create a table, insert rows with parameters, query them back.
 //!
-//! Runs against the embedded server unless `TDENGINE_DSN` names a real one, e.g.
+//! Runs on an embedded server unless `TDENGINE_DSN` names a real TDengine, e.g.
 //! `TDENGINE_DSN=ws://root:taosdata@localhost:6041 cargo run --example quickstart`.
 
 use taosync::{Timestamp, params};
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-/// The DSN to use, and the embedded server when one was started for it.
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::{Server, ServerConfig};
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    // A real server when TDENGINE_DSN is set, else an in-memory one for this process.
+    let (dsn, _server) = match std::env::var("TDENGINE_DSN") {
+        Ok(dsn) => (dsn, None),
+        Err(_) => {
+            let server = Server::start(ServerConfig::new())?;
+            println!(
+                "started an embedded TDengine-compatible server at {}",
+                server.addr()
+            );
+            (server.dsn_ws(), Some(server))
+        }
+    };
     let conn = taosync::connect(dsn.as_str())?;
     println!("connected to TDengine {}", conn.server_version()?);
 
-    conn.execute(
-        "create database if not exists quickstart precision 'ms'",
-        (),
-    )?;
+    conn.execute("create database if not exists quickstart", ())?;
     conn.select_db("quickstart")?;
-    conn.execute("create stable if not exists meters (ts timestamp, current float, voltage int, phase float) \
-         tags (location varchar(64), group_id int)", ())?;
     conn.execute(
-        "create table if not exists d1001 using meters tags ('California.SanFrancisco', 2)",
+        "create table if not exists meters (ts timestamp, current float, location nchar(32))",
         (),
     )?;
 
     let mut cur = conn.cursor();
-    let start = 1_700_000_000_000i64;
-    let rows = (0..5).map(|i| {
+    let rows = (0..3i64).map(|i| {
         params![
-            Timestamp::new(start + i * 1000, taosync::Precision::Millisecond),
-            10.0f32 + i as f32 / 10.0,
-            218 + i as i32,
-            0.31f32
+            1_700_000_000_000 + i * 1000,
+            10.0f32 + i as f32,
+            "San Francisco"
         ]
     });
-    cur.executemany("insert into d1001 values (?, ?, ?, ?)", rows)?;
+    cur.executemany("insert into meters values (?, ?, ?)", rows)?;
     println!("inserted {} rows", cur.rowcount());
 
     cur.execute(
-        "select ts, current, voltage, phase from d1001 where voltage >= ? order by ts",
-        params![219],
+        "select ts, current, location from meters where current > ?",
+        params![10.5f32],
     )?;
-    let names: Vec<String> = cur
-        .description()
-        .unwrap_or(&[])
-        .iter()
-        .map(|d| d.name.clone())
-        .collect();
-    println!(
-        "{}",
-        names.iter().map(|n| format!("{n:<26}")).collect::<String>()
-    );
-    while let Some(row) = cur.fetchone()? {
-        let line: String = row
-            .values()
-            .iter()
-            .map(|v| format!("{:<26}", v.to_string()))
-            .collect();
-        println!("{line}");
+    for row in cur.fetchall()? {
+        let (ts, current, location): (Timestamp, f32, String) = row.to_typed()?;
+        println!("{ts}  {current:>5}  {location}");
     }
-    println!("{} rows", cur.rowcount());
 
     conn.execute("drop database if exists quickstart", ())?;
     conn.close()

@@ -1,7 +1,9 @@
 //! Connections: [`connect`], [`Connection`] and the streaming [`ResultSet`].
 //!
-//! ```no_run
-//! let conn = taosync::connect("ws://root:taosdata@localhost:6041")?;
+//! ```
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let dsn = server.dsn_ws(); // ws://root:taosdata@127.0.0.1:<port>
+//! let conn = taosync::connect(dsn.as_str())?;
 //! conn.execute("create database if not exists demo", ())?;
 //! conn.select_db("demo")?;
 //! conn.execute("create table if not exists t (ts timestamp, v int)", ())?;
@@ -76,7 +78,7 @@ impl Connection {
 
     /// Runs a statement and returns the affected-row count (0 for DDL, and for statements
     /// that return rows, whose rows are discarded). `params` fill the `?` placeholders,
-    /// rendered client-side as SQL literals (`()` for none; see [`params`](crate::params)).
+    /// rendered client-side as SQL literals (`()` for none; see [`params`](mod@crate::params)).
     ///
     /// ```
     /// # let server = taosync_server::Server::start(Default::default())?;

@@ -1,8 +1,14 @@
 //! Cursors with PEP 249 semantics.
 //!
-//! ```no_run
+//! ```
 //! use taosync::params;
-//! let conn = taosync::connect("ws://localhost:6041/power")?;
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let setup = taosync::connect(server.dsn_ws().as_str())?;
+//! # setup.execute("create database power", ())?;
+//! # setup.execute("create table power.meters (ts timestamp, current float, voltage int)", ())?;
+//! # setup.execute("insert into power.meters values (now, 10.2, 219)", ())?;
+//! # let dsn = format!("{}/power", server.dsn_ws());
+//! let conn = taosync::connect(dsn.as_str())?;
 //! let mut cur = conn.cursor();
 //! cur.execute("select ts, current from meters where voltage > ?", params![200])?;
 //! for d in cur.description().unwrap_or(&[]) {
@@ -30,6 +36,7 @@ pub const MAX_BATCH_SQL: usize = 512 * 1024;
 
 /// One column of [`Cursor::description`]: PEP 249's seven fields.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ColumnDescription {
     /// The column name.
     pub name: String,

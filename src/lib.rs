@@ -1,45 +1,4 @@
-//! # taosync
-//!
-//! A synchronous, blocking [TDengine](https://tdengine.com) client whose surface follows
-//! Python's DB-API 2.0 (PEP 249). It talks to taosAdapter over WebSocket (`ws://`, `wss://`)
-//! or REST (`http://`, `https://`), with no async runtime anywhere in its dependency tree.
-//!
-//! With the `server` feature it also embeds an in-memory, taosAdapter-compatible server
-//! (see `server`), so code that uses TDengine can be tested without installing it.
-//!
-//! ## Quickstart
-//!
-//! ```no_run
-//! use taosync::{params, Timestamp};
-//!
-//! // ws:// and wss:// use WebSocket, http:// and https:// use REST (see `options`).
-//! let conn = taosync::connect("ws://root:taosdata@localhost:6041")?;
-//! conn.execute("create database if not exists power", ())?;
-//! conn.select_db("power")?;
-//! conn.execute("create table if not exists t (ts timestamp, current float, site nchar(16))", ())?;
-//!
-//! let mut cur = conn.cursor();
-//! cur.executemany(
-//!     "insert into t values (?, ?, ?)",
-//!     [params![1_700_000_000_000i64, 10.3f32, "北京"], params![1_700_000_001_000i64, 10.8f32, "上海"]],
-//! )?;
-//! cur.execute("select ts, current, site from t where current > ?", params![10.0f32])?;
-//! for row in cur.fetchall()? {
-//!     let (ts, current, site): (Timestamp, f32, String) = row.to_typed()?;
-//!     println!("{ts} {current} {site}");
-//! }
-//! # Ok::<(), taosync::Error>(())
-//! ```
-//!
-//! ## Module facts (PEP 249)
-//!
-//! * [`APILEVEL`] is `"2.0"`.
-//! * [`THREADSAFETY`] is `2`: threads may share the module and connections, but not
-//!   cursors. A [`Connection`] is `Send + Sync` and serialises requests on one socket;
-//!   a cursor is `Send` and owned by one thread at a time.
-//! * [`PARAMSTYLE`] is `"qmark"`: parameters are written `?`, as the Python connector and
-//!   TDengine's own stmt interface write them.
-
+#![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod connection;
@@ -87,7 +46,17 @@ pub const THREADSAFETY: u8 = 2;
 /// connector and of TDengine's prepared statements.
 pub const PARAMSTYLE: &str = "qmark";
 
-/// The README's Rust examples, compiled (not run) as doc-tests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;
+#[cfg(test)]
+mod tests {
+    /// The quickstart is written once: the README (which is also the crate's front page)
+    /// shows `examples/quickstart.rs` verbatim.
+    #[test]
+    fn the_readme_quickstart_is_the_quickstart_example() {
+        let readme = include_str!("../README.md");
+        let example = include_str!("../examples/quickstart.rs");
+        assert!(
+            readme.contains(&format!("```rust\n{example}```")),
+            "README.md's Quickstart block differs from examples/quickstart.rs"
+        );
+    }
+}

@@ -176,6 +176,7 @@ impl fmt::Display for Protocol {
 
 /// One `host:port` address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct HostAddr {
     /// Host name or IP address (IPv6 without brackets).
     pub host: String,

@@ -361,13 +361,16 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
 /// A low-level REST client, like the Python connector's `taosrest.RestClient`: posts SQL to
 /// `/rest/sql[/{db}]` and returns the server's JSON reply as it is.
 ///
-/// ```no_run
+/// ```
 /// use taosync::RestClient;
-/// let client = RestClient::new("http://localhost:6041")?
+/// # let server = taosync_server::Server::start(Default::default())?;
+/// # let url = format!("http://{}", server.addr()); // http://127.0.0.1:<port>
+/// # taosync::connect(server.dsn_ws().as_str())?.execute("create database power", ())?;
+/// let client = RestClient::new(&url)?
 ///     .user("root")
 ///     .password("taosdata")
 ///     .database("power");
-/// let reply = client.sql("select count(*) from meters")?;
+/// let reply = client.sql("select server_version()")?;
 /// println!("{}", reply["data"][0][0]);
 /// # Ok::<(), taosync::Error>(())
 /// ```
@@ -477,14 +480,10 @@ impl RestClient {
     /// Runs `sql` and returns the reply object (`code`, `column_meta`, `data`, `rows`). A
     /// reply with a non-zero `code` is an error carrying that code.
     pub fn sql(&self, sql: &str) -> Result<serde_json::Value> {
-        let req_id = self
-            .req_id
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.sql_with_req_id(sql, req_id)
-    }
-
-    /// [`sql`](Self::sql) with a caller-chosen request id.
-    pub fn sql_with_req_id(&self, sql: &str, req_id: u64) -> Result<serde_json::Value> {
+        let req_id = crate::req_id::next(|| {
+            self.req_id
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        });
         let (status, body) = self.session.post(sql, req_id)?;
         let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
             Error::new(

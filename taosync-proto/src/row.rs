@@ -10,6 +10,7 @@ use crate::value::{FromValue, Value};
 
 /// One column of a result: its name, type and declared width.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Column {
     /// The column name (or alias) as the server reports it.
     pub name: String,

@@ -100,6 +100,7 @@ pub const MAX_CLIENT_ID_LEN: usize = 255;
 /// and `snapshot`. Any other key, or a value that does not parse, is an
 /// [`ErrorKind::Tmq`] error naming the key.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ConsumerConfig {
     /// `td.connect.websocket.scheme`: true for `wss`.
     pub tls: bool,
