@@ -1,4 +1,4 @@
-//! The embedded, in-memory, taosAdapter-compatible server (feature `server`).
+//! The embedded, in-memory, taosAdapter-compatible server.
 //!
 //! [`Server::start`] binds `127.0.0.1` and serves, on one port, what taosAdapter serves on
 //! 6041: REST (`POST /rest/sql`, `/rest/sql/{db}`, `GET /rest/login/{user}/{password}`),
