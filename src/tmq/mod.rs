@@ -79,18 +79,17 @@ use std::time::{Duration, Instant};
 use tungstenite::Bytes;
 
 use crate::code::Code;
-use crate::cursor::ColumnDescription;
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::{ConnectOptions, HostAddr, Protocol, TlsOptions, parse_timeout};
+use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::block::decode_rows;
 use crate::proto::tmq::{
     AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
-    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, MESSAGE_TYPE_DATA,
-    MESSAGE_TYPE_META, MESSAGE_TYPE_META_DATA, MESSAGE_TYPE_RAW_DATA, OFFSET_INVALID, PollArgs,
-    PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId, UnsubscribeArgs,
+    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, OFFSET_INVALID,
+    PollArgs, PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId,
+    UnsubscribeArgs,
 };
 use crate::proto::ws::{Action, binary_reply_req_id};
-use crate::row::{Column, FromRow, Row};
+use crate::row::Column;
 use crate::transport::tmq::TmqChannel;
 use crate::transport::version_at_least;
 use crate::transport::ws::CONNECTOR;
@@ -111,9 +110,6 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 /// Consumer identities, to recognise messages polled by another consumer.
 static NEXT_CONSUMER_ID: AtomicU64 = AtomicU64::new(1);
 
-/// The keys handled by the transport rather than by [`ConsumerConfig`].
-const TRANSPORT_KEYS: [&str; 2] = ["conn_timeout", "read_timeout"];
-
 fn tmq_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Tmq, message)
 }
@@ -130,414 +126,11 @@ fn closed_error() -> Error {
     Error::interface("the consumer is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
 }
 
-// ---------------------------------------------------------------------------------------
-// Builder
+mod builder;
+mod message;
 
-/// Builds a [`Consumer`] from consumer keys, a DSN, timeouts and TLS settings.
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use taosync::tmq::Consumer;
-/// let consumer = Consumer::builder()
-///     .dsn("wss://root:taosdata@db.example.com:6041")
-///     .config("group.id", "g1")
-///     .config("client.id", "worker-1")
-///     .conn_timeout(Duration::from_secs(5))
-///     .read_timeout(Duration::from_secs(30))
-///     .tls(taosync::TlsOptions::new().add_root_certificate_pem(b"-----BEGIN CERTIFICATE-----..."))
-///     .build()?;
-/// # Ok::<(), taosync::Error>(())
-/// ```
-#[derive(Clone, Default)]
-pub struct ConsumerBuilder {
-    dsn: Option<String>,
-    entries: Vec<(String, String)>,
-    conn_timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
-    tls: Option<TlsOptions>,
-}
-
-impl fmt::Debug for ConsumerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Keys only: values may hold passwords or tokens.
-        f.debug_struct("ConsumerBuilder")
-            .field("dsn", &self.dsn.as_ref().map(|_| "…"))
-            .field(
-                "keys",
-                &self.entries.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("conn_timeout", &self.conn_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ConsumerBuilder {
-    /// An empty builder (`group.id` must still be given).
-    pub fn new() -> ConsumerBuilder {
-        ConsumerBuilder::default()
-    }
-
-    /// Reads host, credentials, database and keys from a DSN; [`config`](Self::config)
-    /// entries override it.
-    pub fn dsn(mut self, dsn: impl Into<String>) -> Self {
-        self.dsn = Some(dsn.into());
-        self
-    }
-
-    /// Sets one consumer key (see [`ConsumerConfig`]) or transport key (`conn_timeout`,
-    /// `read_timeout`). Checked by [`build`](Self::build).
-    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.entries.push((key.into(), value.into()));
-        self
-    }
-
-    /// Sets several keys, as [`config`](Self::config).
-    pub fn configs<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.entries
-            .extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
-        self
-    }
-
-    /// TCP connect and handshake timeout (default 10 s).
-    pub fn conn_timeout(mut self, timeout: Duration) -> Self {
-        self.conn_timeout = Some(timeout);
-        self
-    }
-
-    /// How long any reply may take, on top of a poll's own waiting time (default 300 s).
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
-        self
-    }
-
-    /// TLS settings for `wss` (trusted roots, verification switches).
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// Validates the configuration, connects and asks the server's version.
-    pub fn build(self) -> Result<Consumer> {
-        let mut conn_timeout = None;
-        let mut read_timeout = None;
-        let mut take = |key: &str, value: &str| -> Result<bool> {
-            let slot = match key.trim() {
-                "conn_timeout" => &mut conn_timeout,
-                "read_timeout" => &mut read_timeout,
-                _ => return Ok(false),
-            };
-            *slot = Some(parse_timeout(key, value).map_err(|e| e.with_kind(ErrorKind::Tmq))?);
-            Ok(true)
-        };
-        let dsn = match &self.dsn {
-            Some(dsn) => Some(strip_transport_params(dsn, &mut take)?),
-            None => None,
-        };
-        let mut entries = Vec::with_capacity(self.entries.len());
-        for (k, v) in &self.entries {
-            if !take(k, v)? {
-                entries.push((k.as_str(), v.as_str()));
-            }
-        }
-        let config = match &dsn {
-            Some(dsn) => ConsumerConfig::from_dsn_and_map(dsn, entries)?,
-            None => ConsumerConfig::from_map(entries)?,
-        };
-        let host = config.host.trim_start_matches('[').trim_end_matches(']');
-        let mut opts = ConnectOptions::new()
-            .protocol(if config.tls {
-                Protocol::Wss
-            } else {
-                Protocol::Ws
-            })
-            .host(host)
-            .port(config.port)
-            .user(config.user.clone())
-            .password(config.password.clone());
-        if let Some(token) = &config.token {
-            opts = opts.token(token.clone());
-        }
-        if let Some(t) = self.conn_timeout.or(conn_timeout) {
-            opts = opts.conn_timeout(t);
-        }
-        if let Some(t) = self.read_timeout.or(read_timeout) {
-            opts = opts.read_timeout(t);
-        }
-        if let Some(tls) = self.tls {
-            opts = opts.tls(tls);
-        }
-        Consumer::open(config, opts)
-    }
-}
-
-/// Removes the transport keys from a DSN's query, feeding them to `take`.
-fn strip_transport_params(
-    dsn: &str,
-    take: &mut impl FnMut(&str, &str) -> Result<bool>,
-) -> Result<String> {
-    let Some((base, query)) = dsn.split_once('?') else {
-        return Ok(dsn.to_owned());
-    };
-    let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if !(TRANSPORT_KEYS.contains(&k) && take(k, v)?) {
-            kept.push(pair);
-        }
-    }
-    Ok(if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    })
-}
-
-// ---------------------------------------------------------------------------------------
-// Public value types
-
-/// The kind of a [`Message`] (`message_type` of the poll reply, 02 §3.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessageType {
-    /// Rows.
-    Data,
-    /// Table DDL only ([`Message::meta`]).
-    Meta,
-    /// DDL and rows.
-    MetaData,
-    /// Raw data (`msg.consume.rawdata`), read as rows.
-    RawData,
-}
-
-impl MessageType {
-    fn from_code(code: i32) -> Option<MessageType> {
-        match code {
-            MESSAGE_TYPE_DATA => Some(MessageType::Data),
-            MESSAGE_TYPE_META => Some(MessageType::Meta),
-            MESSAGE_TYPE_META_DATA => Some(MessageType::MetaData),
-            MESSAGE_TYPE_RAW_DATA => Some(MessageType::RawData),
-            _ => None,
-        }
-    }
-
-    fn has_data(self) -> bool {
-        !matches!(self, MessageType::Meta)
-    }
-
-    fn has_meta(self) -> bool {
-        matches!(self, MessageType::Meta | MessageType::MetaData)
-    }
-}
-
-/// One (topic, vgroup) offset: what [`Consumer::commit_offsets`] commits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TopicPartition {
-    /// Topic.
-    pub topic: String,
-    /// Vgroup id (Python's `partition`).
-    pub vgroup_id: i32,
-    /// Offset (a WAL version of the vgroup).
-    pub offset: i64,
-}
-
-impl TopicPartition {
-    /// An offset of one vgroup of `topic`.
-    pub fn new(topic: impl Into<String>, vgroup_id: i32, offset: i64) -> TopicPartition {
-        TopicPartition {
-            topic: topic.into(),
-            vgroup_id,
-            offset,
-        }
-    }
-}
-
-/// The vgroups of one topic assigned to the consumer ([`Consumer::assignment`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicAssignment {
-    /// Topic.
-    pub topic: String,
-    /// Its assigned vgroups with position and WAL range.
-    pub assignments: Vec<Assignment>,
-}
-
-/// The rows of one table inside a [`Message`].
-///
-/// Iterating a block (by reference or by value) yields its [`Row`]s.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageBlock {
-    table_name: String,
-    columns: Arc<[Column]>,
-    precision: Precision,
-    rows: Vec<Row>,
-}
-
-impl MessageBlock {
-    /// The table the rows belong to (`""` when the server did not say, e.g. some query
-    /// topics).
-    pub fn table_name(&self) -> &str {
-        &self.table_name
-    }
-
-    /// The columns.
-    pub fn columns(&self) -> &[Column] {
-        &self.columns
-    }
-
-    /// The columns as PEP 249 descriptions (like [`Cursor::description`](crate::Cursor::description)).
-    pub fn description(&self) -> Vec<ColumnDescription> {
-        self.columns
-            .iter()
-            .map(ColumnDescription::from_column)
-            .collect()
-    }
-
-    /// The timestamp precision of the rows.
-    pub fn precision(&self) -> Precision {
-        self.precision
-    }
-
-    /// Number of rows.
-    pub fn nrows(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Number of columns.
-    pub fn ncols(&self) -> usize {
-        self.columns.len()
-    }
-
-    /// The rows.
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
-    }
-
-    /// The rows, owned.
-    pub fn into_rows(self) -> Vec<Row> {
-        self.rows
-    }
-
-    /// Every row converted with [`FromRow`] (a tuple, `Vec<Value>`, or your own type).
-    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows.iter().map(Row::to_typed).collect()
-    }
-}
-
-impl IntoIterator for MessageBlock {
-    type Item = Row;
-    type IntoIter = std::vec::IntoIter<Row>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a MessageBlock {
-    type Item = &'a Row;
-    type IntoIter = std::slice::Iter<'a, Row>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.iter()
-    }
-}
-
-/// One polled message: data of one topic and one vgroup, as blocks of one table each.
-///
-/// Iterating a message yields its [`MessageBlock`]s; [`rows`](Self::rows) flattens them
-/// into `(table name, row)` pairs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Message {
-    consumer_id: u64,
-    message_id: u64,
-    topic: String,
-    database: String,
-    vgroup_id: i32,
-    offset: i64,
-    message_type: MessageType,
-    blocks: Vec<MessageBlock>,
-    meta: Option<serde_json::Value>,
-}
-
-impl Message {
-    /// The topic.
-    pub fn topic(&self) -> &str {
-        &self.topic
-    }
-
-    /// The database the data comes from.
-    pub fn database(&self) -> &str {
-        &self.database
-    }
-
-    /// The vgroup (Python's `partition` / `vgroup()`).
-    pub fn vgroup_id(&self) -> i32 {
-        self.vgroup_id
-    }
-
-    /// The WAL version of the vgroup the message starts at (negative for snapshot data).
-    pub fn offset(&self) -> i64 {
-        self.offset
-    }
-
-    /// The per-socket message id the server assigned.
-    pub fn message_id(&self) -> u64 {
-        self.message_id
-    }
-
-    /// What the message carries.
-    pub fn message_type(&self) -> MessageType {
-        self.message_type
-    }
-
-    /// The data blocks (empty for a meta-only message).
-    pub fn blocks(&self) -> &[MessageBlock] {
-        &self.blocks
-    }
-
-    /// The blocks, owned.
-    pub fn into_blocks(self) -> Vec<MessageBlock> {
-        self.blocks
-    }
-
-    /// The DDL JSON of a meta message (02 §3.5.4), `None` for data messages.
-    pub fn meta(&self) -> Option<&serde_json::Value> {
-        self.meta.as_ref()
-    }
-
-    /// The total number of rows over all blocks.
-    pub fn num_rows(&self) -> usize {
-        self.blocks.iter().map(MessageBlock::nrows).sum()
-    }
-
-    /// Every row with the name of its table, block after block.
-    pub fn rows(&self) -> impl Iterator<Item = (&str, &Row)> + '_ {
-        self.blocks
-            .iter()
-            .flat_map(|b| b.rows.iter().map(move |r| (b.table_name.as_str(), r)))
-    }
-
-    /// Every row converted with [`FromRow`], block after block.
-    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows().map(|(_, r)| r.to_typed()).collect()
-    }
-}
-
-impl IntoIterator for Message {
-    type Item = MessageBlock;
-    type IntoIter = std::vec::IntoIter<MessageBlock>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.blocks.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a Message {
-    type Item = &'a MessageBlock;
-    type IntoIter = std::slice::Iter<'a, MessageBlock>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.blocks.iter()
-    }
-}
+pub use builder::ConsumerBuilder;
+pub use message::{Message, MessageBlock, MessageType, Messages, TopicAssignment, TopicPartition};
 
 // ---------------------------------------------------------------------------------------
 // Consumer
@@ -616,7 +209,7 @@ impl Consumer {
         ConsumerBuilder::new()
     }
 
-    fn open(config: ConsumerConfig, opts: ConnectOptions) -> Result<Consumer> {
+    pub(super) fn open(config: ConsumerConfig, opts: ConnectOptions) -> Result<Consumer> {
         let host = opts
             .get_hosts()
             .first()
@@ -1003,35 +596,6 @@ fn offsets(values: Vec<i64>, expected: usize, what: &str) -> Result<Vec<Option<i
         .collect())
 }
 
-/// The iterator of [`Consumer::iter`].
-#[derive(Debug)]
-pub struct Messages<'a> {
-    consumer: &'a Consumer,
-    idle_timeout: Duration,
-    done: bool,
-}
-
-impl Iterator for Messages<'_> {
-    type Item = Result<Message>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.consumer.poll(self.idle_timeout) {
-            Ok(Some(m)) => Some(Ok(m)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Requests
 
@@ -1199,53 +763,6 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn transport_keys_leave_the_dsn() {
-        let mut seen = Vec::new();
-        let mut take = |k: &str, v: &str| -> Result<bool> {
-            seen.push((k.to_owned(), v.to_owned()));
-            Ok(true)
-        };
-        let dsn = strip_transport_params(
-            "ws://h:1?group.id=g&conn_timeout=5s&read_timeout=2&client.id=c",
-            &mut take,
-        )
-        .unwrap();
-        assert_eq!(dsn, "ws://h:1?group.id=g&client.id=c");
-        assert_eq!(
-            seen,
-            [
-                ("conn_timeout".to_owned(), "5s".to_owned()),
-                ("read_timeout".to_owned(), "2".to_owned())
-            ]
-        );
-        let mut none = |_: &str, _: &str| -> Result<bool> { Ok(true) };
-        assert_eq!(
-            strip_transport_params("ws://h?conn_timeout=1", &mut none).unwrap(),
-            "ws://h"
-        );
-    }
-
-    #[test]
-    fn bad_configuration_is_a_tmq_error_naming_the_key() {
-        for (config, key) in [
-            (vec![("group.id", "g"), ("no.such.key", "1")], "no.such.key"),
-            (
-                vec![("group.id", "g"), ("read_timeout", "soon")],
-                "read_timeout",
-            ),
-            (
-                vec![("group.id", "g"), ("enable.auto.commit", "maybe")],
-                "enable.auto.commit",
-            ),
-            (vec![("client.id", "c")], "group.id"),
-        ] {
-            let e = Consumer::new(config).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Tmq, "{e}");
-            assert!(e.message().contains(key), "{e}");
-        }
-    }
 
     #[test]
     fn binary_reply_ids() {
