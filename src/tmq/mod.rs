@@ -250,10 +250,6 @@ impl Consumer {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn next_id(&self) -> u64 {
-        self.lock().next_req_id()
-    }
-
     /// The validated configuration.
     pub fn config(&self) -> &ConsumerConfig {
         &self.config
@@ -273,13 +269,9 @@ impl Consumer {
     /// [`unsubscribe`](Self::unsubscribe) before subscribing to another list (after which
     /// only the topic list changes, the group and options stay).
     pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
-        self.subscribe_with_req_id(topics, self.next_id())
-    }
-
-    /// [`subscribe`](Self::subscribe) with a caller-chosen request id.
-    pub fn subscribe_with_req_id<S: AsRef<str>>(&self, topics: &[S], req_id: u64) -> Result<()> {
-        let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
+        let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
         let deadline = inner.deadline();
         inner.request(&args, deadline)?;
         inner.subscribed = true;
@@ -289,12 +281,8 @@ impl Consumer {
 
     /// Ends the subscription without committing; the consumer can subscribe again.
     pub fn unsubscribe(&self) -> Result<()> {
-        self.unsubscribe_with_req_id(self.next_id())
-    }
-
-    /// [`unsubscribe`](Self::unsubscribe) with a caller-chosen request id.
-    pub fn unsubscribe_with_req_id(&self, req_id: u64) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(&UnsubscribeArgs { req_id }, deadline)?;
         inner.subscribed = false;
@@ -304,13 +292,11 @@ impl Consumer {
 
     /// Waits up to `timeout` for a message; `None` when none arrived. The message's rows
     /// are fetched before it is returned.
+    ///
+    /// Inside [`with_req_id`](crate::with_req_id) the first `poll` request takes the
+    /// scoped id (a long poll may send more, and fetching the data sends more; those use
+    /// the consumer's own ids).
     pub fn poll(&self, timeout: Duration) -> Result<Option<Message>> {
-        self.poll_with_req_id(timeout, self.next_id())
-    }
-
-    /// [`poll`](Self::poll) whose first `poll` request carries `req_id` (a long poll may
-    /// send more, and fetching the data sends more; those use the consumer's own ids).
-    pub fn poll_with_req_id(&self, timeout: Duration, req_id: u64) -> Result<Option<Message>> {
         let mut inner = self.lock();
         inner.ensure_open()?;
         if !inner.subscribed {
@@ -319,11 +305,10 @@ impl Consumer {
             ));
         }
         let end = after(timeout);
-        let mut first = Some(req_id);
         loop {
             let left = end.saturating_duration_since(Instant::now());
             let blocking = left.min(MAX_BLOCKING);
-            let req_id = first.take().unwrap_or_else(|| inner.next_req_id());
+            let req_id = inner.next_req_id();
             let args = PollArgs {
                 req_id,
                 blocking_time: i64::try_from(blocking.as_millis()).unwrap_or(i64::MAX),
@@ -354,11 +339,6 @@ impl Consumer {
     /// Commits the positions this consumer has reached in every vgroup (so `message` and
     /// everything polled before it). The message must come from this consumer.
     pub fn commit(&self, message: &Message) -> Result<()> {
-        self.commit_with_req_id(message, self.next_id())
-    }
-
-    /// [`commit`](Self::commit) with a caller-chosen request id.
-    pub fn commit_with_req_id(&self, message: &Message, req_id: u64) -> Result<()> {
         if message.consumer_id != self.id {
             return Err(tmq_error(format!(
                 "cannot commit message {} of topic {:?}: it was polled by another consumer",
@@ -366,6 +346,7 @@ impl Consumer {
             )));
         }
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &CommitArgs {
@@ -380,18 +361,8 @@ impl Consumer {
     /// Commits `offset` for one vgroup of `topic` (the next poll of a consumer of the
     /// group that starts there begins at `offset`).
     pub fn commit_offset(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
-        self.commit_offset_with_req_id(topic, vgroup_id, offset, self.next_id())
-    }
-
-    /// [`commit_offset`](Self::commit_offset) with a caller-chosen request id.
-    pub fn commit_offset_with_req_id(
-        &self,
-        topic: &str,
-        vgroup_id: i32,
-        offset: i64,
-        req_id: u64,
-    ) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &CommitOffsetArgs {
@@ -431,16 +402,8 @@ impl Consumer {
 
     /// The vgroups of `topic` assigned to this consumer, with position and WAL range.
     pub fn topic_assignment(&self, topic: &str) -> Result<Vec<Assignment>> {
-        self.topic_assignment_with_req_id(topic, self.next_id())
-    }
-
-    /// [`topic_assignment`](Self::topic_assignment) with a caller-chosen request id.
-    pub fn topic_assignment_with_req_id(
-        &self,
-        topic: &str,
-        req_id: u64,
-    ) -> Result<Vec<Assignment>> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         let reply = inner.request(
             &AssignmentArgs {
@@ -455,18 +418,8 @@ impl Consumer {
     /// Moves this consumer's position in one assigned vgroup (e.g. to
     /// [`Assignment::begin`] to replay).
     pub fn seek(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
-        self.seek_with_req_id(topic, vgroup_id, offset, self.next_id())
-    }
-
-    /// [`seek`](Self::seek) with a caller-chosen request id.
-    pub fn seek_with_req_id(
-        &self,
-        topic: &str,
-        vgroup_id: i32,
-        offset: i64,
-        req_id: u64,
-    ) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &SeekArgs {
@@ -488,20 +441,11 @@ impl Consumer {
 
     /// [`committed`](Self::committed) for several (topic, vgroup) pairs in one request.
     pub fn committed_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
-        self.committed_with_req_id(pairs, self.next_id())
-    }
-
-    /// [`committed_many`](Self::committed_many) with a caller-chosen request id.
-    pub fn committed_with_req_id<S: AsRef<str>>(
-        &self,
-        pairs: &[(S, i32)],
-        req_id: u64,
-    ) -> Result<Vec<Option<i64>>> {
+        let mut inner = self.lock();
         let args = CommittedArgs {
-            req_id,
+            req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
         };
-        let mut inner = self.lock();
         let deadline = inner.deadline();
         let reply = inner.request(&args, deadline)?;
         offsets(reply.committed, pairs.len(), "committed")
@@ -516,20 +460,11 @@ impl Consumer {
 
     /// [`position`](Self::position) for several (topic, vgroup) pairs in one request.
     pub fn position_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
-        self.position_with_req_id(pairs, self.next_id())
-    }
-
-    /// [`position_many`](Self::position_many) with a caller-chosen request id.
-    pub fn position_with_req_id<S: AsRef<str>>(
-        &self,
-        pairs: &[(S, i32)],
-        req_id: u64,
-    ) -> Result<Vec<Option<i64>>> {
+        let mut inner = self.lock();
         let args = PositionArgs {
-            req_id,
+            req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
         };
-        let mut inner = self.lock();
         let deadline = inner.deadline();
         let reply = inner.request(&args, deadline)?;
         offsets(reply.position, pairs.len(), "position")
@@ -537,12 +472,8 @@ impl Consumer {
 
     /// The topics of the current subscription, as the server knows them.
     pub fn list_topics(&self) -> Result<Vec<String>> {
-        self.list_topics_with_req_id(self.next_id())
-    }
-
-    /// [`list_topics`](Self::list_topics) with a caller-chosen request id.
-    pub fn list_topics_with_req_id(&self, req_id: u64) -> Result<Vec<String>> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         Ok(inner.request(&ListTopicsArgs { req_id }, deadline)?.topics)
     }
@@ -611,9 +542,13 @@ fn fetch_block_req_id(frame: &[u8]) -> Option<u64> {
 }
 
 impl Inner {
+    /// The id of the next request: the caller's (see [`crate::with_req_id`]) or the
+    /// consumer's own counter.
     fn next_req_id(&mut self) -> u64 {
-        self.req_id = self.req_id.wrapping_add(1);
-        self.req_id
+        crate::req_id::next(|| {
+            self.req_id = self.req_id.wrapping_add(1);
+            self.req_id
+        })
     }
 
     fn deadline(&self) -> Instant {
