@@ -9,11 +9,16 @@
 //! [`affected_rows`](Statement::affected_rows), [`result`](Statement::result) and
 //! [`close`](Statement::close).
 //!
-//! ```no_run
+//! ```
 //! use taosync::stmt::ColumnView;
 //! use taosync::Value;
 //!
-//! let conn = taosync::connect("ws://localhost:6041/power")?;
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let setup = taosync::connect(server.dsn_ws().as_str())?;
+//! # setup.execute("create database power", ())?;
+//! # setup.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+//! # let dsn = format!("{}/power", server.dsn_ws()); // ws://root:taosdata@127.0.0.1:<port>/power
+//! let conn = taosync::connect(dsn.as_str())?;
 //! let mut stmt = conn.statement_with("INSERT INTO ? USING meters TAGS (?, ?) VALUES (?, ?, ?)")?;
 //! for (i, site) in ["d1001", "d1002"].iter().enumerate() {
 //!     stmt.set_tbname_tags(site, &[Value::Int(i as i32), Value::from("California")])?;
@@ -387,6 +392,20 @@ impl Statement {
     /// Prepares `sql` (INSERT or SELECT with `?` placeholders), dropping any pending binds.
     /// The statement is created on the server on first use, and again when its socket was
     /// reopened.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+    /// let mut stmt = conn.statement()?;
+    /// stmt.prepare("INSERT INTO power.d1001 USING power.meters TAGS (1, 'SF') VALUES (?, ?, ?)")?;
+    /// assert_eq!(stmt.is_insert(), Some(true));
+    /// // Preparing again drops the pending binds and switches to the new SQL.
+    /// stmt.prepare("SELECT ts, current FROM power.meters WHERE voltage > ?")?;
+    /// assert_eq!(stmt.is_insert(), Some(false));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn prepare(&mut self, sql: &str) -> Result<()> {
         self.check_open()?;
         self.batches.clear();
@@ -587,6 +606,20 @@ impl Statement {
     /// Executes every bound table (an implicit [`add_batch`](Self::add_batch) closes the
     /// current one) and returns the rows written. For a query, the rows are then read with
     /// [`result`](Self::result) and the return value is 0.
+    ///
+    /// ```
+    /// use taosync::{Precision, Timestamp, Value};
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+    /// let mut stmt = conn.statement_with("INSERT INTO power.d1001 USING power.meters TAGS (1, 'SF') VALUES (?, ?, ?)")?;
+    /// stmt.bind_row(&[Timestamp::new(1_700_000_000_000, Precision::Millisecond).into(), Value::Float(10.2), Value::Int(219)])?;
+    /// stmt.bind_row(&[Timestamp::new(1_700_000_000_001, Precision::Millisecond).into(), Value::Float(10.3), Value::Int(221)])?;
+    /// assert_eq!(stmt.execute()?, 2);
+    /// assert_eq!(stmt.affected_rows(), 2);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn execute(&mut self) -> Result<u64> {
         self.prepared()?;
         if !self.current.cols.is_empty() {

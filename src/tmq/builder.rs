@@ -13,17 +13,21 @@ const TRANSPORT_KEYS: [&str; 2] = ["conn_timeout", "read_timeout"];
 
 /// Builds a [`Consumer`] from consumer keys, a DSN, timeouts and TLS settings.
 ///
-/// ```no_run
+/// ```
 /// use std::time::Duration;
 /// use taosync::tmq::Consumer;
+/// # let server = taosync_server::Server::start(Default::default())?;
+/// # let dsn = server.dsn_ws(); // ws://root:taosdata@127.0.0.1:<port>; wss:// works the same
 /// let consumer = Consumer::builder()
-///     .dsn("wss://root:taosdata@db.example.com:6041")
+///     .dsn(dsn.as_str())
 ///     .config("group.id", "g1")
 ///     .config("client.id", "worker-1")
 ///     .conn_timeout(Duration::from_secs(5))
 ///     .read_timeout(Duration::from_secs(30))
-///     .tls(taosync::TlsOptions::new().add_root_certificate_pem(b"-----BEGIN CERTIFICATE-----..."))
+///     // For a `wss://` DSN with a private CA:
+///     // .tls(taosync::TlsOptions::new().add_root_certificate_pem(ca_pem))
 ///     .build()?;
+/// assert_eq!(consumer.config().client_id.as_deref(), Some("worker-1"));
 /// # Ok::<(), taosync::Error>(())
 /// ```
 #[derive(Clone, Default)]

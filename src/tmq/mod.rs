@@ -6,13 +6,21 @@
 //! one vgroup each, holding blocks of rows of one table each, readable with the crate's
 //! typed row API ([`Row`], [`FromRow`]).
 //!
-//! ```no_run
+//! ```
 //! use std::time::Duration;
 //! use taosync::tmq::Consumer;
 //! use taosync::Timestamp;
 //!
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let conn = taosync::connect(server.dsn_ws().as_str())?;
+//! # conn.execute("create database power", ())?;
+//! # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+//! # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+//! # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+//! # let port = server.port().to_string();
 //! let consumer = Consumer::new([
-//!     ("td.connect.ip", "localhost"),
+//!     ("td.connect.ip", "127.0.0.1"),
+//!     ("td.connect.port", port.as_str()),
 //!     ("group.id", "g1"),
 //!     ("auto.offset.reset", "earliest"),
 //! ])?;
@@ -179,8 +187,14 @@ impl Consumer {
     /// Connects a consumer configured by consumer keys (see [`ConsumerConfig`]) and the
     /// transport keys `conn_timeout` / `read_timeout`. `group.id` is required.
     ///
-    /// ```no_run
-    /// let consumer = taosync::tmq::Consumer::new([("group.id", "g1"), ("td.connect.port", "6041")])?;
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let port = server.port().to_string();
+    /// let consumer = taosync::tmq::Consumer::new([
+    ///     ("group.id", "g1"),
+    ///     ("td.connect.ip", "127.0.0.1"),
+    ///     ("td.connect.port", port.as_str()),
+    /// ])?;
     /// # Ok::<(), taosync::Error>(())
     /// ```
     pub fn new<K: Into<String>, V: Into<String>>(
@@ -191,6 +205,14 @@ impl Consumer {
 
     /// Connects a consumer configured by a DSN,
     /// e.g. `ws://root:taosdata@localhost:6041?group.id=g1&auto.offset.reset=earliest`.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let dsn = server.dsn_ws(); // ws://root:taosdata@127.0.0.1:<port>
+    /// let consumer = taosync::tmq::Consumer::from_dsn(&format!("{dsn}?group.id=g1&auto.offset.reset=earliest"))?;
+    /// assert_eq!(consumer.config().group_id, "g1");
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn from_dsn(dsn: &str) -> Result<Consumer> {
         ConsumerBuilder::new().dsn(dsn).build()
     }
@@ -268,6 +290,19 @@ impl Consumer {
     /// Subscribes to `topics`. A consumer subscribes once; call
     /// [`unsubscribe`](Self::unsubscribe) before subscribing to another list (after which
     /// only the topic list changes, the group and options stay).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// assert_eq!(consumer.list_topics()?, ["topic_meters"]);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
         let mut inner = self.lock();
         let req_id = inner.next_req_id();
@@ -296,6 +331,24 @@ impl Consumer {
     /// Inside [`with_req_id`](crate::with_req_id) the first `poll` request takes the
     /// scoped id (a long poll may send more, and fetching the data sends more; those use
     /// the consumer's own ids).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// let message = taosync::with_req_id(0x5eed, || consumer.poll(Duration::from_secs(1)))?;
+    /// if let Some(message) = message {
+    ///     assert_eq!(message.topic(), "topic_meters");
+    ///     println!("{} rows from vgroup {}", message.num_rows(), message.vgroup_id());
+    /// }
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn poll(&self, timeout: Duration) -> Result<Option<Message>> {
         let mut inner = self.lock();
         inner.ensure_open()?;
@@ -338,6 +391,24 @@ impl Consumer {
 
     /// Commits the positions this consumer has reached in every vgroup (so `message` and
     /// everything polled before it). The message must come from this consumer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// while let Some(message) = consumer.poll(Duration::from_millis(500))? {
+    ///     // … handle the rows, then mark them consumed for the group:
+    ///     consumer.commit(&message)?;
+    ///     assert!(consumer.committed(message.topic(), message.vgroup_id())?.is_some());
+    /// }
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn commit(&self, message: &Message) -> Result<()> {
         if message.consumer_id != self.id {
             return Err(tmq_error(format!(
