@@ -4,7 +4,7 @@
 //! built from the TDengine consumer keys (a string map, as Python's `taosws.Consumer`
 //! takes them) and/or a DSN, subscribes to topics, and polls [`Message`]s: one topic and
 //! one vgroup each, holding blocks of rows of one table each, readable with the crate's
-//! typed row API ([`Row`], [`FromRow`]).
+//! typed row API ([`Row`](crate::Row), [`FromRow`](crate::FromRow)).
 //!
 //! ```
 //! use std::time::Duration;
