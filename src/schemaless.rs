@@ -5,10 +5,13 @@
 //! text columns on demand and adds new keys as new columns. Records go to the connection's
 //! current database (the DSN's, or [`Connection::select_db`]).
 //!
-//! ```no_run
+//! ```
 //! use taosync::{SchemalessPrecision, SchemalessProtocol};
 //!
-//! let conn = taosync::connect("ws://root:taosdata@localhost:6041/power")?;
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # taosync::connect(server.dsn_ws().as_str())?.execute("create database power", ())?;
+//! # let dsn = format!("{}/power", server.dsn_ws()); // ws://root:taosdata@127.0.0.1:<port>/power
+//! let conn = taosync::connect(dsn.as_str())?;
 //! let lines = [
 //!     "meters,location=California.SanFrancisco,groupid=2 current=10.3,voltage=219i32 1626006833639",
 //!     "meters,location=California.LosAngeles,groupid=3 current=11.8,voltage=221i32 1626006833640",

@@ -338,8 +338,7 @@ fn commit_offset_list_topics_and_resubscribe() {
     );
     // An unbounded timeout is fine (data is waiting, so this returns at once).
     let m = c.poll(Duration::MAX).unwrap().unwrap();
-    c.commit_offset_with_req_id(m.topic(), m.vgroup_id(), m.offset(), 77)
-        .unwrap();
+    taosync::with_req_id(77, || c.commit_offset(m.topic(), m.vgroup_id(), m.offset())).unwrap();
     assert_eq!(
         c.committed(m.topic(), m.vgroup_id()).unwrap(),
         Some(m.offset())
@@ -360,11 +359,44 @@ fn commit_offset_list_topics_and_resubscribe() {
     c.unsubscribe().unwrap();
     assert!(c.list_topics().unwrap().is_empty());
     assert!(c.assignment().unwrap().is_empty());
-    c.subscribe_with_req_id(&["o_q"], 1000).unwrap();
-    assert_eq!(c.list_topics_with_req_id(1001).unwrap(), ["o_q"]);
+    taosync::with_req_id(1000, || c.subscribe(&["o_q"])).unwrap();
+    assert_eq!(
+        taosync::with_req_id(1001, || c.list_topics()).unwrap(),
+        ["o_q"]
+    );
     // Resumes from the committed offsets: the first message of vgroup `m` comes again.
     let (values, _) = drain(&c);
     assert_eq!(sorted(values), all(10));
+}
+
+#[test]
+fn consumer_calls_inside_with_req_id_work() {
+    // The embedded server only echoes the id (the consumer matches replies by it), so a
+    // call that succeeds inside the scope is one whose request carried the scoped id.
+    let h = server();
+    setup(&h, "rq", 1, 1, 3);
+    let c = consumer(&h, "g", "c");
+    taosync::with_req_id(0x5eed, || c.subscribe(&["rq_q"])).unwrap();
+    assert_eq!(
+        taosync::with_req_id(0x5eee, || c.list_topics()).unwrap(),
+        ["rq_q"]
+    );
+    // The first poll request takes the id; the fetches after it use the consumer's own.
+    let m = taosync::with_req_id(0x5eef, || c.poll(Duration::from_secs(5)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.topic(), "rq_q");
+    // Nested scopes, and an id that was already used once.
+    taosync::with_req_id(1, || taosync::with_req_id(0x5eed, || c.commit(&m))).unwrap();
+    let position = taosync::with_req_id(0x5ef0, || c.position(m.topic(), m.vgroup_id())).unwrap();
+    assert!(position.is_some());
+    assert_eq!(
+        taosync::with_req_id(0x5ef1, || c.committed(m.topic(), m.vgroup_id())).unwrap(),
+        position
+    );
+    // Outside any scope the consumer numbers its requests itself again.
+    assert_eq!(c.list_topics().unwrap(), ["rq_q"]);
+    c.close().unwrap();
 }
 
 #[test]

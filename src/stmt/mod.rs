@@ -9,11 +9,16 @@
 //! [`affected_rows`](Statement::affected_rows), [`result`](Statement::result) and
 //! [`close`](Statement::close).
 //!
-//! ```no_run
+//! ```
 //! use taosync::stmt::ColumnView;
 //! use taosync::Value;
 //!
-//! let conn = taosync::connect("ws://localhost:6041/power")?;
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let setup = taosync::connect(server.dsn_ws().as_str())?;
+//! # setup.execute("create database power", ())?;
+//! # setup.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+//! # let dsn = format!("{}/power", server.dsn_ws()); // ws://root:taosdata@127.0.0.1:<port>/power
+//! let conn = taosync::connect(dsn.as_str())?;
 //! let mut stmt = conn.statement_with("INSERT INTO ? USING meters TAGS (?, ?) VALUES (?, ?, ?)")?;
 //! for (i, site) in ["d1001", "d1002"].iter().enumerate() {
 //!     stmt.set_tbname_tags(site, &[Value::Int(i as i32), Value::from("California")])?;
@@ -83,20 +88,14 @@ use crate::code::Code;
 use crate::connection::{Connection, ResultSet};
 use crate::cursor::Cursor;
 use crate::error::{Error, ErrorKind, Result};
-use crate::proto::block::encode_block;
-use crate::proto::stmt::{
-    BindColumn, BindType, Stmt2Bind, Stmt2Field, Stmt2Table, StmtField, coerce, encode_bind,
-    encode_bind_rows, encode_set_tags_values, encode_stmt2_bind,
-};
+use crate::proto::stmt::{BindType, Stmt2Field, coerce};
 use crate::proto::ws::{
-    Action, Stmt2CloseArgs, Stmt2ExecArgs, Stmt2InitArgs, Stmt2PrepareArgs, Stmt2ResultArgs,
-    StmtAddBatchArgs, StmtCloseArgs, StmtExecArgs, StmtGetColFieldsArgs, StmtGetTagFieldsArgs,
-    StmtIdReply, StmtInitArgs, StmtPrepareArgs, StmtSetTableNameArgs, StmtUseResultArgs,
+    Action, Stmt2CloseArgs, Stmt2InitArgs, Stmt2PrepareArgs, StmtCloseArgs, StmtIdReply,
+    StmtInitArgs, StmtPrepareArgs,
 };
-use crate::row::Column;
 use crate::shared::{Shared, closed_error};
-use crate::transport::{Lost, Outcome, ResultHandle, SocketId, version_at_least};
-use crate::types::{Decimal, Precision, Timestamp, Type};
+use crate::transport::{Lost, Outcome, SocketId, version_at_least};
+use crate::types::{Precision, Type};
 use crate::value::Value;
 
 /// `TSC_INVALID_OPERATION`: a value that does not fit its column, rows of unequal length.
@@ -125,261 +124,11 @@ pub enum StmtProtocol {
     Stmt1,
 }
 
-/// One bound column: a type and one nullable value per row.
-///
-/// The constructors take anything iterable whose items are the value or an `Option` of it
-/// (`None` is NULL): `ColumnView::ints([1, 2])`, `ColumnView::ints([Some(1), None])`,
-/// `ColumnView::varchars(["a", "b"])`, `ColumnView::nchars(vec![Some("北京".to_string()), None])`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ColumnView {
-    ty: Type,
-    values: Vec<Value>,
-}
+mod column_view;
+mod v1;
+mod v2;
 
-/// A text item of a [`ColumnView`]: `&str`, `String`, `&String` or an `Option` of one.
-pub trait NullableText {
-    /// The text, `None` for NULL.
-    fn into_text(self) -> Option<String>;
-}
-
-impl NullableText for &str {
-    fn into_text(self) -> Option<String> {
-        Some(self.to_owned())
-    }
-}
-impl NullableText for String {
-    fn into_text(self) -> Option<String> {
-        Some(self)
-    }
-}
-impl NullableText for &String {
-    fn into_text(self) -> Option<String> {
-        Some(self.clone())
-    }
-}
-impl<T: NullableText> NullableText for Option<T> {
-    fn into_text(self) -> Option<String> {
-        self.and_then(NullableText::into_text)
-    }
-}
-
-/// A binary item of a [`ColumnView`]: `&[u8]`, `Vec<u8>`, `&Vec<u8>`, `[u8; N]` or an
-/// `Option` of one.
-pub trait NullableBytes {
-    /// The bytes, `None` for NULL.
-    fn into_bytes(self) -> Option<Vec<u8>>;
-}
-
-impl NullableBytes for &[u8] {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        Some(self.to_vec())
-    }
-}
-impl NullableBytes for Vec<u8> {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        Some(self)
-    }
-}
-impl NullableBytes for &Vec<u8> {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        Some(self.clone())
-    }
-}
-impl<const N: usize> NullableBytes for [u8; N] {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        Some(self.to_vec())
-    }
-}
-impl<const N: usize> NullableBytes for &[u8; N] {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        Some(self.to_vec())
-    }
-}
-impl<T: NullableBytes> NullableBytes for Option<T> {
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        self.and_then(NullableBytes::into_bytes)
-    }
-}
-
-macro_rules! fixed_views {
-    ($($(#[$doc:meta])* $fn:ident: $t:ty => $ty:ident / $variant:ident;)*) => {$(
-        $(#[$doc])*
-        pub fn $fn<V: Into<Option<$t>>>(values: impl IntoIterator<Item = V>) -> ColumnView {
-            ColumnView::collect(Type::$ty, values, |v: Option<$t>| v.map_or(Value::Null, Value::$variant))
-        }
-    )*};
-}
-
-impl ColumnView {
-    fn collect<V, T>(
-        ty: Type,
-        values: impl IntoIterator<Item = V>,
-        f: impl Fn(Option<T>) -> Value,
-    ) -> ColumnView
-    where
-        V: Into<Option<T>>,
-    {
-        ColumnView {
-            ty,
-            values: values.into_iter().map(|v| f(v.into())).collect(),
-        }
-    }
-
-    /// A column of `ty` from values (`Value::Null` for NULL). The values are converted to
-    /// the column's type when the statement is executed.
-    pub fn from_values(ty: Type, values: Vec<Value>) -> ColumnView {
-        ColumnView { ty, values }
-    }
-
-    fixed_views! {
-        /// A BOOL column.
-        bools: bool => Bool / Bool;
-        /// A TINYINT column.
-        tiny_ints: i8 => TinyInt / TinyInt;
-        /// A SMALLINT column.
-        small_ints: i16 => SmallInt / SmallInt;
-        /// An INT column.
-        ints: i32 => Int / Int;
-        /// A BIGINT column.
-        bigints: i64 => BigInt / BigInt;
-        /// A TINYINT UNSIGNED column.
-        unsigned_tiny_ints: u8 => UTinyInt / UTinyInt;
-        /// A SMALLINT UNSIGNED column.
-        unsigned_small_ints: u16 => USmallInt / USmallInt;
-        /// An INT UNSIGNED column.
-        unsigned_ints: u32 => UInt / UInt;
-        /// A BIGINT UNSIGNED column.
-        unsigned_bigints: u64 => UBigInt / UBigInt;
-        /// A FLOAT column.
-        floats: f32 => Float / Float;
-        /// A DOUBLE column.
-        doubles: f64 => Double / Double;
-        /// A TIMESTAMP column of [`Timestamp`]s (each with its own precision; converted to
-        /// the column's precision on execute).
-        timestamps: Timestamp => Timestamp / Timestamp;
-    }
-
-    fn raw_timestamps<V: Into<Option<i64>>>(
-        precision: Precision,
-        values: impl IntoIterator<Item = V>,
-    ) -> ColumnView {
-        ColumnView::collect(Type::Timestamp, values, |v: Option<i64>| {
-            v.map_or(Value::Null, |t| {
-                Value::Timestamp(Timestamp::new(t, precision))
-            })
-        })
-    }
-
-    /// A TIMESTAMP column of milliseconds since the epoch.
-    pub fn millis_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
-        ColumnView::raw_timestamps(Precision::Millisecond, values)
-    }
-
-    /// A TIMESTAMP column of microseconds since the epoch.
-    pub fn micros_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
-        ColumnView::raw_timestamps(Precision::Microsecond, values)
-    }
-
-    /// A TIMESTAMP column of nanoseconds since the epoch.
-    pub fn nanos_timestamps<V: Into<Option<i64>>>(values: impl IntoIterator<Item = V>) -> Self {
-        ColumnView::raw_timestamps(Precision::Nanosecond, values)
-    }
-
-    /// A DECIMAL or DECIMAL64 column (each value carries its own precision and scale;
-    /// values are rescaled to the column's on execute).
-    pub fn decimals<V: Into<Option<Decimal>>>(values: impl IntoIterator<Item = V>) -> Self {
-        let values: Vec<Value> = values
-            .into_iter()
-            .map(|v| v.into().map_or(Value::Null, Value::Decimal))
-            .collect();
-        let ty = values
-            .iter()
-            .find_map(|v| match v {
-                Value::Decimal(d) => Some(d.ty()),
-                _ => None,
-            })
-            .unwrap_or(Type::Decimal);
-        ColumnView { ty, values }
-    }
-
-    fn text<V: NullableText>(
-        ty: Type,
-        values: impl IntoIterator<Item = V>,
-        f: fn(String) -> Value,
-    ) -> ColumnView {
-        ColumnView {
-            ty,
-            values: values
-                .into_iter()
-                .map(|v| v.into_text().map_or(Value::Null, f))
-                .collect(),
-        }
-    }
-
-    fn bytes<V: NullableBytes>(
-        ty: Type,
-        values: impl IntoIterator<Item = V>,
-        f: fn(Vec<u8>) -> Value,
-    ) -> ColumnView {
-        ColumnView {
-            ty,
-            values: values
-                .into_iter()
-                .map(|v| v.into_bytes().map_or(Value::Null, f))
-                .collect(),
-        }
-    }
-
-    /// A VARCHAR (BINARY) column.
-    pub fn varchars<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::text(Type::VarChar, values, Value::VarChar)
-    }
-
-    /// An NCHAR column.
-    pub fn nchars<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::text(Type::NChar, values, Value::NChar)
-    }
-
-    /// A JSON column (tags only in TDengine): each item is JSON text.
-    pub fn jsons<V: NullableText>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::text(Type::Json, values, Value::Json)
-    }
-
-    /// A VARBINARY column.
-    pub fn varbinaries<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::bytes(Type::VarBinary, values, Value::VarBinary)
-    }
-
-    /// A GEOMETRY column: each item is WKB.
-    pub fn geometries<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::bytes(Type::Geometry, values, Value::Geometry)
-    }
-
-    /// A BLOB column.
-    pub fn blobs<V: NullableBytes>(values: impl IntoIterator<Item = V>) -> ColumnView {
-        ColumnView::bytes(Type::Blob, values, Value::Blob)
-    }
-
-    /// The column's type.
-    pub fn ty(&self) -> Type {
-        self.ty
-    }
-
-    /// The number of rows.
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// True when the column has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    /// The values, `Value::Null` for NULL rows.
-    pub fn values(&self) -> &[Value] {
-        &self.values
-    }
-}
+pub use column_view::{ColumnView, NullableBytes, NullableText};
 
 /// The binds of one table, collected until [`Statement::add_batch`].
 #[derive(Debug, Default)]
@@ -643,6 +392,20 @@ impl Statement {
     /// Prepares `sql` (INSERT or SELECT with `?` placeholders), dropping any pending binds.
     /// The statement is created on the server on first use, and again when its socket was
     /// reopened.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+    /// let mut stmt = conn.statement()?;
+    /// stmt.prepare("INSERT INTO power.d1001 USING power.meters TAGS (1, 'SF') VALUES (?, ?, ?)")?;
+    /// assert_eq!(stmt.is_insert(), Some(true));
+    /// // Preparing again drops the pending binds and switches to the new SQL.
+    /// stmt.prepare("SELECT ts, current FROM power.meters WHERE voltage > ?")?;
+    /// assert_eq!(stmt.is_insert(), Some(false));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn prepare(&mut self, sql: &str) -> Result<()> {
         self.check_open()?;
         self.batches.clear();
@@ -843,6 +606,20 @@ impl Statement {
     /// Executes every bound table (an implicit [`add_batch`](Self::add_batch) closes the
     /// current one) and returns the rows written. For a query, the rows are then read with
     /// [`result`](Self::result) and the return value is 0.
+    ///
+    /// ```
+    /// use taosync::{Precision, Timestamp, Value};
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float, voltage int) tags (groupid int, location varchar(24))", ())?;
+    /// let mut stmt = conn.statement_with("INSERT INTO power.d1001 USING power.meters TAGS (1, 'SF') VALUES (?, ?, ?)")?;
+    /// stmt.bind_row(&[Timestamp::new(1_700_000_000_000, Precision::Millisecond).into(), Value::Float(10.2), Value::Int(219)])?;
+    /// stmt.bind_row(&[Timestamp::new(1_700_000_000_001, Precision::Millisecond).into(), Value::Float(10.3), Value::Int(221)])?;
+    /// assert_eq!(stmt.execute()?, 2);
+    /// assert_eq!(stmt.affected_rows(), 2);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn execute(&mut self) -> Result<u64> {
         self.prepared()?;
         if !self.current.cols.is_empty() {
@@ -880,110 +657,6 @@ impl Statement {
             }
         }
     }
-
-    /// stmt v1 keeps the tables of a failed execute that were already added on the server
-    /// (and would write them at the next `exec`): preparing the same SQL again drops them.
-    fn discard_server_binds(&mut self) {
-        let Some(sql) = self.prepared.as_ref().map(|p| p.sql.clone()) else {
-            return;
-        };
-        if let Err(e) = self.call(|req_id, stmt_id| StmtPrepareArgs {
-            req_id,
-            stmt_id,
-            sql,
-        }) {
-            log::debug!("re-preparing after a failed stmt v1 execute: {e}");
-        }
-    }
-
-    fn exec_stmt2_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
-        let fields = &self.prepared()?.fields;
-        let has_name = fields.iter().any(|f| f.kind() == Some(BindType::TableName));
-        let tag_fields: Vec<&Stmt2Field> = fields
-            .iter()
-            .filter(|f| f.kind() == Some(BindType::Tag))
-            .collect();
-        let col_fields: Vec<&Stmt2Field> = fields
-            .iter()
-            .filter(|f| f.kind() == Some(BindType::Column))
-            .collect();
-        let mut tables = Vec::with_capacity(batches.len());
-        for (t, table) in batches.iter().enumerate() {
-            if has_name && table.name.is_none() {
-                return Err(statement_error(
-                    TBNAME_ERROR,
-                    format!(
-                        "table {t}: the table name is a parameter and was not set (set_tbname)"
-                    ),
-                ));
-            }
-            let tags = match &table.tags {
-                None => Vec::new(),
-                Some(values) => values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| {
-                        let typed = tag_fields.get(i).and_then(|f| f.ty().map(|ty| (f, ty)));
-                        match typed {
-                            Some((f, ty)) if ty != Type::Null => {
-                                let v = convert(v, ty, f.timestamp_precision(), &|| {
-                                    format!("table {t}, tag {:?}", f.name)
-                                })?;
-                                Ok(BindColumn::new(ty, vec![v]))
-                            }
-                            _ => {
-                                let ty = if v.is_null() { Type::VarChar } else { v.ty() };
-                                Ok(BindColumn::new(ty, vec![v.clone()]))
-                            }
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            };
-            let cols = table
-                .cols
-                .iter()
-                .enumerate()
-                .map(|(i, (view_ty, values))| {
-                    let typed = col_fields
-                        .get(i)
-                        .and_then(|f| f.ty().map(|ty| (f, ty)))
-                        .filter(|(_, ty)| *ty != Type::Null);
-                    match typed {
-                        Some((f, ty)) => {
-                            let precision = f.timestamp_precision();
-                            let converted = values
-                                .iter()
-                                .enumerate()
-                                .map(|(r, v)| {
-                                    convert(v, ty, precision, &|| {
-                                        format!("table {t}, column {:?}, row {r}", f.name)
-                                    })
-                                })
-                                .collect::<Result<Vec<_>>>()?;
-                            Ok(BindColumn::new(ty, converted))
-                        }
-                        None => Ok(BindColumn::new(*view_ty, values.clone())),
-                    }
-                })
-                .collect::<Result<Vec<_>>>()?;
-            tables.push(Stmt2Table {
-                name: table.name.clone(),
-                tags,
-                cols,
-            });
-        }
-        self.stmt2_bind_and_exec(&Stmt2Bind { tables })
-    }
-
-    fn stmt2_bind_and_exec(&self, bind: &Stmt2Bind) -> Result<u64> {
-        self.call_binary(|req_id, stmt_id| {
-            encode_stmt2_bind(req_id, stmt_id, -1, bind)
-                .map_err(|e| statement_error(INVALID_OPERATION, e.message().to_owned()))
-        })?;
-        let reply = self.call(|req_id, stmt_id| Stmt2ExecArgs { req_id, stmt_id })?;
-        Ok(u64::try_from(reply.affected).unwrap_or(0))
-    }
-
     /// The single row of parameters a query binds.
     fn query_params(batches: &[TableBinds]) -> Result<&TableBinds> {
         match batches {
@@ -997,141 +670,6 @@ impl Statement {
             )),
         }
     }
-
-    fn exec_stmt2_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
-        let params = Statement::query_params(batches)?;
-        let cols = params
-            .cols
-            .iter()
-            .map(|(ty, values)| {
-                let (ty, values) = query_param(*ty, values);
-                BindColumn::new(ty, values)
-            })
-            .collect();
-        let bind = Stmt2Bind {
-            tables: vec![Stmt2Table {
-                name: None,
-                tags: Vec::new(),
-                cols,
-            }],
-        };
-        let affected = self.stmt2_bind_and_exec(&bind)?;
-        let reply = self.call(|req_id, stmt_id| Stmt2ResultArgs { req_id, stmt_id })?;
-        let result = ResultHandle::of_statement(
-            &self.handle()?,
-            reply.id,
-            reply.columns()?.into(),
-            Precision::from_code(reply.precision).unwrap_or(Precision::Millisecond),
-        );
-        self.result = Some(Outcome::Rows {
-            result,
-            rows: Default::default(),
-        });
-        Ok(affected)
-    }
-
-    fn exec_v1_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
-        for (t, table) in batches.iter().enumerate() {
-            if let Some(name) = &table.name {
-                self.call(|req_id, stmt_id| StmtSetTableNameArgs {
-                    req_id,
-                    stmt_id,
-                    name: name.clone(),
-                })?;
-            }
-            if let Some(tags) = &table.tags {
-                let fields = self
-                    .call(|req_id, stmt_id| StmtGetTagFieldsArgs { req_id, stmt_id })?
-                    .fields;
-                if fields.len() != tags.len() {
-                    return Err(statement_error(
-                        TAGS_NOT_MATCHED,
-                        format!(
-                            "table {t} binds {} tags, the statement has {}",
-                            tags.len(),
-                            fields.len()
-                        ),
-                    ));
-                }
-                let tags = convert_v1(&fields, tags, &|i| format!("table {t}, tag {i}"))?;
-                self.call_binary(|req_id, stmt_id| {
-                    encode_set_tags_values(req_id, stmt_id, &fields, &tags)
-                })?;
-            }
-            let fields = self
-                .call(|req_id, stmt_id| StmtGetColFieldsArgs { req_id, stmt_id })?
-                .fields
-                .unwrap_or_default();
-            if fields.len() != table.cols.len() {
-                return Err(statement_error(
-                    COLUMNS_NUM,
-                    format!(
-                        "table {t} binds {} columns, the statement has {}",
-                        table.cols.len(),
-                        fields.len()
-                    ),
-                ));
-            }
-            let rows: Vec<Vec<Value>> = (0..table.rows)
-                .map(|r| {
-                    let row: Vec<Value> = table.cols.iter().map(|(_, c)| c[r].clone()).collect();
-                    convert_v1(&fields, &row, &|i| {
-                        format!("table {t}, row {r}, column {i}")
-                    })
-                })
-                .collect::<Result<_>>()?;
-            self.call_binary(|req_id, stmt_id| encode_bind_rows(req_id, stmt_id, &fields, &rows))?;
-            self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
-        }
-        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
-        Ok(u64::try_from(reply.affected).unwrap_or(0))
-    }
-
-    fn exec_v1_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
-        let params = Statement::query_params(batches)?;
-        let (columns, row): (Vec<Column>, Vec<Value>) = params
-            .cols
-            .iter()
-            .enumerate()
-            .map(|(i, (ty, values))| {
-                let (ty, mut values) = query_param(*ty, values);
-                let v = values.pop().unwrap_or(Value::Null);
-                let width = match &v {
-                    Value::VarChar(s) | Value::Json(s) => s.len(),
-                    Value::NChar(s) => s.chars().count(),
-                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => b.len(),
-                    _ => 0,
-                };
-                let column = Column::new(
-                    format!("p{i}"),
-                    ty,
-                    u32::try_from(width.max(1)).unwrap_or(u32::MAX),
-                );
-                let column = match &v {
-                    Value::Decimal(d) => column.with_decimal(d.precision(), d.scale()),
-                    _ => column,
-                };
-                (column, v)
-            })
-            .unzip();
-        let block = encode_block(&columns, &[row])?;
-        self.call_binary(|req_id, stmt_id| Ok(encode_bind(req_id, stmt_id, &block)))?;
-        self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
-        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
-        let result = self.call(|req_id, stmt_id| StmtUseResultArgs { req_id, stmt_id })?;
-        let result = ResultHandle::of_statement(
-            &self.handle()?,
-            result.result_id,
-            result.columns()?.into(),
-            Precision::from_code(result.precision).unwrap_or(Precision::Millisecond),
-        );
-        self.result = Some(Outcome::Rows {
-            result,
-            rows: Default::default(),
-        });
-        Ok(u64::try_from(reply.affected).unwrap_or(0))
-    }
-
     /// Frees the server-side result of the last query when it was not taken.
     fn drop_result(&mut self) {
         if let Some(Outcome::Rows { mut result, .. }) = self.result.take() {
@@ -1203,30 +741,6 @@ fn query_param(ty: Type, values: &[Value]) -> (Type, Vec<Value>) {
     (Type::VarChar, values)
 }
 
-/// Converts `values` to the v1 `fields`' types (`what(i)` names value `i` in errors).
-fn convert_v1(
-    fields: &[StmtField],
-    values: &[Value],
-    what: &dyn Fn(usize) -> String,
-) -> Result<Vec<Value>> {
-    values
-        .iter()
-        .zip(fields)
-        .enumerate()
-        .map(|(i, (v, f))| {
-            let ty = f.ty().ok_or_else(|| {
-                statement_error(
-                    INVALID_OPERATION,
-                    format!("field {:?} has unknown type code {}", f.name, f.field_type),
-                )
-            })?;
-            convert(v, ty, f.timestamp_precision(), &|| {
-                format!("{} ({:?})", what(i), f.name)
-            })
-        })
-        .collect()
-}
-
 impl Drop for Statement {
     fn drop(&mut self) {
         if let Err(e) = self.close() {
@@ -1244,30 +758,5 @@ mod tests {
         fn assert_send<T: Send + 'static>() {}
         assert_send::<Statement>();
         assert_send::<ColumnView>();
-    }
-
-    #[test]
-    fn views_take_values_or_options() {
-        let c = ColumnView::ints([1, 2]);
-        assert_eq!(c.values(), &[Value::Int(1), Value::Int(2)]);
-        let c = ColumnView::ints([Some(1), None]);
-        assert_eq!(c.values(), &[Value::Int(1), Value::Null]);
-        let c = ColumnView::varchars(["a", "b"]);
-        assert_eq!(c.ty(), Type::VarChar);
-        assert_eq!(c.values()[1], Value::VarChar("b".into()));
-        let c = ColumnView::nchars(vec![Some("北京".to_string()), None]);
-        assert_eq!(c.values(), &[Value::NChar("北京".into()), Value::Null]);
-        let c = ColumnView::varbinaries([Some(&b"\x00\x01"[..]), None]);
-        assert_eq!(c.values()[0], Value::VarBinary(vec![0, 1]));
-        let c = ColumnView::nanos_timestamps([Some(5), None]);
-        assert_eq!(
-            c.values()[0],
-            Value::Timestamp(Timestamp::new(5, Precision::Nanosecond))
-        );
-        let c = ColumnView::decimals([Some(Decimal::new(12345, 10, 2)), None]);
-        assert_eq!(c.ty(), Type::Decimal64);
-        assert_eq!(c.len(), 2);
-        assert!(!c.is_empty());
-        assert!(ColumnView::bools(Vec::<bool>::new()).is_empty());
     }
 }

@@ -4,15 +4,23 @@
 //! built from the TDengine consumer keys (a string map, as Python's `taosws.Consumer`
 //! takes them) and/or a DSN, subscribes to topics, and polls [`Message`]s: one topic and
 //! one vgroup each, holding blocks of rows of one table each, readable with the crate's
-//! typed row API ([`Row`], [`FromRow`]).
+//! typed row API ([`Row`](crate::Row), [`FromRow`](crate::FromRow)).
 //!
-//! ```no_run
+//! ```
 //! use std::time::Duration;
 //! use taosync::tmq::Consumer;
 //! use taosync::Timestamp;
 //!
+//! # let server = taosync_server::Server::start(Default::default())?;
+//! # let conn = taosync::connect(server.dsn_ws().as_str())?;
+//! # conn.execute("create database power", ())?;
+//! # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+//! # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+//! # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+//! # let port = server.port().to_string();
 //! let consumer = Consumer::new([
-//!     ("td.connect.ip", "localhost"),
+//!     ("td.connect.ip", "127.0.0.1"),
+//!     ("td.connect.port", port.as_str()),
 //!     ("group.id", "g1"),
 //!     ("auto.offset.reset", "earliest"),
 //! ])?;
@@ -79,18 +87,17 @@ use std::time::{Duration, Instant};
 use tungstenite::Bytes;
 
 use crate::code::Code;
-use crate::cursor::ColumnDescription;
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::{ConnectOptions, HostAddr, Protocol, TlsOptions, parse_timeout};
+use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::block::decode_rows;
 use crate::proto::tmq::{
     AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
-    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, MESSAGE_TYPE_DATA,
-    MESSAGE_TYPE_META, MESSAGE_TYPE_META_DATA, MESSAGE_TYPE_RAW_DATA, OFFSET_INVALID, PollArgs,
-    PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId, UnsubscribeArgs,
+    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, OFFSET_INVALID,
+    PollArgs, PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId,
+    UnsubscribeArgs,
 };
 use crate::proto::ws::{Action, binary_reply_req_id};
-use crate::row::{Column, FromRow, Row};
+use crate::row::Column;
 use crate::transport::tmq::TmqChannel;
 use crate::transport::version_at_least;
 use crate::transport::ws::CONNECTOR;
@@ -111,9 +118,6 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 /// Consumer identities, to recognise messages polled by another consumer.
 static NEXT_CONSUMER_ID: AtomicU64 = AtomicU64::new(1);
 
-/// The keys handled by the transport rather than by [`ConsumerConfig`].
-const TRANSPORT_KEYS: [&str; 2] = ["conn_timeout", "read_timeout"];
-
 fn tmq_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Tmq, message)
 }
@@ -130,414 +134,11 @@ fn closed_error() -> Error {
     Error::interface("the consumer is closed").with_code(Code::CLIENT_CONNECTION_CLOSED)
 }
 
-// ---------------------------------------------------------------------------------------
-// Builder
+mod builder;
+mod message;
 
-/// Builds a [`Consumer`] from consumer keys, a DSN, timeouts and TLS settings.
-///
-/// ```no_run
-/// use std::time::Duration;
-/// use taosync::tmq::Consumer;
-/// let consumer = Consumer::builder()
-///     .dsn("wss://root:taosdata@db.example.com:6041")
-///     .config("group.id", "g1")
-///     .config("client.id", "worker-1")
-///     .conn_timeout(Duration::from_secs(5))
-///     .read_timeout(Duration::from_secs(30))
-///     .tls(taosync::TlsOptions::new().add_root_certificate_pem(b"-----BEGIN CERTIFICATE-----..."))
-///     .build()?;
-/// # Ok::<(), taosync::Error>(())
-/// ```
-#[derive(Clone, Default)]
-pub struct ConsumerBuilder {
-    dsn: Option<String>,
-    entries: Vec<(String, String)>,
-    conn_timeout: Option<Duration>,
-    read_timeout: Option<Duration>,
-    tls: Option<TlsOptions>,
-}
-
-impl fmt::Debug for ConsumerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Keys only: values may hold passwords or tokens.
-        f.debug_struct("ConsumerBuilder")
-            .field("dsn", &self.dsn.as_ref().map(|_| "…"))
-            .field(
-                "keys",
-                &self.entries.iter().map(|(k, _)| k).collect::<Vec<_>>(),
-            )
-            .field("conn_timeout", &self.conn_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ConsumerBuilder {
-    /// An empty builder (`group.id` must still be given).
-    pub fn new() -> ConsumerBuilder {
-        ConsumerBuilder::default()
-    }
-
-    /// Reads host, credentials, database and keys from a DSN; [`config`](Self::config)
-    /// entries override it.
-    pub fn dsn(mut self, dsn: impl Into<String>) -> Self {
-        self.dsn = Some(dsn.into());
-        self
-    }
-
-    /// Sets one consumer key (see [`ConsumerConfig`]) or transport key (`conn_timeout`,
-    /// `read_timeout`). Checked by [`build`](Self::build).
-    pub fn config(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.entries.push((key.into(), value.into()));
-        self
-    }
-
-    /// Sets several keys, as [`config`](Self::config).
-    pub fn configs<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.entries
-            .extend(entries.into_iter().map(|(k, v)| (k.into(), v.into())));
-        self
-    }
-
-    /// TCP connect and handshake timeout (default 10 s).
-    pub fn conn_timeout(mut self, timeout: Duration) -> Self {
-        self.conn_timeout = Some(timeout);
-        self
-    }
-
-    /// How long any reply may take, on top of a poll's own waiting time (default 300 s).
-    pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = Some(timeout);
-        self
-    }
-
-    /// TLS settings for `wss` (trusted roots, verification switches).
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = Some(tls);
-        self
-    }
-
-    /// Validates the configuration, connects and asks the server's version.
-    pub fn build(self) -> Result<Consumer> {
-        let mut conn_timeout = None;
-        let mut read_timeout = None;
-        let mut take = |key: &str, value: &str| -> Result<bool> {
-            let slot = match key.trim() {
-                "conn_timeout" => &mut conn_timeout,
-                "read_timeout" => &mut read_timeout,
-                _ => return Ok(false),
-            };
-            *slot = Some(parse_timeout(key, value).map_err(|e| e.with_kind(ErrorKind::Tmq))?);
-            Ok(true)
-        };
-        let dsn = match &self.dsn {
-            Some(dsn) => Some(strip_transport_params(dsn, &mut take)?),
-            None => None,
-        };
-        let mut entries = Vec::with_capacity(self.entries.len());
-        for (k, v) in &self.entries {
-            if !take(k, v)? {
-                entries.push((k.as_str(), v.as_str()));
-            }
-        }
-        let config = match &dsn {
-            Some(dsn) => ConsumerConfig::from_dsn_and_map(dsn, entries)?,
-            None => ConsumerConfig::from_map(entries)?,
-        };
-        let host = config.host.trim_start_matches('[').trim_end_matches(']');
-        let mut opts = ConnectOptions::new()
-            .protocol(if config.tls {
-                Protocol::Wss
-            } else {
-                Protocol::Ws
-            })
-            .host(host)
-            .port(config.port)
-            .user(config.user.clone())
-            .password(config.password.clone());
-        if let Some(token) = &config.token {
-            opts = opts.token(token.clone());
-        }
-        if let Some(t) = self.conn_timeout.or(conn_timeout) {
-            opts = opts.conn_timeout(t);
-        }
-        if let Some(t) = self.read_timeout.or(read_timeout) {
-            opts = opts.read_timeout(t);
-        }
-        if let Some(tls) = self.tls {
-            opts = opts.tls(tls);
-        }
-        Consumer::open(config, opts)
-    }
-}
-
-/// Removes the transport keys from a DSN's query, feeding them to `take`.
-fn strip_transport_params(
-    dsn: &str,
-    take: &mut impl FnMut(&str, &str) -> Result<bool>,
-) -> Result<String> {
-    let Some((base, query)) = dsn.split_once('?') else {
-        return Ok(dsn.to_owned());
-    };
-    let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if !(TRANSPORT_KEYS.contains(&k) && take(k, v)?) {
-            kept.push(pair);
-        }
-    }
-    Ok(if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    })
-}
-
-// ---------------------------------------------------------------------------------------
-// Public value types
-
-/// The kind of a [`Message`] (`message_type` of the poll reply, 02 §3.4).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MessageType {
-    /// Rows.
-    Data,
-    /// Table DDL only ([`Message::meta`]).
-    Meta,
-    /// DDL and rows.
-    MetaData,
-    /// Raw data (`msg.consume.rawdata`), read as rows.
-    RawData,
-}
-
-impl MessageType {
-    fn from_code(code: i32) -> Option<MessageType> {
-        match code {
-            MESSAGE_TYPE_DATA => Some(MessageType::Data),
-            MESSAGE_TYPE_META => Some(MessageType::Meta),
-            MESSAGE_TYPE_META_DATA => Some(MessageType::MetaData),
-            MESSAGE_TYPE_RAW_DATA => Some(MessageType::RawData),
-            _ => None,
-        }
-    }
-
-    fn has_data(self) -> bool {
-        !matches!(self, MessageType::Meta)
-    }
-
-    fn has_meta(self) -> bool {
-        matches!(self, MessageType::Meta | MessageType::MetaData)
-    }
-}
-
-/// One (topic, vgroup) offset: what [`Consumer::commit_offsets`] commits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct TopicPartition {
-    /// Topic.
-    pub topic: String,
-    /// Vgroup id (Python's `partition`).
-    pub vgroup_id: i32,
-    /// Offset (a WAL version of the vgroup).
-    pub offset: i64,
-}
-
-impl TopicPartition {
-    /// An offset of one vgroup of `topic`.
-    pub fn new(topic: impl Into<String>, vgroup_id: i32, offset: i64) -> TopicPartition {
-        TopicPartition {
-            topic: topic.into(),
-            vgroup_id,
-            offset,
-        }
-    }
-}
-
-/// The vgroups of one topic assigned to the consumer ([`Consumer::assignment`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicAssignment {
-    /// Topic.
-    pub topic: String,
-    /// Its assigned vgroups with position and WAL range.
-    pub assignments: Vec<Assignment>,
-}
-
-/// The rows of one table inside a [`Message`].
-///
-/// Iterating a block (by reference or by value) yields its [`Row`]s.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageBlock {
-    table_name: String,
-    columns: Arc<[Column]>,
-    precision: Precision,
-    rows: Vec<Row>,
-}
-
-impl MessageBlock {
-    /// The table the rows belong to (`""` when the server did not say, e.g. some query
-    /// topics).
-    pub fn table_name(&self) -> &str {
-        &self.table_name
-    }
-
-    /// The columns.
-    pub fn columns(&self) -> &[Column] {
-        &self.columns
-    }
-
-    /// The columns as PEP 249 descriptions (like [`Cursor::description`](crate::Cursor::description)).
-    pub fn description(&self) -> Vec<ColumnDescription> {
-        self.columns
-            .iter()
-            .map(ColumnDescription::from_column)
-            .collect()
-    }
-
-    /// The timestamp precision of the rows.
-    pub fn precision(&self) -> Precision {
-        self.precision
-    }
-
-    /// Number of rows.
-    pub fn nrows(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Number of columns.
-    pub fn ncols(&self) -> usize {
-        self.columns.len()
-    }
-
-    /// The rows.
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
-    }
-
-    /// The rows, owned.
-    pub fn into_rows(self) -> Vec<Row> {
-        self.rows
-    }
-
-    /// Every row converted with [`FromRow`] (a tuple, `Vec<Value>`, or your own type).
-    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows.iter().map(Row::to_typed).collect()
-    }
-}
-
-impl IntoIterator for MessageBlock {
-    type Item = Row;
-    type IntoIter = std::vec::IntoIter<Row>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a MessageBlock {
-    type Item = &'a Row;
-    type IntoIter = std::slice::Iter<'a, Row>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.iter()
-    }
-}
-
-/// One polled message: data of one topic and one vgroup, as blocks of one table each.
-///
-/// Iterating a message yields its [`MessageBlock`]s; [`rows`](Self::rows) flattens them
-/// into `(table name, row)` pairs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Message {
-    consumer_id: u64,
-    message_id: u64,
-    topic: String,
-    database: String,
-    vgroup_id: i32,
-    offset: i64,
-    message_type: MessageType,
-    blocks: Vec<MessageBlock>,
-    meta: Option<serde_json::Value>,
-}
-
-impl Message {
-    /// The topic.
-    pub fn topic(&self) -> &str {
-        &self.topic
-    }
-
-    /// The database the data comes from.
-    pub fn database(&self) -> &str {
-        &self.database
-    }
-
-    /// The vgroup (Python's `partition` / `vgroup()`).
-    pub fn vgroup_id(&self) -> i32 {
-        self.vgroup_id
-    }
-
-    /// The WAL version of the vgroup the message starts at (negative for snapshot data).
-    pub fn offset(&self) -> i64 {
-        self.offset
-    }
-
-    /// The per-socket message id the server assigned.
-    pub fn message_id(&self) -> u64 {
-        self.message_id
-    }
-
-    /// What the message carries.
-    pub fn message_type(&self) -> MessageType {
-        self.message_type
-    }
-
-    /// The data blocks (empty for a meta-only message).
-    pub fn blocks(&self) -> &[MessageBlock] {
-        &self.blocks
-    }
-
-    /// The blocks, owned.
-    pub fn into_blocks(self) -> Vec<MessageBlock> {
-        self.blocks
-    }
-
-    /// The DDL JSON of a meta message (02 §3.5.4), `None` for data messages.
-    pub fn meta(&self) -> Option<&serde_json::Value> {
-        self.meta.as_ref()
-    }
-
-    /// The total number of rows over all blocks.
-    pub fn num_rows(&self) -> usize {
-        self.blocks.iter().map(MessageBlock::nrows).sum()
-    }
-
-    /// Every row with the name of its table, block after block.
-    pub fn rows(&self) -> impl Iterator<Item = (&str, &Row)> + '_ {
-        self.blocks
-            .iter()
-            .flat_map(|b| b.rows.iter().map(move |r| (b.table_name.as_str(), r)))
-    }
-
-    /// Every row converted with [`FromRow`], block after block.
-    pub fn typed<T: FromRow>(&self) -> Result<Vec<T>> {
-        self.rows().map(|(_, r)| r.to_typed()).collect()
-    }
-}
-
-impl IntoIterator for Message {
-    type Item = MessageBlock;
-    type IntoIter = std::vec::IntoIter<MessageBlock>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.blocks.into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a Message {
-    type Item = &'a MessageBlock;
-    type IntoIter = std::slice::Iter<'a, MessageBlock>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.blocks.iter()
-    }
-}
+pub use builder::ConsumerBuilder;
+pub use message::{Message, MessageBlock, MessageType, Messages, TopicAssignment, TopicPartition};
 
 // ---------------------------------------------------------------------------------------
 // Consumer
@@ -586,8 +187,14 @@ impl Consumer {
     /// Connects a consumer configured by consumer keys (see [`ConsumerConfig`]) and the
     /// transport keys `conn_timeout` / `read_timeout`. `group.id` is required.
     ///
-    /// ```no_run
-    /// let consumer = taosync::tmq::Consumer::new([("group.id", "g1"), ("td.connect.port", "6041")])?;
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let port = server.port().to_string();
+    /// let consumer = taosync::tmq::Consumer::new([
+    ///     ("group.id", "g1"),
+    ///     ("td.connect.ip", "127.0.0.1"),
+    ///     ("td.connect.port", port.as_str()),
+    /// ])?;
     /// # Ok::<(), taosync::Error>(())
     /// ```
     pub fn new<K: Into<String>, V: Into<String>>(
@@ -598,6 +205,14 @@ impl Consumer {
 
     /// Connects a consumer configured by a DSN,
     /// e.g. `ws://root:taosdata@localhost:6041?group.id=g1&auto.offset.reset=earliest`.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let dsn = server.dsn_ws(); // ws://root:taosdata@127.0.0.1:<port>
+    /// let consumer = taosync::tmq::Consumer::from_dsn(&format!("{dsn}?group.id=g1&auto.offset.reset=earliest"))?;
+    /// assert_eq!(consumer.config().group_id, "g1");
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn from_dsn(dsn: &str) -> Result<Consumer> {
         ConsumerBuilder::new().dsn(dsn).build()
     }
@@ -616,7 +231,7 @@ impl Consumer {
         ConsumerBuilder::new()
     }
 
-    fn open(config: ConsumerConfig, opts: ConnectOptions) -> Result<Consumer> {
+    pub(super) fn open(config: ConsumerConfig, opts: ConnectOptions) -> Result<Consumer> {
         let host = opts
             .get_hosts()
             .first()
@@ -657,10 +272,6 @@ impl Consumer {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn next_id(&self) -> u64 {
-        self.lock().next_req_id()
-    }
-
     /// The validated configuration.
     pub fn config(&self) -> &ConsumerConfig {
         &self.config
@@ -679,14 +290,23 @@ impl Consumer {
     /// Subscribes to `topics`. A consumer subscribes once; call
     /// [`unsubscribe`](Self::unsubscribe) before subscribing to another list (after which
     /// only the topic list changes, the group and options stay).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// assert_eq!(consumer.list_topics()?, ["topic_meters"]);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
-        self.subscribe_with_req_id(topics, self.next_id())
-    }
-
-    /// [`subscribe`](Self::subscribe) with a caller-chosen request id.
-    pub fn subscribe_with_req_id<S: AsRef<str>>(&self, topics: &[S], req_id: u64) -> Result<()> {
-        let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
+        let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
         let deadline = inner.deadline();
         inner.request(&args, deadline)?;
         inner.subscribed = true;
@@ -696,12 +316,8 @@ impl Consumer {
 
     /// Ends the subscription without committing; the consumer can subscribe again.
     pub fn unsubscribe(&self) -> Result<()> {
-        self.unsubscribe_with_req_id(self.next_id())
-    }
-
-    /// [`unsubscribe`](Self::unsubscribe) with a caller-chosen request id.
-    pub fn unsubscribe_with_req_id(&self, req_id: u64) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(&UnsubscribeArgs { req_id }, deadline)?;
         inner.subscribed = false;
@@ -711,13 +327,29 @@ impl Consumer {
 
     /// Waits up to `timeout` for a message; `None` when none arrived. The message's rows
     /// are fetched before it is returned.
+    ///
+    /// Inside [`with_req_id`](crate::with_req_id) the first `poll` request takes the
+    /// scoped id (a long poll may send more, and fetching the data sends more; those use
+    /// the consumer's own ids).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// let message = taosync::with_req_id(0x5eed, || consumer.poll(Duration::from_secs(1)))?;
+    /// if let Some(message) = message {
+    ///     assert_eq!(message.topic(), "topic_meters");
+    ///     println!("{} rows from vgroup {}", message.num_rows(), message.vgroup_id());
+    /// }
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn poll(&self, timeout: Duration) -> Result<Option<Message>> {
-        self.poll_with_req_id(timeout, self.next_id())
-    }
-
-    /// [`poll`](Self::poll) whose first `poll` request carries `req_id` (a long poll may
-    /// send more, and fetching the data sends more; those use the consumer's own ids).
-    pub fn poll_with_req_id(&self, timeout: Duration, req_id: u64) -> Result<Option<Message>> {
         let mut inner = self.lock();
         inner.ensure_open()?;
         if !inner.subscribed {
@@ -726,11 +358,10 @@ impl Consumer {
             ));
         }
         let end = after(timeout);
-        let mut first = Some(req_id);
         loop {
             let left = end.saturating_duration_since(Instant::now());
             let blocking = left.min(MAX_BLOCKING);
-            let req_id = first.take().unwrap_or_else(|| inner.next_req_id());
+            let req_id = inner.next_req_id();
             let args = PollArgs {
                 req_id,
                 blocking_time: i64::try_from(blocking.as_millis()).unwrap_or(i64::MAX),
@@ -760,12 +391,25 @@ impl Consumer {
 
     /// Commits the positions this consumer has reached in every vgroup (so `message` and
     /// everything polled before it). The message must come from this consumer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.execute("insert into power.d1001 using power.meters tags (1) values (1700000000000, 10.2)", ())?;
+    /// # conn.execute("create topic topic_meters as select ts, current from power.meters", ())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1&auto.offset.reset=earliest", server.dsn_ws()))?;
+    /// consumer.subscribe(&["topic_meters"])?;
+    /// while let Some(message) = consumer.poll(Duration::from_millis(500))? {
+    ///     // … handle the rows, then mark them consumed for the group:
+    ///     consumer.commit(&message)?;
+    ///     assert!(consumer.committed(message.topic(), message.vgroup_id())?.is_some());
+    /// }
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
     pub fn commit(&self, message: &Message) -> Result<()> {
-        self.commit_with_req_id(message, self.next_id())
-    }
-
-    /// [`commit`](Self::commit) with a caller-chosen request id.
-    pub fn commit_with_req_id(&self, message: &Message, req_id: u64) -> Result<()> {
         if message.consumer_id != self.id {
             return Err(tmq_error(format!(
                 "cannot commit message {} of topic {:?}: it was polled by another consumer",
@@ -773,6 +417,7 @@ impl Consumer {
             )));
         }
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &CommitArgs {
@@ -787,18 +432,8 @@ impl Consumer {
     /// Commits `offset` for one vgroup of `topic` (the next poll of a consumer of the
     /// group that starts there begins at `offset`).
     pub fn commit_offset(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
-        self.commit_offset_with_req_id(topic, vgroup_id, offset, self.next_id())
-    }
-
-    /// [`commit_offset`](Self::commit_offset) with a caller-chosen request id.
-    pub fn commit_offset_with_req_id(
-        &self,
-        topic: &str,
-        vgroup_id: i32,
-        offset: i64,
-        req_id: u64,
-    ) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &CommitOffsetArgs {
@@ -838,16 +473,8 @@ impl Consumer {
 
     /// The vgroups of `topic` assigned to this consumer, with position and WAL range.
     pub fn topic_assignment(&self, topic: &str) -> Result<Vec<Assignment>> {
-        self.topic_assignment_with_req_id(topic, self.next_id())
-    }
-
-    /// [`topic_assignment`](Self::topic_assignment) with a caller-chosen request id.
-    pub fn topic_assignment_with_req_id(
-        &self,
-        topic: &str,
-        req_id: u64,
-    ) -> Result<Vec<Assignment>> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         let reply = inner.request(
             &AssignmentArgs {
@@ -862,18 +489,8 @@ impl Consumer {
     /// Moves this consumer's position in one assigned vgroup (e.g. to
     /// [`Assignment::begin`] to replay).
     pub fn seek(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
-        self.seek_with_req_id(topic, vgroup_id, offset, self.next_id())
-    }
-
-    /// [`seek`](Self::seek) with a caller-chosen request id.
-    pub fn seek_with_req_id(
-        &self,
-        topic: &str,
-        vgroup_id: i32,
-        offset: i64,
-        req_id: u64,
-    ) -> Result<()> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
             &SeekArgs {
@@ -895,20 +512,11 @@ impl Consumer {
 
     /// [`committed`](Self::committed) for several (topic, vgroup) pairs in one request.
     pub fn committed_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
-        self.committed_with_req_id(pairs, self.next_id())
-    }
-
-    /// [`committed_many`](Self::committed_many) with a caller-chosen request id.
-    pub fn committed_with_req_id<S: AsRef<str>>(
-        &self,
-        pairs: &[(S, i32)],
-        req_id: u64,
-    ) -> Result<Vec<Option<i64>>> {
+        let mut inner = self.lock();
         let args = CommittedArgs {
-            req_id,
+            req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
         };
-        let mut inner = self.lock();
         let deadline = inner.deadline();
         let reply = inner.request(&args, deadline)?;
         offsets(reply.committed, pairs.len(), "committed")
@@ -923,20 +531,11 @@ impl Consumer {
 
     /// [`position`](Self::position) for several (topic, vgroup) pairs in one request.
     pub fn position_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
-        self.position_with_req_id(pairs, self.next_id())
-    }
-
-    /// [`position_many`](Self::position_many) with a caller-chosen request id.
-    pub fn position_with_req_id<S: AsRef<str>>(
-        &self,
-        pairs: &[(S, i32)],
-        req_id: u64,
-    ) -> Result<Vec<Option<i64>>> {
+        let mut inner = self.lock();
         let args = PositionArgs {
-            req_id,
+            req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
         };
-        let mut inner = self.lock();
         let deadline = inner.deadline();
         let reply = inner.request(&args, deadline)?;
         offsets(reply.position, pairs.len(), "position")
@@ -944,12 +543,8 @@ impl Consumer {
 
     /// The topics of the current subscription, as the server knows them.
     pub fn list_topics(&self) -> Result<Vec<String>> {
-        self.list_topics_with_req_id(self.next_id())
-    }
-
-    /// [`list_topics`](Self::list_topics) with a caller-chosen request id.
-    pub fn list_topics_with_req_id(&self, req_id: u64) -> Result<Vec<String>> {
         let mut inner = self.lock();
+        let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         Ok(inner.request(&ListTopicsArgs { req_id }, deadline)?.topics)
     }
@@ -1003,35 +598,6 @@ fn offsets(values: Vec<i64>, expected: usize, what: &str) -> Result<Vec<Option<i
         .collect())
 }
 
-/// The iterator of [`Consumer::iter`].
-#[derive(Debug)]
-pub struct Messages<'a> {
-    consumer: &'a Consumer,
-    idle_timeout: Duration,
-    done: bool,
-}
-
-impl Iterator for Messages<'_> {
-    type Item = Result<Message>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        match self.consumer.poll(self.idle_timeout) {
-            Ok(Some(m)) => Some(Ok(m)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Requests
 
@@ -1047,9 +613,13 @@ fn fetch_block_req_id(frame: &[u8]) -> Option<u64> {
 }
 
 impl Inner {
+    /// The id of the next request: the caller's (see [`crate::with_req_id`]) or the
+    /// consumer's own counter.
     fn next_req_id(&mut self) -> u64 {
-        self.req_id = self.req_id.wrapping_add(1);
-        self.req_id
+        crate::req_id::next(|| {
+            self.req_id = self.req_id.wrapping_add(1);
+            self.req_id
+        })
     }
 
     fn deadline(&self) -> Instant {
@@ -1199,53 +769,6 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn transport_keys_leave_the_dsn() {
-        let mut seen = Vec::new();
-        let mut take = |k: &str, v: &str| -> Result<bool> {
-            seen.push((k.to_owned(), v.to_owned()));
-            Ok(true)
-        };
-        let dsn = strip_transport_params(
-            "ws://h:1?group.id=g&conn_timeout=5s&read_timeout=2&client.id=c",
-            &mut take,
-        )
-        .unwrap();
-        assert_eq!(dsn, "ws://h:1?group.id=g&client.id=c");
-        assert_eq!(
-            seen,
-            [
-                ("conn_timeout".to_owned(), "5s".to_owned()),
-                ("read_timeout".to_owned(), "2".to_owned())
-            ]
-        );
-        let mut none = |_: &str, _: &str| -> Result<bool> { Ok(true) };
-        assert_eq!(
-            strip_transport_params("ws://h?conn_timeout=1", &mut none).unwrap(),
-            "ws://h"
-        );
-    }
-
-    #[test]
-    fn bad_configuration_is_a_tmq_error_naming_the_key() {
-        for (config, key) in [
-            (vec![("group.id", "g"), ("no.such.key", "1")], "no.such.key"),
-            (
-                vec![("group.id", "g"), ("read_timeout", "soon")],
-                "read_timeout",
-            ),
-            (
-                vec![("group.id", "g"), ("enable.auto.commit", "maybe")],
-                "enable.auto.commit",
-            ),
-            (vec![("client.id", "c")], "group.id"),
-        ] {
-            let e = Consumer::new(config).unwrap_err();
-            assert_eq!(e.kind(), ErrorKind::Tmq, "{e}");
-            assert!(e.message().contains(key), "{e}");
-        }
-    }
 
     #[test]
     fn binary_reply_ids() {

@@ -1,0 +1,161 @@
+//! The stmt v1 execute path (`init` … binary actions 1 and 2 … `exec`): one request per
+//! table step.
+
+use crate::error::Result;
+use crate::proto::block::encode_block;
+use crate::proto::stmt::{StmtField, encode_bind, encode_bind_rows, encode_set_tags_values};
+use crate::proto::ws::{
+    StmtAddBatchArgs, StmtExecArgs, StmtGetColFieldsArgs, StmtGetTagFieldsArgs, StmtPrepareArgs,
+    StmtSetTableNameArgs, StmtUseResultArgs,
+};
+use crate::row::Column;
+use crate::transport::{Outcome, ResultHandle};
+use crate::types::Precision;
+use crate::value::Value;
+
+use super::{
+    COLUMNS_NUM, INVALID_OPERATION, Statement, TAGS_NOT_MATCHED, TableBinds, convert, query_param,
+    statement_error,
+};
+
+impl Statement {
+    /// stmt v1 keeps the tables of a failed execute that were already added on the server
+    /// (and would write them at the next `exec`): preparing the same SQL again drops them.
+    pub(super) fn discard_server_binds(&mut self) {
+        let Some(sql) = self.prepared.as_ref().map(|p| p.sql.clone()) else {
+            return;
+        };
+        if let Err(e) = self.call(|req_id, stmt_id| StmtPrepareArgs {
+            req_id,
+            stmt_id,
+            sql,
+        }) {
+            log::debug!("re-preparing after a failed stmt v1 execute: {e}");
+        }
+    }
+    pub(super) fn exec_v1_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        for (t, table) in batches.iter().enumerate() {
+            if let Some(name) = &table.name {
+                self.call(|req_id, stmt_id| StmtSetTableNameArgs {
+                    req_id,
+                    stmt_id,
+                    name: name.clone(),
+                })?;
+            }
+            if let Some(tags) = &table.tags {
+                let fields = self
+                    .call(|req_id, stmt_id| StmtGetTagFieldsArgs { req_id, stmt_id })?
+                    .fields;
+                if fields.len() != tags.len() {
+                    return Err(statement_error(
+                        TAGS_NOT_MATCHED,
+                        format!(
+                            "table {t} binds {} tags, the statement has {}",
+                            tags.len(),
+                            fields.len()
+                        ),
+                    ));
+                }
+                let tags = convert_v1(&fields, tags, &|i| format!("table {t}, tag {i}"))?;
+                self.call_binary(|req_id, stmt_id| {
+                    encode_set_tags_values(req_id, stmt_id, &fields, &tags)
+                })?;
+            }
+            let fields = self
+                .call(|req_id, stmt_id| StmtGetColFieldsArgs { req_id, stmt_id })?
+                .fields
+                .unwrap_or_default();
+            if fields.len() != table.cols.len() {
+                return Err(statement_error(
+                    COLUMNS_NUM,
+                    format!(
+                        "table {t} binds {} columns, the statement has {}",
+                        table.cols.len(),
+                        fields.len()
+                    ),
+                ));
+            }
+            let rows: Vec<Vec<Value>> = (0..table.rows)
+                .map(|r| {
+                    let row: Vec<Value> = table.cols.iter().map(|(_, c)| c[r].clone()).collect();
+                    convert_v1(&fields, &row, &|i| {
+                        format!("table {t}, row {r}, column {i}")
+                    })
+                })
+                .collect::<Result<_>>()?;
+            self.call_binary(|req_id, stmt_id| encode_bind_rows(req_id, stmt_id, &fields, &rows))?;
+            self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
+        }
+        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
+        Ok(u64::try_from(reply.affected).unwrap_or(0))
+    }
+
+    pub(super) fn exec_v1_query(&mut self, batches: &[TableBinds]) -> Result<u64> {
+        let params = Statement::query_params(batches)?;
+        let (columns, row): (Vec<Column>, Vec<Value>) = params
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, (ty, values))| {
+                let (ty, mut values) = query_param(*ty, values);
+                let v = values.pop().unwrap_or(Value::Null);
+                let width = match &v {
+                    Value::VarChar(s) | Value::Json(s) => s.len(),
+                    Value::NChar(s) => s.chars().count(),
+                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => b.len(),
+                    _ => 0,
+                };
+                let column = Column::new(
+                    format!("p{i}"),
+                    ty,
+                    u32::try_from(width.max(1)).unwrap_or(u32::MAX),
+                );
+                let column = match &v {
+                    Value::Decimal(d) => column.with_decimal(d.precision(), d.scale()),
+                    _ => column,
+                };
+                (column, v)
+            })
+            .unzip();
+        let block = encode_block(&columns, &[row])?;
+        self.call_binary(|req_id, stmt_id| Ok(encode_bind(req_id, stmt_id, &block)))?;
+        self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
+        let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
+        let result = self.call(|req_id, stmt_id| StmtUseResultArgs { req_id, stmt_id })?;
+        let result = ResultHandle::of_statement(
+            &self.handle()?,
+            result.result_id,
+            result.columns()?.into(),
+            Precision::from_code(result.precision).unwrap_or(Precision::Millisecond),
+        );
+        self.result = Some(Outcome::Rows {
+            result,
+            rows: Default::default(),
+        });
+        Ok(u64::try_from(reply.affected).unwrap_or(0))
+    }
+}
+
+/// Converts `values` to the v1 `fields`' types (`what(i)` names value `i` in errors).
+fn convert_v1(
+    fields: &[StmtField],
+    values: &[Value],
+    what: &dyn Fn(usize) -> String,
+) -> Result<Vec<Value>> {
+    values
+        .iter()
+        .zip(fields)
+        .enumerate()
+        .map(|(i, (v, f))| {
+            let ty = f.ty().ok_or_else(|| {
+                statement_error(
+                    INVALID_OPERATION,
+                    format!("field {:?} has unknown type code {}", f.name, f.field_type),
+                )
+            })?;
+            convert(v, ty, f.timestamp_precision(), &|| {
+                format!("{} ({:?})", what(i), f.name)
+            })
+        })
+        .collect()
+}
