@@ -50,6 +50,7 @@ impl MessageType {
 
 /// One (topic, vgroup) offset: what [`Consumer::commit_offsets`] commits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TopicPartition {
     /// Topic.
     pub topic: String,
@@ -72,6 +73,7 @@ impl TopicPartition {
 
 /// The vgroups of one topic assigned to the consumer ([`Consumer::assignment`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct TopicAssignment {
     /// Topic.
     pub topic: String,
