@@ -32,6 +32,14 @@ pub use taosync_proto::value::{FromValue, Value};
 pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
 pub use transport::rest::RestClient;
 
+/// This crate's version, as Cargo knows it (also sent to the server as the connector name
+/// `taosync-v<VERSION>` in `conn`).
+///
+/// ```
+/// assert_eq!(taosync::VERSION.split('.').count(), 3);
+/// ```
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// PEP 249 `apilevel`: the DB-API level this crate follows.
 pub const APILEVEL: &str = "2.0";
 
