@@ -72,6 +72,9 @@ struct ActiveResult {
     result: ResultHandle,
     buffer: VecDeque<Row>,
     delivered: u64,
+    /// Why the result could not be read to its end: every later fetch raises it again,
+    /// so a cut-off result never looks complete.
+    failed: Option<Error>,
 }
 
 /// A cursor: runs statements and fetches their rows (PEP 249). Owned and `Send`; it shares
@@ -174,6 +177,7 @@ impl Cursor {
                     result,
                     buffer: rows,
                     delivered: 0,
+                    failed: None,
                 });
             }
         }
@@ -202,11 +206,14 @@ impl Cursor {
             for params in seq {
                 let values = params.into_values();
                 if values.len() != clause_params + group_params {
-                    return Err(Error::interface(format!(
-                        "the statement has {} parameter placeholder(s) but a parameter set has {}",
-                        clause_params + group_params,
-                        values.len()
-                    )));
+                    return Err(Error::new(
+                        ErrorKind::Programming,
+                        format!(
+                            "the statement has {} parameter placeholder(s) but a parameter set has {}",
+                            clause_params + group_params,
+                            values.len()
+                        ),
+                    ));
                 }
                 let clause = render(t.clause, &values[..clause_params])?;
                 let group = render(t.group, &values[clause_params..])?;
@@ -267,6 +274,9 @@ impl Cursor {
                 r.delivered += 1;
                 return Ok(Some(row));
             }
+            if let Some(e) = &r.failed {
+                return Err(raised_again(e));
+            }
             if !r.result.has_more() {
                 self.rowcount = i64::try_from(r.delivered).unwrap_or(i64::MAX);
                 return Ok(None);
@@ -274,8 +284,13 @@ impl Cursor {
             let req_id = shared.next_req_id();
             // The end of the result, or a failed fetch (the server frees a result whose
             // fetch failed), leaves the handle without blocks to fetch or free.
-            if let Some(rows) = shared.with(|s| s.fetch(&mut r.result, req_id))? {
-                r.buffer.extend(rows);
+            match shared.with(|s| s.fetch(&mut r.result, req_id)) {
+                Ok(Some(rows)) => r.buffer.extend(rows),
+                Ok(None) => {}
+                Err(e) => {
+                    r.failed = Some(raised_again(&e));
+                    return Err(e);
+                }
             }
         }
     }
@@ -409,4 +424,14 @@ impl Drop for Cursor {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// The error of a failed fetch, to raise again on every later fetch of the same result:
+/// the same kind, code and message (the source stays with the first raise).
+fn raised_again(e: &Error) -> Error {
+    let mut again = Error::new(e.kind(), e.message().to_owned());
+    if let Some(code) = e.code() {
+        again = again.with_code(code);
+    }
+    again
 }

@@ -218,17 +218,20 @@ pub fn placeholder_positions(sql: &str) -> Vec<usize> {
 
 /// Replaces each `?` placeholder of `sql` by the literal of the matching value.
 ///
-/// A placeholder count that differs from `params.len()` is an
-/// [`Interface`](ErrorKind::Interface) error; a value without a literal form (NaN, an
+/// A placeholder count that differs from `params.len()` is a
+/// [`Programming`](ErrorKind::Programming) error (PEP 249's own example of one); a value without a literal form (NaN, an
 /// unsupported geometry) is a [`Data`](ErrorKind::Data) error.
 pub fn render(sql: &str, params: &[Value]) -> Result<String> {
     let positions = placeholder_positions(sql);
     if positions.len() != params.len() {
-        return Err(Error::interface(format!(
-            "the statement has {} parameter placeholder(s) but {} parameter(s) were given",
-            positions.len(),
-            params.len()
-        )));
+        return Err(Error::new(
+            ErrorKind::Programming,
+            format!(
+                "the statement has {} parameter placeholder(s) but {} parameter(s) were given",
+                positions.len(),
+                params.len()
+            ),
+        ));
     }
     if params.is_empty() {
         return Ok(sql.to_owned());
@@ -529,7 +532,7 @@ mod tests {
             "select 1 , NULL"
         );
         let e = render("select ?", &[]).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Interface);
+        assert_eq!(e.kind(), ErrorKind::Programming);
         assert!(e.message().contains("1 parameter placeholder"));
         assert!(render("select 1", &[Value::Int(1)]).is_err());
         // Unterminated quotes and comments do not panic.

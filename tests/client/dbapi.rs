@@ -341,7 +341,7 @@ fn errors_carry_codes_and_kinds() {
         let mut cur = conn.cursor();
         assert_eq!(cur.fetchone().unwrap_err().kind(), ErrorKind::Interface);
         let e = cur.execute("select ?", ()).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Interface, "{name}: parameter count");
+        assert_eq!(e.kind(), ErrorKind::Programming, "{name}: parameter count");
         assert_eq!(conn.rollback().unwrap_err().kind(), ErrorKind::NotSupported);
         conn.commit().unwrap();
         cur.close().unwrap();
