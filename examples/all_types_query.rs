@@ -57,7 +57,7 @@ fn main() -> taosync::Result<()> {
             row,
         )?;
         conn.execute("insert into t (ts) values (1700000000123456790)", ())?;
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor()?;
         cur.execute("select * from t order by ts", ())?;
         let description = cur.description().map(<[_]>::to_vec).unwrap_or_default();
         for (i, row) in cur.fetchall()?.into_iter().enumerate() {

@@ -58,7 +58,7 @@ fn main() -> taosync::Result<()> {
     println!("inserted {written} rows into {tables} tables with one execute");
     stmt.close()?;
 
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     cur.execute(
         "select count(*) from meters where voltage is null and group_id >= ?",
         params![0],

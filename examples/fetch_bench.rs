@@ -67,7 +67,7 @@ fn main() -> taosync::Result<()> {
 
     let rss_before = status_kib("VmRSS:");
     let hwm_before = status_kib("VmHWM:");
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     cur.set_arraysize(10_000);
     let t1 = Instant::now();
     cur.execute("select ts, v, d from t", ())?;

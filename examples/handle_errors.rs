@@ -51,7 +51,7 @@ fn main() -> taosync::Result<()> {
         "missing table",
         conn.execute("select * from information_schema.no_such_table", ()),
     );
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     show("fetch before execute", cur.fetchone());
     show(
         "wrong parameter count",

@@ -34,7 +34,7 @@ fn main() -> taosync::Result<()> {
     conn.execute("insert into s1 values (1700000000000, 21)", ())?;
     conn.execute("insert into s2 values (1700000000000, 17)", ())?;
 
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     cur.execute("select tbname, info, v from sensors order by tbname", ())?;
     for (name, info, v) in cur.fetchall_as::<(String, serde_json::Value, i32)>()? {
         println!(

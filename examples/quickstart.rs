@@ -29,7 +29,7 @@ fn main() -> taosync::Result<()> {
         (),
     )?;
 
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     let rows = (0..3i64).map(|i| {
         params![
             1_700_000_000_000 + i * 1000,

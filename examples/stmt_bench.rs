@@ -92,7 +92,7 @@ fn main() -> taosync::Result<()> {
 
     // executemany: the same rows as parameter sets, batched into multi-row INSERT SQL.
     create(&conn, "bench_many")?;
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     let started = Instant::now();
     let mut written = 0u64;
     for t in 0..TABLES {

@@ -45,7 +45,7 @@ fn prepare(dsn: &str) -> taosync::Result<()> {
          from power.meters",
         (),
     )?;
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor()?;
     let start = 1_700_000_000_000i64;
     for table in ["d1001", "d1002"] {
         let rows = (0..5).map(|i| {

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, IntoConnectOptions};
 use crate::params::Params;
 use crate::row::{Column, FromRow, Row};
-use crate::shared::Shared;
+use crate::shared::{Shared, closed_error};
 use crate::transport::{Outcome, Session};
 use crate::types::Timestamp;
 
@@ -71,9 +71,23 @@ impl Connection {
     }
 
     /// A new cursor on this connection. Cursors share the connection's socket; each keeps
-    /// its own result.
-    pub fn cursor(&self) -> Cursor {
-        Cursor::new(Arc::clone(&self.shared))
+    /// its own result. On a closed connection this is an
+    /// [`Interface`](ErrorKind::Interface) error, like every other call.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select 1", ())?;
+    /// conn.close()?;
+    /// assert_eq!(conn.cursor().unwrap_err().kind(), taosync::ErrorKind::Interface);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn cursor(&self) -> Result<Cursor> {
+        if self.shared.is_closed() {
+            return Err(closed_error());
+        }
+        Ok(Cursor::new(Arc::clone(&self.shared)))
     }
 
     /// Runs a statement and returns the affected-row count (0 for DDL, and for statements
@@ -112,7 +126,7 @@ impl Connection {
     /// # Ok::<(), taosync::Error>(())
     /// ```
     pub fn query<P: Params>(&self, sql: &str, params: P) -> Result<ResultSet> {
-        let mut cursor = self.cursor();
+        let mut cursor = self.cursor()?;
         cursor.execute(sql, params)?;
         Ok(ResultSet { cursor })
     }

@@ -9,7 +9,7 @@
 //! # setup.execute("insert into power.meters values (now, 10.2, 219)", ())?;
 //! # let dsn = format!("{}/power", server.dsn_ws());
 //! let conn = taosync::connect(dsn.as_str())?;
-//! let mut cur = conn.cursor();
+//! let mut cur = conn.cursor()?;
 //! cur.execute("select ts, current from meters where voltage > ?", params![200])?;
 //! for d in cur.description().unwrap_or(&[]) {
 //!     println!("{} {}", d.name, d.type_code);

@@ -105,7 +105,7 @@ fn every_type_round_trips_identically_on_every_transport() {
         conn.execute("insert into t (ts) values (1700000000123456790)", ())
             .unwrap();
 
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         cur.execute("select * from t order by ts", ()).unwrap();
         let d = cur.description().unwrap();
         assert_eq!(d.len(), 17, "{name}");
@@ -181,7 +181,7 @@ fn timestamps_keep_precision_and_zone_helpers_work() {
                 (),
             )
             .unwrap();
-            let mut cur = conn.cursor();
+            let mut cur = conn.cursor().unwrap();
             cur.execute("select ts from t", ()).unwrap();
             let ts: Timestamp = cur.fetchone().unwrap().unwrap().get(0).unwrap();
             let p: Precision = precision.parse().unwrap();
@@ -197,7 +197,7 @@ fn timestamps_keep_precision_and_zone_helpers_work() {
 #[test]
 fn empty_results_and_statements_without_rows() {
     each("empty", "ms", |name, conn| {
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         assert!(cur.description().is_none());
         assert_eq!(cur.rowcount(), -1);
         cur.execute("create table t (ts timestamp, v int)", ())
@@ -226,7 +226,7 @@ fn results_span_many_blocks_and_fetchmany_crosses_boundaries() {
     each("blocks", "ms", |name, conn| {
         conn.execute("create table t (ts timestamp, v int)", ())
             .unwrap();
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         cur.executemany(
             "insert into t values (?, ?)",
             (0..100).map(|i| {
@@ -269,8 +269,8 @@ fn interleaved_cursors_share_one_connection() {
             .collect();
         conn.execute(&format!("insert into t values {}", values.join(" ")), ())
             .unwrap();
-        let mut a = conn.cursor();
-        let mut b = conn.cursor();
+        let mut a = conn.cursor().unwrap();
+        let mut b = conn.cursor().unwrap();
         a.execute("select v from t order by ts", ()).unwrap();
         b.execute("select v from t order by ts desc", ()).unwrap();
         let mut left = Vec::new();
@@ -308,7 +308,7 @@ fn json_tags_and_unicode() {
         .unwrap();
         conn.execute("insert into c1 values (1700000000000, 'ünï😀')", ())
             .unwrap();
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         cur.execute("select info, v from st", ()).unwrap();
         let (info, v): (serde_json::Value, String) = cur.fetchone_as().unwrap().unwrap();
         assert_eq!(info["room"], "客厅", "{name}");
@@ -338,7 +338,7 @@ fn errors_carry_codes_and_kinds() {
         let e = conn.select_db("no_such_db_here").unwrap_err();
         assert_eq!(e.code(), Some(Code::MND_DB_NOT_EXIST), "{name}: {e:?}");
 
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         assert_eq!(cur.fetchone().unwrap_err().kind(), ErrorKind::Interface);
         let e = cur.execute("select ?", ()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Programming, "{name}: parameter count");
@@ -374,7 +374,7 @@ fn closed_connection_fails_cleanly_and_close_is_idempotent() {
     let t = targets();
     for (name, dsn) in &t.dsns {
         let conn = connect(dsn.as_str()).unwrap();
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         cur.execute("select server_version()", ()).unwrap();
         conn.close().unwrap();
         conn.close().unwrap();
@@ -382,6 +382,7 @@ fn closed_connection_fails_cleanly_and_close_is_idempotent() {
         for e in [
             conn.execute("select 1", ()).unwrap_err(),
             conn.server_version().unwrap_err(),
+            conn.cursor().unwrap_err(),
             cur.fetchone().unwrap_err(),
             cur.execute("select 1", ()).unwrap_err(),
         ] {

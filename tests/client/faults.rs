@@ -299,7 +299,7 @@ fn truncated_block_is_a_result_error() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor().unwrap();
     cur.execute("select v from t", ()).unwrap();
     let e = cur.fetchall().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
@@ -335,7 +335,7 @@ fn json_fetch_path_for_old_servers() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor().unwrap();
     cur.execute("select v from t", ()).unwrap();
     assert_eq!(cur.rowcount(), -1);
     let first = cur.fetchmany(Some(3)).unwrap();
@@ -417,7 +417,7 @@ fn early_drop_frees_the_result() {
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
     {
-        let mut cur = conn.cursor();
+        let mut cur = conn.cursor().unwrap();
         cur.execute("select v from t", ()).unwrap();
         assert_eq!(cur.description().unwrap()[0].name, "v");
     }
@@ -513,7 +513,7 @@ fn a_result_from_a_replaced_socket_fails_and_is_never_sent_on_the_new_one() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let mut a = conn.cursor();
+    let mut a = conn.cursor().unwrap();
     a.execute("select v from t", ()).unwrap();
     assert_eq!(a.fetchone().unwrap().unwrap().get::<i32>(0).unwrap(), 1);
     // The socket breaks under another statement, and the next one reopens it.
@@ -538,7 +538,7 @@ fn a_result_from_a_replaced_socket_fails_and_is_never_sent_on_the_new_one() {
     assert_eq!(a.rowcount(), -1);
     drop(a);
     // A second result, opened and dropped on the new socket, is freed there as usual.
-    let mut b = conn.cursor();
+    let mut b = conn.cursor().unwrap();
     b.execute("select v from t", ()).unwrap();
     drop(b);
     drop(conn);
@@ -634,7 +634,7 @@ fn executemany_batches_insert_rows_into_few_statements() {
         }),
     );
     let conn = taosync::connect(fast(&format!("ws://127.0.0.1:{port}"))).unwrap();
-    let mut cur = conn.cursor();
+    let mut cur = conn.cursor().unwrap();
     cur.executemany(
         "insert into t values (?, ?)",
         (0..1000).map(|i| (1_700_000_000_000i64 + i, format!("v{i}"))),
