@@ -3,6 +3,7 @@
 
 pub mod connection;
 pub mod cursor;
+pub mod dbapi;
 pub mod options;
 pub mod params;
 mod req_id;
@@ -19,6 +20,7 @@ pub(crate) use taosync_proto::{code, error, row, types, value};
 
 pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
+pub use dbapi::{BINARY, DATETIME, NUMBER, ROWID, STRING, TypeObject};
 pub use options::{ConnectOptions, Protocol, TlsOptions};
 pub use params::Params;
 pub use req_id::with_req_id;

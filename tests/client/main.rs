@@ -6,6 +6,7 @@
 
 mod common;
 mod dbapi;
+mod dbapi_types;
 mod faults;
 mod keepalive;
 mod schemaless;
