@@ -34,8 +34,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum ErrorKind {
     /// `InterfaceError`: misuse of the API or bad input caught before any I/O: a malformed
-    /// DSN, a fetch before execute, a closed cursor or connection, a wrong number of
-    /// parameters, a typed read (`row.get::<T>`) of a NULL or of a value that does not fit.
+    /// DSN, a fetch before execute, a closed cursor or connection, a typed read (`row.get::<T>`) of a NULL or of a value that does not fit.
     Interface,
     /// `ConnectionError`: the server cannot be reached or the link broke: refused or
     /// timed-out TCP connect, TLS or WebSocket handshake failure, the socket closed
@@ -46,8 +45,9 @@ pub enum ErrorKind {
     /// `OperationalError`: a request failed for operational reasons: a read timeout, an
     /// HTTP 5xx, a reply the protocol does not allow at that point.
     Operational,
-    /// `ProgrammingError`: the server rejected the SQL of an `execute` or `query` (syntax
-    /// error, unknown table or column, database not specified, ...).
+    /// `ProgrammingError`: the SQL of an `execute` or `query` is wrong: a parameter count
+    /// that does not match the placeholders, or the server rejected it (syntax error,
+    /// unknown table or column, database not specified, ...).
     Programming,
     /// `StatementError`: a parameter-binding statement (stmt / stmt2) failed to prepare,
     /// bind or execute.
@@ -72,6 +72,12 @@ pub enum ErrorKind {
     /// is only raised for the few "already exists" conflicts a caller may want to catch
     /// apart; most conflicts are `Programming`.
     Integrity,
+    /// `Warning` (PEP 249; like PEP 249's `Warning`, not a database error): **never raised
+    /// by this crate**. TDengine refuses values that do not fit instead of truncating them
+    /// (for example `0x2653`, a value too long for its column, is an error), and neither
+    /// taosAdapter's REST nor its WebSocket replies carry warnings, so there is nothing to
+    /// report as one. The kind exists so that code ported from PEP 249 can name it.
+    Warning,
 }
 
 impl ErrorKind {
@@ -91,13 +97,25 @@ impl ErrorKind {
             ErrorKind::Internal => "InternalError",
             ErrorKind::NotSupported => "NotSupportedError",
             ErrorKind::Integrity => "IntegrityError",
+            ErrorKind::Warning => "Warning",
         }
     }
 
     /// True when this kind is a subclass of PEP 249's `DatabaseError` in the Python
-    /// connector (everything but Interface and Connection errors).
+    /// connector (everything but Interface and Connection errors, and `Warning`).
+    ///
+    /// ```
+    /// use taosync_proto::ErrorKind;
+    /// assert!(ErrorKind::Programming.is_database_error());
+    /// assert!(!ErrorKind::Interface.is_database_error());
+    /// assert!(!ErrorKind::Warning.is_database_error());
+    /// assert_eq!(ErrorKind::Warning.python_name(), "Warning");
+    /// ```
     pub fn is_database_error(self) -> bool {
-        !matches!(self, ErrorKind::Interface | ErrorKind::Connection)
+        !matches!(
+            self,
+            ErrorKind::Interface | ErrorKind::Connection | ErrorKind::Warning
+        )
     }
 }
 
