@@ -259,12 +259,21 @@ impl Cursor {
 
     fn active(&mut self) -> Result<&mut ActiveResult> {
         self.check_open()?;
+        // The Python connector raises OperationalError("Invalid use of fetch iterator")
+        // here; the same kind, on every transport.
         self.result.as_mut().ok_or_else(|| {
-            Error::interface("no result set to fetch from: call execute with a query first")
+            Error::new(
+                ErrorKind::Operational,
+                "no result set to fetch from: call execute with a query first",
+            )
         })
     }
 
     /// The next row, or `None` at the end of the result.
+    ///
+    /// Fetching when the last `execute` produced no result set (or before any) is an
+    /// [`Operational`](ErrorKind::Operational) error, the kind the Python connector raises;
+    /// on a closed cursor it is an [`Interface`](ErrorKind::Interface) error.
     #[doc(alias = "fetch_one")]
     pub fn fetchone(&mut self) -> Result<Option<Row>> {
         let shared = Arc::clone(&self.shared);

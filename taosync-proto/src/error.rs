@@ -34,7 +34,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum ErrorKind {
     /// `InterfaceError`: misuse of the API or bad input caught before any I/O: a malformed
-    /// DSN, a fetch before execute, a closed cursor or connection, a typed read (`row.get::<T>`) of a NULL or of a value that does not fit.
+    /// DSN, a closed cursor or connection, a typed read (`row.get::<T>`) of a NULL or of a value that does not fit.
     Interface,
     /// `ConnectionError`: the server cannot be reached or the link broke: refused or
     /// timed-out TCP connect, TLS or WebSocket handshake failure, the socket closed
@@ -43,7 +43,8 @@ pub enum ErrorKind {
     /// `DatabaseError`: a server error from a call with no more specific class.
     Database,
     /// `OperationalError`: a request failed for operational reasons: a read timeout, an
-    /// HTTP 5xx, a reply the protocol does not allow at that point.
+    /// HTTP 5xx, a reply the protocol does not allow at that point; also a fetch when no
+    /// result set exists (as the Python connector raises it).
     Operational,
     /// `ProgrammingError`: the SQL of an `execute` or `query` is wrong: a parameter count
     /// that does not match the placeholders, or the server rejected it (syntax error,

@@ -205,7 +205,7 @@ fn empty_results_and_statements_without_rows() {
         assert!(cur.description().is_none(), "{name}");
         assert_eq!(cur.rowcount(), 0);
         let e = cur.fetchone().unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Interface, "{name}: fetch after DDL");
+        assert_eq!(e.kind(), ErrorKind::Operational, "{name}: fetch after DDL");
         cur.execute("select * from t", ()).unwrap();
         assert_eq!(cur.description().unwrap().len(), 2, "{name}");
         assert!(cur.fetchone().unwrap().is_none());
@@ -339,7 +339,7 @@ fn errors_carry_codes_and_kinds() {
         assert_eq!(e.code(), Some(Code::MND_DB_NOT_EXIST), "{name}: {e:?}");
 
         let mut cur = conn.cursor().unwrap();
-        assert_eq!(cur.fetchone().unwrap_err().kind(), ErrorKind::Interface);
+        assert_eq!(cur.fetchone().unwrap_err().kind(), ErrorKind::Operational);
         let e = cur.execute("select ?", ()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Programming, "{name}: parameter count");
         assert_eq!(conn.rollback().unwrap_err().kind(), ErrorKind::NotSupported);
