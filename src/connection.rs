@@ -24,7 +24,7 @@ use crate::options::{ConnectOptions, IntoConnectOptions};
 use crate::params::Params;
 use crate::row::{Column, FromRow, Row};
 use crate::shared::{Shared, closed_error};
-use crate::transport::{Outcome, Session};
+use crate::transport::Session;
 use crate::types::Timestamp;
 
 /// Opens a connection from a DSN (see [`options`](crate::options) for its syntax) or from
@@ -105,13 +105,7 @@ impl Connection {
     /// ```
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<u64> {
         let sql = crate::params::render(sql, &params.into_values())?;
-        match self.shared.run(&sql, self.shared.next_req_id())? {
-            Outcome::Affected(n) => Ok(n),
-            Outcome::Rows { mut result, .. } => {
-                self.shared.free_result(&mut result);
-                Ok(0)
-            }
-        }
+        self.shared.run_affected(&sql)
     }
 
     /// Runs a query and returns its rows as a streaming iterator (one block in memory at a

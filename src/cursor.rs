@@ -218,7 +218,7 @@ impl Cursor {
                 let clause = render(t.clause, &values[..clause_params])?;
                 let group = render(t.group, &values[clause_params..])?;
                 if !stmt.is_empty() && stmt.len() + clause.len() + group.len() + 2 > MAX_BATCH_SQL {
-                    total += self.run_batch(&stmt)?;
+                    total += self.shared.run_affected(&stmt)?;
                     stmt.clear();
                     last_clause = None;
                 }
@@ -234,27 +234,16 @@ impl Cursor {
                 stmt.push_str(&group);
             }
             if !stmt.is_empty() {
-                total += self.run_batch(&stmt)?;
+                total += self.shared.run_affected(&stmt)?;
             }
         } else {
             for params in seq {
                 let sql = render(sql, &params.into_values())?;
-                total += self.run_batch(&sql)?;
+                total += self.shared.run_affected(&sql)?;
             }
         }
         self.rowcount = i64::try_from(total).unwrap_or(i64::MAX);
         Ok(())
-    }
-
-    fn run_batch(&mut self, sql: &str) -> Result<u64> {
-        let req_id = self.shared.next_req_id();
-        match self.shared.run(sql, req_id)? {
-            Outcome::Affected(n) => Ok(n),
-            Outcome::Rows { mut result, .. } => {
-                self.shared.free_result(&mut result);
-                Ok(0)
-            }
-        }
     }
 
     fn active(&mut self) -> Result<&mut ActiveResult> {

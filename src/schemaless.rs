@@ -324,14 +324,6 @@ impl Schemaless<'_> {
         })?;
         let shared = self.conn.shared();
         let req_id = self.req_id.unwrap_or_else(|| shared.next_req_id());
-        let request = Request {
-            protocol: self.protocol,
-            precision: self.precision,
-            ttl,
-            table_name_key: self.table_name_key.as_deref().unwrap_or_default(),
-            req_id,
-            data: &payload,
-        };
         log::debug!(
             "schemaless insert req_id={req_id} protocol={} precision={:?} ({} bytes)",
             self.protocol,
@@ -339,12 +331,12 @@ impl Schemaless<'_> {
             payload.len()
         );
         let write = SchemalessWrite {
-            protocol: request.protocol.code(),
-            precision: request.precision.as_str(),
-            ttl: request.ttl,
-            table_name_key: request.table_name_key,
-            req_id: request.req_id,
-            data: request.data,
+            protocol: self.protocol.code(),
+            precision: self.precision.as_str(),
+            ttl,
+            table_name_key: self.table_name_key.as_deref().unwrap_or_default(),
+            req_id,
+            data: &payload,
         };
         shared.with(|session| session.schemaless_insert(&write))
     }
@@ -384,16 +376,6 @@ impl Connection {
             req_id: None,
         }
     }
-}
-
-/// One write, ready to send.
-struct Request<'a> {
-    protocol: SchemalessProtocol,
-    precision: SchemalessPrecision,
-    ttl: i32,
-    table_name_key: &'a str,
-    req_id: u64,
-    data: &'a str,
 }
 
 /// The wire payload: the pieces joined with `\n` (line, telnet), or the one JSON document.

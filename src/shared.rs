@@ -3,7 +3,7 @@
 //! keep-alive thread. Everything that talks to the server goes through [`Shared::with`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::code::Code;
@@ -55,7 +55,7 @@ impl Shared {
 
     /// Closes the session and stops the keep-alive thread. Idempotent.
     pub(crate) fn close(&self) {
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.session();
         if let Some(mut s) = guard.take() {
             log::debug!("closing the connection to {}", s.host());
             s.close();
@@ -68,9 +68,15 @@ impl Shared {
             .take();
     }
 
+    /// The session slot (`None` once closed); a poisoned lock is taken over, as everywhere
+    /// in the crate.
+    fn session(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Runs `f` on the open session; a closed connection is an Interface error.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Session) -> Result<R>) -> Result<R> {
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.session();
         match guard.as_mut() {
             Some(s) => f(s),
             None => Err(closed_error()),
@@ -88,10 +94,7 @@ impl Shared {
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.session
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_none()
+        self.session().is_none()
     }
 
     /// Runs `sql`, remembering the database of a successful `USE`.
@@ -105,6 +108,18 @@ impl Shared {
         })
     }
 
+    /// Runs `sql` for its affected-row count: a result set it produces is freed unread
+    /// and counts 0.
+    pub(crate) fn run_affected(&self, sql: &str) -> Result<u64> {
+        match self.run(sql, self.next_req_id())? {
+            Outcome::Affected(n) => Ok(n),
+            Outcome::Rows { mut result, .. } => {
+                self.free_result(&mut result);
+                Ok(0)
+            }
+        }
+    }
+
     /// Frees a result early if blocks remain on the server; never fails (the connection
     /// may be closed already, the socket replaced).
     pub(crate) fn free_result(&self, result: &mut ResultHandle) {
@@ -112,7 +127,7 @@ impl Shared {
             return;
         }
         let req_id = self.next_req_id();
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.session();
         if let Some(s) = guard.as_mut() {
             s.free_result(result, req_id);
         }

@@ -99,8 +99,8 @@ use crate::proto::tmq::{
 use crate::proto::ws::{Action, binary_reply_req_id};
 use crate::row::Column;
 use crate::transport::tmq::TmqChannel;
-use crate::transport::version_at_least;
 use crate::transport::ws::CONNECTOR;
+use crate::transport::{deadline_after, version_at_least};
 use crate::types::Precision;
 
 pub use crate::proto::tmq::{Assignment, ConsumerConfig, OffsetReset};
@@ -120,14 +120,6 @@ static NEXT_CONSUMER_ID: AtomicU64 = AtomicU64::new(1);
 
 fn tmq_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Tmq, message)
-}
-
-/// `now + d`, saturating at a year from now (a `Duration::MAX` timeout means "wait").
-fn after(d: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(d)
-        .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
-        .unwrap_or(now)
 }
 
 fn closed_error() -> Error {
@@ -357,7 +349,7 @@ impl Consumer {
                 "poll before subscribe: call subscribe(topics) first",
             ));
         }
-        let end = after(timeout);
+        let end = deadline_after(timeout);
         loop {
             let left = end.saturating_duration_since(Instant::now());
             let blocking = left.min(MAX_BLOCKING);
@@ -560,7 +552,7 @@ impl Consumer {
         if inner.subscribed && usable {
             let req_id = inner.next_req_id();
             let wait = inner.opts.get_read_timeout().min(CLOSE_WAIT);
-            if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, after(wait)) {
+            if let Err(e) = inner.request(&UnsubscribeArgs { req_id }, deadline_after(wait)) {
                 log::debug!("tmq {}: unsubscribe on close failed: {e}", inner.host);
             }
         }
@@ -601,15 +593,10 @@ fn offsets(values: Vec<i64>, expected: usize, what: &str) -> Result<Vec<Option<i
 // ---------------------------------------------------------------------------------------
 // Requests
 
-/// The `req_id` of a `fetch_raw_data` reply (it starts like a `fetch_raw_block` reply).
-fn raw_data_req_id(frame: &[u8]) -> Option<u64> {
-    binary_reply_req_id(frame)
-}
-
 /// The `req_id` of a `fetch_block` reply (bytes 8..16: the `fetch`'s id).
 fn fetch_block_req_id(frame: &[u8]) -> Option<u64> {
     let id = u64::from_le_bytes(frame.get(8..16)?.try_into().ok()?);
-    (frame.len() >= 24 && raw_data_req_id(frame).is_none()).then_some(id)
+    (frame.len() >= 24 && binary_reply_req_id(frame).is_none()).then_some(id)
 }
 
 impl Inner {
@@ -623,7 +610,7 @@ impl Inner {
     }
 
     fn deadline(&self) -> Instant {
-        after(self.opts.get_read_timeout())
+        deadline_after(self.opts.get_read_timeout())
     }
 
     fn channel(&mut self) -> Result<&mut TmqChannel> {
@@ -710,8 +697,10 @@ impl Inner {
 
     fn fetch_raw_data(&mut self, message_id: u64) -> Result<Vec<MessageBlock>> {
         let req_id = self.next_req_id();
-        let frame =
-            self.request_binary(&FetchRawDataArgs { req_id, message_id }, raw_data_req_id)?;
+        let frame = self.request_binary(
+            &FetchRawDataArgs { req_id, message_id },
+            binary_reply_req_id,
+        )?;
         let (_, raw) = FetchRawDataReply::decode(&frame)?.into_result()?;
         let data = RawData::decode(raw)?;
         data.blocks
@@ -777,13 +766,13 @@ mod tests {
         frame.extend_from_slice(&1u16.to_le_bytes());
         frame.extend_from_slice(&0u64.to_le_bytes());
         frame.extend_from_slice(&42u64.to_le_bytes());
-        assert_eq!(raw_data_req_id(&frame), Some(42));
+        assert_eq!(binary_reply_req_id(&frame), Some(42));
         assert_eq!(fetch_block_req_id(&frame), None);
         let mut block = 7u64.to_le_bytes().to_vec();
         block.extend_from_slice(&9u64.to_le_bytes());
         block.extend_from_slice(&1u64.to_le_bytes());
         assert_eq!(fetch_block_req_id(&block), Some(9));
-        assert_eq!(raw_data_req_id(&block), None);
+        assert_eq!(binary_reply_req_id(&block), None);
         assert_eq!(fetch_block_req_id(&block[..10]), None);
     }
 }

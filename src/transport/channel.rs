@@ -348,11 +348,12 @@ impl Channel {
     }
 }
 
-/// `now + d`, saturating far in the future.
+/// `now + d`, saturating at a year from now (a `Duration::MAX` timeout means "wait").
 pub(crate) fn deadline_after(d: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(d)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365))
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+        .unwrap_or(now)
 }
 
 /// Why an upgrade failed.

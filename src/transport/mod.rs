@@ -35,6 +35,7 @@ mod rest_sml;
 pub(crate) mod tmq;
 pub(crate) mod ws;
 
+pub(crate) use channel::deadline_after;
 pub(crate) use ws::version_at_least;
 
 /// What kind of server-side object a [`SocketId`] names (for the error when it is lost).

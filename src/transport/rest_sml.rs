@@ -17,8 +17,7 @@ impl RestSession {
     /// Writes schemaless records through the InfluxDB / OpenTSDB endpoints (02 §2.3, §2.4)
     /// into the current database.
     pub(crate) fn schemaless_insert(&mut self, r: &SchemalessWrite<'_>) -> Result<u64> {
-        let rest = self;
-        let Some(db) = rest.current_db().map(str::to_owned) else {
+        let Some(db) = self.current_db().map(str::to_owned) else {
             return Err(Error::new(
             ErrorKind::Schemaless,
             "schemaless insert over REST needs a current database: name one in the DSN or call select_db",
@@ -52,7 +51,7 @@ impl RestSession {
         if r.req_id != 0 {
             query.push(("req_id", (r.req_id & (i64::MAX as u64)).to_string()));
         }
-        let (status, body) = rest.post_endpoint(&path, &query, r.data.as_bytes())?;
+        let (status, body) = self.post_endpoint(&path, &query, r.data.as_bytes())?;
         match status {
             200..=299 => Ok(records_sent(r.protocol, r.data)),
             _ => Err(http_error(status, &body, &path)),

@@ -12,12 +12,11 @@ use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::tmq::VersionArgs;
-use crate::proto::ws::{Action, decode_body};
+use crate::proto::ws::Action;
 
 /// An open `/rest/tmq` socket.
 pub(crate) struct TmqChannel {
     channel: Channel,
-    read_timeout: Duration,
 }
 
 impl TmqChannel {
@@ -31,10 +30,7 @@ impl TmqChannel {
         let channel = Channel::connect(opts, host, "/rest/tmq", "tmq WebSocket")
             .map_err(|e| e.into_error(host))?
             .match_action();
-        let mut tmq = TmqChannel {
-            channel,
-            read_timeout: opts.get_read_timeout(),
-        };
+        let mut tmq = TmqChannel { channel };
         let deadline = deadline_after(opts.get_conn_timeout());
         let version = tmq
             .request(&VersionArgs { req_id }, deadline)
@@ -55,7 +51,7 @@ impl TmqChannel {
 
     /// The deadline of a request sent now (`read_timeout`).
     pub(crate) fn deadline(&self) -> Instant {
-        deadline_after(self.read_timeout)
+        self.channel.deadline()
     }
 
     /// True while the socket works.
@@ -78,16 +74,13 @@ impl TmqChannel {
         }
     }
 
-    /// One JSON request; the server's errors are `TmqError`s with its code.
+    /// One JSON request; the server's errors (kind `Database` from the channel) are
+    /// `TmqError`s with its code, transport errors keep their kind.
     pub(crate) fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
         self.ensure_usable()?;
         log::debug!("tmq {} req_id={}", A::NAME, args.req_id());
-        self.channel.send_json(args)?;
-        let (header, text) = self
-            .channel
-            .read_text(args.req_id(), Some(A::NAME), deadline)?;
-        decode_body(&header, &text).map_err(|e| {
-            if e.code().is_some() {
+        self.channel.request(args, deadline).map_err(|e| {
+            if e.kind() == ErrorKind::Database {
                 e.with_kind(ErrorKind::Tmq)
             } else {
                 e

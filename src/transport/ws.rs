@@ -356,6 +356,11 @@ impl WsSession {
     /// Sends one JSON request (reopening a broken socket first) and returns its reply.
     pub(crate) fn request<A: Action>(&mut self, args: &A) -> Result<A::Reply> {
         self.ensure_usable()?;
+        self.exchange(args)
+    }
+
+    /// One JSON request and its reply on the socket as it is.
+    fn exchange<A: Action>(&mut self, args: &A) -> Result<A::Reply> {
         log::debug!("ws {} req_id={}", A::NAME, args.req_id());
         let deadline = self.channel.deadline();
         self.channel.request(args, deadline)
@@ -382,10 +387,7 @@ impl WsSession {
     ) -> Result<A::Reply> {
         self.ensure_usable()?;
         self.check_live(target)?;
-        let args = args(target.id);
-        log::debug!("ws {} req_id={}", A::NAME, args.req_id());
-        let deadline = self.channel.deadline();
-        self.channel.request(&args, deadline)
+        self.exchange(&args(target.id))
     }
 
     /// One binary request about `target` (built by `frame(id)`), whose text reply
