@@ -55,8 +55,8 @@
 //! Values are converted to the types the server reports for the prepared statement (an
 //! `ints` view bound to a BIGINT column is sent as BIGINT, a timestamp is converted to the
 //! column precision). A value that cannot be converted (text into an INT column, 300 into a
-//! TINYINT) is a [`Statement`](ErrorKind::Statement) error with code 0x0200 (invalid
-//! operation) naming the column and row, raised before anything is sent.
+//! TINYINT) is a [`Data`](ErrorKind::Data) error with code 0x0203 (invalid value) naming
+//! the column and row, raised before anything is sent.
 //!
 //! The statement lives on the connection's WebSocket. If that socket breaks and the
 //! connection reopens it, the server has forgotten the statement: the next call fails with
@@ -66,8 +66,10 @@
 //! ## Errors and what a failed execute leaves behind
 //!
 //! Binds the server rejects (wrong column count, wrong row count, a missing table name,
-//! tags on a normal table, a value too long for its column) are `Statement` errors
-//! carrying the server's code ([`Error::code`]). When [`execute`](Statement::execute)
+//! tags on a normal table, a value too long for its column) carry the server's code
+//! ([`Error::code`]) and the kind the [code table](crate::Code) gives it: a wrong column
+//! count is `Programming`, a value too long is `Data`; codes the table leaves to the
+//! context (the statement API's own, 0x022A–0x0233) are `Statement`. When [`execute`](Statement::execute)
 //! fails, nothing of that execute is written and its binds are dropped: on stmt2 the one
 //! bind message is checked as a whole before `stmt2_exec`; on stmt v1, where the tables
 //! before the failing one were already added on the server, the statement is prepared
@@ -98,8 +100,11 @@ use crate::transport::{Lost, Outcome, SocketId, version_at_least};
 use crate::types::{Precision, Type};
 use crate::value::Value;
 
-/// `TSC_INVALID_OPERATION`: a value that does not fit its column, rows of unequal length.
+/// `TSC_INVALID_OPERATION`: a call the statement cannot take (rows of unequal length, an
+/// invalid table name).
 const INVALID_OPERATION: Code = Code::new(0x0200);
+/// `TSC_INVALID_VALUE`: a value that does not fit its column.
+const INVALID_VALUE: Code = Code::new(0x0203);
 /// `TSC_STMT_API_ERROR`: a call out of order.
 const API_ERROR: Code = Code::new(0x022A);
 /// `TSC_STMT_TBNAME_ERROR`: the table name is a parameter and was not set.
@@ -287,23 +292,23 @@ impl std::fmt::Debug for Statement {
     }
 }
 
+/// An error this module raises with a TDengine code: the code's class from the table
+/// (`Programming` for a wrong column count), `Statement` where the code leaves it open.
 fn statement_error(code: Code, message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Statement, message).with_code(code)
+    Error::from_server(i64::from(code.value()), message, ErrorKind::Statement)
 }
 
-/// A server error reply as a `Statement` error (transport errors keep their kind).
+/// A server error reply in the stmt context (classified codes and transport errors keep
+/// their kind).
 fn relabel(e: Error) -> Error {
-    if e.kind() == ErrorKind::Database {
-        e.with_kind(ErrorKind::Statement)
-    } else {
-        e
-    }
+    e.in_context(ErrorKind::Statement)
 }
 
 /// Names prepared statements in the error of a REST session.
 const FEATURE: &str = "prepared statements";
 
-/// `value` converted to `ty` in `precision`, as a `Statement` error (0x0200) naming `what`.
+/// `value` converted to `ty` in `precision`; a value that does not fit is a `Data` error
+/// (0x0203) naming `what`.
 fn convert(
     value: &Value,
     ty: Type,
@@ -311,7 +316,7 @@ fn convert(
     what: &dyn Fn() -> String,
 ) -> Result<Value> {
     coerce(value, ty, precision)
-        .map_err(|e| statement_error(INVALID_OPERATION, format!("{}: {}", what(), e.message())))
+        .map_err(|e| statement_error(INVALID_VALUE, format!("{}: {}", what(), e.message())))
 }
 
 impl Statement {

@@ -209,7 +209,7 @@ impl Channel {
                                     ),
                                 )
                             },
-                            |e| e.with_kind(error_kind),
+                            |e| e.in_context(error_kind),
                         ));
                     }
                 }

@@ -363,18 +363,34 @@ impl Session {
     }
 }
 
-/// A server error surfaced through a schemaless write: relabelled `SchemalessError` with
-/// the affected rows set; transport failures keep their kind.
+/// A server error surfaced through a schemaless write: in the `SchemalessError` context
+/// (classified codes keep their class) with the affected rows set; transport failures keep
+/// their kind and have no affected rows.
 fn schemaless_error(e: Error) -> Error {
-    match e.kind() {
-        ErrorKind::Database | ErrorKind::Programming | ErrorKind::Operational
-            if e.code().is_none_or(|c| !c.is_client_local()) =>
-        {
-            let rows = e.affected_rows().unwrap_or(0);
-            e.with_kind(ErrorKind::Schemaless).with_affected_rows(rows)
-        }
-        _ => e,
+    if e.code().is_some_and(|c| !c.is_client_local()) {
+        let rows = e.affected_rows().unwrap_or(0);
+        e.in_context(ErrorKind::Schemaless).with_affected_rows(rows)
+    } else {
+        e
     }
+}
+
+/// An error while connecting, prefixed with `what` (the host, the step): a
+/// `ConnectionError`, PEP 249's class for `connect`, unless a server code says something
+/// is wrong with the request rather than with reaching the server (a DSN naming a missing
+/// database is a `ProgrammingError` `0x0388` on every transport). Operational codes (the
+/// server cannot serve now) stay `ConnectionError`s here. The code, if any, and the cause
+/// are kept.
+pub(crate) fn connect_error(what: &str, e: Error) -> Error {
+    let kind = match e.code().and_then(Code::kind) {
+        Some(kind) if kind != ErrorKind::Operational => kind,
+        _ => ErrorKind::Connection,
+    };
+    let mut out = Error::new(kind, format!("{what}: {}", e.message()));
+    if let Some(code) = e.code() {
+        out = out.with_code(code);
+    }
+    out.with_source(e)
 }
 
 /// The database named by a `USE <db>` statement, when `sql` is one.

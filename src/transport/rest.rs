@@ -45,15 +45,9 @@ impl RestSession {
         db: Option<&str>,
     ) -> Result<RestSession> {
         let mut s = RestSession::unchecked(opts, host, db)?;
-        let version = s.fetch_version(0).map_err(|e| {
-            // Whatever goes wrong while connecting is a connection error (PEP 249's class
-            // for `connect`); the server's code, if any, is kept.
-            let mut out = Error::new(ErrorKind::Connection, format!("{host}: {}", e.message()));
-            if let Some(code) = e.code() {
-                out = out.with_code(code);
-            }
-            out.with_source(e)
-        })?;
+        let version = s
+            .fetch_version(0)
+            .map_err(|e| super::connect_error(&host.to_string(), e))?;
         s.version = Some(version);
         Ok(s)
     }
@@ -304,6 +298,18 @@ fn build_agent(opts: &ConnectOptions) -> Result<ureq::Agent> {
     Ok(config.into())
 }
 
+/// A REST error reply: the code's class from the table, else what the HTTP status says
+/// (401: the credentials, a `ConnectionError`; a 5xx: `OperationalError`; else a plain
+/// `DatabaseError`, which the caller puts in its context).
+fn rest_error(status: u16, code: Code, desc: String) -> Error {
+    let context = match status {
+        401 | 403 => ErrorKind::Connection,
+        500..=599 => ErrorKind::Operational,
+        _ => ErrorKind::Database,
+    };
+    Error::from_server(i64::from(code.value()), desc, context)
+}
+
 /// Turns a REST reply (status + body) into an outcome or an error of the right kind.
 fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
     use crate::proto::rest::{RestResponse, decode_response};
@@ -330,14 +336,7 @@ fn decode(status: u16, body: &[u8]) -> Result<Outcome> {
         }
     };
     match parsed {
-        RestResponse::Error { code, desc, .. } => {
-            let kind = match status {
-                401 => ErrorKind::Connection,
-                500..=599 if code == Code::ADAPTER_GENERIC => ErrorKind::Operational,
-                _ => ErrorKind::Programming,
-            };
-            Err(Error::new(kind, desc).with_code(code))
-        }
+        RestResponse::Error { code, desc, .. } => Err(rest_error(status, code, desc)),
         RestResponse::AffectedRows { affected_rows, .. } => Ok(Outcome::Affected(affected_rows)),
         RestResponse::ResultSet(set) => {
             let columns: Arc<[Column]> = set.columns.into();
@@ -505,12 +504,7 @@ impl RestClient {
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default()
                     .to_owned();
-                let kind = if status == 401 {
-                    ErrorKind::Connection
-                } else {
-                    ErrorKind::Programming
-                };
-                Err(Error::server(kind, code, desc))
+                Err(rest_error(status, Code::from_raw(code), desc))
             }
             None => Err(Error::new(
                 ErrorKind::Operational,

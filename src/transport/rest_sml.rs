@@ -18,12 +18,12 @@ impl RestSession {
     /// into the current database.
     pub(crate) fn schemaless_insert(&mut self, r: &SchemalessWrite<'_>) -> Result<u64> {
         let Some(db) = self.current_db().map(str::to_owned) else {
-            return Err(Error::new(
-            ErrorKind::Schemaless,
-            "schemaless insert over REST needs a current database: name one in the DSN or call select_db",
-        )
-        .with_code(Code::PAR_DB_NOT_SPECIFIED)
-        .with_affected_rows(0));
+            return Err(Error::from_server(
+                i64::from(Code::PAR_DB_NOT_SPECIFIED.value()),
+                "schemaless insert over REST needs a current database: name one in the DSN or call select_db",
+                ErrorKind::Schemaless,
+            )
+            .with_affected_rows(0));
         };
         let mut query: Vec<(&str, String)> = Vec::new();
         let path = match r.protocol {
@@ -100,13 +100,14 @@ fn http_error(status: u16, body: &[u8], path: &str) -> Error {
     } else {
         format!("POST {path}: HTTP {status}: {text}")
     };
-    let mut e = Error::new(kind, text);
-    if let Some(code) = code {
-        e = e.with_code(code);
-    } else if status == 401 {
+    let mut e = match code {
+        Some(code) => Error::from_server(i64::from(code.value()), text, kind),
+        None => Error::new(kind, text),
+    };
+    if code.is_none() && status == 401 {
         e = e.with_code(Code::CLIENT_UNAUTHORIZED);
     }
-    if kind == ErrorKind::Schemaless {
+    if kind == ErrorKind::Schemaless || code.is_some_and(|c| c.kind().is_some()) {
         e = e.with_affected_rows(0);
     }
     e

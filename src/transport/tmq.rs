@@ -79,13 +79,9 @@ impl TmqChannel {
     pub(crate) fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
         self.ensure_usable()?;
         log::debug!("tmq {} req_id={}", A::NAME, args.req_id());
-        self.channel.request(args, deadline).map_err(|e| {
-            if e.kind() == ErrorKind::Database {
-                e.with_kind(ErrorKind::Tmq)
-            } else {
-                e
-            }
-        })
+        self.channel
+            .request(args, deadline)
+            .map_err(|e| e.in_context(ErrorKind::Tmq))
     }
 
     /// One JSON request whose reply is a binary frame that `is_reply` recognises (by the

@@ -230,13 +230,7 @@ impl WsSession {
             };
             self.channel.request(&args, deadline)
         };
-        let q = reply.map_err(|e| {
-            if e.code().is_some_and(|c| !c.is_client_local()) && e.kind() == ErrorKind::Database {
-                e.with_kind(ErrorKind::Programming)
-            } else {
-                e
-            }
-        })?;
+        let q = reply?;
         if !q.has_result_set() {
             return Ok(Outcome::Affected(
                 u64::try_from(q.affected_rows).unwrap_or(0),
@@ -308,7 +302,7 @@ impl WsSession {
             let fetched = self
                 .channel
                 .request(&FetchArgs { req_id, id }, deadline)
-                .map_err(|e| e.with_kind(ErrorKind::Result))?;
+                .map_err(|e| e.in_context(ErrorKind::Result))?;
             if fetched.completed {
                 return Ok(None);
             }
@@ -431,13 +425,11 @@ impl WsSession {
 
 /// Whatever goes wrong while connecting is a connection error (PEP 249's class for
 /// `connect`); the server's code, if any, is kept.
+/// A failed handshake step: a `ConnectionError` (PEP 249's class for `connect`), unless
+/// the server's code has a class of its own (a missing database is a `ProgrammingError`
+/// on every transport); the code, if any, is kept.
 fn handshake_error(host: &HostAddr, step: &str, e: Error) -> Error {
-    let message = format!("{host}: `{step}` failed: {}", e.message());
-    let mut out = Error::new(ErrorKind::Connection, message);
-    if let Some(code) = e.code() {
-        out = out.with_code(code);
-    }
-    out.with_source(e)
+    super::connect_error(&format!("{host}: `{step}` failed"), e)
 }
 
 #[cfg(test)]

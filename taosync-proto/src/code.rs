@@ -1,9 +1,62 @@
-//! TDengine error codes: a 16-bit newtype with the named codes a client meets.
+//! TDengine error codes: a 16-bit newtype with the named codes a client meets, and the one
+//! table that maps every code to the PEP 249 exception class it belongs to.
 //!
 //! Engine errors are 32-bit values `0x8000_0000 | code`; taosAdapter sends the low 16 bits,
 //! and so does every [`Error`](crate::Error). [`Code::from_raw`] does that masking.
+//!
+//! # Codes and PEP 249 classes
+//!
+//! [`Code::kind`] is the single place where a server's error code becomes an
+//! [`ErrorKind`]. Every transport (WebSocket binary and JSON fetch, REST) and every path
+//! (query, fetch, stmt, schemaless, TMQ) builds its server errors through it, so the same
+//! failure has the same kind everywhere. The table goes range by range through TDengine's
+//! `taoserror.h` (module 0, code ranges by component); within a range, the codes named
+//! in the third column are exceptions to the range's class.
+//!
+//! | Range | Component | Class of the range | Exceptions |
+//! |---|---|---|---|
+//! | `0x0001–0x00FF` | RPC | `Operational` (network unavailable, broken link, timeout) | `0x0003` authentication: *context* |
+//! | `0x0100–0x01FF` | common | `Internal` | `0x0100` not supported → `NotSupported`; `0x0102` out of memory, `0x0125` retry, `0x0126` queue full, `0x0129`/`0x012B`/`0x012E` disk, `0x012C` timeout, `0x0130`/`0x0131` starting/stopping, `0x0134` address not allowed → `Operational`; `0x0112` out of range, `0x0127` invalid timestamp, `0x0132` invalid data format, `0x013D` DECIMAL overflow, `0x013E` division by zero → `Data`; `0x0118` invalid parameter → `Programming`; `0x0124` duplicate key → `Integrity` |
+//! | `0x0200–0x02FF` | client (TSC) | `Programming` (invalid operation, syntax, no database) | `0x0202` invalid timestamp, `0x0203` invalid value, `0x021E`/`0x021F` tag/column value too long, `0x0221`/`0x0222` invalid JSON, `0x0224` value out of range → `Data`; `0x020B` invalid connection, `0x020F` cancelled, `0x0210` too many sorted rows, `0x0213` disconnected, `0x0215` killed, `0x022D` killed, `0x022E` no node → `Operational`; `0x022A`–`0x022C`, `0x0230`–`0x0233` statement API → *context*; `0x0237` → `NotSupported`; `0x02FF` → `Internal` |
+//! | `0x0300–0x03FF` | mnode | `Operational` (transactions, nodes, rebalance, limits) | every *already exists* code → `Integrity`; every *does not exist* code, invalid options, no rights, retention period zero → `Programming`; objects in use by a topic or a consumer (`0x03C4`, `0x03EB`–`0x03ED`, `0x03F3`) → `Integrity`; `0x0354`, `0x0357`, `0x0358` authentication → *context*; `0x03E6` consumer gone → `Tmq`; `0x0318` → `Internal` |
+//! | `0x0400–0x04FF` | dnode, anode, SMA, views | `Operational` | *already exists* → `Integrity`; *does not exist* → `Programming` |
+//! | `0x0500–0x05FF` | vnode | `Operational` | `0x0512` no write permission → `Programming`; `0x0525` column exists, `0x0527` column subscribed → `Integrity`; `0x0526` no such column → `Programming` |
+//! | `0x0600–0x06FF` | TSDB | `Operational` | `0x0603`, `0x0619`, `0x061D` table exists → `Integrity`; `0x0618`, `0x061A` no such table → `Programming`; `0x060B` timestamp out of range, `0x0615` invalid tag value → `Data` |
+//! | `0x0700–0x07FF` | query | `Operational` (not ready, memory, timeouts) | invalid join, time, window or filter conditions, JSON and GEOMETRY misuse → `Programming`; `0x070D`, `0x0732` → `Internal` |
+//! | `0x0800–0x08FF` | grant (licence limits) | `Operational` | |
+//! | `0x0900–0x25FF` | sync, WAL, TQ, … | `Operational` | |
+//! | `0x1100–0x11FF` | taosAdapter HTTP | `Operational` | `0x1105`, `0x1122`, `0x1124`, `0x1125` authorization → *context*; `0x1106`/`0x1107` empty request → `Programming` |
+//! | `0x2600–0x26FF` | parser | `Programming` (syntax, unknown table or column, wrong counts) | `0x2653` value too long → `Data`; `0x2614` no longer supported → `NotSupported`; `0x26FF` → `Internal` |
+//! | `0x2700–0x27FF` | planner | `Programming` | `0x2700` → `Internal` |
+//! | `0x2800–0x28FF` | functions | `Programming` | |
+//! | `0x2900–0x2FFF` | UDF, … | `Operational` | |
+//! | `0x3000–0x30FF` | schemaless | `Schemaless` | |
+//! | `0x4000–0x40FF` | TMQ | `Tmq` | |
+//! | `0x4100–0xDFFF` | streams, … | `Operational` | |
+//! | `0xE000–0xE0FF` | this client | *context* (set where the error is raised) | |
+//! | `0xFFFD`, `0xFFFE` | taosAdapter limits | `Programming` (SQL rejected by configuration), `Operational` (request over limit) | |
+//! | `0xFFFF` | taosAdapter, free text | *context* | |
+//!
+//! *Context* means the code alone does not say what went wrong: the call's own class
+//! applies — [`Connection`](ErrorKind::Connection) while connecting,
+//! [`Statement`](ErrorKind::Statement) in a stmt call, [`Schemaless`](ErrorKind::Schemaless)
+//! in a schemaless insert, [`Tmq`](ErrorKind::Tmq) in a consumer call,
+//! [`Result`](ErrorKind::Result) in a fetch, and [`Database`](ErrorKind::Database) in a
+//! query (see [`Error::in_context`](crate::Error::in_context)).
+//!
+//! ```
+//! use taosync_proto::{Code, ErrorKind};
+//! assert_eq!(Code::PAR_VALUE_TOO_LONG.kind(), Some(ErrorKind::Data));
+//! assert_eq!(Code::PAR_SYNTAX_ERROR.kind(), Some(ErrorKind::Programming));
+//! assert_eq!(Code::MND_DB_NOT_EXIST.kind(), Some(ErrorKind::Programming));
+//! assert_eq!(Code::TDB_TABLE_ALREADY_EXIST.kind(), Some(ErrorKind::Integrity));
+//! assert_eq!(Code::RPC_NETWORK_UNAVAIL.kind(), Some(ErrorKind::Operational));
+//! assert_eq!(Code::MND_AUTH_FAILURE.kind(), None);
+//! ```
 
 use std::fmt;
+
+use crate::error::ErrorKind;
 
 /// A TDengine error code, masked to 16 bits.
 ///
@@ -38,7 +91,7 @@ macro_rules! codes {
                 }
             }
 
-            /// Every named code, in ascending order.
+            /// Every named code.
             pub const ALL: &'static [Code] = &[$(Code($value)),*];
         }
     };
@@ -75,6 +128,18 @@ codes! {
     MND_STB_ALREADY_EXIST = 0x0360, "STable already exists";
     /// The supertable does not exist.
     MND_STB_NOT_EXIST = 0x0361, "STable not exist";
+    /// A value too long for a bound tag.
+    TSC_INVALID_TAG_LENGTH = 0x021E, "Invalid tag length";
+    /// A value too long for a bound column.
+    TSC_INVALID_COLUMN_LENGTH = 0x021F, "Invalid column length";
+    /// A stmt call in the wrong order.
+    TSC_STMT_API_ERROR = 0x022A, "Stmt API usage error";
+    /// The number of bound values does not match the placeholders.
+    TSC_STMT_BIND_NUMBER_ERROR = 0x0236, "Stmt bind number error";
+    /// The operation is not supported.
+    OPS_NOT_SUPPORT = 0x0100, "Operation not supported";
+    /// An invalid timestamp.
+    TSC_INVALID_TIME_STAMP = 0x0202, "Invalid timestamp format";
     /// The tag already exists.
     MND_TAG_ALREADY_EXIST = 0x0369, "Tag already exists";
     /// The tag does not exist.
@@ -268,6 +333,139 @@ impl Code {
         self.0
     }
 
+    /// The PEP 249 class of an error with this code, or `None` when the code alone does not
+    /// decide it and the call's context does (see the [module docs](self) for the table).
+    ///
+    /// ```
+    /// use taosync_proto::{Code, ErrorKind};
+    /// assert_eq!(Code::TDB_TIMESTAMP_OUT_OF_RANGE.kind(), Some(ErrorKind::Data));
+    /// assert_eq!(Code::new(0x2614).kind(), Some(ErrorKind::NotSupported));
+    /// assert_eq!(Code::ADAPTER_GENERIC.kind(), None);
+    /// ```
+    pub fn kind(self) -> Option<ErrorKind> {
+        use ErrorKind::{Data, Integrity, Internal, NotSupported, Operational, Programming};
+        let kind = match self.0 {
+            0x0000 => return None,
+            // RPC.
+            0x0003 => return None,
+            0x0001..=0x00FF => Operational,
+            // Common and utilities.
+            0x0100 => NotSupported,
+            0x0102 | 0x0125 | 0x0126 | 0x0129 | 0x012B | 0x012C | 0x012E | 0x0130 | 0x0131
+            | 0x0134 => Operational,
+            0x0112 | 0x0127 | 0x0132 | 0x013D | 0x013E => Data,
+            0x0118 => Programming,
+            0x0124 => Integrity,
+            0x0101..=0x01FF => Internal,
+            // Client (TSC).
+            0x0202 | 0x0203 | 0x021E | 0x021F | 0x0221 | 0x0222 | 0x0224 => Data,
+            0x020B | 0x020F | 0x0210 | 0x0213 | 0x0215 | 0x022D | 0x022E => Operational,
+            0x022A..=0x022C | 0x0230..=0x0233 => return None,
+            0x0237 => NotSupported,
+            0x02FF => Internal,
+            0x0200..=0x02FE => Programming,
+            // mnode.
+            0x0354 | 0x0357 | 0x0358 => return None,
+            0x03E6 => ErrorKind::Tmq,
+            0x0318 => Internal,
+            0x0320 | 0x0330 | 0x0339 | 0x0340 | 0x0350 | 0x0359 | 0x035A | 0x0360 | 0x0369
+            | 0x036B | 0x0373 | 0x0381 | 0x03A0 | 0x03A2 | 0x03A4 | 0x03A6 | 0x03AA | 0x03D0
+            | 0x03E0 | 0x03F0 | 0x03F8 => Integrity,
+            0x03C4 | 0x03C8 | 0x03EB..=0x03ED | 0x03F3 => Integrity,
+            0x0303
+            | 0x030B
+            | 0x030C
+            | 0x030E
+            | 0x0323
+            | 0x0331
+            | 0x0332
+            | 0x0338
+            | 0x0342
+            | 0x0344
+            | 0x0351..=0x0353
+            | 0x0356
+            | 0x035B
+            | 0x035D
+            | 0x0361
+            | 0x0362
+            | 0x0364
+            | 0x0365
+            | 0x036A
+            | 0x036C
+            | 0x036E
+            | 0x036F
+            | 0x0370
+            | 0x0372
+            | 0x0374
+            | 0x0375
+            | 0x0378
+            | 0x0379
+            | 0x0380
+            | 0x0382
+            | 0x0383
+            | 0x0388
+            | 0x038B
+            | 0x038C
+            | 0x039A
+            | 0x039C
+            | 0x03A1
+            | 0x03A3
+            | 0x03A5
+            | 0x03A7
+            | 0x03AB
+            | 0x03B2..=0x03B4
+            | 0x03B7
+            | 0x03C0
+            | 0x03C2
+            | 0x03E1
+            | 0x03E3..=0x03E5
+            | 0x03E8
+            | 0x03E9
+            | 0x03EE
+            | 0x03F1
+            | 0x03F2
+            | 0x03F7 => Programming,
+            0x0300..=0x03FF => Operational,
+            // dnode, anode, SMA, tag index, views, compaction.
+            0x0409 | 0x040C | 0x040F | 0x0430 | 0x0480 | 0x0483 | 0x04A0 | 0x04B3 => Integrity,
+            0x040A | 0x040D | 0x0410 | 0x0431 | 0x0442 | 0x0481 | 0x0484 | 0x04A1 | 0x04B1
+            | 0x04B2 => Programming,
+            // vnode.
+            0x0512 | 0x0526 => Programming,
+            0x0525 | 0x0527 => Integrity,
+            // TSDB.
+            0x0603 | 0x0619 | 0x061D => Integrity,
+            0x0618 | 0x061A => Programming,
+            0x060B | 0x0615 => Data,
+            // Query.
+            0x070D | 0x0732 => Internal,
+            0x0705
+            | 0x0706
+            | 0x070E
+            | 0x070F
+            | 0x0712
+            | 0x072C..=0x072E
+            | 0x0731
+            | 0x0733..=0x0737 => Programming,
+            // taosAdapter HTTP.
+            0x1105 | 0x1122 | 0x1124 | 0x1125 => return None,
+            0x1106 | 0x1107 => Programming,
+            // Parser, planner, functions.
+            0x2653 => Data,
+            0x2614 => NotSupported,
+            0x26FF | 0x2700 => Internal,
+            0x2600..=0x28FF => Programming,
+            // Schemaless, TMQ.
+            0x3000..=0x30FF => ErrorKind::Schemaless,
+            0x4000..=0x40FF => ErrorKind::Tmq,
+            // This client's own codes, and taosAdapter's free-text code.
+            0xE000..=0xE0FF | 0xFFFF => return None,
+            0xFFFD => Programming,
+            _ => Operational,
+        };
+        Some(kind)
+    }
+
     /// True for the client-local range 0xE000..=0xE0FF, which no server sends.
     pub fn is_client_local(self) -> bool {
         (0xE000..=0xE0FF).contains(&self.0)
@@ -291,12 +489,71 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_range_has_a_class_and_context_codes_have_none() {
+        use ErrorKind::*;
+        let cases = [
+            (0x000B, Some(Operational)),
+            (0x0018, Some(Operational)),
+            (0x0003, None),
+            (0x0100, Some(NotSupported)),
+            (0x0102, Some(Operational)),
+            (0x0138, Some(Internal)),
+            (0x013D, Some(Data)),
+            (0x0200, Some(Programming)),
+            (0x0216, Some(Programming)),
+            (0x0224, Some(Data)),
+            (0x0236, Some(Programming)),
+            (0x022A, None),
+            (0x0350, Some(Integrity)),
+            (0x0357, None),
+            (0x0381, Some(Integrity)),
+            (0x0388, Some(Programming)),
+            (0x0385, Some(Operational)),
+            (0x03E0, Some(Integrity)),
+            (0x03E1, Some(Programming)),
+            (0x03EB, Some(Integrity)),
+            (0x03E6, Some(Tmq)),
+            (0x0603, Some(Integrity)),
+            (0x0618, Some(Programming)),
+            (0x060B, Some(Data)),
+            (0x0706, Some(Programming)),
+            (0x073A, Some(Operational)),
+            (0x0808, Some(Operational)),
+            (0x1105, None),
+            (0x1107, Some(Programming)),
+            (0x2600, Some(Programming)),
+            (0x2603, Some(Programming)),
+            (0x2653, Some(Data)),
+            (0x2614, Some(NotSupported)),
+            (0x2801, Some(Programming)),
+            (0x3002, Some(Schemaless)),
+            (0x4000, Some(Tmq)),
+            (0xE002, None),
+            (0xFFFD, Some(Programming)),
+            (0xFFFE, Some(Operational)),
+            (0xFFFF, None),
+        ];
+        for (code, kind) in cases {
+            assert_eq!(Code::new(code).kind(), kind, "{}", Code::new(code));
+        }
+        // Every named code a server sends has a class or is deliberately left to context.
+        for code in Code::ALL {
+            if let Some(kind) = code.kind() {
+                assert!(kind.is_database_error(), "{code}: {kind}");
+            }
+        }
+    }
+
+    #[test]
     fn masking_and_names() {
         assert_eq!(Code::from_raw(-2147473920), Code::PAR_SYNTAX_ERROR);
         assert_eq!(Code::from_raw(9728), Code::PAR_SYNTAX_ERROR);
         assert_eq!(Code::MND_AUTH_FAILURE.value(), 855);
         assert_eq!(Code::new(0x1234).name(), None);
-        assert!(Code::ALL.windows(2).all(|w| w[0] != w[1]));
+        let mut all = Code::ALL.to_vec();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), Code::ALL.len(), "a code is named twice");
         assert_eq!(
             Code::PAR_TABLE_NOT_EXIST.default_message(),
             Some("Table does not exist")

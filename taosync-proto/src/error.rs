@@ -2,7 +2,9 @@
 //!
 //! Every fallible call returns [`Result<T>`](crate::Result). An [`Error`] carries
 //!
-//! * a [`kind`](Error::kind), which says *where* it was raised (the Python class it maps to),
+//! * a [`kind`](Error::kind), the Python class it maps to: for a server error, the class of
+//!   its code in the one [code table](crate::code#codes-and-pep-249-classes) every transport
+//!   and path uses, else the class of the call that raised it,
 //! * the server's [`code`](Error::code), masked to 16 bits, when a server (or the client,
 //!   in the client-local 0xE000 range) assigned one,
 //! * the [`message`](Error::message), verbatim from the server where it came from one,
@@ -11,7 +13,7 @@
 //!
 //! ```
 //! use taosync_proto::{Code, Error, ErrorKind};
-//! let e = Error::server(ErrorKind::Programming, 0x2603, "Table does not exist: t9");
+//! let e = Error::from_server(0x2603, "Table does not exist: t9", ErrorKind::Database);
 //! assert_eq!(e.to_string(), "[0x2603] Table does not exist: t9");
 //! assert_eq!(e.code(), Some(Code::PAR_TABLE_NOT_EXIST));
 //! assert!(e.kind().is_database_error());
@@ -40,38 +42,54 @@ pub enum ErrorKind {
     /// timed-out TCP connect, TLS or WebSocket handshake failure, the socket closed
     /// mid-request, authentication rejected while connecting.
     Connection,
-    /// `DatabaseError`: a server error from a call with no more specific class.
+    /// `DatabaseError`: a server error whose code has no class of its own in the
+    /// [code table](crate::code#codes-and-pep-249-classes), raised by a query (a call with
+    /// no more specific class). taosAdapter's free-text code `0xFFFF` is the usual one.
     Database,
     /// `OperationalError`: a request failed for operational reasons: a read timeout, an
-    /// HTTP 5xx, a reply the protocol does not allow at that point; also a fetch when no
-    /// result set exists (as the Python connector raises it).
+    /// HTTP 5xx, a reply the protocol does not allow at that point, and the server codes
+    /// for an unavailable node, a timeout, a cancelled or killed query, a resource or
+    /// licence limit; also a fetch when no result set exists (as the Python connector
+    /// raises it).
     Operational,
-    /// `ProgrammingError`: the SQL of an `execute` or `query` is wrong: a parameter count
-    /// that does not match the placeholders, or the server rejected it (syntax error,
-    /// unknown table or column, database not specified, ...).
+    /// `ProgrammingError`: the request is wrong, on every path (query, stmt, schemaless,
+    /// TMQ): a parameter count that does not match the placeholders, or a server code for
+    /// a syntax error, an unknown database, table, column, topic or function, no database
+    /// selected, an invalid option, missing permission.
     Programming,
     /// `StatementError`: a parameter-binding statement (stmt / stmt2) failed to prepare,
-    /// bind or execute.
+    /// bind or execute for a reason no code class covers (calls in the wrong order, a
+    /// closed statement, a server error without a classified code).
     Statement,
-    /// `ResultError`: a result could not be fetched or decoded (a truncated or malformed
-    /// block, a freed result).
+    /// `ResultError`: a result could not be decoded (a truncated or malformed block) or the
+    /// server refused a fetch without a classified code (a freed result). A connection
+    /// that breaks during a fetch is a [`Connection`](ErrorKind::Connection) error, on
+    /// every transport.
     Result,
-    /// `SchemalessError`: a schemaless insert failed; [`Error::affected_rows`] is set.
+    /// `SchemalessError`: a schemaless insert failed with a schemaless code (`0x30xx`) or
+    /// one without a class; [`Error::affected_rows`] is set on every server error of a
+    /// schemaless insert, whatever its kind.
     Schemaless,
     /// `TmqError`: a data-subscription call failed (configuration, subscribe, poll, commit,
-    /// seek, assignment).
+    /// seek, assignment) with a TMQ code (`0x40xx`), the consumer-gone code `0x03E6`, or a
+    /// code without a class.
     Tmq,
-    /// `DataError` (PEP 249): a value could not be represented, for example a parameter
-    /// that has no SQL literal form.
+    /// `DataError` (PEP 249): a value does not fit: too long for its column or tag
+    /// (`0x2653`), out of range (`0x0224`, `0x0112`), an invalid or out-of-range timestamp
+    /// (`0x0202`, `0x0127`, `0x060B`), a DECIMAL overflow, a division by zero, or a
+    /// parameter that has no SQL literal form.
     Data,
-    /// `InternalError` (PEP 249): an invariant of this crate was broken; please report it.
+    /// `InternalError` (PEP 249): the server reported an internal failure (the common
+    /// range `0x01xx` mostly, `0x02FF`, `0x26FF`), or an invariant of this crate was
+    /// broken; please report it.
     Internal,
     /// `NotSupportedError` (PEP 249): the operation is not supported by TDengine or by the
     /// chosen transport (for example `rollback`).
     NotSupported,
-    /// `IntegrityError` (PEP 249): TDengine enforces no integrity constraints, so this kind
-    /// is only raised for the few "already exists" conflicts a caller may want to catch
-    /// apart; most conflicts are `Programming`.
+    /// `IntegrityError` (PEP 249): a duplicate or a constraint: every "already exists"
+    /// code (database, table, supertable, column, tag, user, topic, …, when the statement
+    /// has no `IF NOT EXISTS`) and an object still in use (a topic subscribed, a column
+    /// a topic reads).
     Integrity,
     /// `Warning` (PEP 249; like PEP 249's `Warning`, not a database error): **never raised
     /// by this crate**. TDengine refuses values that do not fit instead of truncating them
@@ -153,6 +171,44 @@ impl Error {
     /// 16-bit code or the raw 32-bit engine value; it is masked to 16 bits.
     pub fn server(kind: ErrorKind, raw: i64, message: impl Into<String>) -> Error {
         Error::new(kind, message).with_code(Code::from_raw(raw))
+    }
+
+    /// An error a server reported with `raw` (masked to 16 bits): its kind is the code's
+    /// class from the [table](crate::code#codes-and-pep-249-classes), or `context` when the
+    /// code alone does not decide it.
+    ///
+    /// ```
+    /// use taosync_proto::{Code, Error, ErrorKind};
+    /// let e = Error::from_server(0x2653, "Value too long for column/tag: s", ErrorKind::Statement);
+    /// assert_eq!(e.kind(), ErrorKind::Data);
+    /// let e = Error::from_server(0xFFFF, "stmt is closed", ErrorKind::Statement);
+    /// assert_eq!(e.kind(), ErrorKind::Statement);
+    /// ```
+    pub fn from_server(raw: i64, message: impl Into<String>, context: ErrorKind) -> Error {
+        let code = Code::from_raw(raw);
+        Error::new(code.kind().unwrap_or(context), message).with_code(code)
+    }
+
+    /// The same error in the context of a call of class `context`: a server error whose
+    /// code left its class to the context (kind [`Database`](ErrorKind::Database), as
+    /// decoding a reply without knowing the call produces it) takes `context`'s kind; every
+    /// other error — a classified server code, a transport failure — keeps its own.
+    ///
+    /// ```
+    /// use taosync_proto::{Error, ErrorKind};
+    /// let unclassified = Error::from_server(0xFFFF, "no such stmt", ErrorKind::Database);
+    /// assert_eq!(unclassified.in_context(ErrorKind::Statement).kind(), ErrorKind::Statement);
+    /// let syntax = Error::from_server(0x2600, "syntax error", ErrorKind::Database);
+    /// assert_eq!(syntax.in_context(ErrorKind::Statement).kind(), ErrorKind::Programming);
+    /// let reset = Error::new(ErrorKind::Connection, "reset");
+    /// assert_eq!(reset.in_context(ErrorKind::Result).kind(), ErrorKind::Connection);
+    /// ```
+    pub fn in_context(self, context: ErrorKind) -> Error {
+        if self.0.kind == ErrorKind::Database {
+            self.with_kind(context)
+        } else {
+            self
+        }
     }
 
     /// The same error with `code` set.

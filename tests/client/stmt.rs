@@ -276,7 +276,7 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
         let e = s.execute().unwrap_err();
         assert_eq!(
             (e.kind(), code(&e)),
-            (ErrorKind::Statement, 0x263F),
+            (ErrorKind::Programming, 0x263F),
             "{p:?} {e}"
         );
         // Columns of different row counts.
@@ -287,23 +287,23 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
                 ColumnView::varchars(["a", "b"]),
             ])
             .unwrap_err();
-        assert_eq!((e.kind(), code(&e)), (ErrorKind::Statement, 0x0200), "{e}");
+        assert_eq!(
+            (e.kind(), code(&e)),
+            (ErrorKind::Programming, 0x0200),
+            "{e}"
+        );
         // A value of the wrong type, and one out of range.
         for bad in [Value::from("abc"), Value::BigInt(1 << 40)] {
             s.bind_row(&[ts(BASE), bad, Value::Null]).unwrap();
             let e = s.execute().unwrap_err();
-            assert_eq!((e.kind(), code(&e)), (ErrorKind::Statement, 0x0200), "{e}");
+            assert_eq!((e.kind(), code(&e)), (ErrorKind::Data, 0x0203), "{e}");
             assert!(e.message().contains("\"v\""), "{e}");
         }
         // A string longer than VARCHAR(4): the server's code.
         s.bind_row(&[ts(BASE), Value::Int(1), Value::from("toolong")])
             .unwrap();
         let e = s.execute().unwrap_err();
-        assert_eq!(
-            (e.kind(), code(&e)),
-            (ErrorKind::Statement, 0x2653),
-            "{p:?} {e}"
-        );
+        assert_eq!((e.kind(), code(&e)), (ErrorKind::Data, 0x2653), "{p:?} {e}");
         // Nothing was written, and the statement still works.
         assert!(rows(&conn, "select * from plain").is_empty());
         s.bind_row(&[ts(BASE), Value::Int(1), Value::from("ok")])
@@ -320,7 +320,7 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
         s.bind_row(&[ts(BASE), Value::from("not a number")])
             .unwrap();
         s.add_batch().unwrap();
-        assert_eq!(s.execute().unwrap_err().kind(), ErrorKind::Statement);
+        assert_eq!(s.execute().unwrap_err().kind(), ErrorKind::Data);
         s.set_tbname_tags("good", &[Value::Null]).unwrap();
         s.bind_row(&[ts(BASE + 1), Value::Int(2)]).unwrap();
         assert_eq!(s.execute().unwrap(), 1);
@@ -349,7 +349,7 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
         let e = s.execute().unwrap_err();
         assert_eq!(
             (e.kind(), code(&e)),
-            (ErrorKind::Statement, 0x260D),
+            (ErrorKind::Programming, 0x260D),
             "{p:?} {e}"
         );
 
@@ -369,7 +369,7 @@ fn bind_errors_carry_codes_and_leave_the_statement_usable() {
         assert!(e.message().contains("not prepared"), "{e}");
         // Invalid SQL is the server's error.
         let e = fresh.prepare("insert into nosuch values (?)").unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Statement, "{e}");
+        assert_eq!(e.kind(), ErrorKind::Programming, "{e}");
         assert!(e.code().is_some());
     }
 }

@@ -468,8 +468,9 @@ fn errors_carry_the_servers_codes() {
     assert_eq!(e.code(), Some(Code::ADAPTER_GENERIC), "{e}");
     assert!(e.message().contains("tmq not init"), "{e}");
 
+    // A missing topic is a programming error, as every missing object is (the code table).
     let e = c.subscribe(&["no_such_topic"]).unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Tmq);
+    assert_eq!(e.kind(), ErrorKind::Programming);
     assert_eq!(e.code(), Some(Code::MND_TOPIC_NOT_EXIST), "{e}");
 
     c.subscribe(&["e_q"]).unwrap();

@@ -502,14 +502,8 @@ message! {
 }
 action!(UnsubscribeArgs => "unsubscribe", Empty);
 
-/// Client: parses a `/rest/tmq` reply; a non-zero `code` is an error of kind
-/// [`Tmq`](ErrorKind::Tmq) carrying the code and message.
+/// Client: parses a `/rest/tmq` reply; a non-zero `code` is an error carrying the code and
+/// message, of the code's class, else of kind [`Tmq`](ErrorKind::Tmq).
 pub fn decode_tmq_reply<A: Action>(text: &str) -> Result<Reply<A::Reply>> {
-    decode_reply::<A::Reply>(text).map_err(|e| {
-        if e.code().is_some() {
-            e.with_kind(ErrorKind::Tmq)
-        } else {
-            e
-        }
-    })
+    decode_reply::<A::Reply>(text).map_err(|e| e.in_context(ErrorKind::Tmq))
 }

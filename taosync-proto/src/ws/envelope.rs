@@ -138,7 +138,11 @@ impl ReplyHeader {
         } else {
             self.message.clone()
         };
-        Some(Error::new(ErrorKind::Database, message).with_code(code))
+        Some(Error::from_server(
+            i64::from(code.value()),
+            message,
+            ErrorKind::Database,
+        ))
     }
 
     /// Server: the compact error reply text (only the five common keys).
@@ -180,8 +184,9 @@ pub fn encode_reply<T: Serialize>(header: &ReplyHeader, body: &T) -> Result<Stri
     })
 }
 
-/// Client: parses a reply. `code != 0` gives `Err` with the code and message (kind
-/// [`Database`](ErrorKind::Database); callers re-label it with [`Error::with_kind`]);
+/// Client: parses a reply. `code != 0` gives `Err` with the code and message (kind from
+/// the code table, else [`Database`](ErrorKind::Database), which callers put in their
+/// context with [`Error::in_context`]);
 /// otherwise the body is read tolerating missing optional keys and unknown keys.
 pub fn decode_reply<T: DeserializeOwned>(text: &str) -> Result<Reply<T>> {
     let header = ReplyHeader::peek(text)?;
