@@ -378,15 +378,24 @@ fn schemaless_error(e: Error) -> Error {
 /// An error while connecting, prefixed with `what` (the host, the step): a
 /// `ConnectionError`, PEP 249's class for `connect`, unless a server code says something
 /// is wrong with the request rather than with reaching the server (a DSN naming a missing
-/// database is a `ProgrammingError` `0x0388` on every transport). Operational codes (the
-/// server cannot serve now) stay `ConnectionError`s here. The code, if any, and the cause
-/// are kept.
-pub(crate) fn connect_error(what: &str, e: Error) -> Error {
+/// database is a `ProgrammingError` `0x0388` on every transport, its message naming the
+/// database `db`). Operational codes (the server cannot serve now) stay
+/// `ConnectionError`s here. The code, if any, and the cause are kept.
+pub(crate) fn connect_error(what: &str, db: Option<&str>, e: Error) -> Error {
     let kind = match e.code().and_then(Code::kind) {
         Some(kind) if kind != ErrorKind::Operational => kind,
         _ => ErrorKind::Connection,
     };
-    let mut out = Error::new(kind, format!("{what}: {}", e.message()));
+    let message = match db {
+        Some(db) if e.code() == Some(Code::MND_DB_NOT_EXIST) => {
+            format!(
+                "{what}: {} (database `{db}`, named in the DSN)",
+                e.message()
+            )
+        }
+        _ => format!("{what}: {}", e.message()),
+    };
+    let mut out = Error::new(kind, message);
     if let Some(code) = e.code() {
         out = out.with_code(code);
     }

@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::percent_encode;
 use crate::options::{ConnectOptions, HostAddr};
 use crate::row::{Column, Row};
+use crate::value::Value;
 
 /// The largest REST response body read (1 GiB).
 pub const MAX_BODY: u64 = 1 << 30;
@@ -47,7 +48,7 @@ impl RestSession {
         let mut s = RestSession::unchecked(opts, host, db)?;
         let version = s
             .fetch_version(0)
-            .map_err(|e| super::connect_error(&host.to_string(), e))?;
+            .map_err(|e| super::connect_error(&host.to_string(), db, e))?;
         s.version = Some(version);
         Ok(s)
     }
@@ -103,20 +104,33 @@ impl RestSession {
         Ok(v)
     }
 
+    /// The server's version, by `select server_version(), database()`. taosAdapter runs
+    /// ``use `{db}` `` before a `/rest/sql/{db}` request and ignores its error (so that
+    /// `create database` works there), so a database the DSN names but the server lacks
+    /// shows only as a NULL `database()`: that is reported as the server reports it over
+    /// WebSocket, `0x0388` "Database not exist".
     fn fetch_version(&mut self, req_id: u64) -> Result<String> {
-        match self.query("select server_version()", req_id)? {
-            Outcome::Rows { rows, .. } => rows
-                .front()
-                .and_then(|r| {
-                    r.values()
-                        .first()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                })
-                .ok_or_else(|| Error::result("`select server_version()` returned no version")),
-            Outcome::Affected(_) => Err(Error::result(
-                "`select server_version()` returned no result set",
-            )),
+        let sql = "select server_version(), database()";
+        let Outcome::Rows { rows, .. } = self.query(sql, req_id)? else {
+            return Err(Error::result(format!("`{sql}` returned no result set")));
+        };
+        let row = rows.front();
+        let value = |i: usize| row.and_then(|r| r.values().get(i)).and_then(Value::as_str);
+        let version = value(0)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::result(format!("`{sql}` returned no version")))?;
+        if let Some(db) = &self.db
+            && !value(1).is_some_and(|current| current.eq_ignore_ascii_case(db))
+        {
+            let code = Code::MND_DB_NOT_EXIST;
+            let message = code.default_message().unwrap_or("Database not exist");
+            return Err(Error::from_server(
+                i64::from(code.value()),
+                message,
+                ErrorKind::Programming,
+            ));
         }
+        Ok(version)
     }
 
     fn url(&self, req_id: u64) -> String {

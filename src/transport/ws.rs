@@ -114,7 +114,7 @@ impl WsSession {
         let version = self
             .channel
             .request(&VersionArgs { req_id }, deadline)
-            .map_err(|e| handshake_error(&host, "version", e))?;
+            .map_err(|e| handshake_error(&host, "version", None, e))?;
         self.version = version.version;
         self.binary = self.path == "/ws" && version_at_least(&self.version, [3, 3, 2, 0]);
         log::debug!(
@@ -136,7 +136,7 @@ impl WsSession {
         };
         self.channel
             .request(&args, deadline)
-            .map_err(|e| handshake_error(&host, "conn", e))?;
+            .map_err(|e| handshake_error(&host, "conn", self.db.as_deref(), e))?;
         Ok(())
     }
 
@@ -423,13 +423,11 @@ impl WsSession {
     }
 }
 
-/// Whatever goes wrong while connecting is a connection error (PEP 249's class for
-/// `connect`); the server's code, if any, is kept.
 /// A failed handshake step: a `ConnectionError` (PEP 249's class for `connect`), unless
 /// the server's code has a class of its own (a missing database is a `ProgrammingError`
 /// on every transport); the code, if any, is kept.
-fn handshake_error(host: &HostAddr, step: &str, e: Error) -> Error {
-    super::connect_error(&format!("{host}: `{step}` failed"), e)
+fn handshake_error(host: &HostAddr, step: &str, db: Option<&str>, e: Error) -> Error {
+    super::connect_error(&format!("{host}: `{step}` failed"), db, e)
 }
 
 #[cfg(test)]

@@ -16,12 +16,12 @@ use crate::common::unique_db;
 /// Rows per block the embedded servers send: small, so results span many blocks.
 const BLOCK_ROWS: usize = 7;
 
-struct Targets {
-    dsns: Vec<(&'static str, String)>,
+pub(crate) struct Targets {
+    pub(crate) dsns: Vec<(&'static str, String)>,
     _servers: Vec<ServerHandle>,
 }
 
-fn targets() -> Targets {
+pub(crate) fn targets() -> Targets {
     let new = Server::start(ServerConfig::new().block_rows(BLOCK_ROWS)).unwrap();
     let old = Server::start(
         ServerConfig::new()
@@ -44,7 +44,7 @@ fn targets() -> Targets {
 }
 
 /// Runs `case` once per transport with a fresh database selected.
-fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
+pub(crate) fn each(case: &str, precision: &str, f: impl Fn(&str, &Connection)) {
     let t = targets();
     for (name, dsn) in &t.dsns {
         let conn = connect(dsn.as_str()).unwrap_or_else(|e| panic!("{name}: connect: {e}"));

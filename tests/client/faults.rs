@@ -16,7 +16,7 @@ use taosync_proto::ws::{
 };
 
 /// A listener on a free port whose first connection is handed to `serve`.
-fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+pub(crate) fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
     let mut serve = Some(serve);
     fake_many(1, move |s| {
         if let Some(f) = serve.take() {
@@ -27,7 +27,7 @@ fn fake(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
 
 /// A listener on a free port whose first `n` connections are handed to `serve`, one after
 /// the other.
-fn fake_many(n: usize, mut serve: impl FnMut(TcpStream) + Send + 'static) -> u16 {
+pub(crate) fn fake_many(n: usize, mut serve: impl FnMut(TcpStream) + Send + 'static) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
@@ -41,7 +41,7 @@ fn fake_many(n: usize, mut serve: impl FnMut(TcpStream) + Send + 'static) -> u16
     port
 }
 
-fn fast(dsn: &str) -> String {
+pub(crate) fn fast(dsn: &str) -> String {
     let sep = if dsn.contains('?') { '&' } else { '?' };
     format!("{dsn}{sep}conn_retries=0&conn_timeout=2s&read_timeout=2s")
 }

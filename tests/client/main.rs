@@ -7,6 +7,7 @@
 mod common;
 mod dbapi;
 mod dbapi_types;
+mod error_map;
 mod faults;
 mod keepalive;
 mod schemaless;
