@@ -1,5 +1,7 @@
 //! Error kinds, codes and messages, shown the way the Python connector's exception example
-//! prints them: the class name, the hex code and the server's message.
+//! prints them: the class name, the hex code and the server's message. The class follows
+//! TDengine's error code (the table in `taosync_proto::code`), whatever the transport:
+//! run it with `TDENGINE_DSN=http://...` to see the same classes over REST.
 
 use taosync::{Error, ErrorKind};
 use taosync_server::{Server, ServerConfig, ServerHandle};
@@ -29,8 +31,11 @@ fn report(what: &str, e: &Error) {
         e.kind().is_database_error(),
         e.message()
     );
-    if e.kind() == ErrorKind::Programming {
-        println!("    -> fix the SQL and retry");
+    match e.kind() {
+        ErrorKind::Programming => println!("    -> fix the SQL and retry"),
+        ErrorKind::Data => println!("    -> fix the value"),
+        ErrorKind::Connection => println!("    -> check the address, credentials and server"),
+        _ => {}
     }
 }
 
@@ -44,8 +49,23 @@ fn main() -> taosync::Result<()> {
         .timeout(std::time::Duration::from_secs(5));
     show("wrong password", bad_login.connect());
 
+    let (base, query) = dsn.split_once('?').unwrap_or((dsn.as_str(), ""));
+    show(
+        "DSN naming a missing database",
+        taosync::connect(format!("{}/no_such_db?{query}", base.trim_end_matches('/'))),
+    );
+
     let conn = taosync::connect(dsn.as_str())?;
     show("syntax error", conn.execute("selec * frm nowhere", ()));
+    conn.execute("create database if not exists handle_errors", ())?;
+    conn.execute(
+        "create table if not exists handle_errors.t (ts timestamp, name varchar(4))",
+        (),
+    )?;
+    show(
+        "value too long for its column",
+        conn.execute("insert into handle_errors.t values (now, 'toolong')", ()),
+    );
     show("missing database", conn.select_db("no_such_database_here"));
     show(
         "missing table",
@@ -60,6 +80,7 @@ fn main() -> taosync::Result<()> {
     show("rollback", conn.rollback());
     cur.close()?;
     show("closed cursor", cur.execute("select 1", ()));
+    conn.execute("drop database handle_errors", ())?;
     conn.close()?;
     show("closed connection", conn.execute("select 1", ()));
 

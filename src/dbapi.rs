@@ -1,4 +1,33 @@
-//! PEP 249 "Type Objects and Constructors".
+//! PEP 249 (DB-API 2.0) in Rust: where each item of the specification lives in taosync,
+//! and PEP 249's "Type Objects and Constructors".
+//!
+//! # PEP 249 → taosync
+//!
+//! Where the Rust shape of an item is a choice, the choice is written here; the last column
+//! names the test in `tests/client/` that checks it on every transport.
+//!
+//! | PEP 249 | taosync | Checked by |
+//! |---|---|---|
+//! | `connect(...)` | [`connect`](crate::connect)`(dsn)`, [`ConnectOptions`](crate::ConnectOptions) | `pep249::module_interface` |
+//! | `apilevel`, `threadsafety`, `paramstyle` | [`APILEVEL`](crate::APILEVEL) `"2.0"`, [`THREADSAFETY`](crate::THREADSAFETY) `2`, [`PARAMSTYLE`](crate::PARAMSTYLE) `"qmark"` | `pep249::module_interface` |
+//! | `Warning`, `Error` and its subclasses | one [`Error`] type whose [`ErrorKind`](crate::ErrorKind) is the class ([`python_name`](crate::ErrorKind::python_name), [`is_database_error`](crate::ErrorKind::is_database_error)); `Warning` exists and is never raised | `pep249::exceptions` |
+//! | which class an error gets | the server's code decides, through one table ([`Code::kind`](crate::Code::kind), documented in [`taosync_proto::code`]), on every transport and path | `error_map::*` |
+//! | `Connection.close()` | [`Connection::close`](crate::Connection::close): idempotent; later calls are `InterfaceError`s | `pep249::connection_objects` |
+//! | `Connection.commit()` / `rollback()` | `commit` succeeds (TDengine autocommits); `rollback` is a `NotSupportedError` | `pep249::connection_objects` |
+//! | `Connection.cursor()` | [`Connection::cursor`](crate::Connection::cursor): an owned, `Send` [`Cursor`](crate::Cursor) | `pep249::connection_objects` |
+//! | `Cursor.description` | [`Cursor::description`](crate::Cursor::description): `Option<&[ColumnDescription]>`, seven named fields | `pep249::cursor_objects` |
+//! | `Cursor.rowcount` | [`Cursor::rowcount`](crate::Cursor::rowcount): affected rows, or a query's rows once all are known, else `-1`; `-1` after a failed fetch | `pep249::cursor_objects`, `error_map::a_peer_hanging_up_mid_result_is_a_connection_error_on_every_transport` |
+//! | `Cursor.callproc()` | `NotSupportedError` (no stored procedures) | `pep249::cursor_objects` |
+//! | `Cursor.close()` | [`Cursor::close`](crate::Cursor::close): frees the result; idempotent | `pep249::cursor_objects` |
+//! | `Cursor.execute(op, params)` | [`Cursor::execute`](crate::Cursor::execute)`(sql, params)`: `?` markers; [`Params`](crate::Params) for tuples, arrays, `Vec`s and [`params!`](crate::params!); a wrong count is a `ProgrammingError` | `pep249::cursor_objects`, `error_map::a_wrong_parameter_count_is_a_programming_error_on_every_transport` |
+//! | `Cursor.executemany(op, seq)` | [`Cursor::executemany`](crate::Cursor::executemany): INSERTs batched into few statements | `pep249::cursor_objects` |
+//! | `fetchone()`, `fetchmany(size)`, `fetchall()` | `fetchone() -> Option<Row>`, `fetchmany(Option<usize>)` (`None` = `arraysize`), `fetchall()`; typed `*_as::<T>()` variants; fetching without a result set is an `OperationalError` | `pep249::cursor_objects` |
+//! | `Cursor.arraysize` | [`arraysize`](crate::Cursor::arraysize) / [`set_arraysize`](crate::Cursor::set_arraysize), default 1 | `pep249::cursor_objects` |
+//! | `setinputsizes()`, `setoutputsize()` | accepted and ignored | `pep249::cursor_objects` |
+//! | `nextset()`, `lastrowid`, `Cursor.connection`, `messages` | absent: TDengine returns one result set per statement and has no row ids | — |
+//! | iterator protocol (optional extension) | `Cursor` and [`ResultSet`](crate::ResultSet) are `Iterator<Item = Result<Row>>`; iteration ends after an error | `pep249::cursor_iteration` |
+//! | type objects `STRING`, `BINARY`, `NUMBER`, `DATETIME`, `ROWID` | [`TypeObject`] constants, `==` against [`Type`] (table below) | `pep249::type_objects_and_constructors` |
+//! | `Date`, `Time`, `Timestamp`, `*FromTicks`, `Binary` | [`date`], [`time`], [`timestamp`], [`date_from_ticks`], [`time_from_ticks`], [`timestamp_from_ticks`], [`binary`]; also `From<chrono::NaiveDate>` / `NaiveTime` / `NaiveDateTime` for [`Value`] (all UTC, below) | `pep249::type_objects_and_constructors` |
 //!
 //! # Type objects
 //!
@@ -34,6 +63,12 @@
 //! read values back in that zone with [`Connection::localize`](crate::Connection::localize)).
 //! Invalid components or ticks are an [`ErrorKind::Interface`](crate::ErrorKind::Interface)
 //! error, never a panic. [`binary`] builds a VARBINARY value.
+//!
+//! These functions take no connection, so they cannot know its `timezone`; they are UTC
+//! always, never the machine's zone, and so are `Value::from` of a `chrono::NaiveDate`,
+//! `NaiveTime` or `NaiveDateTime`. A timestamp value is an instant, so it binds the same
+//! way on every path (stmt, interpolated SQL, REST). Only timestamp *strings* in SQL
+//! (`'2024-01-01 00:00:00'`) are read by the server in the connection's zone.
 //!
 //! ```
 //! use taosync::{Precision, Timestamp, Value, dbapi};

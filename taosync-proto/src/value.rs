@@ -502,6 +502,44 @@ impl From<chrono::NaiveDateTime> for Value {
     }
 }
 
+impl From<chrono::NaiveDate> for Value {
+    /// Midnight UTC of the date, as a millisecond TIMESTAMP: TDengine has no DATE type, and
+    /// PEP 249's `Date` constructor (`taosync::dbapi::date`) binds the same instant.
+    ///
+    /// ```
+    /// use taosync_proto::{Precision, Timestamp, Value};
+    /// let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
+    /// assert_eq!(Value::from(d), Value::Timestamp(Timestamp::new(86_400_000, Precision::Millisecond)));
+    /// ```
+    fn from(v: chrono::NaiveDate) -> Value {
+        let ms = v
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis();
+        Value::Timestamp(Timestamp::new(ms, Precision::Millisecond))
+    }
+}
+
+impl From<chrono::NaiveTime> for Value {
+    /// That time of day on 1970-01-01 UTC, as a millisecond TIMESTAMP (sub-millisecond
+    /// digits are dropped): TDengine has no TIME type, and PEP 249's `Time` constructor
+    /// (`taosync::dbapi::time`) binds the same instant.
+    ///
+    /// ```
+    /// use taosync_proto::{Precision, Timestamp, Value};
+    /// let t = chrono::NaiveTime::from_hms_milli_opt(0, 1, 2, 5).unwrap();
+    /// assert_eq!(Value::from(t), Value::Timestamp(Timestamp::new(62_005, Precision::Millisecond)));
+    /// ```
+    fn from(v: chrono::NaiveTime) -> Value {
+        let ms = chrono::DateTime::UNIX_EPOCH
+            .date_naive()
+            .and_time(v)
+            .and_utc()
+            .timestamp_millis();
+        Value::Timestamp(Timestamp::new(ms, Precision::Millisecond))
+    }
+}
+
 impl From<serde_json::Value> for Value {
     fn from(v: serde_json::Value) -> Value {
         Value::Json(v.to_string())

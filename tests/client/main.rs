@@ -10,6 +10,7 @@ mod dbapi_types;
 mod error_map;
 mod faults;
 mod keepalive;
+mod pep249;
 mod schemaless;
 mod stmt;
 mod tls;
