@@ -21,7 +21,7 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Bytes, Message, Utf8Bytes, WebSocket};
 
-use super::{is_timeout, timeout_error};
+use super::{is_hangup, is_timeout, timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr, percent_encode};
@@ -332,7 +332,28 @@ impl Channel {
                 ErrorKind::Connection,
                 format!("{} to {} is closed ({what})", self.label, self.host),
             )
-            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED),
+            .with_code(Code::CLIENT_CONNECTION_CLOSED),
+            // The peer hung up: the same code as a REST server closing mid-reply.
+            tungstenite::Error::Protocol(
+                tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
+            ) => Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "{} to {}: the server closed the connection while {what}",
+                    self.label, self.host
+                ),
+            )
+            .with_code(Code::CLIENT_CONNECTION_CLOSED)
+            .with_source(e),
+            tungstenite::Error::Io(io) if is_hangup(&io) => Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "{} to {}: the server closed the connection while {what}: {io}",
+                    self.label, self.host
+                ),
+            )
+            .with_code(Code::CLIENT_CONNECTION_CLOSED)
+            .with_source(io),
             other => Error::new(
                 ErrorKind::Connection,
                 format!(

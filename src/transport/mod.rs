@@ -444,6 +444,18 @@ pub(crate) fn is_timeout(e: &std::io::Error) -> bool {
     )
 }
 
+/// True when `e` says the peer hung up: the connection was reset, aborted or ended in the
+/// middle of a reply. Every transport reports that as a `ConnectionError` with code
+/// [`Code::CLIENT_CONNECTION_CLOSED`], so the same failure looks the same over WebSocket and
+/// REST.
+pub(crate) fn is_hangup(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,12 @@ impl RestSession {
             ureq::Error::Io(io) if super::is_timeout(&io) => {
                 timeout_error(&format!("REST {host}"), self.opts.get_read_timeout()).with_source(io)
             }
+            ureq::Error::Io(io) if super::is_hangup(&io) => Error::new(
+                ErrorKind::Connection,
+                format!("REST {host}: the server closed the connection mid-reply: {io}"),
+            )
+            .with_code(Code::CLIENT_CONNECTION_CLOSED)
+            .with_source(io),
             ureq::Error::BodyExceedsLimit(n) => Error::new(
                 ErrorKind::Operational,
                 format!(

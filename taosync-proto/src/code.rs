@@ -292,7 +292,8 @@ codes! {
     CLIENT_DSN_ERROR = 0xE000, "DSN error";
     /// Client: WebSocket protocol error.
     CLIENT_WEBSOCKET_ERROR = 0xE001, "websocket error";
-    /// Client: the connection is closed.
+    /// Client: the connection is closed — by the caller (an `InterfaceError`), or by the
+    /// peer, which hung up mid-reply (a `ConnectionError`, the same on every transport).
     CLIENT_CONNECTION_CLOSED = 0xE002, "connection closed";
     /// Client: sending timed out.
     CLIENT_SEND_TIMEOUT = 0xE003, "send timeout";
