@@ -24,6 +24,7 @@ mod backend;
 mod binding;
 mod faults;
 mod net;
+pub mod testing;
 
 #[cfg(test)]
 mod tests;
@@ -316,6 +317,8 @@ impl Server {
 pub struct ServerHandle {
     addr: SocketAddr,
     tls: bool,
+    /// The first configured user, whom [`admin_execute`](Self::admin_execute) acts as.
+    admin: String,
     shared: Arc<Shared>,
     registry: Arc<Registry>,
     accept: Option<JoinHandle<()>>,
@@ -351,6 +354,16 @@ impl ServerHandle {
     pub fn dsn_rest(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://root:taosdata@{}", self.addr)
+    }
+
+    /// Runs one statement inside the engine, as the first configured user, without a
+    /// client (the test fixture's database setup and teardown).
+    pub(crate) fn admin_execute(&self, sql: &str) -> Result<()> {
+        let mut session = self.shared.backend.open(&self.admin);
+        session
+            .execute(sql, 0)
+            .map(|_| ())
+            .map_err(|e| Error::from_server(i64::from(e.code), e.message, ErrorKind::Database))
     }
 
     /// Stops the server and waits for its threads (same as dropping the handle).
@@ -412,6 +425,10 @@ pub(crate) fn start_with_backend(
         .local_addr()
         .map_err(|e| Error::new(ErrorKind::Connection, format!("no local address: {e}")))?;
     let tls = config.tls.is_some();
+    let admin = config
+        .users()
+        .first()
+        .map_or_else(|| "root".to_owned(), |(user, _)| user.clone());
     let shared = Arc::new(shared_state(config, backend));
     let registry = Arc::new(Registry::default());
     let accept = {
@@ -430,6 +447,7 @@ pub(crate) fn start_with_backend(
     Ok(ServerHandle {
         addr,
         tls,
+        admin,
         shared,
         registry,
         accept: Some(accept),

@@ -9,6 +9,7 @@ mod dbapi;
 mod dbapi_types;
 mod error_map;
 mod faults;
+mod fixture;
 mod keepalive;
 mod pep249;
 mod schemaless;
