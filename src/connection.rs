@@ -241,6 +241,42 @@ impl Connection {
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()
     }
+
+    /// One round trip to the server within `timeout`, on the current socket, never
+    /// reconnecting: `Ok` proves the connection works now. A dead socket is a
+    /// [`Connection`](ErrorKind::Connection) error, no answer in time an
+    /// [`Operational`](ErrorKind::Operational) one, a closed connection an
+    /// [`Interface`](ErrorKind::Interface) one. (A pool's health check; ordinary calls
+    /// reopen a broken socket on their own.)
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.ping(std::time::Duration::from_secs(2))?;
+    /// conn.close()?;
+    /// assert!(conn.ping(std::time::Duration::from_secs(2)).is_err());
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn ping(&self, timeout: std::time::Duration) -> Result<()> {
+        self.shared.with(|s| s.ping(timeout))
+    }
+
+    /// True once the connection is closed or its socket is known to have failed (an I/O
+    /// error, the server closing it, a failed keep-alive probe). Cheap: no I/O and no
+    /// waiting for a request in flight. A REST connection has no socket to break, so only
+    /// `close` makes it true.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// assert!(!conn.is_broken());
+    /// conn.close()?;
+    /// assert!(conn.is_broken());
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn is_broken(&self) -> bool {
+        self.shared.is_broken()
+    }
 }
 
 impl Drop for Connection {

@@ -6,6 +6,9 @@ pub mod cursor;
 pub mod dbapi;
 pub mod options;
 pub mod params;
+#[cfg(feature = "r2d2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "r2d2")))]
+pub mod pool;
 mod req_id;
 pub mod schemaless;
 mod shared;

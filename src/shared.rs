@@ -97,6 +97,17 @@ impl Shared {
         self.session().is_none()
     }
 
+    /// True when closed or when the socket is known to have failed. Never waits: while a
+    /// request holds the session the answer is `false` (that request will tell).
+    pub(crate) fn is_broken(&self) -> bool {
+        let guard = match self.session.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return false,
+        };
+        guard.as_ref().is_none_or(Session::is_broken)
+    }
+
     /// Runs `sql`, remembering the database of a successful `USE`.
     pub(crate) fn run(&self, sql: &str, req_id: u64) -> Result<Outcome> {
         self.with(|session| {

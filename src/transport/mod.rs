@@ -249,6 +249,22 @@ impl Session {
         }
     }
 
+    /// True once the WebSocket failed (cheap: no I/O). REST has no socket to break.
+    pub(crate) fn is_broken(&self) -> bool {
+        match self {
+            Session::Rest(_) => false,
+            Session::Ws(s) => s.is_broken(),
+        }
+    }
+
+    /// One round trip within `timeout`, never reconnecting.
+    pub(crate) fn ping(&mut self, timeout: Duration) -> Result<()> {
+        match self {
+            Session::Rest(s) => s.ping(timeout),
+            Session::Ws(s) => s.ping(timeout),
+        }
+    }
+
     /// The host this session talks to.
     pub(crate) fn host(&self) -> &HostAddr {
         match self {

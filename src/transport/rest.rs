@@ -166,6 +166,37 @@ impl RestSession {
     }
 
     /// Posts one statement and returns the HTTP status and body.
+    /// `select server_version()` with the whole exchange bounded by `timeout`.
+    pub(crate) fn ping(&self, timeout: Duration) -> Result<()> {
+        let response = self
+            .agent
+            .post(self.url(0))
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .header("Authorization", &self.auth)
+            .content_type("text/plain; charset=utf-8")
+            .send("select server_version()".as_bytes());
+        let mut response = response.map_err(|e| self.ping_error(e, timeout))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 20)
+            .read_to_vec()
+            .map_err(|e| self.ping_error(e, timeout))?;
+        decode(status, &body).map(|_| ())
+    }
+
+    fn ping_error(&self, e: ureq::Error, timeout: Duration) -> Error {
+        match e {
+            ureq::Error::Timeout(t) => {
+                timeout_error(&format!("REST {} ping ({t})", self.host), timeout)
+            }
+            other => self.ureq_error(other),
+        }
+    }
+
     fn post(&self, sql: &str, req_id: u64) -> Result<(u16, Vec<u8>)> {
         let url = self.url(req_id);
         log::debug!(

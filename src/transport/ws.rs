@@ -184,6 +184,22 @@ impl WsSession {
         Ok(())
     }
 
+    /// True once the socket failed (an I/O error, the server's close, a failed probe); the
+    /// next request would reopen it.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.channel.broken().is_some()
+    }
+
+    /// One `version` round trip on the current socket within `timeout`, never reopening
+    /// it: a broken socket, or no answer in time, is an error (and leaves the socket
+    /// broken).
+    pub(crate) fn ping(&mut self, timeout: std::time::Duration) -> Result<()> {
+        let req_id = self.next_internal();
+        self.channel
+            .request(&VersionArgs { req_id }, deadline_after(timeout))
+            .map(|_| ())
+    }
+
     /// Sends a `version` request with `conn_timeout`; a failure marks the socket broken.
     fn probe(&mut self) {
         let req_id = self.next_internal();

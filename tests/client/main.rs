@@ -12,6 +12,7 @@ mod faults;
 mod fixture;
 mod keepalive;
 mod pep249;
+mod pool;
 mod schemaless;
 mod stmt;
 mod tls;
