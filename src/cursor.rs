@@ -332,6 +332,67 @@ impl Cursor {
         self.fetchall()?.iter().map(T::from_row).collect()
     }
 
+    /// The next row deserialized into `T` by column name (feature `serde`; the type
+    /// mapping is in [`taosync_proto::serde_support`]).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// #[derive(serde::Deserialize)]
+    /// struct Info {
+    ///     version: String,
+    /// }
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select server_version() as version", ())?;
+    /// let info: Info = cur.fetchone_deserialized()?.expect("one row");
+    /// assert!(info.version.starts_with('3'));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    pub fn fetchone_deserialized<T: serde::de::DeserializeOwned>(&mut self) -> Result<Option<T>> {
+        self.fetchone()?.map(|r| r.deserialize()).transpose()
+    }
+
+    /// Up to `size` rows (`None`: [`arraysize`](Self::arraysize)) deserialized into `T`
+    /// (feature `serde`).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select 1 as a, 'x' as b", ())?;
+    /// let rows: Vec<std::collections::BTreeMap<String, serde_json::Value>> =
+    ///     cur.fetchmany_deserialized(Some(10))?;
+    /// assert_eq!(rows[0]["b"], "x");
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    pub fn fetchmany_deserialized<T: serde::de::DeserializeOwned>(
+        &mut self,
+        size: Option<usize>,
+    ) -> Result<Vec<T>> {
+        self.fetchmany(size)?.iter().map(Row::deserialize).collect()
+    }
+
+    /// All remaining rows deserialized into `T` (feature `serde`).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select 7 as v", ())?;
+    /// let all: Vec<(i64,)> = cur.fetchall_deserialized()?;
+    /// assert_eq!(all, [(7,)]);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    #[cfg(feature = "serde")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+    pub fn fetchall_deserialized<T: serde::de::DeserializeOwned>(&mut self) -> Result<Vec<T>> {
+        self.fetchall()?.iter().map(Row::deserialize).collect()
+    }
+
     /// All remaining rows as column-name → value maps (the Python connector's
     /// `fetch_all_into_dict`).
     pub fn fetchall_into_dicts(&mut self) -> Result<Vec<BTreeMap<String, Value>>> {

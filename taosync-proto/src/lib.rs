@@ -42,6 +42,8 @@ pub mod ws;
 pub mod code;
 pub mod error;
 pub mod row;
+#[cfg(feature = "serde")]
+pub mod serde_support;
 pub mod types;
 pub mod value;
 

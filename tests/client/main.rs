@@ -14,6 +14,7 @@ mod keepalive;
 mod pep249;
 mod pool;
 mod schemaless;
+mod serde_rows;
 mod stmt;
 mod tls;
 mod tmq;
