@@ -47,12 +47,40 @@ use backend::Backend;
 use net::Shared;
 use net::conn::{handle_connection, refuse};
 
-/// The server's default time zone: the process zone from `TZ` (an IANA name, optionally
-/// prefixed with `:`), else UTC.
+/// The server's default time zone, found the way taosd finds the machine's zone: `TZ` if
+/// set (an IANA name, optionally prefixed with `:`, or a path into a `zoneinfo` tree),
+/// else the zone `/etc/localtime` links to, else the name in `/etc/timezone`, else UTC.
 fn local_timezone() -> Tz {
-    std::env::var("TZ")
+    let tz_env = std::env::var("TZ").ok();
+    let link = std::fs::read_link("/etc/localtime")
         .ok()
-        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok())
+        .map(|p| p.to_string_lossy().into_owned());
+    let file = std::fs::read_to_string("/etc/timezone").ok();
+    zone_from(tz_env.as_deref(), link.as_deref(), file.as_deref())
+}
+
+/// The zone named by the first of `TZ`, the `/etc/localtime` link target and the contents
+/// of `/etc/timezone` that names one; UTC when none does.
+fn zone_from(
+    tz_env: Option<&str>,
+    localtime_link: Option<&str>,
+    timezone_file: Option<&str>,
+) -> Tz {
+    let parse = |text: &str| -> Option<Tz> {
+        let text = text.trim().trim_start_matches(':');
+        let name = match text.rfind("zoneinfo/") {
+            Some(at) => &text[at + "zoneinfo/".len()..],
+            None => text,
+        };
+        name.parse::<Tz>().ok()
+    };
+    if let Some(tz) = tz_env.filter(|t| !t.trim().is_empty()) {
+        // glibc reads a TZ it cannot resolve as UTC, and so does taosd.
+        return parse(tz).unwrap_or(Tz::UTC);
+    }
+    localtime_link
+        .and_then(parse)
+        .or_else(|| timezone_file.and_then(parse))
         .unwrap_or(Tz::UTC)
 }
 
@@ -121,7 +149,7 @@ impl Default for ServerConfig {
 
 impl ServerConfig {
     /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
-    /// zone (`TZ`, an IANA name optionally prefixed with `:`, else UTC), plain TCP, no faults, pings every 54 s, a 114 s idle read
+    /// zone as taosd finds it (`TZ`, else `/etc/localtime`, else UTC), plain TCP, no faults, pings every 54 s, a 114 s idle read
     /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
     /// at most 1024 simultaneous connections.
     pub fn new() -> ServerConfig {

@@ -721,3 +721,31 @@ fn slow_requests_are_cut_off() {
         Err(e) => assert_ne!(e.kind(), std::io::ErrorKind::WouldBlock),
     }
 }
+
+#[test]
+fn default_zone_follows_tz_then_localtime_then_timezone_file() {
+    let link = Some("/usr/share/zoneinfo/Europe/Berlin");
+    let file = Some("Asia/Tokyo\n");
+    assert_eq!(
+        zone_from(Some("Asia/Shanghai"), link, file),
+        Tz::Asia__Shanghai
+    );
+    assert_eq!(
+        zone_from(Some(":America/New_York"), None, None),
+        Tz::America__New_York
+    );
+    assert_eq!(
+        zone_from(Some(":/usr/share/zoneinfo/Asia/Kolkata"), None, None),
+        Tz::Asia__Kolkata
+    );
+    // An unresolvable TZ is UTC, as glibc reads it; the files are not consulted.
+    assert_eq!(zone_from(Some("Mars/Base"), link, file), Tz::UTC);
+    assert_eq!(zone_from(Some(""), link, file), Tz::Europe__Berlin);
+    assert_eq!(zone_from(None, link, file), Tz::Europe__Berlin);
+    assert_eq!(
+        zone_from(None, Some("../usr/share/zoneinfo/Etc/UTC"), file),
+        Tz::Etc__UTC
+    );
+    assert_eq!(zone_from(None, Some("/nonsense"), file), Tz::Asia__Tokyo);
+    assert_eq!(zone_from(None, None, None), Tz::UTC);
+}

@@ -612,3 +612,53 @@ fn rows_written_by_sql_stmt_and_schemaless_all_reach_a_database_topic() {
         .collect();
     assert_eq!(sml, vec![vec![3]], "{seen:?}");
 }
+
+#[test]
+fn min_poll_rows_and_fetch_max_wait_ms_shape_polls() {
+    let h = server();
+    setup(&h, "tmq_gather", 1, 1, 1);
+    let c = Consumer::builder()
+        .dsn(h.dsn_ws())
+        .configs([
+            ("group.id", "g"),
+            ("auto.offset.reset", "earliest"),
+            ("min.poll.rows", "2"),
+            ("fetch.max.wait.ms", "2000"),
+            ("msg.enable.batchmeta", "1"),
+            ("msg.consume.excluded", "1"),
+            ("session.timeout.ms", "20000"),
+            ("max.poll.interval.ms", "60000"),
+        ])
+        .build()
+        .unwrap();
+    c.subscribe(&["tmq_gather_q"]).unwrap();
+    // One row is there and two are asked for: the poll waits for the second write.
+    let writer = {
+        let dsn = h.dsn_ws();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            let conn = taosync::connect(dsn).unwrap();
+            conn.execute(
+                &format!(
+                    "insert into tmq_gather.d0 values ({}, 1, 's1')",
+                    BASE_TS + 1
+                ),
+                (),
+            )
+            .unwrap();
+        })
+    };
+    let m = c.poll(Duration::from_secs(5)).unwrap().unwrap();
+    writer.join().unwrap();
+    assert_eq!(m.num_rows(), 2);
+    // With nobody writing, a short message comes after fetch.max.wait.ms at the latest.
+    insert(&h, "tmq_gather", 1, 2, 3);
+    let start = Instant::now();
+    let m = c.poll(Duration::from_secs(10)).unwrap().unwrap();
+    assert_eq!(m.num_rows(), 1);
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(1500) && waited < Duration::from_secs(6),
+        "{waited:?}"
+    );
+}

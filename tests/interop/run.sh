@@ -2,7 +2,8 @@
 # Runs the official Python clients (taospy's taosrest, taos-ws-py's taosws) unchanged
 # against taosync-server: builds the server, creates a venv, starts the server on a free
 # port, runs the official-client scripts (test_official_clients.py, test_schemaless.py,
-# test_stmt.py, test_tmq.py), then checks taosync against taos-ws-py in both directions:
+# test_stmt.py, test_timezone.py on a second server started with TZ=Asia/Shanghai,
+# test_tmq.py), then checks taosync against taos-ws-py in both directions:
 # schemaless records (compare_schemaless.py), Statement inserts read back by taosws
 # (interop_stmt + test_stmt_readback.py) and a Consumer reading rows taosws wrote
 # (interop_tmq + test_tmq_taosync.py); stops the server.
@@ -61,6 +62,8 @@ lines="$here/schemaless_lines.json"
 "$sml_bin" "http://root:taosdata@127.0.0.1:$port" interop_sml_taosync_rest "$lines"
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/compare_schemaless.py" "$lines" \
     interop_sml_taosync_ws interop_sml_taosync_rest
+# A server started with a non-UTC TZ and no --tz: a tz-less taosws connection sees it.
+TZ=UTC TAOSYNC_SERVER="$server_bin" "$venv/bin/python" "$here/test_timezone.py" "$@"
 # TMQ: the official taosws.Consumer on /rest/tmq.
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_tmq.py"
 # TMQ, other direction: taosws writes, taosync's Consumer reads.

@@ -22,6 +22,7 @@ DB = "tmq_interop"
 BASE_TS = 1700000000000
 CHILDREN = 6
 ROWS = 60
+LIVE = 12
 
 
 def fail(msg):
@@ -166,15 +167,15 @@ def check_stable_and_db_topics(conn):
         check(got == list(range(ROWS)), f"{topic}: {len(got)} rows, expected {ROWS}")
 
     # Rows written while subscribed arrive too, in write order per table.
-    for v in range(ROWS, ROWS + 12):
+    for v in range(ROWS, ROWS + LIVE):
         conn.execute(f"insert into {DB}.d{v % CHILDREN} values ({BASE_TS + v}, {v}, 's{v}')")
-    rows, _ = drain(c, want=24)
+    rows, _ = drain(c, want=2 * LIVE)
     per_table = {}
     for _, topic, row in rows:
         if topic == "t_stable":
             per_table.setdefault(row[1] % CHILDREN, []).append(row[1])
     got = sorted(v for vs in per_table.values() for v in vs)
-    check(got == list(range(ROWS, ROWS + 12)), f"live rows {got}")
+    check(got == list(range(ROWS, ROWS + LIVE)), f"live rows {got}")
     for table, vs in per_table.items():
         check(vs == sorted(vs), f"rows of d{table} out of order: {vs}")
 
@@ -220,6 +221,37 @@ def check_blocking_poll(conn):
     print("taosws consumer: blocking poll wakes on a write ok")
 
 
+def check_client_keys():
+    """Every key taos-ws-py 0.7 and the TDengine docs list is accepted, and
+    min.poll.rows / fetch.max.wait.ms shape what a poll returns."""
+    c = consumer(
+        "g_keys", "k1",
+        **{
+            "fetch.max.wait.ms": "300",
+            "min.poll.rows": "100000",
+            "msg.enable.batchmeta": "1",
+            "msg.consume.excluded": "1",
+            "msg.consume.rawdata": "0",
+            "session.timeout.ms": "20000",
+            "max.poll.interval.ms": "60000",
+            "experimental.snapshot.enable": "false",
+        },
+    )
+    c.subscribe(["t_query"])
+    # Everything written so far: the initial rows and the live ones.
+    expected = [v for v in range(ROWS + LIVE) if v % 2 == 0]
+    # Asking for more rows than exist: each poll gathers what there is for at most
+    # fetch.max.wait.ms, then answers.
+    started = time.time()
+    rows, _ = drain(c, want=len(expected))
+    waited = time.time() - started
+    got = sorted(r[2][1] for r in rows)
+    check(got == expected, f"rows with the 0.7 keys {got} != {expected}")
+    check(waited < 8.0, f"min.poll.rows held the polls too long ({waited:.2f}s)")
+    c.close()
+    print("taosws consumer: 0.7 configuration keys ok")
+
+
 def check_errors():
     c = consumer("g_err", "e1")
     try:
@@ -236,6 +268,7 @@ def main():
     check_query_topic()
     check_stable_and_db_topics(conn)
     check_blocking_poll(conn)
+    check_client_keys()
     check_errors()
     for topic in ("t_query", "t_stable", "t_db"):
         drop_topic(conn, topic)

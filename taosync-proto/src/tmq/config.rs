@@ -94,11 +94,26 @@ pub const MAX_CLIENT_ID_LEN: usize = 255;
 /// `auto.offset.reset`, `enable.auto.commit`, `auto.commit.interval.ms`,
 /// `session.timeout.ms`, `max.poll.interval.ms`, `msg.with.table.name`,
 /// `experimental.snapshot.enable`, `msg.enable.batchmeta`, `msg.consume.excluded`,
-/// `msg.consume.rawdata`, `enable.replay`, and the `taosws` aliases `host`,
-/// `td.connect.host`, `port`, `user`, `username`, `password`, `token`, `bearer_token`,
-/// `td.connect.bearer_token` (both stored as the token), `protocol`/`driver` (the scheme)
-/// and `snapshot`. Any other key, or a value that does not parse, is an
-/// [`ErrorKind::Tmq`] error naming the key.
+/// `msg.consume.rawdata`, `enable.replay`, `fetch.max.wait.ms`, `min.poll.rows`,
+/// `heartbeat.interval.ms`, `enable.wal.marker`, any other `td.connect.*` key (the
+/// server ignores them), and the `taosws` aliases `host`, `td.connect.host`, `port`,
+/// `user`, `username`, `password`, `token`, `bearer_token`, `td.connect.bearer_token`
+/// (both stored as the token), `protocol`/`driver` (the scheme) and `snapshot`. Keys match
+/// without regard to case, as TDengine's `tmq_conf_set` does. Any other key, or a value
+/// that does not parse, is an [`ErrorKind::Tmq`] error naming the key.
+///
+/// ```
+/// use taosync_proto::tmq::ConsumerConfig;
+/// let config = ConsumerConfig::from_map([
+///     ("group.id", "g1"),
+///     ("fetch.max.wait.ms", "200"),
+///     ("min.poll.rows", "64"),
+/// ]).unwrap();
+/// assert_eq!(config.fetch_max_wait_ms, Some(200));
+/// let args = config.subscribe_args(&["t"], 1, "taosync");
+/// assert_eq!(args.config["min.poll.rows"], "64");
+/// assert!(ConsumerConfig::from_map([("group.id", "g1"), ("min.poll.rows", "0")]).is_err());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConsumerConfig {
@@ -142,6 +157,15 @@ pub struct ConsumerConfig {
     pub msg_consume_rawdata: Option<bool>,
     /// `enable.replay`, if set.
     pub enable_replay: Option<bool>,
+    /// `fetch.max.wait.ms`, in [1, 2^31 − 1]: the longest a poll waits to gather
+    /// `min.poll.rows`.
+    pub fetch_max_wait_ms: Option<u64>,
+    /// `min.poll.rows`, in [1, 2^31 − 1]: the rows a poll tries to gather into a message.
+    pub min_poll_rows: Option<u64>,
+    /// `heartbeat.interval.ms`, in [1000, `session.timeout.ms`), if set.
+    pub heartbeat_interval_ms: Option<u64>,
+    /// `enable.wal.marker`, if set.
+    pub enable_wal_marker: Option<bool>,
 }
 
 impl Default for ConsumerConfig {
@@ -167,6 +191,10 @@ impl Default for ConsumerConfig {
             msg_consume_excluded: None,
             msg_consume_rawdata: None,
             enable_replay: None,
+            fetch_max_wait_ms: None,
+            min_poll_rows: None,
+            heartbeat_interval_ms: None,
+            enable_wal_marker: None,
         }
     }
 }
@@ -243,7 +271,8 @@ impl ConsumerConfig {
     /// constructors.
     pub fn set(&mut self, key: &str, value: &str) -> Result<&mut Self> {
         let key = key.trim();
-        match key {
+        let lower = key.to_ascii_lowercase();
+        match lower.as_str() {
             "td.connect.websocket.scheme" | "protocol" | "driver" => {
                 self.tls = match value.trim().to_ascii_lowercase().as_str() {
                     "ws" => false,
@@ -302,6 +331,27 @@ impl ConsumerConfig {
             "msg.consume.excluded" => self.msg_consume_excluded = Some(parse_bool(key, value)?),
             "msg.consume.rawdata" => self.msg_consume_rawdata = Some(parse_bool(key, value)?),
             "enable.replay" => self.enable_replay = Some(parse_bool(key, value)?),
+            "fetch.max.wait.ms" => {
+                self.fetch_max_wait_ms = Some(parse_ms(key, value, 1, i32::MAX as u64)?);
+            }
+            "min.poll.rows" => {
+                let expected = "an integer number of rows in [1, 2147483647]";
+                let rows = value
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|v| (1..=i32::MAX as u64).contains(v))
+                    .ok_or_else(|| bad_value(key, value, expected))?;
+                self.min_poll_rows = Some(rows);
+            }
+            "heartbeat.interval.ms" => {
+                let session = self.session_timeout_ms.unwrap_or(12_000);
+                self.heartbeat_interval_ms =
+                    Some(parse_ms(key, value, 1_000, session.saturating_sub(1))?);
+            }
+            "enable.wal.marker" => self.enable_wal_marker = Some(parse_bool(key, value)?),
+            // Connection keys of other clients (the adapter connects for the consumer).
+            k if k.starts_with("td.connect.") => {}
             _ => {
                 return Err(tmq_error(format!(
                     "unknown consumer configuration key: {key}"
@@ -421,7 +471,10 @@ impl ConsumerConfig {
         connector: &str,
     ) -> SubscribeArgs {
         let flag = |b: bool| if b { "true" } else { "false" }.to_owned();
-        let opt_flag = |b: Option<bool>| b.map(flag).unwrap_or_default();
+        let opt_int_flag = |b: Option<bool>| {
+            b.map(|b| if b { "1" } else { "0" }.to_owned())
+                .unwrap_or_default()
+        };
         let reset = self
             .auto_offset_reset
             .map(|r| r.as_str().to_owned())
@@ -432,6 +485,18 @@ impl ConsumerConfig {
         }
         if let Some(replay) = self.enable_replay {
             config.insert("enable.replay".to_owned(), flag(replay));
+        }
+        if let Some(ms) = self.fetch_max_wait_ms {
+            config.insert("fetch.max.wait.ms".to_owned(), ms.to_string());
+        }
+        if let Some(rows) = self.min_poll_rows {
+            config.insert("min.poll.rows".to_owned(), rows.to_string());
+        }
+        if let Some(ms) = self.heartbeat_interval_ms {
+            config.insert("heartbeat.interval.ms".to_owned(), ms.to_string());
+        }
+        if let Some(marker) = self.enable_wal_marker {
+            config.insert("enable.wal.marker".to_owned(), flag(marker));
         }
         SubscribeArgs {
             req_id,
@@ -451,8 +516,10 @@ impl ConsumerConfig {
                 .enable_batch_meta
                 .map(|b| if b { "1" } else { "0" }.to_owned())
                 .unwrap_or_default(),
-            msg_consume_excluded: opt_flag(self.msg_consume_excluded),
-            msg_consume_rawdata: opt_flag(self.msg_consume_rawdata),
+            // Integer flags: the C library reads `taosStr2int64(value) != 0`, so `true`
+            // would read as off.
+            msg_consume_excluded: opt_int_flag(self.msg_consume_excluded),
+            msg_consume_rawdata: opt_int_flag(self.msg_consume_rawdata),
             session_timeout_ms: self
                 .session_timeout_ms
                 .map(|v| v.to_string())

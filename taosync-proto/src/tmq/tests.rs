@@ -801,6 +801,18 @@ fn config_errors_name_the_key() {
             &[("group.id", "g"), ("experimental.snapshot.enable", "")],
             "experimental.snapshot.enable",
         ),
+        (
+            &[("group.id", "g"), ("fetch.max.wait.ms", "0")],
+            "fetch.max.wait.ms",
+        ),
+        (
+            &[("group.id", "g"), ("min.poll.rows", "many")],
+            "min.poll.rows",
+        ),
+        (
+            &[("group.id", "g"), ("heartbeat.interval.ms", "12000")],
+            "heartbeat.interval.ms",
+        ),
         (&[("client.id", "c")], "group.id"),
     ];
     for (entries, key) in cases {
@@ -897,4 +909,39 @@ proptest! {
         let dsn = format!("ws://{value}?{key}={value}");
         let _ = ConsumerConfig::from_dsn(&dsn);
     }
+}
+
+#[test]
+fn every_key_the_official_clients_send_is_accepted() {
+    // taos-ws-py 0.7 sends these, plus the batch-meta, exclusion and raw-data flags and
+    // the session keys; keys match without regard to case.
+    let c = ConsumerConfig::from_map([
+        ("group.id", "g"),
+        ("fetch.max.wait.ms", "100"),
+        ("MIN.POLL.ROWS", "10"),
+        ("msg.enable.batchmeta", "true"),
+        ("msg.consume.excluded", "1"),
+        ("msg.consume.rawdata", "false"),
+        ("session.timeout.ms", "20000"),
+        ("heartbeat.interval.ms", "5000"),
+        ("max.poll.interval.ms", "60000"),
+        ("enable.wal.marker", "false"),
+        ("td.connect.ip", "127.0.0.1"),
+        ("td.connect.websocket.scheme", "ws"),
+        ("td.connect.some.future.key", "x"),
+    ])
+    .unwrap();
+    assert_eq!(
+        (c.fetch_max_wait_ms, c.min_poll_rows),
+        (Some(100), Some(10))
+    );
+    assert_eq!(c.heartbeat_interval_ms, Some(5000));
+    let args = c.subscribe_args(&["t"], 1, "taosync");
+    assert_eq!(args.config["fetch.max.wait.ms"], "100");
+    assert_eq!(args.config["min.poll.rows"], "10");
+    assert_eq!(args.config["heartbeat.interval.ms"], "5000");
+    assert_eq!(args.config["enable.wal.marker"], "false");
+    assert_eq!(args.enable_batch_meta, "1");
+    assert_eq!(args.msg_consume_excluded, "1");
+    assert_eq!(args.session_timeout_ms, "20000");
 }

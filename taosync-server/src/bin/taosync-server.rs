@@ -19,7 +19,7 @@ const USAGE: &str =
 
   --port N             port on 127.0.0.1 (default 6041; 0 picks a free one)
   --version V          version to report (default 3.3.6.0; 3.3.1.0 makes clients use JSON fetch)
-  --tz ZONE            server time zone, an IANA name (default: $TZ, else UTC)
+  --tz ZONE            server time zone, an IANA name (default: $TZ, else /etc/localtime, else UTC)
   --user NAME:PASSWORD add a user (root:taosdata always exists unless overridden)
   --tls-cert FILE      PEM certificate chain: serve https:// and wss:// (needs --tls-key)
   --tls-key FILE       PEM PKCS#8 private key for --tls-cert

@@ -2212,3 +2212,55 @@ fn tables_hash_to_the_database_vgroups() {
     assert!(used.iter().all(|v| db.vgroup_ids().contains(v)));
     assert_eq!(used.len(), 3);
 }
+
+#[test]
+fn insert_comma_leniency_matches_the_insert_tokenizer() {
+    let mut s = setup();
+    // Rows separated by commas, a trailing comma after the last row.
+    assert_eq!(
+        affected(
+            &mut s,
+            "insert into d0 using meters tags (1, 'a') values (1600000000000, 1, 1, 1), (1600000000001, 2, 2, 2),"
+        ),
+        2
+    );
+    // A comma between table clauses, `using … (tags) tags` with a column list, and rows
+    // without separators, in one statement.
+    assert_eq!(
+        affected(
+            &mut s,
+            "insert into d0 values (1600000000002, 3, 3, 3), d1 using meters (groupid) tags (2) (ts, voltage) values (1600000000000, 7) (1600000000001, 8), test.d2 using test.meters tags (3, 'c') values (1600000000000, 9, 9, 9),"
+        ),
+        4
+    );
+    assert_eq!(
+        query(&mut s, "select count(*) from meters").1[0],
+        vec![Value::BigInt(6)]
+    );
+    assert_eq!(
+        query(
+            &mut s,
+            "select groupid, location, voltage from d1 order by ts"
+        )
+        .1,
+        vec![
+            vec![Value::Int(2), Value::Null, Value::Int(7)],
+            vec![Value::Int(2), Value::Null, Value::Int(8)],
+        ]
+    );
+    // Two commas in a row are still a syntax error, and nothing is written.
+    let e = err(
+        &mut s,
+        "insert into d0 values (1600000000010, 1, 1, 1),, (1600000000011, 1, 1, 1)",
+    );
+    assert_eq!(e.code, Code::TSC_SQL_SYNTAX_ERROR);
+    assert_eq!(
+        query(&mut s, "select count(*) from d0").1[0],
+        vec![Value::BigInt(3)]
+    );
+    // A lone comma is not a row.
+    assert_eq!(
+        err(&mut s, "insert into d0 values ,").code,
+        Code::TSC_SQL_SYNTAX_ERROR
+    );
+}

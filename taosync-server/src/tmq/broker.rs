@@ -642,7 +642,11 @@ impl Broker {
                     ),
                 ));
             };
-            let scan = self.scan(topic, key.1, position, &mut budget)?;
+            let limit = consumer
+                .settings
+                .min_poll_rows
+                .unwrap_or(self.max_rows_per_message);
+            let scan = self.scan(topic, key.1, position, limit, &mut budget)?;
             if let Some(next) = scan.next_position {
                 consumer.assignment.insert(key.clone(), Some(next));
             }
@@ -663,6 +667,31 @@ impl Broker {
         Ok(None)
     }
 
+    /// The most rows any one assigned vgroup could deliver to the consumer right now,
+    /// counting no further than `cap` (what a poll uses to honour `min.poll.rows`). No
+    /// position moves; like any call it keeps the consumer alive.
+    pub fn pending_rows(&self, id: ConsumerId, cap: usize) -> TmqResult<usize> {
+        let now = self.now_ms();
+        let mut state = self.lock();
+        self.touch(&mut state, id, now)?;
+        let consumer = state.consumers.get(&id).ok_or_else(|| not_exist(id))?;
+        let mut best = 0usize;
+        for (key, position) in &consumer.assignment {
+            let (Some(topic), Some(position)) = (state.topics.get(&key.0), position) else {
+                continue;
+            };
+            let mut budget = SCAN_BUDGET;
+            let scan = self.scan(topic, key.1, *position, cap, &mut budget)?;
+            if let Some(message) = scan.message {
+                best = best.max(message.rows());
+            }
+            if best >= cap {
+                break;
+            }
+        }
+        Ok(best)
+    }
+
     /// Reads one vgroup of `topic` from `position`: the next message, and the position
     /// after everything scanned.
     fn scan(
@@ -670,6 +699,7 @@ impl Broker {
         topic: &TopicDef,
         vgroup: i32,
         position: i64,
+        limit: usize,
         budget: &mut usize,
     ) -> TmqResult<Scan> {
         let mut scan = Scan::default();
@@ -704,7 +734,7 @@ impl Broker {
                         _ => blocks.push(selected),
                     }
                 }
-                if rows >= self.max_rows_per_message || *budget == 0 {
+                if rows >= limit || *budget == 0 {
                     break 'outer;
                 }
             }

@@ -64,6 +64,10 @@ pub struct TmqSession {
     consumer: Option<ConsumerId>,
     subscribed: bool,
     with_table_name: bool,
+    /// `min.poll.rows` and `fetch.max.wait.ms` of the consumer.
+    gather: Option<(usize, Duration)>,
+    /// When the rows now waiting for `min.poll.rows` were first seen.
+    gather_since: Option<Instant>,
     last_message_id: u64,
     cached: Option<Cached>,
     pending_poll: Option<PollArgs>,
@@ -98,6 +102,8 @@ impl TmqSession {
             consumer: None,
             subscribed: false,
             with_table_name: true,
+            gather: None,
+            gather_since: None,
             last_message_id: 0,
             cached: None,
             pending_poll: None,
@@ -362,6 +368,9 @@ impl TmqSession {
         settings.user = args.user.clone();
         settings.fqdn = self.fqdn.clone();
         self.with_table_name = settings.with_table_name;
+        self.gather = settings
+            .min_poll_rows
+            .map(|rows| (rows, Duration::from_millis(settings.fetch_max_wait_ms)));
         let id = self.broker.create_consumer(settings)?;
         if let Err(e) = self.broker.subscribe(id, &args.topics) {
             self.broker.close(id);
@@ -383,7 +392,27 @@ impl TmqSession {
         let deadline = Instant::now() + wait;
         loop {
             let generation = self.broker.data_generation();
+            // With `min.poll.rows`, rows fewer than asked wait for more, up to
+            // `fetch.max.wait.ms` after they were first seen. The clock survives the
+            // end of this request (the adapter's worker polls in short slices and a
+            // client polls again), so a slow trickle is still delivered in time.
+            if let Some((min_rows, max_wait)) = self.gather {
+                let pending = self.broker.pending_rows(id, min_rows)?;
+                if pending > 0 && pending < min_rows {
+                    let now = Instant::now();
+                    let until = *self.gather_since.get_or_insert(now) + max_wait;
+                    if now < until {
+                        if now >= deadline {
+                            return Ok(PollReply::default());
+                        }
+                        let slice = (until.min(deadline) - now).min(POLL_SLICE);
+                        self.broker.wait_for_data(generation, slice);
+                        continue;
+                    }
+                }
+            }
             if let Some(message) = self.broker.poll(id)? {
+                self.gather_since = None;
                 self.last_message_id += 1;
                 let reply = PollReply {
                     have_message: true,

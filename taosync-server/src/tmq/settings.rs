@@ -9,6 +9,8 @@ pub const DEFAULT_SESSION_TIMEOUT_MS: u64 = 12_000;
 pub const DEFAULT_MAX_POLL_INTERVAL_MS: u64 = 300_000;
 /// Default adapter-side auto commit interval.
 pub const DEFAULT_AUTO_COMMIT_INTERVAL_MS: u64 = 5_000;
+/// Default `fetch.max.wait.ms` (the C library's `DEFAULT_MAX_POLL_WAIT_TIME`).
+pub const DEFAULT_FETCH_MAX_WAIT_MS: u64 = 1_000;
 
 /// One consumer's configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,21 @@ pub struct ConsumerSettings {
     pub snapshot_enable: bool,
     /// `td.connect.db`, if any.
     pub db: String,
+    /// `min.poll.rows`, when the consumer set it: a poll that finds fewer rows waits (up
+    /// to `fetch.max.wait.ms`, within the poll's own blocking time) for more before
+    /// answering, and a message gathers up to this many rows. Unset, a poll answers with
+    /// whatever is there (up to the broker's per-message row limit).
+    pub min_poll_rows: Option<usize>,
+    /// `fetch.max.wait.ms`: the longest a poll waits to reach `min.poll.rows`.
+    pub fetch_max_wait_ms: u64,
+    /// `msg.consume.excluded`: skip writes made by replication tools (raw block and raw
+    /// meta writes, TDengine's `TD_REQ_FROM_TAOX` source).
+    pub msg_consume_excluded: bool,
+    /// `msg.enable.batchmeta`: deliver consecutive table creations as one batch meta
+    /// message.
+    pub enable_batch_meta: bool,
+    /// `msg.consume.rawdata`.
+    pub msg_consume_rawdata: bool,
 }
 
 impl Default for ConsumerSettings {
@@ -55,6 +72,11 @@ impl Default for ConsumerSettings {
             with_table_name: true,
             snapshot_enable: false,
             db: String::new(),
+            min_poll_rows: None,
+            fetch_max_wait_ms: DEFAULT_FETCH_MAX_WAIT_MS,
+            msg_consume_excluded: false,
+            enable_batch_meta: false,
+            msg_consume_rawdata: false,
         }
     }
 }
@@ -84,6 +106,13 @@ fn conf_bool(key: &str, value: &str) -> TmqResult<bool> {
     }
 }
 
+/// A C-library integer flag (`taosStr2int64(value) != 0`), which also takes `true` /
+/// `false` as clients write them; anything else reads as off, as the C library does.
+fn conf_flag(value: &str) -> bool {
+    let v = value.trim();
+    v.eq_ignore_ascii_case("true") || v.parse::<i64>().is_ok_and(|n| n != 0)
+}
+
 fn conf_ms(key: &str, value: &str, min: u64, max: u64) -> TmqResult<u64> {
     value
         .trim()
@@ -94,12 +123,15 @@ fn conf_ms(key: &str, value: &str, min: u64, max: u64) -> TmqResult<u64> {
 }
 
 impl ConsumerSettings {
-    /// Applies one consumer option as `tmq_conf_set` would: unknown keys and bad values
-    /// are code 280 errors naming the key.
+    /// Applies one consumer option as `tmq_conf_set` would: keys match without regard to
+    /// case, every key the C library documents is accepted (and `td.connect.*` keys the
+    /// clients send for themselves, such as `td.connect.websocket.scheme`), unknown keys
+    /// and malformed values are code 280 errors naming the key.
     pub fn set(&mut self, key: &str, value: &str) -> TmqResult<()> {
-        match key {
+        let lower = key.trim().to_ascii_lowercase();
+        match lower.as_str() {
             "group.id" => {
-                if value.len() > 192 {
+                if value.len() > 192 || value.contains(':') {
                     return Err(invalid(key, value));
                 }
                 self.group_id = value.to_owned();
@@ -114,7 +146,7 @@ impl ConsumerSettings {
                 self.auto_offset_reset = value.parse().map_err(|_| invalid(key, value))?;
             }
             // Forced off in the C library by the adapter; the adapter flag is `auto_commit`.
-            "enable.auto.commit" => {
+            "enable.auto.commit" | "enable.wal.marker" | "enable.replay" => {
                 conf_bool(key, value)?;
             }
             "auto.commit.interval.ms" => {
@@ -123,24 +155,28 @@ impl ConsumerSettings {
             "session.timeout.ms" => {
                 self.session_timeout_ms = conf_ms(key, value, 6_000, 1_800_000)?;
             }
+            "heartbeat.interval.ms" => {
+                conf_ms(key, value, 1_000, self.session_timeout_ms.saturating_sub(1))?;
+            }
             "max.poll.interval.ms" => {
                 self.max_poll_interval_ms = conf_ms(key, value, 1_000, i32::MAX as u64)?;
             }
+            "fetch.max.wait.ms" => {
+                self.fetch_max_wait_ms = conf_ms(key, value, 1, i32::MAX as u64)?;
+            }
+            "min.poll.rows" => {
+                let rows = conf_ms(key, value, 1, i32::MAX as u64)?;
+                self.min_poll_rows = Some(usize::try_from(rows).unwrap_or(usize::MAX));
+            }
             "msg.with.table.name" => self.with_table_name = conf_bool(key, value)?,
             "experimental.snapshot.enable" => self.snapshot_enable = conf_bool(key, value)?,
-            "msg.enable.batchmeta"
-            | "msg.consume.excluded"
-            | "msg.consume.rawdata"
-            | "enable.replay" => {
-                conf_bool(key, value)?;
-            }
+            "msg.enable.batchmeta" => self.enable_batch_meta = conf_flag(value),
+            "msg.consume.excluded" => self.msg_consume_excluded = conf_flag(value),
+            "msg.consume.rawdata" => self.msg_consume_rawdata = conf_flag(value),
             "td.connect.db" => self.db = value.to_owned(),
-            "td.connect.token"
-            | "td.connect.bearer_token"
-            | "td.connect.user"
-            | "td.connect.pass"
-            | "td.connect.ip"
-            | "td.connect.port" => {}
+            // The adapter connects for the consumer: credentials, address and the
+            // clients' own transport keys are not consumer settings.
+            k if k.starts_with("td.connect.") => {}
             _ => {
                 return Err(TmqError::new(
                     codes::INVALID_PARA,

@@ -1151,3 +1151,129 @@ fn client_codecs_drive_a_session() {
         3
     );
 }
+
+#[test]
+fn every_documented_consumer_key_is_accepted_and_only_malformed_values_refused() {
+    let mut s = ConsumerSettings::default();
+    for (k, v) in [
+        ("group.id", "g"),
+        ("client.id", "c"),
+        ("enable.auto.commit", "true"),
+        ("enable.wal.marker", "false"),
+        ("auto.commit.interval.ms", "1000"),
+        ("session.timeout.ms", "30000"),
+        ("heartbeat.interval.ms", "3000"),
+        ("max.poll.interval.ms", "60000"),
+        ("auto.offset.reset", "earliest"),
+        ("msg.with.table.name", "true"),
+        ("experimental.snapshot.enable", "false"),
+        ("td.connect.ip", "localhost"),
+        ("td.connect.user", "root"),
+        ("td.connect.pass", "taosdata"),
+        ("td.connect.token", "t"),
+        ("td.connect.port", "6030"),
+        ("td.connect.db", "power"),
+        ("td.connect.websocket.scheme", "ws"),
+        ("enable.replay", "false"),
+        ("msg.consume.excluded", "1"),
+        ("msg.consume.rawdata", "0"),
+        ("msg.enable.batchmeta", "true"),
+        ("fetch.max.wait.ms", "250"),
+        ("min.poll.rows", "8"),
+        // Keys match without regard to case, as tmq_conf_set's strcasecmp does.
+        ("Fetch.Max.Wait.MS", "300"),
+    ] {
+        s.set(k, v).unwrap_or_else(|e| panic!("{k}={v}: {e:?}"));
+    }
+    assert_eq!(s.session_timeout_ms, 30_000);
+    assert_eq!(s.max_poll_interval_ms, 60_000);
+    assert_eq!(s.fetch_max_wait_ms, 300);
+    assert_eq!(s.min_poll_rows, Some(8));
+    assert!(s.msg_consume_excluded && s.enable_batch_meta && !s.msg_consume_rawdata);
+    // The integer flags read anything else as off, as the C library does.
+    s.set("msg.consume.excluded", "yes").unwrap();
+    assert!(!s.msg_consume_excluded);
+    for (k, v) in [
+        ("fetch.max.wait.ms", "0"),
+        ("fetch.max.wait.ms", "soon"),
+        ("min.poll.rows", "-1"),
+        ("heartbeat.interval.ms", "30000"),
+        ("session.timeout.ms", "10"),
+        ("enable.wal.marker", "maybe"),
+        ("group.id", "a:b"),
+    ] {
+        let e = s.set(k, v).unwrap_err();
+        assert_eq!(e.code, codes::INVALID_PARA, "{k}={v}");
+        assert_eq!(e.message, format!("invalid value for key '{k}': {v}"));
+    }
+    // What the C library does not know is still refused.
+    let e = s.set("fetch.min.bytes", "1").unwrap_err();
+    assert_eq!(e.message, "unknown configuration key: fetch.min.bytes");
+}
+
+/// The rows of the polled message `poll`, counted by fetching every block.
+fn message_rows(s: &mut TmqSession, poll: &serde_json::Value) -> i64 {
+    let mut rows = 0;
+    loop {
+        let fetch = format!(
+            r#"{{"action":"fetch","args":{{"req_id":90,"message_id":{}}}}}"#,
+            poll["message_id"]
+        );
+        let f = one(s.handle_text(&fetch));
+        if f["completed"] == true {
+            return rows;
+        }
+        rows += f["rows"].as_i64().unwrap();
+    }
+}
+
+#[test]
+fn min_poll_rows_gathers_up_to_fetch_max_wait_ms() {
+    let f = fixture();
+    let subscribe = SUBSCRIBE.replace(
+        r#""with_table_name":"true""#,
+        r#""with_table_name":"true","config":{"min.poll.rows":"3","fetch.max.wait.ms":"300"}"#,
+    );
+    f.write(2, "d1", &[1]);
+    let mut s = TmqSession::new(f.broker.clone(), "3.3.6.0");
+    assert_eq!(texts(s.handle_text(&subscribe))[0]["code"], 0);
+    // One row is there, three are asked for: a writer adds two more within the wait, and
+    // the poll answers with all three in one message.
+    let wal = f.wal.clone();
+    let broker = f.broker.clone();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let block = |v: i32| WalBlock::normal("n", data_columns(), vec![row(i64::from(v), v)]);
+        wal.append(DB, 2, vec![block(2), block(3)]).unwrap();
+        broker.notify_data();
+    });
+    let p = one(s.handle_text(r#"{"action":"poll","args":{"req_id":2,"blocking_time":5000}}"#));
+    writer.join().unwrap();
+    assert_eq!(p["have_message"], true);
+    assert_eq!(message_rows(&mut s, &p), 3);
+    // Fewer rows than asked and nobody writing: the poll answers after fetch.max.wait.ms
+    // (not its whole blocking time) with what there is.
+    f.write(3, "d2", &[4]);
+    let start = std::time::Instant::now();
+    let p = one(s.handle_text(r#"{"action":"poll","args":{"req_id":3,"blocking_time":5000}}"#));
+    let waited = start.elapsed();
+    assert_eq!(p["have_message"], true);
+    assert_eq!(message_rows(&mut s, &p), 1);
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+}
+
+#[test]
+fn without_min_poll_rows_a_poll_answers_at_once() {
+    let f = fixture();
+    f.write(2, "d1", &[1]);
+    let mut s = TmqSession::new(f.broker.clone(), "3.3.6.0");
+    assert_eq!(texts(s.handle_text(SUBSCRIBE))[0]["code"], 0);
+    let start = std::time::Instant::now();
+    let p = one(s.handle_text(r#"{"action":"poll","args":{"req_id":2,"blocking_time":5000}}"#));
+    assert_eq!(p["have_message"], true);
+    assert!(start.elapsed() < std::time::Duration::from_millis(200));
+}

@@ -65,6 +65,17 @@ impl Parser<'_> {
         Some(e)
     }
 
+    /// Consumes one `,` between insert tokens; a second one is a syntax error.
+    fn skip_one_comma(&mut self) -> EResult<()> {
+        if self.eat(&Tok::Comma) && self.peek().tok == Tok::Comma {
+            return Err(EngineError::insert_syntax(
+                &self.sql[self.peek().start..],
+                "syntax error",
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn insert(&mut self) -> EResult<Statement> {
         self.expect_kw("into")?;
         let mut clauses = Vec::new();
@@ -126,12 +137,13 @@ impl Parser<'_> {
                     "keyword VALUES or FILE is expected",
                 ));
             }
+            // TDengine's insert tokenizer skips one comma before every token, so rows may
+            // be separated by a comma or by nothing, and a comma may follow the last row
+            // or separate two table clauses; two commas in a row are a syntax error.
             while self.peek().tok == Tok::LParen {
                 self.bump();
                 clause.rows.push(self.value_list()?);
-                if self.peek().tok == Tok::Comma && self.peek_at(1).tok == Tok::LParen {
-                    self.bump();
-                }
+                self.skip_one_comma()?;
             }
             if clause.rows.is_empty() {
                 return Err(EngineError::insert_syntax(
