@@ -348,7 +348,7 @@ fn open_any(options: &Arc<ConnectOptions>) -> Result<Session> {
 
 /// The rows of a query, streamed block by block. An `Iterator<Item = Result<Row>>`.
 pub struct ResultSet {
-    cursor: Cursor,
+    pub(crate) cursor: Cursor,
 }
 
 impl ResultSet {

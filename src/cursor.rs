@@ -28,8 +28,19 @@ use crate::params::{Params, placeholder_positions, render, split_insert};
 use crate::row::{Column, FromRow, Row};
 use crate::shared::{Shared, closed_error};
 use crate::transport::{Outcome, ResultHandle};
+#[cfg(feature = "arrow")]
+use crate::types::Precision;
 use crate::types::Type;
 use crate::value::Value;
+
+/// One block of a result, as [`Cursor::next_block`] hands it out.
+#[cfg(feature = "arrow")]
+pub(crate) enum Block {
+    /// A raw block, undecoded (WebSocket).
+    Raw(Vec<u8>),
+    /// Rows already decoded (REST, or rows a row fetch left buffered).
+    Rows(Vec<Row>),
+}
 
 /// The largest statement [`Cursor::executemany`] builds when batching INSERT rows.
 pub const MAX_BATCH_SQL: usize = 512 * 1024;
@@ -284,6 +295,47 @@ impl Cursor {
             // fetch failed), leaves the handle without blocks to fetch or free.
             match shared.with(|s| s.fetch(&mut r.result, req_id)) {
                 Ok(Some(rows)) => r.buffer.extend(rows),
+                Ok(None) => {}
+                Err(e) => {
+                    r.failed = Some(raised_again(&e));
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// The rest of the current block: the rows already buffered, else the next raw block
+    /// as the server sent it (WebSocket), undecoded; `None` at the end. Errors, `rowcount`
+    /// and the "a failed result never looks complete" rule are those of
+    /// [`fetchone`](Self::fetchone).
+    #[cfg(feature = "arrow")]
+    pub(crate) fn next_block(&mut self) -> Result<Option<(Block, Precision)>> {
+        let shared = Arc::clone(&self.shared);
+        let r = self.active()?;
+        let precision = r.result.precision();
+        if !r.buffer.is_empty() {
+            let rows: Vec<Row> = r.buffer.drain(..).collect();
+            r.delivered += rows.len() as u64;
+            return Ok(Some((Block::Rows(rows), precision)));
+        }
+        if let Some(e) = &r.failed {
+            return Err(raised_again(e));
+        }
+        loop {
+            if !r.result.has_more() {
+                self.rowcount = i64::try_from(r.delivered).unwrap_or(i64::MAX);
+                return Ok(None);
+            }
+            let req_id = shared.next_req_id();
+            match shared.with(|s| s.fetch_raw(&mut r.result, req_id)) {
+                Ok(Some(bytes)) => {
+                    let rows = crate::proto::block::BlockHeader::parse(&bytes)?.rows;
+                    if rows == 0 {
+                        continue;
+                    }
+                    r.delivered += rows as u64;
+                    return Ok(Some((Block::Raw(bytes), precision)));
+                }
                 Ok(None) => {}
                 Err(e) => {
                     r.failed = Some(raised_again(&e));

@@ -116,6 +116,12 @@ impl ResultHandle {
         &self.columns
     }
 
+    /// The precision of the result's timestamps.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn precision(&self) -> Precision {
+        self.precision
+    }
+
     /// True when more blocks may follow on the server.
     pub(crate) fn has_more(&self) -> bool {
         self.remote.is_some()
@@ -215,6 +221,27 @@ impl Session {
             result.remote = Some(target);
         }
         Ok(rows)
+    }
+
+    /// The next raw block of `result`, undecoded; `None` at the end. Only WebSocket
+    /// results have raw blocks: a REST result arrives whole with the query, as rows.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn fetch_raw(
+        &mut self,
+        result: &mut ResultHandle,
+        req_id: u64,
+    ) -> Result<Option<Vec<u8>>> {
+        let Some(target) = result.remote.take() else {
+            return Ok(None);
+        };
+        let block = match self {
+            Session::Rest(_) => None,
+            Session::Ws(s) => s.fetch_raw(&target, req_id)?,
+        };
+        if block.is_some() {
+            result.remote = Some(target);
+        }
+        Ok(block)
     }
 
     /// Frees `result` on the server if blocks remain there and its socket still lives

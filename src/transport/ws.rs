@@ -288,13 +288,23 @@ impl WsSession {
         self.check_live(target).is_ok()
     }
 
-    /// The next block of `result`, `None` at the end (the server then freed it).
+    /// The next block of `result` decoded into rows, `None` at the end (the server then
+    /// freed it).
     pub(crate) fn fetch(
         &mut self,
         target: &SocketId,
         result: &ResultHandle,
         req_id: u64,
     ) -> Result<Option<Vec<Row>>> {
+        match self.fetch_raw(target, req_id)? {
+            None => Ok(None),
+            Some(block) => decode_rows(&block, result.precision, &result.columns).map(Some),
+        }
+    }
+
+    /// The next raw block of `target` (its bytes, copied out of the reply frame), `None`
+    /// at the end (the server then freed it).
+    pub(crate) fn fetch_raw(&mut self, target: &SocketId, req_id: u64) -> Result<Option<Vec<u8>>> {
         self.check_live(target)?;
         let id = target.id;
         log::debug!("ws fetch req_id={req_id} result={id}");
@@ -310,10 +320,7 @@ impl WsSession {
                 deadline,
             )?;
             let reply = FetchRawBlockReply::decode(&frame)?;
-            match reply.into_block()? {
-                None => Ok(None),
-                Some(block) => decode_rows(block, result.precision, &result.columns).map(Some),
-            }
+            Ok(reply.into_block()?.map(<[u8]>::to_vec))
         } else {
             let fetched = self
                 .channel
@@ -337,7 +344,7 @@ impl WsSession {
                     reply.result_id
                 )));
             }
-            decode_rows(reply.block, result.precision, &result.columns).map(Some)
+            Ok(Some(reply.block.to_vec()))
         }
     }
 

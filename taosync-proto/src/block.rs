@@ -262,6 +262,150 @@ pub fn decode_block(bytes: &[u8], precision: Precision) -> Result<DecodedBlock> 
     })
 }
 
+/// A validated raw block whose columns are read in place, without decoding any value
+/// into a [`Value`]: for columnar consumers (Arrow arrays, typed column slices) that copy
+/// fixed-width data in bulk and decode strings once per column.
+///
+/// Parsing checks the header, the schema and that every column's data lies within the
+/// block, so reading a column afterwards cannot run out of bounds.
+///
+/// ```
+/// use taosync_proto::block::{BlockView, encode_block};
+/// use taosync_proto::{Column, Type, Value};
+/// let columns = [Column::new("v", Type::Int, 4), Column::new("s", Type::VarChar, 8)];
+/// let rows = [
+///     vec![Value::Int(7), Value::VarChar("a".into())],
+///     vec![Value::Null, Value::Null],
+/// ];
+/// let bytes = encode_block(&columns, &rows)?;
+/// let block = BlockView::parse(&bytes)?;
+/// assert_eq!((block.rows(), block.column_count()), (2, 2));
+/// let v = block.column(0).unwrap();
+/// assert_eq!(v.fixed_values().map(|b| &b[..4]), Some(&7_i32.to_le_bytes()[..]));
+/// assert!(!v.is_null(0) && v.is_null(1));
+/// let s = block.column(1).unwrap();
+/// assert_eq!(s.var_value(0)?, Some(&b"a"[..]));
+/// assert_eq!(s.var_value(1)?, None);
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+pub struct BlockView<'a> {
+    parsed: ParsedBlock<'a>,
+}
+
+impl<'a> BlockView<'a> {
+    /// Validates `bytes` as a raw block (see [`decode_block`] for what is checked).
+    pub fn parse(bytes: &'a [u8]) -> Result<BlockView<'a>> {
+        ParsedBlock::parse(bytes).map(|parsed| BlockView { parsed })
+    }
+
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.parsed.header.rows
+    }
+
+    /// The block's group id (0 for ordinary queries).
+    pub fn group_id(&self) -> u64 {
+        self.parsed.header.group_id
+    }
+
+    /// The number of columns.
+    pub fn column_count(&self) -> usize {
+        self.parsed.columns.len()
+    }
+
+    /// Column `i`, `None` past the last.
+    pub fn column(&self, i: usize) -> Option<ColumnSlice<'_, 'a>> {
+        self.parsed.columns.get(i).map(|view| ColumnSlice {
+            view,
+            rows: self.parsed.header.rows,
+        })
+    }
+}
+
+/// One column of a [`BlockView`], read in place.
+#[derive(Clone, Copy)]
+pub struct ColumnSlice<'v, 'a> {
+    view: &'v ColumnView<'a>,
+    rows: usize,
+}
+
+impl<'a> ColumnSlice<'_, 'a> {
+    /// The column's type and width as the block describes it.
+    pub fn field(&self) -> BlockField {
+        self.view.field
+    }
+
+    /// True when row `row` is NULL (rows past the end count as NULL).
+    pub fn is_null(&self, row: usize) -> bool {
+        if row >= self.rows {
+            return true;
+        }
+        match self.view.data {
+            ColumnData::Fixed { bitmap, .. } => bitmap
+                .get(row >> 3)
+                .is_some_and(|b| b & (0x80 >> (row & 7)) != 0),
+            ColumnData::Var { offsets, .. } => offsets
+                .get(row * 4..row * 4 + 4)
+                .and_then(|b| b.first_chunk::<4>())
+                .is_none_or(|b| i32::from_le_bytes(*b) < 0),
+        }
+    }
+
+    /// A fixed-width column's values: `rows × width` little-endian bytes (a NULL row's
+    /// bytes are unspecified); `None` for variable-width columns.
+    pub fn fixed_values(&self) -> Option<&'a [u8]> {
+        match self.view.data {
+            ColumnData::Fixed { values, .. } => Some(values),
+            ColumnData::Var { .. } => None,
+        }
+    }
+
+    /// The byte width of one fixed-width value (0 for variable-width columns).
+    pub fn width(&self) -> usize {
+        match self.view.data {
+            ColumnData::Fixed { width, .. } => width,
+            ColumnData::Var { .. } => 0,
+        }
+    }
+
+    /// A variable-width column's payload at `row` (UTF-8 for VARCHAR and JSON, UCS-4 for
+    /// NCHAR, raw bytes otherwise), `None` when NULL; an error for a fixed-width column or
+    /// an entry that runs past the heap.
+    pub fn var_value(&self, row: usize) -> Result<Option<&'a [u8]>> {
+        let ColumnData::Var {
+            offsets,
+            heap,
+            prefix,
+        } = self.view.data
+        else {
+            return Err(Error::result(format!(
+                "raw block: {} is not a variable-width column",
+                self.view.field.ty
+            )));
+        };
+        let offset = offsets
+            .get(row * 4..row * 4 + 4)
+            .and_then(|b| b.first_chunk::<4>())
+            .map(|b| i32::from_le_bytes(*b))
+            .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
+        if offset == -1 {
+            return Ok(None);
+        }
+        var_payload(heap, offset, prefix, row).map(Some)
+    }
+}
+
+/// Decodes one NCHAR payload (UCS-4, little-endian) into a `String`.
+///
+/// ```
+/// let s = taosync_proto::block::nchar_to_string(&[0xFC, 0, 0, 0])?;
+/// assert_eq!(s, "ü");
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+pub fn nchar_to_string(payload: &[u8]) -> Result<String> {
+    ucs4_to_string(payload, 0)
+}
+
 /// Decodes a raw block straight into [`Row`]s sharing `columns`.
 ///
 /// The block must have as many columns as `columns`, of the same types (in order);

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod arrow_batches;
 mod common;
 mod dbapi;
 mod dbapi_types;
