@@ -116,6 +116,11 @@ impl ResultHandle {
         &self.columns
     }
 
+    /// The result's timestamp precision.
+    pub(crate) fn precision(&self) -> Precision {
+        self.precision
+    }
+
     /// True when more blocks may follow on the server.
     pub(crate) fn has_more(&self) -> bool {
         self.remote.is_some()
