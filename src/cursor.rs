@@ -462,6 +462,26 @@ impl Cursor {
         self.result.as_ref().map(|r| &**r.result.columns())
     }
 
+    /// The timestamp precision of the current result (its database's precision), `None`
+    /// without a result set. Timestamps in its rows already carry it; this tells it before
+    /// any row is read (the C API's `taos_result_precision` needs that).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database nsdb precision 'ns'", ())?;
+    /// conn.execute("create table nsdb.t (ts timestamp, v int)", ())?;
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select * from nsdb.t", ())?;
+    /// assert_eq!(cur.precision(), Some(taosync::Precision::Nanosecond));
+    /// cur.execute("create table nsdb.u (ts timestamp, v int)", ())?;
+    /// assert_eq!(cur.precision(), None);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn precision(&self) -> Option<crate::types::Precision> {
+        self.result.as_ref().map(|r| r.result.precision())
+    }
+
     /// PEP 249 `rowcount`: affected rows after a non-query; for a query the number of rows
     /// once they are all known (REST: at once; WebSocket: when the last row was fetched);
     /// -1 otherwise.

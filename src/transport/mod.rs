@@ -117,7 +117,6 @@ impl ResultHandle {
     }
 
     /// The precision of the result's timestamps.
-    #[cfg(feature = "arrow")]
     pub(crate) fn precision(&self) -> Precision {
         self.precision
     }

@@ -6,7 +6,8 @@
 # test_tmq.py), then checks taosync against taos-ws-py in both directions:
 # schemaless records (compare_schemaless.py), Statement inserts read back by taosws
 # (interop_stmt + test_stmt_readback.py) and a Consumer reading rows taosws wrote
-# (interop_tmq + test_tmq_taosync.py); stops the server.
+# (interop_tmq + test_tmq_taosync.py); then taospy's native `taos` module loading our own
+# libtaos.so (crate taosync-capi, test_native_taos.py); stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -24,11 +25,14 @@ fi
 cargo build --quiet --manifest-path "$root/Cargo.toml" -p taosync-server --bin taosync-server
 cargo build --quiet --manifest-path "$root/Cargo.toml" \
     --example interop_schemaless --example interop_stmt --example interop_tmq
+# libtaos.so for taospy's native module.
+cargo build --quiet --manifest-path "$root/Cargo.toml" -p taosync-capi --lib
 target="${CARGO_TARGET_DIR:-$root/target}"
 server_bin="$target/debug/taosync-server"
 sml_bin="$target/debug/examples/interop_schemaless"
 stmt_bin="$target/debug/examples/interop_stmt"
 interop_tmq_bin="$target/debug/examples/interop_tmq"
+libtaos_dir="$target/debug"
 
 port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
@@ -75,3 +79,8 @@ for protocol in stmt2 stmt1; do
     TDENGINE_DSN="ws://root:taosdata@127.0.0.1:$port" "$stmt_bin" "$protocol"
     TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_stmt_readback.py" "$protocol"
 done
+
+# taospy's native module (ctypes over libtaos.so) with nothing of TDengine installed: our
+# libtaos.so, found through LD_LIBRARY_PATH, talks WebSocket to the server.
+TZ=UTC TAOSYNC_PORT="$port" LD_LIBRARY_PATH="$libtaos_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$venv/bin/python" "$here/test_native_taos.py"

@@ -1,0 +1,68 @@
+//! The handle registry. Every `TAOS*`, `TAOS_RES*` (and later statement / consumer) pointer
+//! handed to C is an opaque number, never dereferenced: a lookup in this table finds the
+//! object. Numbers are never reused, so a freed, closed, foreign or wrong-kind handle is
+//! detected and answered with an error code instead of undefined behaviour.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::conn::ConnState;
+use crate::result::ResultState;
+
+/// One live object.
+#[derive(Clone)]
+pub enum Obj {
+    /// A `TAOS*`.
+    Conn(Arc<ConnState>),
+    /// A `TAOS_RES*`.
+    Res(Arc<Mutex<ResultState>>),
+}
+
+static NEXT: AtomicUsize = AtomicUsize::new(0x7a05_0000);
+static TABLE: Mutex<Option<HashMap<usize, Obj>>> = Mutex::new(None);
+
+fn table() -> MutexGuard<'static, Option<HashMap<usize, Obj>>> {
+    // A poisoned lock only means a panic was caught elsewhere; the map stays consistent
+    // (every operation is a single insert/remove/get).
+    TABLE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Registers `obj`, returning its handle (aligned, non-null, never reused).
+pub(crate) fn insert(obj: Obj) -> usize {
+    let h = NEXT.fetch_add(16, Ordering::Relaxed);
+    table().get_or_insert_with(HashMap::new).insert(h, obj);
+    h
+}
+
+/// The object behind `h`, if live.
+pub(crate) fn get(h: usize) -> Option<Obj> {
+    table().as_ref().and_then(|t| t.get(&h).cloned())
+}
+
+/// Removes `h` and returns its object, if it was live.
+pub(crate) fn remove(h: usize) -> Option<Obj> {
+    table().as_mut().and_then(|t| t.remove(&h))
+}
+
+/// The connection behind `h`.
+pub(crate) fn conn(h: usize) -> Option<Arc<ConnState>> {
+    match get(h) {
+        Some(Obj::Conn(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// The result behind `h`.
+pub(crate) fn res(h: usize) -> Option<Arc<Mutex<ResultState>>> {
+    match get(h) {
+        Some(Obj::Res(r)) => Some(r),
+        _ => None,
+    }
+}
+
+/// Drops every live object (`taos_cleanup`).
+pub(crate) fn clear() {
+    let old = table().take();
+    drop(old);
+}

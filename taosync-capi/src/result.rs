@@ -1,0 +1,835 @@
+//! Results: `taos_query*`, fetching by row and by block, fields, null tests, errors.
+//!
+//! A fetched block is held column by column in the `taos_fetch_block` layout: fixed-width
+//! columns as packed native-endian arrays (with a null flag per row), variable columns as
+//! one buffer of `[u16 length][bytes][NUL]` entries with an `int32` offset per row (-1 for
+//! NULL). `taos_fetch_row` points into the same buffers. Every pointer handed out stays
+//! valid until the next fetch on the result or `taos_free_result`.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use taosync::{Column, Cursor, Precision, Row, Type, Value};
+
+use crate::conn;
+use crate::error::{self, CODE_INVALID_HANDLE, CODE_INVALID_PARA, CODE_INVALID_PTR, ErrState};
+use crate::ffi::{self, guard};
+use crate::handles::{self, Obj};
+
+/// Rows per fetched block.
+pub const BLOCK_ROWS: usize = 4096;
+
+/// `TAOS_FIELD`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TaosField {
+    /// NUL-terminated column name.
+    pub name: [c_char; 65],
+    /// `TSDB_DATA_TYPE_*`.
+    pub type_: i8,
+    /// Declared width.
+    pub bytes: i32,
+}
+
+/// `TAOS_FIELD_E`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TaosFieldE {
+    /// NUL-terminated column name.
+    pub name: [c_char; 65],
+    /// `TSDB_DATA_TYPE_*`.
+    pub type_: i8,
+    /// DECIMAL precision.
+    pub precision: u8,
+    /// DECIMAL scale.
+    pub scale: u8,
+    /// Declared width.
+    pub bytes: i32,
+}
+
+fn name65(name: &str) -> [c_char; 65] {
+    let mut out = [0 as c_char; 65];
+    for (o, b) in out.iter_mut().zip(name.bytes().take(64)) {
+        *o = b as c_char;
+    }
+    out
+}
+
+/// One column of the current block.
+#[derive(Default)]
+struct ColBuf {
+    data: Vec<u8>,
+    /// Variable columns: the offset of each row's entry, -1 for NULL.
+    offsets: Vec<i32>,
+    nulls: Vec<bool>,
+    /// Bytes per value for fixed columns; 0 for variable ones.
+    width: usize,
+    /// Length-prefix size for variable columns (2, or 4 for BLOB).
+    prefix: usize,
+}
+
+#[derive(Default)]
+struct Block {
+    rows: usize,
+    cols: Vec<ColBuf>,
+    /// `TAOS_ROW` of `taos_fetch_block`: one data pointer per column.
+    col_ptrs: Vec<usize>,
+}
+
+fn fixed_width(ty: Type) -> usize {
+    match ty {
+        Type::Bool | Type::TinyInt | Type::UTinyInt => 1,
+        Type::SmallInt | Type::USmallInt => 2,
+        Type::Int | Type::UInt | Type::Float => 4,
+        Type::BigInt | Type::UBigInt | Type::Double | Type::Timestamp => 8,
+        _ => 0,
+    }
+}
+
+fn push_fixed(out: &mut Vec<u8>, v: &Value, ty: Type, precision: Precision) -> bool {
+    match v {
+        Value::Bool(b) => out.push(u8::from(*b)),
+        Value::TinyInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::SmallInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::Int(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::BigInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::UTinyInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::USmallInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::UInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::UBigInt(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::Float(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::Double(x) => out.extend_from_slice(&x.to_ne_bytes()),
+        Value::Timestamp(t) => {
+            out.extend_from_slice(&t.to_precision(precision).value().to_ne_bytes())
+        }
+        _ => {
+            out.resize(out.len() + fixed_width(ty), 0);
+            return false;
+        }
+    }
+    true
+}
+
+fn var_bytes(v: &Value) -> Option<Vec<u8>> {
+    match v {
+        Value::Null => None,
+        Value::VarChar(s) | Value::NChar(s) | Value::Json(s) => Some(s.as_bytes().to_vec()),
+        Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b) => Some(b.clone()),
+        other => Some(
+            other
+                .to_json()
+                .to_string()
+                .trim_matches('"')
+                .as_bytes()
+                .to_vec(),
+        ),
+    }
+}
+
+impl Block {
+    fn build(fields: &[Column], rows: &[Row], precision: Precision) -> Block {
+        let mut cols: Vec<ColBuf> = fields
+            .iter()
+            .map(|f| {
+                let width = fixed_width(f.ty);
+                ColBuf {
+                    width,
+                    prefix: if f.ty == Type::Blob { 4 } else { 2 },
+                    data: Vec::with_capacity(width * rows.len()),
+                    ..ColBuf::default()
+                }
+            })
+            .collect();
+        for row in rows {
+            for (i, col) in cols.iter_mut().enumerate() {
+                let v = row.values().get(i).unwrap_or(&Value::Null);
+                if col.width > 0 {
+                    let is_null = v.is_null();
+                    let wrote = !is_null && push_fixed(&mut col.data, v, fields[i].ty, precision);
+                    if is_null {
+                        col.data.resize(col.data.len() + col.width, 0);
+                    }
+                    col.nulls.push(!wrote);
+                } else {
+                    match var_bytes(v) {
+                        None => {
+                            col.offsets.push(-1);
+                            col.nulls.push(true);
+                        }
+                        Some(b) => {
+                            col.offsets
+                                .push(i32::try_from(col.data.len()).unwrap_or(i32::MAX));
+                            if col.prefix == 4 {
+                                col.data.extend_from_slice(
+                                    &u32::try_from(b.len()).unwrap_or(u32::MAX).to_ne_bytes(),
+                                );
+                            } else {
+                                col.data.extend_from_slice(
+                                    &u16::try_from(b.len()).unwrap_or(u16::MAX).to_ne_bytes(),
+                                );
+                            }
+                            col.data.extend_from_slice(&b);
+                            col.data.push(0);
+                            col.nulls.push(false);
+                        }
+                    }
+                }
+            }
+        }
+        let col_ptrs = cols.iter().map(|c| c.data.as_ptr() as usize).collect();
+        Block {
+            rows: rows.len(),
+            cols,
+            col_ptrs,
+        }
+    }
+}
+
+/// The state behind a `TAOS_RES*`.
+pub struct ResultState {
+    err: ErrState,
+    cursor: Option<Cursor>,
+    fields: Vec<Column>,
+    c_fields: Vec<TaosField>,
+    c_fields_e: Vec<TaosFieldE>,
+    affected: i64,
+    precision: Option<Precision>,
+    block: Block,
+    /// The next row of `block` for `taos_fetch_row`.
+    pos: usize,
+    row_ptrs: Vec<usize>,
+    lengths: Vec<i32>,
+    done: bool,
+    /// After `taos_fetch_rows_a`, `taos_fetch_row` walks the fetched block and stops at its
+    /// end instead of fetching more.
+    async_rows: bool,
+}
+
+impl ResultState {
+    fn failed(err: ErrState) -> ResultState {
+        ResultState {
+            err,
+            cursor: None,
+            fields: Vec::new(),
+            c_fields: Vec::new(),
+            c_fields_e: Vec::new(),
+            affected: 0,
+            precision: None,
+            block: Block::default(),
+            pos: 0,
+            row_ptrs: Vec::new(),
+            lengths: Vec::new(),
+            done: true,
+            async_rows: false,
+        }
+    }
+
+    fn from_cursor(cursor: Cursor) -> ResultState {
+        let fields: Vec<Column> = cursor.columns().map(|c| c.to_vec()).unwrap_or_default();
+        let affected = if fields.is_empty() {
+            cursor.rowcount().max(0)
+        } else {
+            0
+        };
+        let c_fields = fields
+            .iter()
+            .map(|f| TaosField {
+                name: name65(&f.name),
+                type_: f.ty.code() as i8,
+                bytes: f.length as i32,
+            })
+            .collect();
+        let c_fields_e = fields
+            .iter()
+            .map(|f| TaosFieldE {
+                name: name65(&f.name),
+                type_: f.ty.code() as i8,
+                precision: f.precision,
+                scale: f.scale,
+                bytes: f.length as i32,
+            })
+            .collect();
+        let n = fields.len();
+        let precision = cursor.precision();
+        ResultState {
+            err: ErrState::ok(),
+            done: fields.is_empty(),
+            cursor: Some(cursor),
+            fields,
+            c_fields,
+            c_fields_e,
+            affected,
+            precision,
+            block: Block::default(),
+            pos: 0,
+            row_ptrs: vec![0; n],
+            lengths: vec![0; n],
+            async_rows: false,
+        }
+    }
+
+    /// Fetches the next block; returns its row count (0 at the end).
+    fn next_block(&mut self) -> Result<usize, ErrState> {
+        self.pos = 0;
+        self.async_rows = false;
+        if self.done {
+            self.block = Block::default();
+            return Ok(0);
+        }
+        let Some(cursor) = self.cursor.as_mut() else {
+            return Ok(0);
+        };
+        let rows = match cursor.fetchmany(Some(BLOCK_ROWS)) {
+            Ok(r) => r,
+            Err(e) => {
+                self.done = true;
+                self.block = Block::default();
+                let st = ErrState::from_error(&e);
+                self.err = st.clone();
+                return Err(st);
+            }
+        };
+        if rows.is_empty() {
+            self.done = true;
+        }
+        let precision = self.precision.unwrap_or(Precision::Millisecond);
+        self.block = Block::build(&self.fields, &rows, precision);
+        for (l, f) in self.lengths.iter_mut().zip(&self.fields) {
+            *l = f.length as i32;
+        }
+        Ok(self.block.rows)
+    }
+
+    fn fill_row(&mut self, r: usize) {
+        for (i, col) in self.block.cols.iter().enumerate() {
+            let base = col.data.as_ptr() as usize;
+            if col.nulls.get(r).copied().unwrap_or(true) {
+                self.row_ptrs[i] = 0;
+                self.lengths[i] = 0;
+            } else if col.width > 0 {
+                self.row_ptrs[i] = base + r * col.width;
+                self.lengths[i] = col.width as i32;
+            } else {
+                let off = col.offsets[r] as usize;
+                let len = if col.prefix == 4 {
+                    col.data
+                        .get(off..off + 4)
+                        .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                } else {
+                    col.data
+                        .get(off..off + 2)
+                        .map(|b| u16::from_ne_bytes([b[0], b[1]]) as usize)
+                };
+                self.row_ptrs[i] = base + off + col.prefix;
+                self.lengths[i] = len.unwrap_or(0) as i32;
+            }
+        }
+    }
+}
+
+type Shared = Arc<Mutex<ResultState>>;
+
+fn lock(r: &Shared) -> MutexGuard<'_, ResultState> {
+    r.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lookup(res: *mut c_void) -> Result<Shared, ErrState> {
+    if res.is_null() {
+        return Err(ErrState::new(CODE_INVALID_PTR, "TAOS_RES* is NULL"));
+    }
+    handles::res(res as usize).ok_or_else(|| {
+        ErrState::new(
+            CODE_INVALID_HANDLE,
+            "not a live TAOS_RES* (freed, or another kind of handle)",
+        )
+    })
+}
+
+/// Runs `sql` on `taos` and registers the result (a failed result too: its errno and errstr
+/// say why, as in libtaos). NULL only for a bad connection handle or a NULL `sql`.
+pub(crate) fn run_query(taos: *mut c_void, sql: *const c_char, req_id: Option<u64>) -> *mut c_void {
+    let c = match conn::lookup(taos) {
+        Ok(c) => c,
+        Err(e) => {
+            error::set_thread_state(e);
+            return std::ptr::null_mut();
+        }
+    };
+    let sql = match ffi::req_str(sql, "sql is NULL") {
+        Ok(s) => s,
+        Err(m) => {
+            error::set_thread_error(CODE_INVALID_PARA, m);
+            return std::ptr::null_mut();
+        }
+    };
+    let run = || -> taosync::Result<Cursor> {
+        let mut cur = c.conn.cursor()?;
+        cur.execute(sql, ())?;
+        Ok(cur)
+    };
+    let outcome = match req_id {
+        Some(id) => taosync::with_req_id(id, run),
+        None => run(),
+    };
+    let state = match outcome {
+        Ok(cur) => {
+            error::clear_thread_error();
+            ResultState::from_cursor(cur)
+        }
+        Err(e) => {
+            let st = ErrState::from_error(&e);
+            error::set_thread_state(st.clone());
+            ResultState::failed(st)
+        }
+    };
+    handles::insert(Obj::Res(Arc::new(Mutex::new(state)))) as *mut c_void
+}
+
+/// `TAOS_RES *taos_query(TAOS *taos, const char *sql)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_query(taos: *mut c_void, sql: *const c_char) -> *mut c_void {
+    guard(std::ptr::null_mut(), || run_query(taos, sql, None))
+}
+
+/// `TAOS_RES *taos_query_with_reqid(TAOS *taos, const char *sql, int64_t reqId)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_query_with_reqid(
+    taos: *mut c_void,
+    sql: *const c_char,
+    req_id: i64,
+) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        run_query(taos, sql, Some(req_id as u64))
+    })
+}
+
+/// `void taos_free_result(TAOS_RES *res)`: a second free of the same handle, NULL or a
+/// foreign pointer only sets the thread error.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_free_result(res: *mut c_void) {
+    guard((), || {
+        if res.is_null() {
+            return;
+        }
+        match handles::get(res as usize) {
+            Some(Obj::Res(_)) => {
+                handles::remove(res as usize);
+            }
+            _ => error::set_thread_error(
+                CODE_INVALID_HANDLE,
+                "taos_free_result: not a live TAOS_RES*",
+            ),
+        }
+    })
+}
+
+/// `int taos_errno(TAOS_RES *res)`: the result's code, or this thread's for NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_errno(res: *mut c_void) -> c_int {
+    guard(error::CODE_APP_ERROR, || {
+        if res.is_null() {
+            return error::thread_code();
+        }
+        match lookup(res) {
+            Ok(r) => lock(&r).err.code,
+            Err(e) => e.code,
+        }
+    })
+}
+
+static BAD_HANDLE_MSG: &[u8] = b"not a live TAOS_RES* (freed, or another kind of handle)\0";
+
+/// `const char *taos_errstr(TAOS_RES *res)`: the result's message (valid until the result is
+/// freed), or this thread's for NULL (valid until the thread's next error).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_errstr(res: *mut c_void) -> *const c_char {
+    guard(BAD_HANDLE_MSG.as_ptr().cast(), || {
+        if res.is_null() {
+            return error::thread_msg_ptr();
+        }
+        match lookup(res) {
+            Ok(r) => lock(&r).err.msg.as_ptr(),
+            Err(_) => BAD_HANDLE_MSG.as_ptr().cast(),
+        }
+    })
+}
+
+fn with_res<R>(res: *mut c_void, on_err: R, f: impl FnOnce(&mut ResultState) -> R) -> R {
+    match lookup(res) {
+        Ok(r) => f(&mut lock(&r)),
+        Err(e) => {
+            error::set_thread_state(e);
+            on_err
+        }
+    }
+}
+
+/// `int taos_field_count(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_field_count(res: *mut c_void) -> c_int {
+    guard(0, || with_res(res, 0, |r| r.fields.len() as c_int))
+}
+
+/// `int taos_num_fields(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_num_fields(res: *mut c_void) -> c_int {
+    taos_field_count(res)
+}
+
+/// `int taos_affected_rows(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_affected_rows(res: *mut c_void) -> c_int {
+    guard(0, || {
+        with_res(res, 0, |r| {
+            c_int::try_from(r.affected).unwrap_or(c_int::MAX)
+        })
+    })
+}
+
+/// `int64_t taos_affected_rows64(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_affected_rows64(res: *mut c_void) -> i64 {
+    guard(0, || with_res(res, 0, |r| r.affected))
+}
+
+/// `TAOS_FIELD *taos_fetch_fields(TAOS_RES *res)`: valid until the result is freed; NULL
+/// for a bad handle or a result without columns.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_fields(res: *mut c_void) -> *mut TaosField {
+    guard(std::ptr::null_mut(), || {
+        with_res(res, std::ptr::null_mut(), |r| {
+            if r.c_fields.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                r.c_fields.as_mut_ptr()
+            }
+        })
+    })
+}
+
+/// `TAOS_FIELD_E *taos_fetch_fields_e(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_fields_e(res: *mut c_void) -> *mut TaosFieldE {
+    guard(std::ptr::null_mut(), || {
+        with_res(res, std::ptr::null_mut(), |r| {
+            if r.c_fields_e.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                r.c_fields_e.as_mut_ptr()
+            }
+        })
+    })
+}
+
+/// `int taos_result_precision(TAOS_RES *res)`: 0 ms, 1 µs, 2 ns (0 without a result set).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_result_precision(res: *mut c_void) -> c_int {
+    guard(0, || {
+        with_res(res, 0, |r| {
+            r.precision.map(|p| p.code() as c_int).unwrap_or(0)
+        })
+    })
+}
+
+/// `bool taos_is_update_query(TAOS_RES *res)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_is_update_query(res: *mut c_void) -> bool {
+    guard(false, || with_res(res, false, |r| r.fields.is_empty()))
+}
+
+/// `void taos_stop_query(TAOS_RES *res)`: stops fetching (later fetches return no rows).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_stop_query(res: *mut c_void) {
+    guard((), || with_res(res, (), |r| r.done = true))
+}
+
+/// `int taos_fetch_block(TAOS_RES *res, TAOS_ROW *rows)`: the number of rows in the next
+/// block (0 at the end, a negative code on error); `*rows` receives one data pointer per column.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_block(res: *mut c_void, rows: *mut *mut *mut c_void) -> c_int {
+    guard(error::CODE_APP_ERROR, || {
+        if rows.is_null() {
+            error::set_thread_error(CODE_INVALID_PTR, "taos_fetch_block: rows is NULL");
+            return CODE_INVALID_PTR;
+        }
+        with_res(res, CODE_INVALID_HANDLE, |r| match r.next_block() {
+            Ok(n) => {
+                let p = if n == 0 {
+                    std::ptr::null_mut()
+                } else {
+                    r.block.col_ptrs.as_mut_ptr().cast()
+                };
+                ffi::write(rows, p);
+                r.pos = n;
+                n as c_int
+            }
+            Err(e) => {
+                ffi::write(rows, std::ptr::null_mut());
+                let c = e.code;
+                error::set_thread_state(e);
+                c
+            }
+        })
+    })
+}
+
+/// `TAOS_ROW taos_fetch_row(TAOS_RES *res)`: the next row (one pointer per column, NULL for
+/// a NULL value), NULL at the end or on error (see `taos_errno(res)`).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_row(res: *mut c_void) -> *mut *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        with_res(res, std::ptr::null_mut(), |r| {
+            if r.fields.is_empty() {
+                return std::ptr::null_mut();
+            }
+            if r.pos >= r.block.rows {
+                if r.async_rows {
+                    return std::ptr::null_mut();
+                }
+                match r.next_block() {
+                    Ok(0) | Err(_) => return std::ptr::null_mut(),
+                    Ok(_) => {}
+                }
+            }
+            let p = r.pos;
+            r.fill_row(p);
+            r.pos += 1;
+            r.row_ptrs.as_mut_ptr().cast()
+        })
+    })
+}
+
+/// `int *taos_fetch_lengths(TAOS_RES *res)`: per column, the length of the current row's
+/// value (after `taos_fetch_row`) or the declared width (after `taos_fetch_block`).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_lengths(res: *mut c_void) -> *mut c_int {
+    guard(std::ptr::null_mut(), || {
+        with_res(res, std::ptr::null_mut(), |r| {
+            if r.lengths.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                r.lengths.as_mut_ptr()
+            }
+        })
+    })
+}
+
+/// `bool taos_is_null(TAOS_RES *res, int32_t row, int32_t col)`: whether a value of the
+/// current block is NULL (`true` for out-of-range positions and bad handles).
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_is_null(res: *mut c_void, row: i32, col: i32) -> bool {
+    guard(true, || {
+        with_res(res, true, |r| {
+            let (Ok(row), Ok(col)) = (usize::try_from(row), usize::try_from(col)) else {
+                return true;
+            };
+            r.block
+                .cols
+                .get(col)
+                .and_then(|c| c.nulls.get(row).copied())
+                .unwrap_or(true)
+        })
+    })
+}
+
+/// `int taos_is_null_by_column(TAOS_RES *res, int columnIndex, bool result[], int *rows)`:
+/// fills `result` with the current block's NULL flags for a column; `*rows` is the room in
+/// `result` on entry and the count written on return.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_is_null_by_column(
+    res: *mut c_void,
+    col: c_int,
+    result: *mut bool,
+    rows: *mut c_int,
+) -> c_int {
+    guard(error::CODE_APP_ERROR, || {
+        let r = lookup(res).and_then(|r| {
+            let r = lock(&r);
+            let cap =
+                ffi::read(rows).ok_or_else(|| ErrState::new(CODE_INVALID_PTR, "rows is NULL"))?;
+            let cap = usize::try_from(cap)
+                .map_err(|_| ErrState::new(CODE_INVALID_PARA, "negative *rows"))?;
+            let c = usize::try_from(col)
+                .ok()
+                .and_then(|c| r.block.cols.get(c))
+                .ok_or_else(|| ErrState::new(CODE_INVALID_PARA, "column index out of range"))?;
+            let n = cap.min(c.nulls.len());
+            let out = ffi::out_slice(result, n)
+                .ok_or_else(|| ErrState::new(CODE_INVALID_PTR, "result is NULL"))?;
+            out.copy_from_slice(&c.nulls[..n]);
+            ffi::write(rows, n as c_int);
+            Ok(0)
+        });
+        conn::finish(r)
+    })
+}
+
+/// `int *taos_get_column_data_offset(TAOS_RES *res, int columnIndex)`: the offsets of a
+/// variable-width column of the current block (-1 for NULL); NULL for fixed columns.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_get_column_data_offset(res: *mut c_void, col: c_int) -> *mut c_int {
+    guard(std::ptr::null_mut(), || {
+        with_res(res, std::ptr::null_mut(), |r| {
+            match usize::try_from(col)
+                .ok()
+                .and_then(|c| r.block.cols.get_mut(c))
+            {
+                Some(c) if c.width == 0 && !c.offsets.is_empty() => c.offsets.as_mut_ptr(),
+                _ => std::ptr::null_mut(),
+            }
+        })
+    })
+}
+
+/// `int taos_fetch_raw_block(TAOS_RES *res, int *numOfRows, void **pData)`: not offered
+/// (the raw wire block is decoded inside taosync); `TSDB_CODE_OPS_NOT_SUPPORT`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_raw_block(
+    res: *mut c_void,
+    num: *mut c_int,
+    data: *mut *mut c_void,
+) -> c_int {
+    guard(error::CODE_APP_ERROR, || {
+        ffi::write(num, 0);
+        ffi::write(data, std::ptr::null_mut());
+        let r = lookup(res).and_then(|_| {
+            Err(ErrState::new(
+                error::CODE_NOT_SUPPORTED,
+                "taos_fetch_raw_block is not supported by taosync's libtaos",
+            ))
+        });
+        conn::finish(r)
+    })
+}
+
+/// `int taos_print_row(char *str, TAOS_ROW row, TAOS_FIELD *fields, int num_fields)`: the
+/// buffer size is not known, so nothing is rendered: writes an empty string and returns 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_print_row(
+    s: *mut c_char,
+    _row: *mut *mut c_void,
+    _fields: *mut TaosField,
+    _n: c_int,
+) -> c_int {
+    guard(0, || {
+        ffi::write(s, 0);
+        0
+    })
+}
+
+/// `__taos_async_fn_t`: `void (*)(void *param, TAOS_RES *res, int code)`.
+pub type AsyncFn = Option<extern "C" fn(*mut c_void, *mut c_void, c_int)>;
+
+/// `void taos_query_a(TAOS *taos, const char *sql, __taos_async_fn_t fp, void *param)`: runs
+/// the query on a thread of ours and calls `fp(param, res, code)` from it.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_query_a(
+    taos: *mut c_void,
+    sql: *const c_char,
+    fp: AsyncFn,
+    param: *mut c_void,
+) {
+    query_a(taos, sql, fp, param, None)
+}
+
+/// `void taos_query_a_with_reqid(TAOS *taos, const char *sql, __taos_async_fn_t fp, void *param, int64_t reqid)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_query_a_with_reqid(
+    taos: *mut c_void,
+    sql: *const c_char,
+    fp: AsyncFn,
+    param: *mut c_void,
+    req_id: i64,
+) {
+    query_a(taos, sql, fp, param, Some(req_id as u64))
+}
+
+fn query_a(
+    taos: *mut c_void,
+    sql: *const c_char,
+    fp: AsyncFn,
+    param: *mut c_void,
+    req_id: Option<u64>,
+) {
+    guard((), || {
+        let Some(fp) = fp else {
+            error::set_thread_error(CODE_INVALID_PTR, "taos_query_a: callback is NULL");
+            return;
+        };
+        // Copy the SQL now: the caller's buffer need not outlive this call.
+        let sql = match ffi::req_str(sql, "sql is NULL") {
+            Ok(s) => s.replace('\0', ""),
+            Err(m) => {
+                error::set_thread_error(CODE_INVALID_PARA, m);
+                fp(param, std::ptr::null_mut(), CODE_INVALID_PARA);
+                return;
+            }
+        };
+        let (taos, param) = (taos as usize, param as usize);
+        let spawned = std::thread::Builder::new()
+            .name("taosync-capi-async".into())
+            .spawn(move || {
+                guard((), || {
+                    let csql = std::ffi::CString::new(sql).unwrap_or_default();
+                    let res = run_query(taos as *mut c_void, csql.as_ptr(), req_id);
+                    let code = if res.is_null() {
+                        error::thread_code()
+                    } else {
+                        taos_errno(res)
+                    };
+                    fp(param as *mut c_void, res, code);
+                })
+            });
+        if spawned.is_err() {
+            error::set_thread_error(error::CODE_APP_ERROR, "cannot start a thread");
+            fp(
+                param as *mut c_void,
+                std::ptr::null_mut(),
+                error::CODE_APP_ERROR,
+            );
+        }
+    })
+}
+
+/// `void taos_fetch_rows_a(TAOS_RES *res, __taos_async_fn_t fp, void *param)`: fetches the
+/// next block on a thread of ours and calls `fp(param, res, numOfRows)` (0 at the end, a
+/// negative code on error); `taos_fetch_row` then walks that block.
+#[unsafe(no_mangle)]
+pub extern "C" fn taos_fetch_rows_a(res: *mut c_void, fp: AsyncFn, param: *mut c_void) {
+    guard((), || {
+        let Some(fp) = fp else {
+            error::set_thread_error(CODE_INVALID_PTR, "taos_fetch_rows_a: callback is NULL");
+            return;
+        };
+        let shared = match lookup(res) {
+            Ok(r) => r,
+            Err(e) => {
+                let c = e.code;
+                error::set_thread_state(e);
+                fp(param, res, c);
+                return;
+            }
+        };
+        let (h, param) = (res as usize, param as usize);
+        let spawned = std::thread::Builder::new()
+            .name("taosync-capi-async".into())
+            .spawn(move || {
+                guard((), || {
+                    let n = {
+                        let mut r = lock(&shared);
+                        match r.next_block() {
+                            Ok(n) => {
+                                r.async_rows = true;
+                                n as c_int
+                            }
+                            Err(e) => e.code,
+                        }
+                    };
+                    fp(param as *mut c_void, h as *mut c_void, n);
+                })
+            });
+        if spawned.is_err() {
+            fp(param as *mut c_void, res, error::CODE_APP_ERROR);
+        }
+    })
+}

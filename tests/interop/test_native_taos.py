@@ -1,0 +1,206 @@
+"""Interop check: taospy's NATIVE module (`import taos`, ctypes over libtaos.so), unchanged,
+loading taosync's libtaos.so (crate taosync-capi) against taosync-server.
+
+Nothing of TDengine is installed: LD_LIBRARY_PATH points at our libtaos.so, whose
+taos_connect reaches the server over WebSocket.
+
+Usage: LD_LIBRARY_PATH=<dir of libtaos.so> TAOSYNC_PORT=6041 python test_native_taos.py
+Exits non-zero with a message on the first mismatch.
+"""
+
+import ctypes
+import datetime
+import os
+import sys
+import threading
+
+import taos
+from taos.cinterface import taos_get_client_info
+
+PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
+UTC = datetime.timezone.utc
+
+COLUMNS = [
+    ("ts", "TIMESTAMP"),
+    ("c_bool", "BOOL"),
+    ("c_tiny", "TINYINT"),
+    ("c_small", "SMALLINT"),
+    ("c_int", "INT"),
+    ("c_big", "BIGINT"),
+    ("c_utiny", "TINYINT UNSIGNED"),
+    ("c_usmall", "SMALLINT UNSIGNED"),
+    ("c_uint", "INT UNSIGNED"),
+    ("c_ubig", "BIGINT UNSIGNED"),
+    ("c_float", "FLOAT"),
+    ("c_double", "DOUBLE"),
+    ("c_bin", "VARCHAR(20)"),
+    ("c_nchar", "NCHAR(20)"),
+    ("c_vbin", "VARBINARY(20)"),
+]
+
+# taospy's row path reads VARBINARY with ctypes' `.value`, which stops at a NUL byte
+# (whatever the library returns), so the bytes here contain none.
+VALUES = [
+    [True, -8, -16, -32, -64, 8, 16, 32, 18446744073709551615, 1.5, 2.25, "hello", "héllo 中", b"\x01\xffab"],
+    [False, 127, 32767, 2147483647, 9223372036854775807, 255, 65535, 4294967295, 0, -0.5, 1e-10, "", "y", b""],
+    [None] * 14,
+]
+
+# Ticks per second and how taospy renders a timestamp of that precision.
+PRECISIONS = {
+    "ms": 1000,
+    "us": 1000_000,
+    "ns": 1000_000_000,
+}
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+
+
+def literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, bytes):
+        return "'\\x" + v.hex() + "'" if v else "''"
+    if isinstance(v, str):
+        return "'" + v + "'"
+    return repr(v)
+
+
+def same(got, want, ctx):
+    if isinstance(want, float) and got is not None:
+        check(abs(float(got) - want) <= abs(want) * 1e-6, f"{ctx}: {got!r} != {want!r}")
+    else:
+        check(got == want, f"{ctx}: {got!r} != {want!r}")
+
+
+def ticks(v, per_second):
+    """taospy gives datetimes for ms/us and raw integers for ns (without pandas)."""
+    if isinstance(v, datetime.datetime):
+        v = v.replace(tzinfo=v.tzinfo or UTC)
+        delta = v - datetime.datetime(1970, 1, 1, tzinfo=UTC)
+        return (delta.days * 86400 + delta.seconds) * per_second + delta.microseconds * per_second // 1000_000
+    return v
+
+
+def check_rows(rows, base, per_second, ctx):
+    check(len(rows) == len(VALUES), f"{ctx}: {len(rows)} rows, want {len(VALUES)}")
+    for i, (row, want) in enumerate(zip(rows, VALUES)):
+        check(ticks(row[0], per_second) == base + i, f"{ctx} row {i}: ts {row[0]!r}, want {base + i}")
+        for (name, _), g, w in zip(COLUMNS[1:], row[1:], want):
+            same(g, w, f"{ctx} row {i} {name}")
+
+
+def main():
+    check(taos_get_client_info().startswith("3."), f"client info {taos_get_client_info()!r}")
+    conn = taos.connect(host="127.0.0.1", port=PORT, user="root", password="taosdata")
+    check(len(conn.server_info.split(".")) >= 4, f"server_info {conn.server_info!r}")
+    check(conn.client_info.startswith("3."), "client_info")
+
+    cols = ", ".join(f"{n} {t}" for n, t in COLUMNS)
+    for prec, per_second in PRECISIONS.items():
+        db = f"native_{prec}"
+        conn.execute(f"drop database if exists {db}")
+        conn.execute(f"create database {db} precision '{prec}'")
+        conn.execute(f"create stable {db}.st ({cols}) tags (loc varchar(16), gid int)")
+        base = 1700000000 * per_second + 123  # sub-millisecond digits survive in us/ns
+        if prec == "ms":
+            base = 1700000000123
+        rows = " ".join(
+            "(" + ", ".join([str(base + i)] + [literal(v) for v in vals]) + ")" for i, vals in enumerate(VALUES)
+        )
+        affected = conn.execute(f"insert into {db}.d1 using {db}.st tags ('bj', 1) values {rows}")
+        check(affected == len(VALUES), f"{prec}: insert affected {affected}")
+
+        # conn.query + fetch_all: taos_fetch_block, column offsets, null bitmaps.
+        result = conn.query(f"select {', '.join(n for n, _ in COLUMNS)} from {db}.st order by ts")
+        check(result.precision == {"ms": 0, "us": 1, "ns": 2}[prec], f"{prec}: precision {result.precision}")
+        check(result.field_count == len(COLUMNS), f"{prec}: field_count {result.field_count}")
+        names = [f.name for f in result.fields]
+        check(names == [n for n, _ in COLUMNS], f"{prec}: field names {names}")
+        types = [f.type for f in result.fields]
+        check(types == [9, 1, 2, 3, 4, 5, 11, 12, 13, 14, 6, 7, 8, 10, 16], f"{prec}: field types {types}")
+        check_rows(result.fetch_all(), base, per_second, f"{prec} fetch_all")
+
+        # Row by row: taos_fetch_row + taos_fetch_lengths.
+        result = conn.query(f"select {', '.join(n for n, _ in COLUMNS)} from {db}.st order by ts")
+        check_rows([r.as_tuple() for r in result.rows_iter()], base, per_second, f"{prec} rows_iter")
+
+        # The PEP 249 cursor.
+        cur = conn.cursor()
+        cur.execute(f"select {', '.join(n for n, _ in COLUMNS)}, loc, gid from {db}.st order by ts")
+        check([d[0] for d in cur.description] == [n for n, _ in COLUMNS] + ["loc", "gid"], "cursor description")
+        got = cur.fetchall()
+        check_rows([r[: len(COLUMNS)] for r in got], base, per_second, f"{prec} cursor")
+        check(all(r[len(COLUMNS) :] == ("bj", 1) for r in got), f"{prec}: tags {got}")
+        cur.execute(f"select count(*) from {db}.st")
+        check(cur.fetchone()[0] == len(VALUES), f"{prec}: count(*)")
+        cur.close()
+
+    # Several blocks: 10,000 rows through fetch_all and row iteration.
+    conn.execute("create table native_ms.big (ts timestamp, v int, s varchar(8))")
+    for chunk in range(10):
+        vals = " ".join(f"({1600000000000 + chunk * 1000 + i}, {chunk * 1000 + i}, 's{i}')" for i in range(1000))
+        conn.execute(f"insert into native_ms.big values {vals}")
+    result = conn.query("select v, s from native_ms.big order by ts")
+    rows = result.fetch_all()
+    check([r[0] for r in rows] == list(range(10000)), "10k rows in order through fetch_all")
+    check(rows[1234][1] == "s234", f"varchar in a later block: {rows[1234]!r}")
+    check(result.row_count == 10000, f"row_count {result.row_count}")
+    n = sum(1 for _ in conn.query("select v from native_ms.big").rows_iter())
+    check(n == 10000, f"rows_iter over several blocks: {n}")
+
+    # select_db, then unqualified names; req_id variants.
+    conn.select_db("native_us")
+    check(conn.query("select count(*) from st", req_id=42).fetch_all() == [(3,)], "select_db + req_id query")
+    check(conn.execute("insert into d1 values (now, true, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 'a', 'b', 'c')", req_id=7) == 1, "execute req_id")
+
+    # Errors: the class and code the native client gives.
+    try:
+        conn.query("select * from native_ms.no_such_table")
+        fail("querying a missing table did not raise")
+    except taos.ProgrammingError as e:
+        check(e.errno & 0xFFFF == 0x2603, f"missing table code {e.errno:#x}")
+    try:
+        conn.execute("this is not sql")
+        fail("bad SQL did not raise")
+    except taos.Error as e:
+        check(e.errno != 0 and e.msg, f"bad SQL error {e!r}")
+    try:
+        taos.connect(host="127.0.0.1", port=PORT, user="root", password="wrong")
+        fail("a wrong password connected")
+    except taos.Error as e:
+        check(e.errno != 0, f"auth error {e!r}")
+
+    # Asynchronous query: the callback runs on a thread of the library's.
+    done = threading.Event()
+    seen = {}
+
+    @taos.cinterface.async_query_callback_type
+    def on_query(param, res, code):
+        seen["code"] = code
+        seen["thread"] = threading.get_ident()
+        seen["rows"] = taos.TaosResult(res, close_after=True).fetch_all() if code == 0 else None
+        done.set()
+
+    conn.query_a("select v from native_ms.big where v < 5 order by ts", on_query, None)
+    check(done.wait(10), "query_a callback never ran")
+    check(seen["code"] == 0, f"query_a code {seen['code']}")
+    check(seen["thread"] != threading.get_ident(), "query_a called back on the caller's thread")
+    check(seen["rows"] == [(i,) for i in range(5)], f"query_a rows {seen['rows']}")
+
+    conn.close()
+    print("native taos module (taospy over taosync libtaos.so): OK")
+
+
+if __name__ == "__main__":
+    main()
