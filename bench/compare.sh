@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: one release taosync-server, the same operations, data and timed
+# sections through taos-ws-py (bench/ws_py.py, installed into a venv) and through taosync
+# (examples/compare_bench.rs), REPS times each (default 3); prints the medians as a table
+# of rows/s, client CPU per row (the client process's user+system time over the timed
+# section), server CPU per row and peak client RSS, with taosync / taos-ws-py ratios.
+#
+# Usage: bench/compare.sh            Environment: REPS, N_FETCH (1000000), N_WIDE (200000),
+#        N_BIND (200000), N_SML (200000), BENCH_VENV (default .venv), CARGO_TARGET_DIR.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+venv="${BENCH_VENV:-$root/.venv}"
+reps="${REPS:-3}"
+export N_FETCH="${N_FETCH:-1000000}" N_WIDE="${N_WIDE:-200000}" N_BIND="${N_BIND:-200000}" N_SML="${N_SML:-200000}"
+
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check taos-ws-py
+
+cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p taosync-server --bin taosync-server
+cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example compare_bench
+target="${CARGO_TARGET_DIR:-$root/target}"
+
+port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+log="$(mktemp)"
+results="$(mktemp)"
+"$target/release/taosync-server" --port "$port" >"$log" 2>&1 &
+server_pid=$!
+cleanup() {
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    rm -f "$log" "$results"
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$log" && break
+    sleep 0.1
+done
+grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+export TAOSYNC_PORT="$port" SERVER_PID="$server_pid"
+
+for rep in $(seq 1 "$reps"); do
+    echo "repetition $rep/$reps" >&2
+    "$venv/bin/python" "$here/ws_py.py" >>"$results"
+    "$target/release/examples/compare_bench" >>"$results"
+done
+
+"$venv/bin/python" - "$results" <<'PY'
+import json, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("{"):
+        r = json.loads(line)
+        runs.setdefault((r["op"], r["client"]), []).append(r)
+ops = []
+for op, _ in runs:
+    if op not in ops:
+        ops.append(op)
+def med(rs, f):
+    return statistics.median(f(r) for r in rs)
+def figures(rs):
+    rows = rs[0]["rows"]
+    out = {
+        "rate": med(rs, lambda r: r["rows"] / r["wall_s"]),
+        "cpu_us": med(rs, lambda r: r["cpu_s"] * 1e6 / r["rows"]),
+        "srv_us": med(rs, lambda r: r["server_cpu_s"] * 1e6 / r["rows"]),
+        "rss": max(r["peak_rss_mib"] for r in rs),
+    }
+    if "p50_us" in rs[0]:
+        out["p50_us"] = med(rs, lambda r: r["p50_us"])
+    return out
+print(f"| op | client | rows/s | client CPU µs/row | server CPU µs/row | peak RSS MiB | extra |")
+print("|---|---|---|---|---|---|---|")
+for op in ops:
+    f = {c: figures(runs[(op, c)]) for c in ("taos-ws-py", "taosync") if (op, c) in runs}
+    for c, x in f.items():
+        extra = f"p50 {x['p50_us']:.0f} µs" if "p50_us" in x else ""
+        if op == "connect":
+            extra = f"{1e3 / x['rate']:.2f} ms/connect"
+        print(f"| {op} | {c} | {x['rate']:,.0f} | {x['cpu_us']:.2f} | {x['srv_us']:.2f} | {x['rss']:.0f} | {extra} |")
+    if len(f) == 2:
+        a, b = f["taos-ws-py"], f["taosync"]
+        ratio = lambda n, d: f"{n / d:.2f}×" if d else "-"
+        extra = f"p50 {ratio(b['p50_us'], a['p50_us'])}" if "p50_us" in a else ""
+        print(f"| {op} | **taosync / taos-ws-py** | {ratio(b['rate'], a['rate'])} | {ratio(b['cpu_us'], a['cpu_us'])} | {ratio(b['srv_us'], a['srv_us'])} | | {extra} |")
+PY

@@ -1,0 +1,292 @@
+//! The taosync side of `bench/compare.sh`: the same operations, data and timed sections as
+//! `bench/ws_py.py` (taos-ws-py), printed as one JSON object per operation.
+//!
+//! Env: `TAOSYNC_PORT` (the server), `SERVER_PID` (its process, for its CPU time), and the
+//! sizes `N_FETCH`, `N_WIDE`, `N_BIND`, `N_SML`. Without `TAOSYNC_PORT` it starts an
+//! embedded server in-process (server CPU is then not separable and reported as 0).
+
+use std::time::{Duration, Instant};
+
+use taosync::stmt::ColumnView;
+use taosync::{Connection, SchemalessPrecision, SchemalessProtocol, StmtProtocol, Value};
+
+const DB: &str = "bench_taosync";
+const BASE: i64 = 1_700_000_000_000;
+const TABLES: usize = 10;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// utime + stime of `/proc/<pid>/stat` (`self` for this process).
+fn proc_cpu(pid: &str) -> Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1.to_owned();
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let field = |n: usize| f.get(n - 3)?.parse::<u64>().ok();
+            Some(field(14)? + field(15)?)
+        })
+        .unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+struct Timed {
+    op: &'static str,
+    rows: usize,
+    server_pid: Option<String>,
+    t: Instant,
+    cpu: Duration,
+    server: Duration,
+}
+
+impl Timed {
+    fn start(op: &'static str, rows: usize, server_pid: &Option<String>) -> Timed {
+        let server = server_pid.as_deref().map_or(Duration::ZERO, proc_cpu);
+        Timed {
+            op,
+            rows,
+            server_pid: server_pid.clone(),
+            t: Instant::now(),
+            cpu: proc_cpu("self"),
+            server,
+        }
+    }
+
+    fn end(self, extra: &str) {
+        let wall = self.t.elapsed().as_secs_f64();
+        let cpu = (proc_cpu("self") - self.cpu).as_secs_f64();
+        let server = self
+            .server_pid
+            .as_deref()
+            .map_or(Duration::ZERO, proc_cpu)
+            .saturating_sub(self.server)
+            .as_secs_f64();
+        println!(
+            "{{\"client\":\"taosync\",\"op\":\"{}\",\"rows\":{},\"wall_s\":{wall},\"cpu_s\":{cpu},\
+             \"server_cpu_s\":{server},\"peak_rss_mib\":{}{extra}}}",
+            self.op,
+            self.rows,
+            peak_rss_mib()
+        );
+    }
+}
+
+fn narrow_sql(start: usize, count: usize) -> String {
+    let mut sql = String::from("insert into narrow values");
+    for i in start..start + count {
+        sql.push_str(&format!(
+            " ({}, {}, {:?}, 'name-{}')",
+            BASE + i as i64,
+            i % 1000,
+            i as f64 * 0.5,
+            i % 977
+        ));
+    }
+    sql
+}
+
+fn wide_sql(start: usize, count: usize) -> String {
+    let mut sql = String::from("insert into wide values");
+    for i in start..start + count {
+        if i % 7 == 6 {
+            sql.push_str(&format!(
+                " ({}, null, null, null, null, null, null, null, null, null, null, null, null, null, null)",
+                BASE + i as i64
+            ));
+        } else {
+            sql.push_str(&format!(
+                " ({}, {}, {}, {}, {i}, {}, {}, {}, {i}, {}, {:?}, {:?}, 'v{i}', 'n{i}', '\\x0102')",
+                BASE + i as i64,
+                if i % 2 == 1 { "true" } else { "false" },
+                i % 100,
+                i % 30000,
+                i * 3,
+                i % 200,
+                i % 60000,
+                i * 7,
+                i as f64 / 2.0,
+                i as f64 / 4.0
+            ));
+        }
+    }
+    sql
+}
+
+fn fetch(conn: &Connection, sql: &str, op: &'static str, rows: usize, pid: &Option<String>) {
+    let t = Timed::start(op, rows, pid);
+    let mut n = 0usize;
+    let mut acc = 0usize;
+    let rs = match conn.query(sql, ()) {
+        Ok(rs) => rs,
+        Err(e) => return eprintln!("{op}: {e}"),
+    };
+    for row in rs {
+        match row {
+            Ok(row) => {
+                acc += row
+                    .values()
+                    .iter()
+                    .filter(|v| !matches!(v, Value::Null))
+                    .count();
+                n += 1;
+            }
+            Err(e) => return eprintln!("{op}: {e}"),
+        }
+    }
+    t.end(&format!(",\"fetched\":{n},\"non_null\":{acc}"));
+}
+
+fn bind(
+    conn: &Connection,
+    protocol: StmtProtocol,
+    op: &'static str,
+    n_bind: usize,
+    pid: &Option<String>,
+) -> taosync::Result<()> {
+    let per_table = n_bind / TABLES;
+    let chunk = 2000;
+    let prefix = if protocol == StmtProtocol::Stmt2 {
+        "s2"
+    } else {
+        "s1"
+    };
+    let mut stmt = conn
+        .statement_builder()
+        .protocol(protocol)
+        .sql("insert into ? using st tags (?) values (?, ?, ?, ?)")
+        .build()?;
+    let t = Timed::start(op, per_table * TABLES, pid);
+    let mut off = 0;
+    while off < per_table {
+        let n = chunk.min(per_table - off);
+        for table in 0..TABLES {
+            let r = off..off + n;
+            stmt.set_tbname_tags(&format!("{prefix}_{table}"), &[Value::Int(table as i32)])?;
+            stmt.bind_param([
+                ColumnView::millis_timestamps(r.clone().map(|i| BASE + i as i64)),
+                ColumnView::ints(r.clone().map(|i| i as i32)),
+                ColumnView::doubles(r.clone().map(|i| i as f64 / 4.0)),
+                ColumnView::varchars(r.map(|i| format!("v{i}"))),
+            ])?;
+            stmt.add_batch()?;
+        }
+        stmt.execute()?;
+        off += n;
+    }
+    t.end("");
+    Ok(())
+}
+
+fn main() -> taosync::Result<()> {
+    let n_fetch = env_usize("N_FETCH", 1_000_000);
+    let n_wide = env_usize("N_WIDE", 200_000);
+    let n_bind = env_usize("N_BIND", 200_000);
+    let n_sml = env_usize("N_SML", 200_000);
+    let (dsn, _server, pid) = match std::env::var("TAOSYNC_PORT") {
+        Ok(port) => (
+            format!("ws://root:taosdata@127.0.0.1:{port}"),
+            None,
+            std::env::var("SERVER_PID").ok(),
+        ),
+        Err(_) => {
+            let server = taosync_server::Server::start(taosync_server::ServerConfig::new())?;
+            (server.dsn_ws(), Some(server), None)
+        }
+    };
+    let conn = taosync::connect(dsn.as_str())?;
+    conn.execute(&format!("drop database if exists {DB}"), ())?;
+    conn.execute(&format!("create database {DB}"), ())?;
+    conn.select_db(DB)?;
+    conn.execute(
+        "create table narrow (ts timestamp, v int, d double, s varchar(24))",
+        (),
+    )?;
+    conn.execute(
+        "create table wide (ts timestamp, c1 bool, c2 tinyint, c3 smallint, c4 int, c5 bigint, \
+         c6 tinyint unsigned, c7 smallint unsigned, c8 int unsigned, c9 bigint unsigned, \
+         c10 float, c11 double, c12 varchar(20), c13 nchar(20), c14 varbinary(16))",
+        (),
+    )?;
+    for start in (0..n_fetch).step_by(10_000) {
+        conn.execute(&narrow_sql(start, 10_000.min(n_fetch - start)), ())?;
+    }
+    for start in (0..n_wide).step_by(5_000) {
+        conn.execute(&wide_sql(start, 5_000.min(n_wide - start)), ())?;
+    }
+
+    let t = Timed::start("connect", 100, &pid);
+    for _ in 0..100 {
+        taosync::connect(format!("{dsn}/{DB}"))?.close()?;
+    }
+    t.end("");
+
+    let t = Timed::start("select 1 (p50 latency)", 1000, &pid);
+    let mut lat = Vec::with_capacity(1000);
+    for _ in 0..1000 {
+        let s = Instant::now();
+        for row in conn.query("select 1", ())? {
+            row?;
+        }
+        lat.push(s.elapsed());
+    }
+    lat.sort();
+    t.end(&format!(
+        ",\"p50_us\":{}",
+        lat[lat.len() / 2].as_secs_f64() * 1e6
+    ));
+
+    fetch(&conn, "select * from narrow", "fetch narrow", n_fetch, &pid);
+    fetch(&conn, "select * from wide", "fetch wide", n_wide, &pid);
+
+    conn.execute(
+        "create stable st (ts timestamp, v int, d double, s varchar(24)) tags (gid int)",
+        (),
+    )?;
+    bind(&conn, StmtProtocol::Stmt2, "stmt2 insert", n_bind, &pid)?;
+    bind(&conn, StmtProtocol::Stmt1, "stmt v1 insert", n_bind, &pid)?;
+
+    let t = Timed::start("schemaless lines", n_sml, &pid);
+    for start in (0..n_sml).step_by(10_000) {
+        let lines: Vec<String> = (start..(start + 10_000).min(n_sml))
+            .map(|i| {
+                format!(
+                    "cpu,host=host{},region=r{} usage_user={}.{},usage_system={},count={i}i {}",
+                    i % 100,
+                    i % 4,
+                    i % 97,
+                    i % 10,
+                    (i % 13) as f64 / 4.0,
+                    BASE + (i / 100) as i64
+                )
+            })
+            .collect();
+        conn.schemaless_insert(
+            &lines,
+            SchemalessProtocol::Line,
+            SchemalessPrecision::Millisecond,
+            0,
+            None,
+        )?;
+    }
+    t.end("");
+    conn.execute(&format!("drop database {DB}"), ())?;
+    Ok(())
+}
