@@ -483,7 +483,8 @@ impl Cursor {
     }
 
     /// PEP 249 `rowcount`: affected rows after a non-query; for a query the number of rows
-    /// once they are all known (REST: at once; WebSocket: when the last row was fetched);
+    /// once they are all known (when the last row was fetched; at once for a result that
+    /// fits its first block);
     /// -1 otherwise.
     pub fn rowcount(&self) -> i64 {
         self.rowcount

@@ -32,6 +32,7 @@ use crate::types::Precision;
 pub(crate) mod channel;
 pub(crate) mod rest;
 mod rest_sml;
+mod rest_stream;
 pub(crate) mod tmq;
 pub(crate) mod ws;
 
@@ -78,13 +79,15 @@ impl SocketId {
     }
 }
 
-/// An open result set: its columns, its precision and, while blocks remain on the
-/// server, the server's result id bound to its socket.
+/// An open result set: its columns, its precision and, while blocks remain, where they
+/// come from: the server's result id bound to its socket (WebSocket), or the rest of the
+/// reply body being read (REST).
 #[derive(Debug)]
 pub(crate) struct ResultHandle {
     columns: Arc<[Column]>,
     precision: Precision,
     remote: Option<SocketId>,
+    rest: Option<Box<rest::BodyStream>>,
 }
 
 impl ResultHandle {
@@ -93,6 +96,7 @@ impl ResultHandle {
             columns,
             precision,
             remote,
+            rest: None,
         }
     }
 
@@ -121,9 +125,9 @@ impl ResultHandle {
         self.precision
     }
 
-    /// True when more blocks may follow on the server.
+    /// True when more blocks may follow.
     pub(crate) fn has_more(&self) -> bool {
-        self.remote.is_some()
+        self.remote.is_some() || self.rest.is_some()
     }
 }
 
@@ -209,6 +213,14 @@ impl Session {
         result: &mut ResultHandle,
         req_id: u64,
     ) -> Result<Option<Vec<Row>>> {
+        if let Some(stream) = result.rest.as_mut() {
+            let rows = rest::next_rows(stream, &result.columns, result.precision);
+            if !matches!(rows, Ok(Some(_))) || stream.is_done() {
+                // The end, or a reply that cannot be read on: nothing more to fetch.
+                result.rest = None;
+            }
+            return rows;
+        }
         let Some(target) = result.remote.take() else {
             return Ok(None);
         };
@@ -246,6 +258,8 @@ impl Session {
     /// Frees `result` on the server if blocks remain there and its socket still lives
     /// (fire and forget).
     pub(crate) fn free_result(&mut self, result: &mut ResultHandle, req_id: u64) {
+        // A REST reply not read to its end: dropping it closes its HTTP connection.
+        result.rest = None;
         if let (Some(target), Session::Ws(s)) = (result.remote.take(), self) {
             s.free_result(&target, req_id);
         }

@@ -6,8 +6,10 @@
 //! turn off Bearer parsing). `req_id`, `tz`/`conn_tz`, `app` and `ip` go in the query string.
 //!
 //! REST has no session: the current database is remembered here and sent in the URL path
-//! of every request, and the whole response body is read before rows are handed out (at
-//! most [`MAX_BODY`] bytes; use WebSocket to stream large results).
+//! of every request. A result set is streamed (`rest_stream.rs`): its `data` array is read
+//! block by block while the body arrives, so memory stays around one block whatever the
+//! result's size; error replies and other bodies are read whole (at most [`MAX_BODY`]
+//! bytes).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 
+use super::rest_stream::{Opened, RestStream};
 use super::{Outcome, ResultHandle, timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
@@ -198,6 +201,19 @@ impl RestSession {
     }
 
     fn post(&self, sql: &str, req_id: u64) -> Result<(u16, Vec<u8>)> {
+        let mut response = self.send_sql(sql, req_id)?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| self.ureq_error(e))?;
+        Ok((status, body))
+    }
+
+    /// Posts `sql`, returning the response with its body unread.
+    fn send_sql(&self, sql: &str, req_id: u64) -> Result<ureq::http::Response<ureq::Body>> {
         let url = self.url(req_id);
         log::debug!(
             "rest query req_id={req_id} {} ({} bytes of SQL)",
@@ -210,15 +226,7 @@ impl RestSession {
             .header("Authorization", &self.auth)
             .content_type("text/plain; charset=utf-8")
             .send(sql.as_bytes());
-        let mut response = response.map_err(|e| self.ureq_error(e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(|e| self.ureq_error(e))?;
-        Ok((status, body))
+        response.map_err(|e| self.ureq_error(e))
     }
 
     /// Posts `body` to another HTTP endpoint of the adapter (`path`, e.g.
@@ -265,10 +273,35 @@ impl RestSession {
         Ok((status, body))
     }
 
-    /// Posts one statement and decodes the reply.
+    /// Posts one statement and decodes the reply. A result set is streamed: the first
+    /// block of rows is decoded now, the rest as they are fetched
+    /// ([`next_rows`]), so memory stays around one block whatever the result's size.
     pub(crate) fn query(&mut self, sql: &str, req_id: u64) -> Result<Outcome> {
-        let (status, body) = self.post(sql, req_id)?;
-        decode(status, &body)
+        let mut response = self.send_sql(sql, req_id)?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY)
+                .read_to_vec()
+                .map_err(|e| self.ureq_error(e))?;
+            return decode(status, &body);
+        }
+        let reader =
+            std::io::BufReader::with_capacity(64 * 1024, response.into_body().into_reader());
+        match RestStream::open(reader)? {
+            Opened::Whole(body) => decode(status, &body),
+            Opened::Streaming(first, stream) => {
+                let mut outcome = decode(status, &first)?;
+                if let Outcome::Rows { result, .. } = &mut outcome
+                    && !stream.is_done()
+                {
+                    result.rest = Some(Box::new(stream));
+                }
+                Ok(outcome)
+            }
+        }
     }
 
     fn ureq_error(&self, e: ureq::Error) -> Error {
@@ -359,6 +392,45 @@ fn rest_error(status: u16, code: Code, desc: String) -> Error {
         _ => ErrorKind::Database,
     };
     Error::from_server(i64::from(code.value()), desc, context)
+}
+
+/// A REST result's body being read block by block.
+pub(crate) type BodyStream = RestStream<std::io::BufReader<ureq::BodyReader<'static>>>;
+
+/// The next block of a streamed REST result as rows of `columns`, `None` at the end.
+pub(crate) fn next_rows(
+    stream: &mut BodyStream,
+    columns: &Arc<[Column]>,
+    precision: crate::Precision,
+) -> Result<Option<Vec<Row>>> {
+    use crate::proto::rest::{RestResponse, decode_response};
+    let Some(body) = stream.next_body()? else {
+        return Ok(None);
+    };
+    match decode_response(&body)? {
+        RestResponse::ResultSet(set) => set
+            .rows
+            .into_iter()
+            .map(|values| {
+                let values = values
+                    .into_iter()
+                    .map(|v| match v {
+                        // A block's precision is inferred from its own first timestamp;
+                        // the result's (from the first block) applies to every block.
+                        crate::Value::Timestamp(ts) => {
+                            crate::Value::Timestamp(ts.to_precision(precision))
+                        }
+                        v => v,
+                    })
+                    .collect();
+                Row::new(Arc::clone(columns), values)
+            })
+            .collect::<Result<Vec<Row>>>()
+            .map(Some),
+        _ => Err(Error::result(
+            "a later block of a REST result is not a block of rows",
+        )),
+    }
 }
 
 /// Turns a REST reply (status + body) into an outcome or an error of the right kind.

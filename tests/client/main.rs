@@ -14,6 +14,7 @@ mod fixture;
 mod keepalive;
 mod pep249;
 mod pool;
+mod rest_stream;
 mod schemaless;
 mod serde_rows;
 mod stmt;
