@@ -158,6 +158,33 @@ struct Prepared {
     is_insert: bool,
     /// stmt2: the fields of an insert (table name, tags, columns).
     fields: Vec<Stmt2Field>,
+    /// stmt v1: the tag and column fields the server reported, asked once per prepared
+    /// statement and table shape (see [`Prepared::v1_key`]) instead of on every execute.
+    v1_fields: std::collections::HashMap<Option<String>, V1Fields>,
+}
+
+/// The stmt v1 fields of one table shape.
+#[derive(Clone, Debug, Default)]
+struct V1Fields {
+    tags: Option<Vec<crate::proto::stmt::StmtField>>,
+    cols: Option<Vec<crate::proto::stmt::StmtField>>,
+}
+
+impl Prepared {
+    /// The cache key of a table's fields: every child table of `INSERT INTO ? USING stb`
+    /// has the supertable's fields (one entry); otherwise each named table has its own.
+    fn v1_key(&self, table: Option<&str>) -> Option<String> {
+        let uses_stable = self
+            .sql
+            .to_ascii_lowercase()
+            .split_whitespace()
+            .any(|w| w == "using");
+        if uses_stable {
+            None
+        } else {
+            table.map(str::to_owned)
+        }
+    }
 }
 
 /// Options for a new [`Statement`]; from [`Connection::statement_builder`].
@@ -464,6 +491,7 @@ impl Statement {
                 } else {
                     Vec::new()
                 },
+                v1_fields: Default::default(),
             }
         } else {
             let reply = self.call(|req_id, stmt_id| StmtPrepareArgs {
@@ -475,6 +503,7 @@ impl Statement {
                 sql: sql.to_owned(),
                 is_insert: reply.is_insert,
                 fields: Vec::new(),
+                v1_fields: Default::default(),
             }
         };
         self.prepared = Some(prepared);

@@ -33,6 +33,12 @@ impl Statement {
             log::debug!("re-preparing after a failed stmt v1 execute: {e}");
         }
     }
+    fn remember_v1_fields(&mut self, key: &Option<String>, fields: &super::V1Fields) {
+        if let Some(p) = self.prepared.as_mut() {
+            p.v1_fields.insert(key.clone(), fields.clone());
+        }
+    }
+
     pub(super) fn exec_v1_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
         for (t, table) in batches.iter().enumerate() {
             if let Some(name) = &table.name {
@@ -42,10 +48,27 @@ impl Statement {
                     name: name.clone(),
                 })?;
             }
+            let key = self
+                .prepared
+                .as_ref()
+                .and_then(|p| p.v1_key(table.name.as_deref()));
+            let mut cached = self
+                .prepared
+                .as_ref()
+                .and_then(|p| p.v1_fields.get(&key).cloned())
+                .unwrap_or_default();
             if let Some(tags) = &table.tags {
-                let fields = self
-                    .call(|req_id, stmt_id| StmtGetTagFieldsArgs { req_id, stmt_id })?
-                    .fields;
+                let fields = match cached.tags.clone() {
+                    Some(f) => f,
+                    None => {
+                        let f = self
+                            .call(|req_id, stmt_id| StmtGetTagFieldsArgs { req_id, stmt_id })?
+                            .fields;
+                        cached.tags = Some(f.clone());
+                        self.remember_v1_fields(&key, &cached);
+                        f
+                    }
+                };
                 if fields.len() != tags.len() {
                     return Err(statement_error(
                         TAGS_NOT_MATCHED,
@@ -61,10 +84,18 @@ impl Statement {
                     encode_set_tags_values(req_id, stmt_id, &fields, &tags)
                 })?;
             }
-            let fields = self
-                .call(|req_id, stmt_id| StmtGetColFieldsArgs { req_id, stmt_id })?
-                .fields
-                .unwrap_or_default();
+            let fields = match cached.cols.clone() {
+                Some(f) => f,
+                None => {
+                    let f = self
+                        .call(|req_id, stmt_id| StmtGetColFieldsArgs { req_id, stmt_id })?
+                        .fields
+                        .unwrap_or_default();
+                    cached.cols = Some(f.clone());
+                    self.remember_v1_fields(&key, &cached);
+                    f
+                }
+            };
             if fields.len() != table.cols.len() {
                 return Err(statement_error(
                     COLUMNS_NUM,
