@@ -347,26 +347,68 @@ impl Cursor {
 
     /// Up to `size` rows (`None`: [`arraysize`](Self::arraysize)); fewer at the end.
     #[doc(alias = "fetch_many")]
+    ///
+    /// When the result fails part-way, the rows received before the failure are returned
+    /// (fewer than `size`, as at the end) and the next fetch raises the failure; a fetch
+    /// that fails before any row raises it at once. No row is ever dropped.
     pub fn fetchmany(&mut self, size: Option<usize>) -> Result<Vec<Row>> {
         let size = size.unwrap_or(self.arraysize);
         let mut out = Vec::with_capacity(size.min(4096));
         while out.len() < size {
-            match self.fetchone()? {
-                Some(row) => out.push(row),
-                None => break,
+            match self.fetchone() {
+                Ok(Some(row)) => out.push(row),
+                Ok(None) => break,
+                // The failure is recorded: the next fetch raises it again.
+                Err(_) if !out.is_empty() && self.has_failed() => break,
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
     }
 
+    /// True when the current result failed part-way (its failure is raised again).
+    fn has_failed(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| r.failed.is_some())
+    }
+
     /// All remaining rows.
     #[doc(alias = "fetch_all")]
+    ///
+    /// When the result fails part-way this is the failure, and the rows received before it
+    /// stay in the cursor: later fetches return them, then raise the failure again. No row
+    /// is ever dropped, and a cut-off result never looks complete.
     pub fn fetchall(&mut self) -> Result<Vec<Row>> {
         let mut out = Vec::new();
-        while let Some(row) = self.fetchone()? {
-            out.push(row);
+        loop {
+            match self.fetchone() {
+                Ok(Some(row)) => out.push(row),
+                Ok(None) => return Ok(out),
+                Err(e) => {
+                    let kept = out.len();
+                    if kept > 0
+                        && let Some(r) = self.result.as_mut()
+                    {
+                        r.delivered = r.delivered.saturating_sub(kept as u64);
+                        for row in out.into_iter().rev() {
+                            r.buffer.push_front(row);
+                        }
+                        let mut kept_error = Error::new(
+                            e.kind(),
+                            format!(
+                                "{} ({kept} rows received before the failure are kept in the \
+                                 cursor: fetch them with fetchone or fetchmany)",
+                                e.message()
+                            ),
+                        );
+                        if let Some(code) = e.code() {
+                            kept_error = kept_error.with_code(code);
+                        }
+                        return Err(kept_error.with_source(e));
+                    }
+                    return Err(e);
+                }
+            }
         }
-        Ok(out)
     }
 
     /// The next row converted to `T` (a tuple or any [`FromRow`] type).

@@ -17,9 +17,14 @@ use crate::faults::{fake_many, fast};
 /// statement per connection (`version`, `conn`, the statement), setup never reaches it, and
 /// a query's 5th reply is its second fetch.
 fn ws_server_cutting_the_fifth_reply(version: Option<&str>) -> taosync_server::ServerHandle {
+    ws_server_cutting_reply(5, version)
+}
+
+/// [`ws_server_cutting_the_fifth_reply`] cutting the `n`-th reply instead.
+fn ws_server_cutting_reply(n: usize, version: Option<&str>) -> taosync_server::ServerHandle {
     let mut cfg = ServerConfig::new()
         .block_rows(2)
-        .faults(FaultInjector::new().truncate_reply(5));
+        .faults(FaultInjector::new().truncate_reply(n));
     if let Some(v) = version {
         cfg = cfg.version(v);
     }
@@ -115,7 +120,14 @@ fn a_peer_hanging_up_mid_result_is_a_connection_error_on_every_transport() {
         // REST carries the whole result in the query's reply, so there the failure is the
         // execute's and the cursor has no result set; over WebSocket the result's own error
         // is raised again.
-        let again = cur.fetchone().unwrap_err();
+        let again = loop {
+            match cur.fetchone() {
+                // Rows received before the failure stay in the cursor.
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("{name}: a cut-off result looked complete"),
+                Err(e) => break e,
+            }
+        };
         let expected = if rows_before == 0 {
             ErrorKind::Operational
         } else {
@@ -187,4 +199,39 @@ fn a_wrong_parameter_count_is_a_programming_error_on_every_transport() {
             "{name}: executemany: {e:?}"
         );
     });
+}
+
+#[test]
+fn rows_received_before_a_failure_are_returned_or_kept_never_dropped() {
+    for version in [None, Some("3.3.1.0")] {
+        // Blocks of 2 rows; the second fetch's reply is cut (binary fetch: one reply per
+        // block; JSON fetch: `fetch` and `fetch_block` per block).
+        let cut = if version.is_some() { 7 } else { 5 };
+        let server = ws_server_cutting_reply(cut, version);
+        let dsn = fast(&server.dsn_ws());
+
+        // fetchmany: the rows before the failure come back, then the failure.
+        let conn = connect(dsn.as_str()).unwrap();
+        let mut cur = conn.cursor().unwrap();
+        cur.execute("select v from d.t", ()).unwrap();
+        let got = cur.fetchmany(Some(4)).unwrap();
+        assert_eq!(got.len(), 2, "{version:?}: the first block");
+        let e = cur.fetchmany(Some(4)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{version:?}: {e:?}");
+        assert_eq!(cur.rowcount(), -1);
+
+        // fetchall: the failure, with the rows kept for later fetches.
+        let conn = connect(dsn.as_str()).unwrap();
+        let mut cur = conn.cursor().unwrap();
+        cur.execute("select v from d.t", ()).unwrap();
+        let e = cur.fetchall().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{version:?}: {e:?}");
+        assert!(e.message().contains("2 rows received"), "{e}");
+        let kept: Vec<i32> = std::iter::from_fn(|| cur.fetchone().ok().flatten())
+            .map(|r| r.get::<i32>(0).unwrap())
+            .collect();
+        assert_eq!(kept, [1, 2], "{version:?}");
+        assert_eq!(cur.fetchone().unwrap_err().kind(), ErrorKind::Connection);
+        assert_eq!(cur.rowcount(), -1);
+    }
 }
