@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::channel::{Channel, Upgrade, deadline_after};
 use super::{Lost, Outcome, ResultHandle, SocketId};
+use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::block::decode_rows;
@@ -178,7 +179,20 @@ impl WsSession {
         log::debug!("{}: reopening the WebSocket (was: {reason})", self.host());
         let db = self.db.clone();
         let host = self.host().clone();
-        let mut fresh = WsSession::open(&self.opts, &host, db.as_deref())?;
+        let mut fresh = match WsSession::open(&self.opts, &host, db.as_deref()) {
+            // The database this session was using is gone (a restarted server, a dropped
+            // database): reconnect without it, so that `create database` and fully
+            // qualified statements still work and the next statement that needs it says
+            // what is missing, instead of every call failing on the reconnect.
+            Err(e) if db.is_some() && e.code() == Some(Code::MND_DB_NOT_EXIST) => {
+                log::warn!(
+                    "{host}: database {:?} no longer exists; reconnected without a current database",
+                    db.as_deref().unwrap_or_default()
+                );
+                WsSession::open(&self.opts, &host, None)?
+            }
+            other => other?,
+        };
         fresh.generation = self.generation + 1;
         *self = fresh;
         Ok(())

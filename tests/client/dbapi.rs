@@ -580,3 +580,42 @@ fn connection_time_zone_applies_to_literals_and_helpers() {
         conn.execute(&format!("drop database {db}"), ()).unwrap();
     }
 }
+
+#[test]
+fn a_reconnect_whose_database_is_gone_goes_on_without_it() {
+    let server = Server::start(ServerConfig::new()).unwrap();
+    let port = server.port();
+    let setup = connect(server.dsn_ws().as_str()).unwrap();
+    setup.execute("create database keepme", ()).unwrap();
+    let dsn = format!("{}/keepme?conn_retries=0&read_timeout=3s", server.dsn_ws());
+    let conn = connect(dsn.as_str()).unwrap();
+    conn.execute("create table t (ts timestamp, v int)", ())
+        .unwrap();
+    drop(setup);
+    drop(server); // restarted empty: the DSN's database is gone
+    let server = Server::start(ServerConfig::new().port(port)).unwrap();
+    // The first call after the restart may see the dead socket; then the connection
+    // reconnects without the missing database and the statement says what is missing.
+    let first = conn.execute("select * from t", ());
+    let e = match first {
+        Err(e) if e.kind() == ErrorKind::Connection => {
+            conn.execute("select * from t", ()).unwrap_err()
+        }
+        Err(e) => e,
+        Ok(_) => panic!("a table of a vanished database answered"),
+    };
+    assert_ne!(e.kind(), ErrorKind::Connection, "{e:?}");
+    conn.execute("create database if not exists keepme", ())
+        .unwrap();
+    conn.execute("create table keepme.t (ts timestamp, v int)", ())
+        .unwrap();
+    conn.execute("insert into keepme.t values (now, 1)", ())
+        .unwrap();
+    assert_eq!(
+        conn.query_one::<(i32,), _>("select v from keepme.t", ())
+            .unwrap()
+            .0,
+        1
+    );
+    drop(server);
+}
