@@ -231,7 +231,10 @@ impl Connection {
     }
 
     /// Closes the connection. Idempotent; afterwards every call on it and on its cursors is
-    /// an [`Interface`](ErrorKind::Interface) error.
+    /// an [`Interface`](ErrorKind::Interface) error. A request another thread has in flight
+    /// over WebSocket is interrupted (its socket is shut down) and fails with an
+    /// `Interface` error saying the connection was closed; over REST it ends within its
+    /// `read_timeout`, as an HTTP request in flight cannot be cut from outside.
     pub fn close(&self) -> Result<()> {
         self.shared.close();
         Ok(())

@@ -2,14 +2,14 @@
 //! the options, the one [`Session`] behind a mutex, the request counter and the
 //! keep-alive thread. Everything that talks to the server goes through [`Shared::with`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::Duration;
 
 use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::options::ConnectOptions;
-use crate::transport::{Outcome, ResultHandle, Session, parse_use};
+use crate::transport::{Interrupter, Outcome, ResultHandle, Session, parse_use};
 
 /// State shared by a connection and its cursors.
 pub(crate) struct Shared {
@@ -19,6 +19,10 @@ pub(crate) struct Shared {
     keepalive_stop: Mutex<Option<mpsc::Sender<()>>>,
     req_id: AtomicU64,
     tz: Option<chrono_tz::Tz>,
+    /// The WebSocket's current socket, shut down by `close` to interrupt a request in flight.
+    interrupter: Option<Interrupter>,
+    /// Set by `close` before it interrupts: a request failing then failed because of it.
+    closing: AtomicBool,
 }
 
 impl Shared {
@@ -29,12 +33,15 @@ impl Shared {
         tz: Option<chrono_tz::Tz>,
     ) -> Arc<Shared> {
         let keepalive = session.wants_keepalive();
+        let interrupter = session.interrupter();
         let shared = Arc::new(Shared {
             options,
             session: Mutex::new(Some(session)),
             keepalive_stop: Mutex::new(None),
             req_id: AtomicU64::new(1),
             tz,
+            interrupter,
+            closing: AtomicBool::new(false),
         });
         if keepalive {
             start_keepalive(&shared);
@@ -53,8 +60,16 @@ impl Shared {
         crate::req_id::next(|| self.req_id.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Closes the session and stops the keep-alive thread. Idempotent.
+    /// Closes the session and stops the keep-alive thread. Idempotent. A request another
+    /// thread has in flight on a WebSocket is interrupted (its socket shut down) rather
+    /// than waited for; it fails with an Interface error saying the connection was closed.
     pub(crate) fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        if let Some(slot) = &self.interrupter
+            && let Some(tcp) = slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+        {
+            let _ = tcp.shutdown(std::net::Shutdown::Both);
+        }
         let mut guard = self.session();
         if let Some(mut s) = guard.take() {
             log::debug!("closing the connection to {}", s.host());
@@ -78,7 +93,16 @@ impl Shared {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Session) -> Result<R>) -> Result<R> {
         let mut guard = self.session();
         match guard.as_mut() {
-            Some(s) => f(s),
+            Some(s) => {
+                let r = f(s);
+                if r.is_err() && self.closing.load(Ordering::SeqCst) {
+                    return Err(Error::interface(
+                        "the connection was closed (by close() on another thread) while this request was in flight",
+                    )
+                    .with_code(Code::CLIENT_CONNECTION_CLOSED));
+                }
+                r
+            }
             None => Err(closed_error()),
         }
     }

@@ -304,6 +304,18 @@ impl Channel {
         self.broken = Some("closed".into());
     }
 
+    /// A second handle on the TCP socket under the WebSocket (and TLS), for shutting it
+    /// down from another thread while a request blocks on it.
+    pub(crate) fn tcp_clone(&self) -> Option<TcpStream> {
+        let tcp = match self.socket.get_ref() {
+            MaybeTlsStream::Plain(s) => s,
+            MaybeTlsStream::NativeTls(s) => s.get_ref(),
+            #[allow(unreachable_patterns)]
+            _ => return None,
+        };
+        tcp.try_clone().ok()
+    }
+
     fn set_socket_timeout(&mut self, t: Duration) {
         let tcp = match self.socket.get_mut() {
             MaybeTlsStream::Plain(s) => s,

@@ -39,6 +39,10 @@ pub(crate) mod ws;
 pub(crate) use channel::deadline_after;
 pub(crate) use ws::version_at_least;
 
+/// The TCP socket a WebSocket session currently uses, shared with its connection so that
+/// `Connection::close` can shut it down while another thread's request blocks on it.
+pub(crate) type Interrupter = Arc<std::sync::Mutex<Option<std::net::TcpStream>>>;
+
 /// What kind of server-side object a [`SocketId`] names (for the error when it is lost).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Lost {
@@ -286,6 +290,15 @@ impl Session {
         match self {
             Session::Rest(s) => s.set_current_db(db),
             Session::Ws(s) => s.set_current_db(db),
+        }
+    }
+
+    /// The slot of the current socket (WebSocket only: an in-flight REST request cannot be
+    /// interrupted and ends within its timeout).
+    pub(crate) fn interrupter(&self) -> Option<Interrupter> {
+        match self {
+            Session::Rest(_) => None,
+            Session::Ws(s) => Some(s.interrupter()),
         }
     }
 

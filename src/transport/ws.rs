@@ -52,6 +52,8 @@ pub(crate) struct WsSession {
     /// How many times this session reopened its socket; server-side state tied to a socket
     /// (stmt ids, result ids) from an older generation is gone.
     generation: u64,
+    /// The current socket, for `Connection::close` to shut down from another thread.
+    interrupter: super::Interrupter,
 }
 
 /// True when `version` is at least `min` on its first four numeric components (01 §6).
@@ -94,6 +96,7 @@ impl WsSession {
                 "{host}: compression requested; WebSocket permessage-deflate is not available, continuing without it"
             );
         }
+        let interrupter = Arc::new(std::sync::Mutex::new(channel.tcp_clone()));
         let mut session = WsSession {
             channel,
             opts: Arc::clone(opts),
@@ -103,6 +106,7 @@ impl WsSession {
             db: db.map(str::to_owned),
             internal_req: INTERNAL_REQ_ID,
             generation: 0,
+            interrupter,
         };
         session.handshake()?;
         Ok(session)
@@ -194,8 +198,23 @@ impl WsSession {
             other => other?,
         };
         fresh.generation = self.generation + 1;
+        // The connection's close() keeps reaching the current socket.
+        *fresh
+            .interrupter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        fresh.interrupter = Arc::clone(&self.interrupter);
+        *fresh
+            .interrupter
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh.channel.tcp_clone();
         *self = fresh;
         Ok(())
+    }
+
+    /// The slot holding the current socket, for interrupting a request from another thread.
+    pub(crate) fn interrupter(&self) -> super::Interrupter {
+        Arc::clone(&self.interrupter)
     }
 
     /// True once the socket failed (an I/O error, the server's close, a failed probe); the

@@ -712,3 +712,37 @@ fn a_non_json_text_reply_is_a_clear_error() {
     let e = conn.execute("select 1", ()).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Result, "{e:?}");
 }
+
+#[test]
+fn close_from_another_thread_interrupts_a_request_in_flight() {
+    // The server never answers the query.
+    let port = ws_peer("3.3.6.0", Box::new(|_| vec![]));
+    let conn = Arc::new(
+        taosync::connect(format!(
+            "ws://127.0.0.1:{port}?conn_retries=0&read_timeout=30s"
+        ))
+        .unwrap(),
+    );
+    let worker = {
+        let conn = Arc::clone(&conn);
+        thread::spawn(move || {
+            let started = Instant::now();
+            let r = conn.execute("select v from t", ());
+            (r, started.elapsed())
+        })
+    };
+    thread::sleep(Duration::from_millis(300));
+    let closing = Instant::now();
+    conn.close().unwrap();
+    assert!(
+        closing.elapsed() < Duration::from_secs(5),
+        "close waited {:?}",
+        closing.elapsed()
+    );
+    let (r, took) = worker.join().unwrap();
+    let e = r.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Interface, "{e:?}");
+    assert!(e.message().contains("closed"), "{e}");
+    assert!(took < Duration::from_secs(5), "the request took {took:?}");
+    assert!(conn.is_closed());
+}
