@@ -39,9 +39,10 @@
 //!   integer is **seconds**. `retry_backoff_ms` and `retry_backoff_max_ms` are bare
 //!   milliseconds (a unit is accepted too).
 //!
-//!   `compression`: REST requests always offer gzip (ureq decodes it transparently), so
-//!   the flag changes nothing there; over WebSocket, permessage-deflate is not available in
-//!   the tungstenite version used, so the flag is recorded and ignored (with a debug log).
+//!   `compression`: with the cargo feature `gzip`, REST requests offer gzip and ureq
+//!   decodes gzipped replies transparently (without it, replies come uncompressed); over
+//!   WebSocket, permessage-deflate is not available in the tungstenite version used, so
+//!   the flag is recorded and ignored (with a debug log).
 //!
 //!   **Unknown parameters are accepted and ignored** with a `log::warn!` line, so DSNs written
 //!   for the official connectors (which know more parameters) still work; they are kept and
