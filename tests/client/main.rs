@@ -16,6 +16,7 @@ mod pep249;
 mod pool;
 mod rest_stream;
 mod schemaless;
+mod secrets;
 mod serde_rows;
 mod stmt;
 mod tls;

@@ -114,7 +114,7 @@ pub const MAX_CLIENT_ID_LEN: usize = 255;
 /// assert_eq!(args.config["min.poll.rows"], "64");
 /// assert!(ConsumerConfig::from_map([("group.id", "g1"), ("min.poll.rows", "0")]).is_err());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConsumerConfig {
     /// `td.connect.websocket.scheme`: true for `wss`.
@@ -166,6 +166,38 @@ pub struct ConsumerConfig {
     pub heartbeat_interval_ms: Option<u64>,
     /// `enable.wal.marker`, if set.
     pub enable_wal_marker: Option<bool>,
+}
+
+impl std::fmt::Debug for ConsumerConfig {
+    /// Every field but the secrets: `password` and `token` print as `<redacted>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsumerConfig")
+            .field("tls", &self.tls)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("db", &self.db)
+            .field("group_id", &self.group_id)
+            .field("client_id", &self.client_id)
+            .field("auto_offset_reset", &self.auto_offset_reset)
+            .field("enable_auto_commit", &self.enable_auto_commit)
+            .field("auto_commit_interval_ms", &self.auto_commit_interval_ms)
+            .field("session_timeout_ms", &self.session_timeout_ms)
+            .field("max_poll_interval_ms", &self.max_poll_interval_ms)
+            .field("with_table_name", &self.with_table_name)
+            .field("snapshot_enable", &self.snapshot_enable)
+            .field("enable_batch_meta", &self.enable_batch_meta)
+            .field("msg_consume_excluded", &self.msg_consume_excluded)
+            .field("msg_consume_rawdata", &self.msg_consume_rawdata)
+            .field("enable_replay", &self.enable_replay)
+            .field("fetch_max_wait_ms", &self.fetch_max_wait_ms)
+            .field("min_poll_rows", &self.min_poll_rows)
+            .field("heartbeat_interval_ms", &self.heartbeat_interval_ms)
+            .field("enable_wal_marker", &self.enable_wal_marker)
+            .finish()
+    }
 }
 
 impl Default for ConsumerConfig {
