@@ -24,6 +24,7 @@ mod backend;
 mod binding;
 mod faults;
 mod net;
+mod redact;
 pub mod testing;
 
 #[cfg(test)]

@@ -420,7 +420,10 @@ impl Session {
 
     /// Runs one SQL statement.
     pub fn execute(&mut self, sql: &str, req_id: u64) -> Result<Outcome, EngineError> {
-        log::debug!("engine execute req_id={req_id}: {}", error::clip(sql, 200));
+        log::debug!(
+            "engine execute req_id={req_id}: {}",
+            crate::redact::sql(error::clip(sql, 200))
+        );
         if sql.len() > self.engine.config.max_sql_length {
             return Err(EngineError::code(Code::TSC_EXCEED_SQL_LIMIT));
         }
