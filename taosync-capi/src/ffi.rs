@@ -82,3 +82,30 @@ pub(crate) fn copy_cstr(dst: *mut c_char, cap: usize, src: &[u8]) -> usize {
     out[n] = 0;
     n
 }
+
+/// `len` bytes at `p` (C's `(const char*, int len)` pairs); a negative `len` means
+/// "NUL-terminated".
+pub(crate) fn bytes<'a>(p: *const c_char, len: i64) -> Result<&'a [u8], &'static str> {
+    if p.is_null() {
+        return Err("null buffer");
+    }
+    if len < 0 {
+        // SAFETY: as in `opt_str`.
+        return Ok(unsafe { CStr::from_ptr(p) }.to_bytes());
+    }
+    let n = usize::try_from(len).map_err(|_| "bad length")?;
+    // SAFETY: the caller promises `len` readable bytes at `p` (non-null, checked above).
+    Ok(unsafe { std::slice::from_raw_parts(p.cast::<u8>(), n) })
+}
+
+/// A slice of `n` `T`s at `p` (an in-array); `None` when `p` is null and `n > 0`.
+pub(crate) fn in_slice<'a, T>(p: *const T, n: usize) -> Option<&'a [T]> {
+    if n == 0 {
+        return Some(&[]);
+    }
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, and the caller promises `n` readable elements.
+    Some(unsafe { std::slice::from_raw_parts(p, n) })
+}

@@ -30,4 +30,5 @@ pub mod error;
 mod ffi;
 pub mod handles;
 pub mod result;
+pub mod sml;
 pub mod unsupported;

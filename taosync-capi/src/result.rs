@@ -224,6 +224,13 @@ impl ResultState {
         }
     }
 
+    /// A result without columns reporting `affected` rows and `err` (0 on success).
+    pub(crate) fn affected(err: ErrState, affected: i64) -> ResultState {
+        let mut r = ResultState::failed(err);
+        r.affected = affected;
+        r
+    }
+
     fn from_cursor(cursor: Cursor) -> ResultState {
         let fields: Vec<Column> = cursor.columns().map(|c| c.to_vec()).unwrap_or_default();
         let affected = if fields.is_empty() {
@@ -328,6 +335,11 @@ impl ResultState {
 }
 
 type Shared = Arc<Mutex<ResultState>>;
+
+/// Registers `state` as a new `TAOS_RES*`.
+pub(crate) fn register(state: ResultState) -> *mut c_void {
+    handles::insert(Obj::Res(Arc::new(Mutex::new(state)))) as *mut c_void
+}
 
 fn lock(r: &Shared) -> MutexGuard<'_, ResultState> {
     r.lock().unwrap_or_else(|p| p.into_inner())

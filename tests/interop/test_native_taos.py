@@ -198,6 +198,28 @@ def main():
     check(seen["thread"] != threading.get_ident(), "query_a called back on the caller's thread")
     check(seen["rows"] == [(i,) for i in range(5)], f"query_a rows {seen['rows']}")
 
+    # Schemaless, the three protocols, through taos_schemaless_insert(_raw).
+    from taos import SmlProtocol, SmlPrecision
+    conn.execute("create database if not exists native_sml")
+    conn.select_db("native_sml")
+    n = conn.schemaless_insert(
+        ["meters,location=attic current=10.5,voltage=219i 1700000000000"],
+        SmlProtocol.LINE_PROTOCOL, SmlPrecision.MILLI_SECONDS)
+    check(n == 1, f"line protocol wrote {n}")
+    conn.schemaless_insert(["disk_used 1700000000 42 host=h1"], SmlProtocol.TELNET_PROTOCOL,
+                           SmlPrecision.SECONDS)
+    conn.schemaless_insert(['[{"metric":"temp","timestamp":1700000000,"value":21.5,"tags":{"room":"k"}}]'],
+                           SmlProtocol.JSON_PROTOCOL, SmlPrecision.SECONDS)
+    got = conn.query("select current, voltage, location from meters").fetch_all()
+    check(got == [(10.5, 219, "attic")], f"line rows {got!r}")
+    check(conn.query("select count(*) from disk_used").fetch_all() == [(1,)], "telnet row")
+    check(conn.query("select count(*) from temp").fetch_all() == [(1,)], "json row")
+    try:
+        conn.schemaless_insert(["not a line"], SmlProtocol.LINE_PROTOCOL, SmlPrecision.MILLI_SECONDS)
+        fail("a malformed line was accepted")
+    except taos.error.SchemalessError:
+        pass
+
     conn.close()
     print("native taos module (taospy over taosync libtaos.so): OK")
 
