@@ -41,6 +41,7 @@ pub mod ws;
 
 pub mod code;
 pub mod error;
+mod redact;
 pub mod row;
 #[cfg(feature = "serde")]
 pub mod serde_support;

@@ -62,6 +62,25 @@ fn no_public_type_prints_a_password_or_a_token() {
     check("Consumer", &consumer);
     check("Consumer::config", consumer.config());
 
+    // The wire messages that carry credentials (what a trace of the protocol would print).
+    let conn_args = taosync_proto::ws::ConnArgs {
+        user: "alice".into(),
+        password: PASSWORD.into(),
+        totp_code: Some(PASSWORD.into()),
+        bearer_token: Some(TOKEN.into()),
+        ..Default::default()
+    };
+    check("ConnArgs", &conn_args);
+    let mut subscribe = taosync_proto::tmq::SubscribeArgs {
+        user: "alice".into(),
+        password: PASSWORD.into(),
+        ..Default::default()
+    };
+    for (k, v) in consumer_keys {
+        subscribe.config.insert(k.into(), v.into());
+    }
+    check("SubscribeArgs", &subscribe);
+
     // Errors carry no secret either: a refused login names the user, not the password.
     let e = connect(format!("ws://alice:wrong-{PASSWORD}@{addr}?conn_retries=0")).unwrap_err();
     check("Error", &e);

@@ -46,7 +46,19 @@ fn is_false(b: &bool) -> bool {
 /// The client always writes the fields the official Rust client writes (`user` …
 /// `enable_batch_meta`, `connector`, `config`) and the newer optional ones only when they
 /// are non-empty, in the order of 02 §3.8.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` prints every field but the secrets: `password`, and the values of `config` keys
+/// that carry credentials (`td.connect.pass`, `td.connect.token`, any key naming a password
+/// or a token):
+///
+/// ```
+/// use taosync_proto::tmq::SubscribeArgs;
+/// let mut args = SubscribeArgs { password: "taosdata".into(), ..SubscribeArgs::default() };
+/// args.config.insert("td.connect.token".into(), "t0k3n".into());
+/// let text = format!("{args:?}");
+/// assert!(!text.contains("taosdata") && !text.contains("t0k3n"));
+/// ```
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SubscribeArgs {
     /// Request id.
     #[serde(default, deserialize_with = "null_default")]
@@ -162,6 +174,49 @@ pub struct SubscribeArgs {
     pub config: BTreeMap<String, String>,
 }
 action!(SubscribeArgs => "subscribe", SubscribeReply);
+
+impl std::fmt::Debug for SubscribeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let config: BTreeMap<&str, &str> = self
+            .config
+            .iter()
+            .map(|(k, v)| {
+                let v = if crate::redact::is_secret_key(k) {
+                    crate::redact::REDACTED
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        f.debug_struct("SubscribeArgs")
+            .field("req_id", &self.req_id)
+            .field("user", &self.user)
+            .field("password", &crate::redact::REDACTED)
+            .field("db", &self.db)
+            .field("group_id", &self.group_id)
+            .field("client_id", &self.client_id)
+            .field("offset_rest", &self.offset_rest)
+            .field("offset_reset", &self.offset_reset)
+            .field("topics", &self.topics)
+            .field("auto_commit", &self.auto_commit)
+            .field("auto_commit_interval_ms", &self.auto_commit_interval_ms)
+            .field("snapshot_enable", &self.snapshot_enable)
+            .field("with_table_name", &self.with_table_name)
+            .field("enable_batch_meta", &self.enable_batch_meta)
+            .field("msg_consume_excluded", &self.msg_consume_excluded)
+            .field("msg_consume_rawdata", &self.msg_consume_rawdata)
+            .field("session_timeout_ms", &self.session_timeout_ms)
+            .field("max_poll_interval_ms", &self.max_poll_interval_ms)
+            .field("tz", &self.tz)
+            .field("app", &self.app)
+            .field("ip", &self.ip)
+            .field("connector", &self.connector)
+            .field("list_instances", &self.list_instances)
+            .field("config", &config)
+            .finish()
+    }
+}
 
 /// `subscribe` reply.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -62,7 +62,15 @@ message! {
 }
 
 /// `conn` args (01 §2.3). Optional fields are left out of the request when `None`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` prints every field but the secrets (`password`, `totp_code`, `bearer_token`):
+///
+/// ```
+/// use taosync_proto::ws::ConnArgs;
+/// let args = ConnArgs { user: "root".into(), password: "taosdata".into(), ..ConnArgs::default() };
+/// assert!(!format!("{args:?}").contains("taosdata"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnArgs {
     /// Request id.
     #[serde(default, deserialize_with = "null_default")]
@@ -102,6 +110,25 @@ pub struct ConnArgs {
     pub list_instances: Option<bool>,
 }
 action!(ConnArgs => "conn", "connect", ConnReply);
+
+impl std::fmt::Debug for ConnArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnArgs")
+            .field("req_id", &self.req_id)
+            .field("user", &self.user)
+            .field("password", &crate::redact::REDACTED)
+            .field("db", &self.db)
+            .field("mode", &self.mode)
+            .field("tz", &self.tz)
+            .field("app", &self.app)
+            .field("ip", &self.ip)
+            .field("connector", &self.connector)
+            .field("totp_code", &crate::redact::option(&self.totp_code))
+            .field("bearer_token", &crate::redact::option(&self.bearer_token))
+            .field("list_instances", &self.list_instances)
+            .finish()
+    }
+}
 
 /// `conn` reply (01 §2.3).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -98,8 +98,8 @@ use taosync_proto::row::Column;
 use taosync_proto::types::Precision;
 use taosync_proto::value::Value;
 
-/// Engine settings.
-#[derive(Clone, Debug)]
+/// Engine settings. `Debug` leaves the password out.
+#[derive(Clone)]
 pub struct EngineConfig {
     /// The user that always exists.
     pub user: String,
@@ -113,6 +113,19 @@ pub struct EngineConfig {
     pub enforce_keep: bool,
     /// Longest SQL text accepted (0x0219 "SQL statement too long" beyond).
     pub max_sql_length: usize,
+}
+
+impl std::fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .field("server_version", &self.server_version)
+            .field("default_timezone", &self.default_timezone)
+            .field("enforce_keep", &self.enforce_keep)
+            .field("max_sql_length", &self.max_sql_length)
+            .finish()
+    }
 }
 
 impl Default for EngineConfig {
