@@ -3,9 +3,10 @@
 //! through a [`Channel`], so deadlines, `req_id` matching, ping answers, close handling and
 //! error mapping are written once.
 //!
-//! * Every request has a deadline for its whole reply: before each read the socket's
-//!   timeout is set to the time left, so a peer that drips bytes cannot stretch a request
-//!   past it.
+//! * Every request has a deadline for its whole reply, and every connect attempt one for
+//!   TCP, TLS, the upgrade and the `version`/`conn` exchange together: the socket is a
+//!   [`DeadlineStream`], which sets the timeout to the time left before each read and
+//!   write, so a peer that drips bytes cannot stretch a request past it.
 //! * Replies are matched to requests by `req_id` (01 §2.2); stale replies of earlier,
 //!   abandoned requests are skipped. A text reply is read once for its envelope (to route
 //!   it) and once for its body.
@@ -21,7 +22,8 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Bytes, Message, Utf8Bytes, WebSocket};
 
-use super::{is_hangup, is_timeout, timeout_error};
+use super::deadline::DeadlineStream;
+use super::{is_hangup, is_timeout, named_timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr, percent_encode};
@@ -30,7 +32,7 @@ use crate::proto::ws::{Action, ReplyHeader, decode_body, encode_request};
 /// The largest message accepted from the server (a raw block of a wide, long result).
 const MAX_MESSAGE: usize = 512 << 20;
 
-type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+type Socket = WebSocket<MaybeTlsStream<DeadlineStream>>;
 
 /// A frame read from the server, without copying its payload.
 pub(crate) enum Frame {
@@ -46,8 +48,11 @@ pub(crate) struct Channel {
     host: HostAddr,
     /// Names the socket in errors: "WebSocket", "tmq WebSocket".
     label: &'static str,
-    /// The request timeout the deadlines come from, named in timeout errors.
+    /// The request timeout the deadlines come from.
     read_timeout: Duration,
+    /// The limit named in timeout errors: `conn_timeout` until the handshake is done,
+    /// then `read_timeout`.
+    limit: (Duration, &'static str),
     last_used: Instant,
     broken: Option<String>,
     /// When true a JSON reply must also carry the request's action to match it (the TMQ
@@ -57,23 +62,31 @@ pub(crate) struct Channel {
 
 impl Channel {
     /// Connects to `host` and upgrades to a WebSocket on `path`; TCP connect, TLS and the
-    /// upgrade each are bounded by `conn_timeout`.
+    /// upgrade all end by `deadline` (the attempt's `conn_timeout`), and so do the requests
+    /// of the handshake until [`handshake_done`](Self::handshake_done).
     pub(crate) fn connect(
         opts: &ConnectOptions,
         host: &HostAddr,
         path: &str,
         label: &'static str,
+        deadline: Instant,
     ) -> std::result::Result<Channel, Upgrade> {
-        let socket = upgrade(opts, host, path)?;
+        let socket = upgrade(opts, host, path, deadline)?;
         Ok(Channel {
             socket,
             host: host.clone(),
             label,
             read_timeout: opts.get_read_timeout(),
+            limit: (opts.get_conn_timeout(), "conn_timeout"),
             last_used: Instant::now(),
             broken: None,
             match_action: false,
         })
+    }
+
+    /// The handshake is over: timeouts from now on are `read_timeout`'s.
+    pub(crate) fn handshake_done(&mut self) {
+        self.limit = (self.read_timeout, "read_timeout");
     }
 
     /// Makes JSON replies match on their action as well as their `req_id`.
@@ -110,27 +123,29 @@ impl Channel {
     /// Sends one JSON request and returns its reply's body (a non-zero `code` is an error
     /// of kind `Database` carrying the server's code; callers relabel it).
     pub(crate) fn request<A: Action>(&mut self, args: &A, deadline: Instant) -> Result<A::Reply> {
-        self.send_json(args)?;
+        let text = encode_request(args)?;
+        self.send(Message::Text(text.into()), deadline)?;
         let action = self.match_action.then_some(A::NAME);
         let (header, text) = self.read_text(args.req_id(), action, deadline)?;
         decode_body(&header, &text)
     }
 
-    /// Sends one JSON request the server never answers.
+    /// Sends one JSON request (within `read_timeout`) without reading a reply.
     pub(crate) fn send_json<A: Action>(&mut self, args: &A) -> Result<()> {
         let text = encode_request(args)?;
-        self.send(Message::Text(text.into()))
+        self.send(Message::Text(text.into()), self.deadline())
     }
 
-    /// Sends one binary request frame.
+    /// Sends one binary request frame (within `read_timeout`).
     pub(crate) fn send_binary(&mut self, frame: Vec<u8>) -> Result<()> {
-        self.send(Message::Binary(frame.into()))
+        self.send(Message::Binary(frame.into()), self.deadline())
     }
 
-    fn send(&mut self, msg: Message) -> Result<()> {
+    fn send(&mut self, msg: Message, deadline: Instant) -> Result<()> {
         if let Some(why) = &self.broken {
             return Err(self.broken_error(why));
         }
+        self.set_deadline(deadline);
         let r = self.socket.send(msg);
         self.last_used = Instant::now();
         r.map_err(|e| self.io_error("sending a request", e))
@@ -223,17 +238,15 @@ impl Channel {
             return Err(self.broken_error(why));
         }
         loop {
-            let Some(left) = deadline
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-            else {
+            if Instant::now() >= deadline {
                 self.broken = Some("read timeout".into());
-                return Err(timeout_error(
+                return Err(named_timeout_error(
                     &format!("{} {}", self.label, self.host),
-                    self.read_timeout,
+                    self.limit.0,
+                    self.limit.1,
                 ));
-            };
-            self.set_socket_timeout(left);
+            }
+            self.set_deadline(deadline);
             let msg = self.socket.read();
             self.last_used = Instant::now();
             match msg {
@@ -270,7 +283,7 @@ impl Channel {
         if self.broken.is_some() {
             return;
         }
-        self.set_socket_timeout(Duration::from_millis(1));
+        self.set_deadline(deadline_after(Duration::from_millis(1)));
         for _ in 0..64 {
             match self.socket.read() {
                 Ok(Message::Ping(_)) => {
@@ -297,7 +310,7 @@ impl Channel {
     /// closed. Errors are ignored: the socket is dropped either way.
     pub(crate) fn close(&mut self, wait: Duration) {
         if self.broken.is_none() {
-            self.set_socket_timeout(wait);
+            self.set_deadline(deadline_after(wait));
             let _ = self.socket.close(None);
             let _ = self.socket.flush();
         }
@@ -307,32 +320,31 @@ impl Channel {
     /// A second handle on the TCP socket under the WebSocket (and TLS), for shutting it
     /// down from another thread while a request blocks on it.
     pub(crate) fn tcp_clone(&self) -> Option<TcpStream> {
-        let tcp = match self.socket.get_ref() {
+        let stream = match self.socket.get_ref() {
             MaybeTlsStream::Plain(s) => s,
             MaybeTlsStream::NativeTls(s) => s.get_ref(),
             #[allow(unreachable_patterns)]
             _ => return None,
         };
-        tcp.try_clone().ok()
+        stream.tcp().try_clone().ok()
     }
 
-    fn set_socket_timeout(&mut self, t: Duration) {
-        let tcp = match self.socket.get_mut() {
-            MaybeTlsStream::Plain(s) => s,
-            MaybeTlsStream::NativeTls(s) => s.get_mut(),
+    /// Bounds every later read and write of the socket by `deadline`.
+    fn set_deadline(&mut self, deadline: Instant) {
+        match self.socket.get_mut() {
+            MaybeTlsStream::Plain(s) => s.set_deadline(deadline),
+            MaybeTlsStream::NativeTls(s) => s.get_mut().set_deadline(deadline),
             #[allow(unreachable_patterns)]
-            _ => return,
-        };
-        let t = Some(t.max(Duration::from_millis(1)));
-        let _ = tcp.set_read_timeout(t);
-        let _ = tcp.set_write_timeout(t);
+            _ => {}
+        }
     }
 
     fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
         let error = match e {
-            tungstenite::Error::Io(io) if is_timeout(&io) => timeout_error(
+            tungstenite::Error::Io(io) if is_timeout(&io) => named_timeout_error(
                 &format!("{} {} while {what}", self.label, self.host),
-                self.read_timeout,
+                self.limit.0,
+                self.limit.1,
             )
             .with_source(io),
             tungstenite::Error::Capacity(c) => Error::new(
@@ -445,15 +457,24 @@ pub(crate) fn tcp_connect(host: &HostAddr, timeout: Duration) -> Result<TcpStrea
         .with_source(e))
 }
 
-/// Opens a TCP connection (with `conn_timeout`), TLS for `wss`, and upgrades it to a
-/// WebSocket on `path`; the socket's read and write timeouts are left at `conn_timeout`.
+/// Opens a TCP connection, TLS for `wss`, and upgrades it to a WebSocket on `path`, all
+/// before `deadline`.
 fn upgrade(
     opts: &ConnectOptions,
     host: &HostAddr,
     path: &str,
+    deadline: Instant,
 ) -> std::result::Result<Socket, Upgrade> {
-    // Timeouts before the first byte is written: the TLS and HTTP handshakes are bounded too.
-    let t = Some(opts.get_conn_timeout().max(Duration::from_millis(1)));
+    let conn_timeout = opts.get_conn_timeout();
+    let timed_out = |step: &str| {
+        Upgrade::Failed(
+            Error::new(
+                ErrorKind::Connection,
+                format!("{host}: {step} timed out after {conn_timeout:?} (conn_timeout)"),
+            )
+            .with_code(Code::CLIENT_RECV_TIMEOUT),
+        )
+    };
     let scheme = if opts.get_protocol().is_tls() {
         "wss"
     } else {
@@ -471,26 +492,25 @@ fn upgrade(
     } else {
         tungstenite::Connector::Plain
     };
-    let tcp = tcp_connect(host, opts.get_conn_timeout()).map_err(Upgrade::Failed)?;
-    let _ = tcp.set_read_timeout(t);
-    let _ = tcp.set_write_timeout(t);
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(timed_out("connecting"));
+    }
+    let tcp = tcp_connect(host, left).map_err(Upgrade::Failed)?;
+    let stream = DeadlineStream::new(tcp, deadline);
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
-    match tungstenite::client_tls_with_config(url.as_str(), tcp, Some(config), Some(connector)) {
+    match tungstenite::client_tls_with_config(url.as_str(), stream, Some(config), Some(connector)) {
         Ok((socket, _response)) => Ok(socket),
-        Err(HandshakeError::Interrupted(_)) => Err(Upgrade::Failed(
-            Error::new(
-                ErrorKind::Connection,
-                format!(
-                    "{host}: WebSocket handshake timed out after {:?}",
-                    opts.get_conn_timeout()
-                ),
-            )
-            .with_code(Code::CLIENT_RECV_TIMEOUT),
-        )),
+        Err(HandshakeError::Interrupted(_)) => Err(timed_out("the WebSocket handshake")),
         Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
             Err(Upgrade::Status(resp.status().as_u16()))
+        }
+        // Whatever the layer that noticed it (TLS, HTTP), a handshake cut at the deadline
+        // is a timeout.
+        Err(HandshakeError::Failure(_)) if Instant::now() >= deadline => {
+            Err(timed_out("the TLS and WebSocket handshake"))
         }
         Err(HandshakeError::Failure(e)) => {
             let (code, what) = match &e {

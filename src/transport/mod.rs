@@ -30,6 +30,7 @@ use crate::row::{Column, Row};
 use crate::types::Precision;
 
 pub(crate) mod channel;
+mod deadline;
 pub(crate) mod rest;
 mod rest_sml;
 mod rest_stream;
@@ -498,9 +499,14 @@ pub(crate) fn parse_use(sql: &str) -> Option<String> {
 
 /// A timeout on a blocking read or write: `OperationalError`, code 0xE004.
 pub(crate) fn timeout_error(what: &str, after: Duration) -> Error {
+    named_timeout_error(what, after, "read_timeout")
+}
+
+/// [`timeout_error`] naming the option that set the limit (`conn_timeout` for connects).
+pub(crate) fn named_timeout_error(what: &str, after: Duration, option: &str) -> Error {
     Error::new(
         ErrorKind::Operational,
-        format!("{what}: no reply within {after:?} (read_timeout)"),
+        format!("{what}: no reply within {after:?} ({option})"),
     )
     .with_code(Code::CLIENT_RECV_TIMEOUT)
 }

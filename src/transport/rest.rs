@@ -18,7 +18,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::rest_stream::{Opened, RestStream};
-use super::{Outcome, ResultHandle, timeout_error};
+use super::{Outcome, ResultHandle, named_timeout_error, timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::percent_encode;
@@ -38,6 +38,10 @@ pub(crate) struct RestSession {
     auth: String,
     db: Option<String>,
     version: Option<String>,
+    /// True while `open` checks the server: the check's whole exchange is bounded by
+    /// `conn_timeout` (a peer that accepts and never answers fails the connect in
+    /// `conn_timeout`, not in `read_timeout`), and its timeout errors name it.
+    checking: bool,
 }
 
 impl RestSession {
@@ -49,9 +53,10 @@ impl RestSession {
         db: Option<&str>,
     ) -> Result<RestSession> {
         let mut s = RestSession::unchecked(opts, host, db)?;
-        let version = s
-            .fetch_version(0)
-            .map_err(|e| super::connect_error(&host.to_string(), db, e))?;
+        s.checking = true;
+        let version = s.fetch_version(0);
+        s.checking = false;
+        let version = version.map_err(|e| super::connect_error(&host.to_string(), db, e))?;
         s.version = Some(version);
         Ok(s)
     }
@@ -82,6 +87,7 @@ impl RestSession {
             auth,
             db: db.map(str::to_owned),
             version: None,
+            checking: false,
         })
     }
 
@@ -220,9 +226,16 @@ impl RestSession {
             self.base,
             sql.len()
         );
-        let response = self
-            .agent
-            .post(&url)
+        let mut request = self.agent.post(&url);
+        if self.checking {
+            request = request
+                .config()
+                .timeout_global(Some(
+                    self.opts.get_conn_timeout().max(Duration::from_millis(1)),
+                ))
+                .build();
+        }
+        let response = request
             .header("Authorization", &self.auth)
             .content_type("text/plain; charset=utf-8")
             .send(sql.as_bytes());
@@ -306,12 +319,17 @@ impl RestSession {
 
     fn ureq_error(&self, e: ureq::Error) -> Error {
         let host = &self.host;
+        let (limit, option) = if self.checking {
+            (self.opts.get_conn_timeout(), "conn_timeout")
+        } else {
+            (self.opts.get_read_timeout(), "read_timeout")
+        };
         match e {
             ureq::Error::Timeout(t) => {
-                timeout_error(&format!("REST {host} ({t})"), self.opts.get_read_timeout())
+                named_timeout_error(&format!("REST {host} ({t})"), limit, option)
             }
             ureq::Error::Io(io) if super::is_timeout(&io) => {
-                timeout_error(&format!("REST {host}"), self.opts.get_read_timeout()).with_source(io)
+                named_timeout_error(&format!("REST {host}"), limit, option).with_source(io)
             }
             ureq::Error::Io(io) if super::is_hangup(&io) => Error::new(
                 ErrorKind::Connection,

@@ -27,11 +27,11 @@ impl TmqChannel {
         host: &HostAddr,
         req_id: u64,
     ) -> Result<(TmqChannel, String)> {
-        let channel = Channel::connect(opts, host, "/rest/tmq", "tmq WebSocket")
+        let deadline = deadline_after(opts.get_conn_timeout());
+        let channel = Channel::connect(opts, host, "/rest/tmq", "tmq WebSocket", deadline)
             .map_err(|e| e.into_error(host))?
             .match_action();
         let mut tmq = TmqChannel { channel };
-        let deadline = deadline_after(opts.get_conn_timeout());
         let version = tmq
             .request(&VersionArgs { req_id }, deadline)
             .map_err(|e| {
@@ -41,6 +41,7 @@ impl TmqChannel {
                 )
                 .with_source(e)
             })?;
+        tmq.channel.handshake_done();
         Ok((tmq, version.version))
     }
 

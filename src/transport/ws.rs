@@ -9,7 +9,7 @@
 //! [`SocketId`] from an older generation is refused here rather than sent on the new socket.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
@@ -80,11 +80,14 @@ impl WsSession {
         host: &HostAddr,
         db: Option<&str>,
     ) -> Result<WsSession> {
-        let (channel, path) = match Channel::connect(opts, host, "/ws", "WebSocket") {
+        // One deadline for the whole attempt: TCP, TLS, the upgrade (and its fallback),
+        // `version` and `conn`.
+        let deadline = deadline_after(opts.get_conn_timeout());
+        let (channel, path) = match Channel::connect(opts, host, "/ws", "WebSocket", deadline) {
             Ok(c) => (c, "/ws"),
             Err(Upgrade::Status(400 | 404)) => {
                 log::debug!("{host}: /ws upgrade refused, trying /rest/ws");
-                match Channel::connect(opts, host, "/rest/ws", "WebSocket") {
+                match Channel::connect(opts, host, "/rest/ws", "WebSocket", deadline) {
                     Ok(c) => (c, "/rest/ws"),
                     Err(e) => return Err(e.into_error(host)),
                 }
@@ -108,12 +111,12 @@ impl WsSession {
             generation: 0,
             interrupter,
         };
-        session.handshake()?;
+        session.handshake(deadline)?;
+        session.channel.handshake_done();
         Ok(session)
     }
 
-    fn handshake(&mut self) -> Result<()> {
-        let deadline = deadline_after(self.opts.get_conn_timeout());
+    fn handshake(&mut self, deadline: Instant) -> Result<()> {
         let req_id = self.next_internal();
         let host = self.channel.host().clone();
         let version = self

@@ -137,7 +137,33 @@ enum Out {
     Hangup,
     /// Bytes written straight to the socket, bypassing the WebSocket framing.
     Raw(Vec<u8>),
+    /// A text frame written one byte at a time, `gap` apart (a dripping peer).
+    Drip(String, Duration),
     Sleep(Duration),
+}
+
+/// An unmasked server text frame, as the peer would send it.
+fn text_frame(text: &str) -> Vec<u8> {
+    let mut frame = vec![0x81];
+    let len = text.len();
+    if len < 126 {
+        frame.push(len as u8);
+    } else {
+        frame.push(126);
+        frame.extend_from_slice(&(len as u16).to_be_bytes());
+    }
+    frame.extend_from_slice(text.as_bytes());
+    frame
+}
+
+/// Writes `bytes` one at a time, `gap` apart, until done or the reader goes away.
+fn drip(s: &mut impl Write, bytes: &[u8], gap: Duration) {
+    for b in bytes {
+        if s.write_all(&[*b]).and_then(|()| s.flush()).is_err() {
+            return;
+        }
+        thread::sleep(gap);
+    }
 }
 
 type Script = Box<dyn FnMut(&Req) -> Vec<Out> + Send>;
@@ -209,6 +235,10 @@ fn serve_ws(s: TcpStream, version: &'static str, script: &mut Script) {
                     Out::Ping => ws.send(tungstenite::Message::Ping(b"x".to_vec().into())),
                     Out::Hangup => return,
                     Out::Raw(bytes) => ws.get_mut().write_all(&bytes).map_err(Into::into),
+                    Out::Drip(text, gap) => {
+                        drip(ws.get_mut(), &text_frame(&text), gap);
+                        Ok(())
+                    }
                     Out::Sleep(d) => {
                         thread::sleep(d);
                         Ok(())
@@ -745,4 +775,156 @@ fn close_from_another_thread_interrupts_a_request_in_flight() {
     assert!(e.message().contains("closed"), "{e}");
     assert!(took < Duration::from_secs(5), "the request took {took:?}");
     assert!(conn.is_closed());
+}
+
+// ---- deadlines, not idle timers (issue #14 items 2-4) ----
+
+const GAP: Duration = Duration::from_millis(150);
+
+/// A reply dripped a byte every 150 ms would take about 20 s; `read_timeout=1s` is a
+/// deadline for the whole reply, so the query fails after about a second.
+#[test]
+fn a_dripped_query_reply_fails_at_the_read_deadline() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Binary {
+                req_id, action: 6, ..
+            } => vec![Out::Drip(
+                encode_reply(
+                    &ok_header("binary_query", *req_id),
+                    &QueryReply::affected(1),
+                )
+                .unwrap(),
+                GAP,
+            )],
+            _ => vec![],
+        }),
+    );
+    let conn = taosync::connect(format!(
+        "ws://127.0.0.1:{port}?conn_retries=0&conn_timeout=1s&read_timeout=1s"
+    ))
+    .unwrap();
+    let start = Instant::now();
+    let e = conn
+        .execute("insert into t values (now, 1)", ())
+        .unwrap_err();
+    let took = start.elapsed();
+    assert_eq!(e.kind(), ErrorKind::Operational, "{e:?}");
+    assert_eq!(e.code(), Some(Code::CLIENT_RECV_TIMEOUT), "{e:?}");
+    assert!(e.message().contains("read_timeout"), "{e}");
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}
+
+/// The same for a TMQ consumer: a dripped `poll` reply ends at the consumer's read
+/// deadline (its poll timeout plus `read_timeout`).
+#[test]
+fn a_dripped_poll_reply_fails_at_the_read_deadline() {
+    let port = ws_peer(
+        "3.3.6.0",
+        Box::new(|req| match req {
+            Req::Text(action, req_id) if action == "subscribe" => vec![Out::Text(
+                encode_reply(
+                    &ok_header("subscribe", *req_id),
+                    &taosync_proto::tmq::SubscribeReply::default(),
+                )
+                .unwrap(),
+            )],
+            Req::Text(action, req_id) if action == "poll" => vec![Out::Drip(
+                encode_reply(
+                    &ok_header("poll", *req_id),
+                    &taosync_proto::tmq::PollReply::default(),
+                )
+                .unwrap(),
+                GAP,
+            )],
+            _ => vec![],
+        }),
+    );
+    let consumer = taosync::Consumer::from_dsn_and_config(
+        &format!("ws://127.0.0.1:{port}?conn_timeout=1s&read_timeout=1s"),
+        [("group.id", "g1")],
+    )
+    .unwrap();
+    consumer.subscribe(&["t"]).unwrap();
+    let start = Instant::now();
+    let e = consumer.poll(Duration::from_millis(100)).unwrap_err();
+    let took = start.elapsed();
+    assert_eq!(e.code(), Some(Code::CLIENT_RECV_TIMEOUT), "{e:?}");
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}
+
+/// The WebSocket upgrade's `101` reply dripped a byte every 150 ms: `conn_timeout=1s`
+/// bounds TCP connect, upgrade, `version` and `conn` together, and the error names it.
+#[test]
+fn a_dripped_upgrade_fails_at_the_connect_deadline() {
+    let port = fake(|mut s| {
+        read_some(&mut s);
+        drip(
+            &mut s,
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+            GAP,
+        );
+    });
+    let start = Instant::now();
+    let e = taosync::connect(format!(
+        "ws://127.0.0.1:{port}?conn_retries=0&conn_timeout=1s&read_timeout=30s"
+    ))
+    .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(e.kind(), ErrorKind::Connection | ErrorKind::Operational),
+        "{e:?}"
+    );
+    assert!(e.message().contains("conn_timeout"), "{e}");
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}
+
+/// The upgrade succeeds but the `version` reply drips: still bounded by `conn_timeout`.
+#[test]
+fn a_dripped_version_reply_fails_at_the_connect_deadline() {
+    let port = fake(|s| {
+        let Ok(mut ws) = tungstenite::accept(s) else {
+            return;
+        };
+        if let Ok(tungstenite::Message::Text(t)) = ws.read() {
+            let r = parse_request(t.as_str()).unwrap();
+            let body = VersionReply {
+                version: "3.3.6.0".into(),
+            };
+            let text = encode_reply(&ok_header("version", r.req_id), &body).unwrap();
+            drip(ws.get_mut(), &text_frame(&text), GAP);
+        }
+    });
+    let start = Instant::now();
+    let e = taosync::connect(format!(
+        "ws://127.0.0.1:{port}?conn_retries=0&conn_timeout=1s&read_timeout=30s"
+    ))
+    .unwrap_err();
+    let took = start.elapsed();
+    assert!(e.message().contains("conn_timeout"), "{e}");
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}
+
+/// Issue #14 item 4: a REST peer that accepts and never answers. With the default
+/// `read_timeout` (300 s) the connect check is still bounded by `conn_timeout`, per
+/// attempt.
+#[test]
+fn a_silent_rest_peer_fails_connect_within_conn_timeout() {
+    let port = fake_many(2, |mut s| {
+        read_some(&mut s);
+        thread::sleep(Duration::from_secs(4));
+    });
+    let start = Instant::now();
+    let e = taosync::connect(format!(
+        "http://127.0.0.1:{port}?conn_retries=1&conn_timeout=500ms"
+    ))
+    .unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        matches!(e.kind(), ErrorKind::Connection | ErrorKind::Operational),
+        "{e:?}"
+    );
+    assert!(e.message().contains("conn_timeout"), "{e}");
+    assert!(took < Duration::from_millis(3000), "took {took:?}");
 }

@@ -14,6 +14,7 @@ mod fixture;
 mod keepalive;
 mod pep249;
 mod pool;
+mod reliability;
 mod rest_stream;
 mod schemaless;
 mod secrets;
