@@ -34,6 +34,7 @@ mod deadline;
 pub(crate) mod rest;
 mod rest_sml;
 mod rest_stream;
+mod rest_tls;
 pub(crate) mod tmq;
 pub(crate) mod ws;
 

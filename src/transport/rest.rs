@@ -18,6 +18,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::rest_stream::{Opened, RestStream};
+use super::rest_tls::SharedTls;
 use super::{Outcome, ResultHandle, named_timeout_error, timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
@@ -356,39 +357,14 @@ impl RestSession {
     }
 }
 
+/// The REST agent: ureq with this connection's timeouts; for `https`, TLS through
+/// [`SharedTls`], i.e. with the connector `wss://` uses (see `rest_tls`).
 fn build_agent(opts: &ConnectOptions) -> Result<ureq::Agent> {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-    let tls = opts.get_tls();
-    let mut certs: Vec<Certificate<'static>> = Vec::new();
-    for pem in tls.root_certificates_pem() {
-        for item in ureq::tls::parse_pem(pem) {
-            match item {
-                Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(
-                        Error::new(ErrorKind::Interface, "invalid CA certificate PEM")
-                            .with_code(Code::CLIENT_TLS_ERROR)
-                            .with_source(e),
-                    );
-                }
-            }
-        }
-    }
-    let roots = if certs.is_empty() {
-        RootCerts::PlatformVerifier
-    } else {
-        RootCerts::new_with_certs(&certs)
-    };
-    let tls_config = TlsConfig::builder()
-        .provider(TlsProvider::NativeTls)
-        .root_certs(roots)
-        .disable_verification(tls.accepts_invalid_certs() || tls.accepts_invalid_hostnames())
-        .build();
+    use ureq::unversioned::resolver::DefaultResolver;
+    use ureq::unversioned::transport::{Connector, TcpConnector};
     let read = Some(opts.get_read_timeout().max(Duration::from_millis(1)));
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .tls_config(tls_config)
         .timeout_connect(Some(opts.get_conn_timeout().max(Duration::from_millis(1))))
         .timeout_send_request(read)
         .timeout_send_body(read)
@@ -397,7 +373,16 @@ fn build_agent(opts: &ConnectOptions) -> Result<ureq::Agent> {
         .max_redirects(0)
         .user_agent(concat!("taosync/", env!("CARGO_PKG_VERSION")))
         .build();
-    Ok(config.into())
+    if !opts.get_protocol().is_tls() {
+        return Ok(config.into());
+    }
+    let tls = SharedTls::new(opts.get_tls().native_connector()?);
+    let connector = TcpConnector::default().chain(tls);
+    Ok(ureq::Agent::with_parts(
+        config,
+        connector,
+        DefaultResolver::default(),
+    ))
 }
 
 /// A REST error reply: the code's class from the table, else what the HTTP status says

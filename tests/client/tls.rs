@@ -71,3 +71,70 @@ fn invalid_ca_pem_is_reported() {
         "{e:?}"
     );
 }
+
+/// Issue #14 item 5: each TLS option means the same on `wss://` and `https://`. Four server
+/// certificates (signed by the test CA: good, expired, for another name; and a self-signed
+/// one nobody trusts) against three settings (the CA trusted; plus accepting invalid host
+/// names; plus accepting invalid certificates).
+#[test]
+fn tls_options_mean_the_same_on_wss_and_https() {
+    const CA: &str = include_str!("certs/ca.pem");
+    const LEAF_KEY: &str = include_str!("certs/leaf.key");
+    let servers = [
+        ("good", include_str!("certs/good.pem"), LEAF_KEY),
+        ("expired", include_str!("certs/expired.pem"), LEAF_KEY),
+        ("wrong name", include_str!("certs/wrongname.pem"), LEAF_KEY),
+        ("untrusted", CERT, crate::common::KEY),
+    ];
+    // (setting, accept invalid host names, accept invalid certificates, which servers pass)
+    let settings: [(&str, bool, bool, &[&str]); 3] = [
+        ("the CA", false, false, &["good"]),
+        (
+            "the CA + any host name",
+            true,
+            false,
+            &["good", "wrong name"],
+        ),
+        (
+            "the CA + any certificate",
+            false,
+            true,
+            &["good", "expired", "wrong name", "untrusted"],
+        ),
+    ];
+    for (name, cert, key) in servers {
+        let server = taosync_server::Server::start(
+            taosync_server::ServerConfig::new()
+                .tls_pem(cert.as_bytes(), key.as_bytes())
+                .unwrap(),
+        )
+        .unwrap();
+        for dsn in [server.dsn_ws(), server.dsn_rest()] {
+            for (setting, any_host, any_cert, passes) in settings {
+                let tls = TlsOptions::new()
+                    .add_root_certificate_pem(CA)
+                    .danger_accept_invalid_hostnames(any_host)
+                    .danger_accept_invalid_certs(any_cert);
+                let result = ConnectOptions::from_dsn(&dsn)
+                    .unwrap()
+                    .conn_retries(0)
+                    .timeout(Duration::from_secs(5))
+                    .tls(tls)
+                    .connect();
+                let what = format!("{dsn} with {setting} against the {name} certificate");
+                if passes.contains(&name) {
+                    let conn = result.unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(conn.query("select 1", ()).unwrap().count(), 1, "{what}");
+                } else {
+                    let e = result.err().unwrap_or_else(|| panic!("{what}: connected"));
+                    assert_eq!(e.kind(), ErrorKind::Connection, "{what}: {e:?}");
+                    assert_eq!(
+                        e.code(),
+                        Some(taosync::Code::CLIENT_TLS_ERROR),
+                        "{what}: {e}"
+                    );
+                }
+            }
+        }
+    }
+}
