@@ -25,9 +25,10 @@ use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::params::{Params, placeholder_positions, render, split_insert};
+use crate::proto::block::BlockRows;
 use crate::row::{Column, FromRow, Row};
 use crate::shared::{Shared, closed_error};
-use crate::transport::{Outcome, ResultHandle};
+use crate::transport::{Fetched, Outcome, ResultHandle};
 #[cfg(feature = "arrow")]
 use crate::types::Precision;
 use crate::types::Type;
@@ -81,7 +82,11 @@ impl ColumnDescription {
 
 struct ActiveResult {
     result: ResultHandle,
+    /// Rows received and not yet delivered, taken before `block`'s.
     buffer: VecDeque<Row>,
+    /// The current raw block, decoded a row at a time as rows are taken: a block costs its
+    /// wire bytes plus the rows the caller holds, never a decoded copy of itself.
+    block: Option<BlockRows>,
     delivered: u64,
     /// Why the result could not be read to its end: every later fetch raises it again,
     /// so a cut-off result never looks complete.
@@ -187,6 +192,7 @@ impl Cursor {
                 self.result = Some(ActiveResult {
                     result,
                     buffer: rows,
+                    block: None,
                     delivered: 0,
                     failed: None,
                 });
@@ -283,6 +289,20 @@ impl Cursor {
                 r.delivered += 1;
                 return Ok(Some(row));
             }
+            if let Some(block) = r.block.as_mut() {
+                match block.next() {
+                    Some(Ok(row)) => {
+                        r.delivered += 1;
+                        return Ok(Some(row));
+                    }
+                    Some(Err(e)) => {
+                        r.block = None;
+                        r.failed = Some(raised_again(&e));
+                        return Err(e);
+                    }
+                    None => r.block = None,
+                }
+            }
             if let Some(e) = &r.failed {
                 return Err(raised_again(e));
             }
@@ -294,7 +314,8 @@ impl Cursor {
             // The end of the result, or a failed fetch (the server frees a result whose
             // fetch failed), leaves the handle without blocks to fetch or free.
             match shared.with(|s| s.fetch(&mut r.result, req_id)) {
-                Ok(Some(rows)) => r.buffer.extend(rows),
+                Ok(Some(Fetched::Rows(rows))) => r.buffer.extend(rows),
+                Ok(Some(Fetched::Block(block))) => r.block = Some(block),
                 Ok(None) => {}
                 Err(e) => {
                     r.failed = Some(raised_again(&e));
@@ -313,6 +334,15 @@ impl Cursor {
         let shared = Arc::clone(&self.shared);
         let r = self.active()?;
         let precision = r.result.precision();
+        if let Some(block) = r.block.take() {
+            match block.collect::<Result<Vec<Row>>>() {
+                Ok(rows) => r.buffer.extend(rows),
+                Err(e) => {
+                    r.failed = Some(raised_again(&e));
+                    return Err(e);
+                }
+            }
+        }
         if !r.buffer.is_empty() {
             let rows: Vec<Row> = r.buffer.drain(..).collect();
             r.delivered += rows.len() as u64;
@@ -585,6 +615,7 @@ impl Iterator for Cursor {
             Err(e) => {
                 if let Some(r) = self.result.as_mut() {
                     r.buffer.clear();
+                    r.block = None;
                 }
                 self.release();
                 self.iter_failed = true;

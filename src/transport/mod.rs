@@ -148,6 +148,14 @@ pub(crate) enum Outcome {
     },
 }
 
+/// The next part of a result.
+pub(crate) enum Fetched {
+    /// Rows already decoded (REST's streamed JSON).
+    Rows(Vec<Row>),
+    /// A raw block, decoded row by row as the rows are taken (WebSocket).
+    Block(crate::proto::block::BlockRows),
+}
+
 /// One schemaless write as the transports send it.
 pub(crate) struct SchemalessWrite<'a> {
     /// The protocol code (1 line, 2 telnet, 3 JSON; 02 §2).
@@ -218,14 +226,14 @@ impl Session {
         &mut self,
         result: &mut ResultHandle,
         req_id: u64,
-    ) -> Result<Option<Vec<Row>>> {
+    ) -> Result<Option<Fetched>> {
         if let Some(stream) = result.rest.as_mut() {
             let rows = rest::next_rows(stream, &result.columns, result.precision);
             if !matches!(rows, Ok(Some(_))) || stream.is_done() {
                 // The end, or a reply that cannot be read on: nothing more to fetch.
                 result.rest = None;
             }
-            return rows;
+            return rows.map(|r| r.map(Fetched::Rows));
         }
         let Some(target) = result.remote.take() else {
             return Ok(None);

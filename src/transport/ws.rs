@@ -18,13 +18,12 @@ use super::{Lost, Outcome, ResultHandle, SocketId};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr};
-use crate::proto::block::decode_rows;
+use crate::proto::block::BlockRows;
 use crate::proto::ws::{
     Action, BinaryReplyKind, ConnArgs, FetchArgs, FetchBlockArgs, FetchBlockReply,
     FetchRawBlockReply, FreeResultArgs, QueryArgs, QueryReply, VersionArgs, binary_reply_kind,
     binary_reply_req_id, decode_body, encode_binary_query, encode_fetch_raw_block,
 };
-use crate::row::Row;
 
 /// A socket idle for longer than this is probed before it is used again.
 pub(crate) const IDLE_PROBE: Duration = Duration::from_secs(60);
@@ -324,17 +323,18 @@ impl WsSession {
         self.check_live(target).is_ok()
     }
 
-    /// The next block of `result` decoded into rows, `None` at the end (the server then
-    /// freed it).
+    /// The next block of `result`, validated and ready to be decoded row by row; `None`
+    /// at the end (the server then freed it).
     pub(crate) fn fetch(
         &mut self,
         target: &SocketId,
         result: &ResultHandle,
         req_id: u64,
-    ) -> Result<Option<Vec<Row>>> {
+    ) -> Result<Option<super::Fetched>> {
         match self.fetch_raw(target, req_id)? {
             None => Ok(None),
-            Some(block) => decode_rows(&block, result.precision, &result.columns).map(Some),
+            Some(block) => BlockRows::new(block, result.precision, Arc::clone(&result.columns))
+                .map(|rows| Some(super::Fetched::Block(rows))),
         }
     }
 

@@ -251,10 +251,15 @@ pub struct DecodedBlock {
 /// within it (the trailing byte of newer servers) are ignored. VARCHAR and JSON payloads
 /// must be UTF-8 and NCHAR payloads valid UCS-4; anything malformed is an
 /// [`ErrorKind::Result`] error.
+///
+/// Value lengths are not checked against the widths in the block's schema: a block a
+/// client sent (stmt binds) is checked by its reader against the table instead. Readers
+/// of server results use [`decode_rows`], [`BlockRows`] or [`BlockView`], which refuse a
+/// value longer than its column.
 pub fn decode_block(bytes: &[u8], precision: Precision) -> Result<DecodedBlock> {
     let parsed = ParsedBlock::parse(bytes)?;
     let fields = parsed.columns.iter().map(|c| c.field).collect();
-    let rows = parsed.collect_rows(precision, Ok)?;
+    let rows = parsed.collect_rows(precision, false, Ok)?;
     Ok(DecodedBlock {
         group_id: parsed.header.group_id,
         fields,
@@ -391,32 +396,206 @@ impl<'a> ColumnSlice<'_, 'a> {
         if offset == -1 {
             return Ok(None);
         }
-        var_payload(heap, offset, prefix, row).map(Some)
+        let payload = var_payload(heap, offset, prefix, row)?;
+        check_width(self.view.field, prefix, payload.len(), row)?;
+        Ok(Some(payload))
     }
 }
 
-/// Decodes one NCHAR payload (UCS-4, little-endian) into a `String`.
+/// The rows of one raw block, decoded one at a time as they are taken: the block stays
+/// in its wire form (validated once, as by [`decode_block`]), and only the rows the caller
+/// holds exist as [`Row`]s. Memory for a block is therefore its bytes on the wire plus the
+/// rows taken from it, whatever shape its data has (a block of 8M one-byte BOOL rows is
+/// not turned into 8M rows at once).
 ///
 /// ```
-/// let s = taosync_proto::block::nchar_to_string(&[0xFC, 0, 0, 0])?;
-/// assert_eq!(s, "ü");
+/// use std::sync::Arc;
+/// use taosync_proto::block::{BlockRows, encode_block};
+/// use taosync_proto::{Column, Precision, Type, Value};
+/// let columns: Arc<[Column]> = Arc::from(vec![Column::new("v", Type::Int, 4)]);
+/// let bytes = encode_block(&columns, &[vec![Value::Int(1)], vec![Value::Int(2)]])?;
+/// let mut rows = BlockRows::new(bytes, Precision::Millisecond, Arc::clone(&columns))?;
+/// assert_eq!(rows.remaining(), 2);
+/// assert_eq!(rows.next().transpose()?.unwrap().get::<i32>(0)?, 1);
+/// assert_eq!(rows.remaining(), 1);
 /// # Ok::<(), taosync_proto::Error>(())
 /// ```
-pub fn nchar_to_string(payload: &[u8]) -> Result<String> {
-    ucs4_to_string(payload, 0)
+pub struct BlockRows {
+    bytes: Vec<u8>,
+    layout: Vec<ColumnLayout>,
+    columns: Arc<[Column]>,
+    precision: Precision,
+    rows: usize,
+    next: usize,
 }
 
-/// Decodes a raw block straight into [`Row`]s sharing `columns`.
-///
-/// The block must have as many columns as `columns`, of the same types (in order);
-/// otherwise it is an [`ErrorKind::Result`] error. One `Vec` is allocated per row, plus
-/// the payload of each string or binary value.
-pub fn decode_rows(
-    bytes: &[u8],
-    precision: Precision,
-    columns: &Arc<[Column]>,
-) -> Result<Vec<Row>> {
-    let parsed = ParsedBlock::parse(bytes)?;
+/// Where one column's data lies in [`BlockRows::bytes`].
+#[derive(Clone, Debug)]
+struct ColumnLayout {
+    field: BlockField,
+    kind: LayoutKind,
+}
+
+#[derive(Clone, Debug)]
+enum LayoutKind {
+    Fixed {
+        bitmap: std::ops::Range<usize>,
+        values: std::ops::Range<usize>,
+        width: usize,
+    },
+    Var {
+        offsets: std::ops::Range<usize>,
+        heap: std::ops::Range<usize>,
+        prefix: usize,
+    },
+}
+
+/// The range `part` occupies inside `whole` (a subslice of it).
+fn range_in(whole: &[u8], part: &[u8]) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    start..start + part.len()
+}
+
+impl BlockRows {
+    /// Validates `bytes` as a block of `columns` (count and types must match).
+    pub fn new(bytes: Vec<u8>, precision: Precision, columns: Arc<[Column]>) -> Result<BlockRows> {
+        let parsed = ParsedBlock::parse(&bytes)?;
+        check_columns(&parsed, &columns)?;
+        let layout = parsed
+            .columns
+            .iter()
+            .map(|c| ColumnLayout {
+                field: c.field,
+                kind: match c.data {
+                    ColumnData::Fixed {
+                        bitmap,
+                        values,
+                        width,
+                    } => LayoutKind::Fixed {
+                        bitmap: range_in(&bytes, bitmap),
+                        values: range_in(&bytes, values),
+                        width,
+                    },
+                    ColumnData::Var {
+                        offsets,
+                        heap,
+                        prefix,
+                    } => LayoutKind::Var {
+                        offsets: range_in(&bytes, offsets),
+                        heap: range_in(&bytes, heap),
+                        prefix,
+                    },
+                },
+            })
+            .collect();
+        let rows = parsed.header.rows;
+        Ok(BlockRows {
+            bytes,
+            layout,
+            columns,
+            precision,
+            rows,
+            next: 0,
+        })
+    }
+
+    /// How many rows have not been taken yet.
+    pub fn remaining(&self) -> usize {
+        self.rows - self.next
+    }
+
+    /// The block's bytes on the wire.
+    pub fn wire_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn row(&self, row: usize) -> Result<Row> {
+        let mut values = Vec::with_capacity(self.layout.len());
+        for column in &self.layout {
+            let part = |r: &std::ops::Range<usize>| self.bytes.get(r.clone()).unwrap_or_default();
+            let data = match &column.kind {
+                LayoutKind::Fixed {
+                    bitmap,
+                    values,
+                    width,
+                } => ColumnData::Fixed {
+                    bitmap: part(bitmap),
+                    values: part(values),
+                    width: *width,
+                },
+                LayoutKind::Var {
+                    offsets,
+                    heap,
+                    prefix,
+                } => ColumnData::Var {
+                    offsets: part(offsets),
+                    heap: part(heap),
+                    prefix: *prefix,
+                },
+            };
+            let view = ColumnView {
+                field: column.field,
+                data,
+            };
+            let slice = ColumnSlice {
+                view: &view,
+                rows: self.rows,
+            };
+            let value = match view.data {
+                ColumnData::Fixed { values, width, .. } => {
+                    if slice.is_null(row) {
+                        Value::Null
+                    } else {
+                        let chunk = values
+                            .get(row * width..row * width + width)
+                            .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
+                        fixed_value(view.field, chunk, self.precision)?
+                    }
+                }
+                ColumnData::Var { .. } => match slice.var_value(row)? {
+                    None => Value::Null,
+                    Some(payload) => var_value(view.field.ty, payload, row)?,
+                },
+            };
+            values.push(value);
+        }
+        Row::new(Arc::clone(&self.columns), values)
+    }
+}
+
+impl Iterator for BlockRows {
+    type Item = Result<Row>;
+
+    fn next(&mut self) -> Option<Result<Row>> {
+        if self.next >= self.rows {
+            return None;
+        }
+        let row = self.next;
+        self.next += 1;
+        let r = self.row(row);
+        if r.is_err() {
+            // A malformed row ends the block: nothing after it is trusted.
+            self.next = self.rows;
+        }
+        Some(r)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining(), Some(self.remaining()))
+    }
+}
+
+impl std::fmt::Debug for BlockRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlockRows")
+            .field("rows", &self.rows)
+            .field("next", &self.next)
+            .field("wire_len", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_columns(parsed: &ParsedBlock<'_>, columns: &[Column]) -> Result<()> {
     if parsed.columns.len() != columns.len() {
         return Err(Error::result(format!(
             "raw block has {} columns but the result has {}",
@@ -434,7 +613,36 @@ pub fn decode_rows(
             )));
         }
     }
-    parsed.collect_rows(precision, |values| Row::new(Arc::clone(columns), values))
+    Ok(())
+}
+
+/// Decodes one NCHAR payload (UCS-4, little-endian) into a `String`.
+///
+/// ```
+/// let s = taosync_proto::block::nchar_to_string(&[0xFC, 0, 0, 0])?;
+/// assert_eq!(s, "ü");
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+pub fn nchar_to_string(payload: &[u8]) -> Result<String> {
+    ucs4_to_string(payload, 0)
+}
+
+/// Decodes a raw block straight into [`Row`]s sharing `columns`.
+///
+/// The block must have as many columns as `columns`, of the same types (in order);
+/// otherwise it is an [`ErrorKind::Result`] error. One `Vec` is allocated per row, plus
+/// the payload of each string or binary value; a value longer than its column's width in
+/// the schema is an error, so a block cannot decode into more than its rows × its widths.
+pub fn decode_rows(
+    bytes: &[u8],
+    precision: Precision,
+    columns: &Arc<[Column]>,
+) -> Result<Vec<Row>> {
+    let parsed = ParsedBlock::parse(bytes)?;
+    check_columns(&parsed, columns)?;
+    parsed.collect_rows(precision, true, |values| {
+        Row::new(Arc::clone(columns), values)
+    })
 }
 
 /// Encodes `rows` (row-major, each as long as `columns`) as a raw block with group id 0,
@@ -787,13 +995,14 @@ impl<'a> ParsedBlock<'a> {
     fn collect_rows<T>(
         &self,
         precision: Precision,
+        check_widths: bool,
         mut make: impl FnMut(Vec<Value>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let rows = self.header.rows;
         let mut cursors: Vec<Cursor<'_>> = self
             .columns
             .iter()
-            .map(|c| Cursor::new(c, precision))
+            .map(|c| Cursor::new(c, precision, check_widths))
             .collect();
         // `parse` has checked that every column holds `rows` entries, so `rows` is
         // bounded by the input length.
@@ -834,12 +1043,13 @@ fn check_decimal_field(i: usize, field: BlockField) -> Result<()> {
 struct Cursor<'a> {
     view: &'a ColumnView<'a>,
     precision: Precision,
+    check_widths: bool,
     row: usize,
     chunks: std::slice::ChunksExact<'a, u8>,
 }
 
 impl<'a> Cursor<'a> {
-    fn new(view: &'a ColumnView<'a>, precision: Precision) -> Self {
+    fn new(view: &'a ColumnView<'a>, precision: Precision, check_widths: bool) -> Self {
         let chunks = match view.data {
             ColumnData::Fixed { values, width, .. } => values.chunks_exact(width.max(1)),
             ColumnData::Var { offsets, .. } => offsets.chunks_exact(4),
@@ -847,6 +1057,7 @@ impl<'a> Cursor<'a> {
         Cursor {
             view,
             precision,
+            check_widths,
             row: 0,
             chunks,
         }
@@ -876,6 +1087,9 @@ impl<'a> Cursor<'a> {
                     return Ok(Value::Null);
                 }
                 let payload = var_payload(heap, offset, prefix, row)?;
+                if self.check_widths {
+                    check_width(self.view.field, prefix, payload.len(), row)?;
+                }
                 var_value(self.view.field.ty, payload, row)
             }
         }
@@ -925,6 +1139,22 @@ fn fixed_value(field: BlockField, chunk: &[u8], precision: Precision) -> Result<
 }
 
 /// The payload of the heap entry at `offset`, after its `prefix`-byte length.
+/// A variable-width value may not be longer than its column's schema entry says (the
+/// entry's width counts the length prefix). Without this check a hostile block whose rows
+/// all point at one long value would decode into rows × that value. A zero width (writers
+/// that leave it out) and JSON (whose width is nominal) are not checked.
+fn check_width(field: BlockField, prefix: usize, len: usize, row: usize) -> Result<()> {
+    let width = field.bytes as usize;
+    if width == 0 || field.ty == Type::Json || len.saturating_add(prefix) <= width {
+        return Ok(());
+    }
+    Err(Error::result(format!(
+        "raw block row {row}: a {len}-byte {} value is longer than its column's width ({} bytes)",
+        field.ty,
+        width.saturating_sub(prefix)
+    )))
+}
+
 fn var_payload(heap: &[u8], offset: i32, prefix: usize, row: usize) -> Result<&[u8]> {
     let bad = |why: &str| {
         Error::result(format!(
@@ -1435,9 +1665,10 @@ mod tests {
             Just(col(Type::Timestamp, 8, any::<i64>().prop_map(ms).boxed())),
         ];
         let var = prop_oneof![
+            // VARCHAR widths are bytes: 12 characters of UTF-8 take up to 48.
             Just(col(
                 Type::VarChar,
-                16,
+                48,
                 "\\PC{0,12}".prop_map(Value::VarChar).boxed()
             )),
             Just(col(
@@ -1517,6 +1748,12 @@ mod tests {
             let typed = decode_rows(&bytes, Precision::Millisecond, &shared).unwrap();
             let values: Vec<Vec<Value>> = typed.into_iter().map(Row::into_values).collect();
             prop_assert_eq!(&values, &rows);
+            let lazy = BlockRows::new(bytes.clone(), Precision::Millisecond, Arc::clone(&shared))
+                .unwrap()
+                .map(|r| r.map(Row::into_values))
+                .collect::<Result<Vec<_>>>()
+                .unwrap();
+            prop_assert_eq!(&lazy, &rows);
             prop_assert_eq!(encode_block(&columns, &block.rows).unwrap(), bytes);
         }
     }
@@ -1584,5 +1821,35 @@ mod tests {
                 let _ = decode_rows(&bytes, Precision::Microsecond, &shared);
             }
         }
+    }
+
+    /// Issue #14 item 7: a block whose rows all point at one 65,535-byte value of a
+    /// VARCHAR(16) column is refused instead of decoding into rows × 64 KiB.
+    #[test]
+    fn a_value_longer_than_its_column_is_refused() {
+        let columns: Arc<[Column]> = Arc::from(vec![Column::new("s", Type::VarChar, 16)]);
+        let long = "x".repeat(65_535);
+        let honest = encode_block(&columns, &[vec![Value::VarChar(long)]]).unwrap();
+        // Rewrite it as 1,000 rows whose offsets all point at that one value.
+        let rows = 1_000usize;
+        let heap_len = 2 + 65_535;
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&honest[..HEADER_LEN]);
+        bytes.extend_from_slice(&honest[HEADER_LEN..HEADER_LEN + SCHEMA_ENTRY_LEN]);
+        bytes.extend_from_slice(&(heap_len as i32).to_le_bytes());
+        bytes.extend(std::iter::repeat_n(0u8, rows * 4));
+        let heap_at = HEADER_LEN + SCHEMA_ENTRY_LEN + 4 + 4;
+        bytes.extend_from_slice(&honest[heap_at..heap_at + heap_len]);
+        bytes.push(0);
+        let total = bytes.len() as i32;
+        bytes[4..8].copy_from_slice(&total.to_le_bytes());
+        bytes[8..12].copy_from_slice(&(rows as i32).to_le_bytes());
+        let e = decode_rows(&bytes, Precision::Millisecond, &columns).unwrap_err();
+        assert!(e.message().contains("longer than its column"), "{e}");
+        let mut lazy = BlockRows::new(bytes.clone(), Precision::Millisecond, columns).unwrap();
+        assert!(lazy.next().unwrap().is_err());
+        assert!(lazy.next().is_none(), "a malformed row ends the block");
+        let view = BlockView::parse(&bytes).unwrap();
+        assert!(view.column(0).unwrap().var_value(0).is_err());
     }
 }
