@@ -273,6 +273,11 @@ fn parse_host(s: &str) -> Result<HostAddr> {
     Ok(HostAddr { host, port })
 }
 
+/// Applies DSN query parameters (`k=v&…`, percent-encoded) to `o`, as a DSN would.
+pub(crate) fn apply_params(o: &mut ConnectOptions, q: &str) -> Result<()> {
+    parse_params(o, q)
+}
+
 fn parse_params(o: &mut ConnectOptions, q: &str) -> Result<()> {
     for pair in q.split('&') {
         if pair.is_empty() {

@@ -96,7 +96,7 @@ mod dsn;
 mod percent;
 mod tls;
 
-pub(crate) use dsn::parse_timeout;
+pub(crate) use dsn::{apply_params, parse_timeout};
 pub(crate) use percent::percent_encode;
 pub use tls::TlsOptions;
 

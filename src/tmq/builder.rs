@@ -4,12 +4,20 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{ErrorKind, Result};
-use crate::options::{ConnectOptions, Protocol, TlsOptions, parse_timeout};
+use crate::options::{
+    ConnectOptions, Protocol, TlsOptions, apply_params, parse_timeout, percent_encode,
+};
 
 use super::{Consumer, ConsumerConfig};
 
 /// The keys handled by the transport rather than by [`ConsumerConfig`].
-const TRANSPORT_KEYS: [&str; 2] = ["conn_timeout", "read_timeout"];
+const TRANSPORT_KEYS: [&str; 5] = [
+    "conn_timeout",
+    "read_timeout",
+    "conn_retries",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+];
 
 /// Builds a [`Consumer`] from consumer keys, a DSN, timeouts and TLS settings.
 ///
@@ -106,10 +114,16 @@ impl ConsumerBuilder {
     pub fn build(self) -> Result<Consumer> {
         let mut conn_timeout = None;
         let mut read_timeout = None;
+        // The reconnect settings, applied as a DSN would apply them.
+        let mut retry_params: Vec<String> = Vec::new();
         let mut take = |key: &str, value: &str| -> Result<bool> {
             let slot = match key.trim() {
                 "conn_timeout" => &mut conn_timeout,
                 "read_timeout" => &mut read_timeout,
+                k @ ("conn_retries" | "retry_backoff_ms" | "retry_backoff_max_ms") => {
+                    retry_params.push(format!("{k}={}", percent_encode(value)));
+                    return Ok(true);
+                }
                 _ => return Ok(false),
             };
             *slot = Some(parse_timeout(key, value).map_err(|e| e.with_kind(ErrorKind::Tmq))?);
@@ -152,6 +166,8 @@ impl ConsumerBuilder {
         if let Some(tls) = self.tls {
             opts = opts.tls(tls);
         }
+        apply_params(&mut opts, &retry_params.join("&"))
+            .map_err(|e| e.with_kind(ErrorKind::Tmq))?;
         Consumer::open(config, opts)
     }
 }

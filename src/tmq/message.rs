@@ -166,6 +166,8 @@ impl<'a> IntoIterator for &'a MessageBlock {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub(super) consumer_id: u64,
+    /// The consumer's socket it was polled on (see `Inner::generation`).
+    pub(super) generation: u64,
     pub(super) message_id: u64,
     pub(super) topic: String,
     pub(super) database: String,

@@ -43,7 +43,8 @@
 //!
 //! Every key of [`ConsumerConfig`] is accepted (`group.id` is required), plus the
 //! transport keys `conn_timeout` and `read_timeout` (durations as in a connection DSN:
-//! `500ms`, `5s`, a bare integer of seconds). A DSN (`ws://user:pass@host:port[/db]?group.id=…`,
+//! `500ms`, `5s`, a bare integer of seconds) and the reconnect keys `conn_retries`,
+//! `retry_backoff_ms`, `retry_backoff_max_ms` (as in a connection DSN). A DSN (`ws://user:pass@host:port[/db]?group.id=…`,
 //! also `wss://`, `tmq+ws://`, `taos+ws://`) carries the same keys as query parameters;
 //! map entries override the DSN. TLS certificates are set with
 //! [`ConsumerBuilder::tls`], as for connections. An unknown key or a bad value is a
@@ -75,9 +76,15 @@
 //!   with code [`Code::CLIENT_CONNECTION_CLOSED`], as for a closed
 //!   [`Connection`](crate::Connection).
 //! * A socket failure or timeout is a [`Connection`](ErrorKind::Connection) /
-//!   [`Operational`](ErrorKind::Operational) error and leaves the consumer unusable (the
-//!   server drops the consumer with its socket): build a new one. It resumes from the
-//!   group's committed offsets.
+//!   [`Operational`](ErrorKind::Operational) error for the call it hit. The server drops
+//!   its consumer with the socket, so the next call reconnects (with the connection's
+//!   `conn_retries` and backoff) and subscribes again with the same group, client id and
+//!   topics: polling resumes from the group's committed offsets. A [`poll`](Consumer::poll)
+//!   whose socket dies is retried on the new socket within its timeout.
+//! * Delivery stays at-least-once across reconnects: messages polled but not committed
+//!   before the socket died are delivered again; committing such a message fails with a
+//!   `Connection` error saying so (its position lived on the dead socket), never a silent
+//!   acknowledgement, and committed messages are never delivered again.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,8 +100,8 @@ use crate::proto::block::decode_rows;
 use crate::proto::tmq::{
     AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
     FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, OFFSET_INVALID,
-    PollArgs, PollReply, PositionArgs, RawData, SeekArgs, TmqFetchBlockReply, TopicVgroupId,
-    UnsubscribeArgs,
+    PollArgs, PollReply, PositionArgs, RawData, SeekArgs, SubscribeArgs, TmqFetchBlockReply,
+    TopicVgroupId, UnsubscribeArgs,
 };
 use crate::proto::ws::{Action, binary_reply_req_id};
 use crate::row::Column;
@@ -159,6 +166,12 @@ struct Inner {
     last_message_id: u64,
     topics: Vec<String>,
     subscribed: bool,
+    /// The subscription to renew after a reconnect (group, client id, options, topics).
+    subscription: Option<SubscribeArgs>,
+    /// Counts the sockets this consumer has had; a message remembers the one it came on.
+    generation: u64,
+    /// How many times the consumer reconnected.
+    reconnects: u64,
 }
 
 impl fmt::Debug for Consumer {
@@ -177,7 +190,8 @@ impl fmt::Debug for Consumer {
 
 impl Consumer {
     /// Connects a consumer configured by consumer keys (see [`ConsumerConfig`]) and the
-    /// transport keys `conn_timeout` / `read_timeout`. `group.id` is required.
+    /// transport keys `conn_timeout` / `read_timeout` / `conn_retries` / `retry_backoff_ms`
+    /// / `retry_backoff_max_ms`. `group.id` is required.
     ///
     /// ```
     /// # let server = taosync_server::Server::start(Default::default())?;
@@ -241,6 +255,9 @@ impl Consumer {
             last_message_id: 0,
             topics: Vec::new(),
             subscribed: false,
+            subscription: None,
+            generation: 0,
+            reconnects: 0,
         };
         log::debug!(
             "tmq {}: server version {}, {} data path",
@@ -297,22 +314,39 @@ impl Consumer {
     /// ```
     pub fn subscribe<S: AsRef<str>>(&self, topics: &[S]) -> Result<()> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let args = self.config.subscribe_args(topics, req_id, CONNECTOR);
         let deadline = inner.deadline();
         inner.request(&args, deadline)?;
         inner.subscribed = true;
-        inner.topics = args.topics;
+        inner.topics = args.topics.clone();
+        inner.subscription = Some(args);
         Ok(())
+    }
+
+    /// How many times this consumer reopened its socket (after the server or the network
+    /// dropped it) and subscribed again.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let consumer = taosync::tmq::Consumer::from_dsn(&format!("{}?group.id=g1", server.dsn_ws()))?;
+    /// assert_eq!(consumer.reconnects(), 0);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn reconnects(&self) -> u64 {
+        self.lock().reconnects
     }
 
     /// Ends the subscription without committing; the consumer can subscribe again.
     pub fn unsubscribe(&self) -> Result<()> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(&UnsubscribeArgs { req_id }, deadline)?;
         inner.subscribed = false;
+        inner.subscription = None;
         inner.topics.clear();
         Ok(())
     }
@@ -343,27 +377,32 @@ impl Consumer {
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<Option<Message>> {
         let mut inner = self.lock();
-        inner.ensure_open()?;
+        if inner.channel.is_none() {
+            return Err(closed_error());
+        }
         if !inner.subscribed {
             return Err(tmq_error(
                 "poll before subscribe: call subscribe(topics) first",
             ));
         }
         let end = deadline_after(timeout);
+        // One retry on a new socket when the socket dies under the poll: nothing was
+        // delivered, and the new server-side consumer starts from the committed offsets.
+        let mut retried = false;
         loop {
-            let left = end.saturating_duration_since(Instant::now());
-            let blocking = left.min(MAX_BLOCKING);
-            let req_id = inner.next_req_id();
-            let args = PollArgs {
-                req_id,
-                blocking_time: i64::try_from(blocking.as_millis()).unwrap_or(i64::MAX),
-                message_id: Some(inner.last_message_id),
-            };
-            let deadline = inner.deadline() + blocking;
-            let reply = inner.request(&args, deadline)?;
-            if reply.have_message {
-                inner.last_message_id = reply.message_id;
-                return inner.fetch_message(reply).map(Some);
+            inner.revive()?;
+            match inner.poll_once(end) {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {}
+                Err(e) if !retried && e.kind() == ErrorKind::Connection && !inner.usable() => {
+                    log::debug!(
+                        "tmq {}: poll lost its socket ({e}); reconnecting",
+                        inner.host
+                    );
+                    retried = true;
+                    continue;
+                }
+                Err(e) => return Err(e),
             }
             if Instant::now() >= end {
                 return Ok(None);
@@ -409,6 +448,18 @@ impl Consumer {
             )));
         }
         let mut inner = self.lock();
+        if inner.channel.is_some() && (message.generation != inner.generation || !inner.usable()) {
+            return Err(Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "cannot commit message {} of topic {:?}: the socket it was polled on is \
+                     gone, and the server's consumer with it; it is not committed and will be \
+                     delivered again",
+                    message.message_id, message.topic
+                ),
+            )
+            .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
+        }
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
@@ -425,6 +476,7 @@ impl Consumer {
     /// group that starts there begins at `offset`).
     pub fn commit_offset(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
@@ -466,6 +518,7 @@ impl Consumer {
     /// The vgroups of `topic` assigned to this consumer, with position and WAL range.
     pub fn topic_assignment(&self, topic: &str) -> Result<Vec<Assignment>> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         let reply = inner.request(
@@ -482,6 +535,7 @@ impl Consumer {
     /// [`Assignment::begin`] to replay).
     pub fn seek(&self, topic: &str, vgroup_id: i32, offset: i64) -> Result<()> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         inner.request(
@@ -505,6 +559,7 @@ impl Consumer {
     /// [`committed`](Self::committed) for several (topic, vgroup) pairs in one request.
     pub fn committed_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
         let mut inner = self.lock();
+        inner.revive()?;
         let args = CommittedArgs {
             req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
@@ -524,6 +579,7 @@ impl Consumer {
     /// [`position`](Self::position) for several (topic, vgroup) pairs in one request.
     pub fn position_many<S: AsRef<str>>(&self, pairs: &[(S, i32)]) -> Result<Vec<Option<i64>>> {
         let mut inner = self.lock();
+        inner.revive()?;
         let args = PositionArgs {
             req_id: inner.next_req_id(),
             topic_vgroup_ids: topic_vgroup_ids(pairs),
@@ -536,6 +592,7 @@ impl Consumer {
     /// The topics of the current subscription, as the server knows them.
     pub fn list_topics(&self) -> Result<Vec<String>> {
         let mut inner = self.lock();
+        inner.revive()?;
         let req_id = inner.next_req_id();
         let deadline = inner.deadline();
         Ok(inner.request(&ListTopicsArgs { req_id }, deadline)?.topics)
@@ -624,6 +681,82 @@ impl Inner {
             .ensure_usable()
     }
 
+    /// True while the socket works.
+    fn usable(&self) -> bool {
+        self.channel.as_ref().is_some_and(TmqChannel::is_usable)
+    }
+
+    /// Reopens a socket that broke and subscribes again as before (same group, client id,
+    /// options and topics), trying `conn_retries` more times with backoff. A closed
+    /// consumer stays closed.
+    fn revive(&mut self) -> Result<()> {
+        match &self.channel {
+            None => return Err(closed_error()),
+            Some(c) if c.is_usable() => return Ok(()),
+            Some(_) => {}
+        }
+        let mut backoff = self.opts.get_retry_backoff();
+        let mut attempt = 0;
+        let (channel, version) = loop {
+            match TmqChannel::open(&self.opts, &self.host, self.req_id.wrapping_add(1)) {
+                Ok(opened) => break opened,
+                Err(e) if attempt < self.opts.get_conn_retries() => {
+                    log::debug!("tmq {}: reconnect attempt {attempt} failed: {e}", self.host);
+                    attempt += 1;
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(self.opts.get_retry_backoff_max());
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.req_id = self.req_id.wrapping_add(1);
+        self.channel = Some(channel);
+        self.raw_data = version_at_least(&version, [3, 3, 2, 0]);
+        self.generation += 1;
+        self.reconnects += 1;
+        // Message ids are the old server consumer's: the new one starts afresh.
+        self.last_message_id = 0;
+        if let Some(mut args) = self.subscription.clone() {
+            args.req_id = self.next_req_id();
+            let deadline = self.deadline();
+            if let Err(e) = self.request(&args, deadline) {
+                // Leave the socket for the next attempt to reopen: a half-renewed consumer
+                // must not poll.
+                if let Some(c) = self.channel.as_mut() {
+                    c.mark_broken(format!("subscribing again failed: {e}"));
+                }
+                return Err(e);
+            }
+        }
+        log::info!(
+            "tmq {}: reconnected (socket {}) and subscribed again to {:?}",
+            self.host,
+            self.generation,
+            self.topics
+        );
+        Ok(())
+    }
+
+    /// One `poll` request of at most `MAX_BLOCKING`: `Some(message or None at the end)`
+    /// when the caller should return, `None` to poll again.
+    fn poll_once(&mut self, end: Instant) -> Result<Option<Option<Message>>> {
+        let left = end.saturating_duration_since(Instant::now());
+        let blocking = left.min(MAX_BLOCKING);
+        let req_id = self.next_req_id();
+        let args = PollArgs {
+            req_id,
+            blocking_time: i64::try_from(blocking.as_millis()).unwrap_or(i64::MAX),
+            message_id: Some(self.last_message_id),
+        };
+        let deadline = self.deadline() + blocking;
+        let reply = self.request(&args, deadline)?;
+        if reply.have_message {
+            self.last_message_id = reply.message_id;
+            return self.fetch_message(reply).map(|m| Some(Some(m)));
+        }
+        Ok(None)
+    }
+
     fn shutdown(&mut self) {
         let wait = CLOSE_WAIT.min(self.opts.get_read_timeout());
         if let Some(mut channel) = self.channel.take() {
@@ -684,6 +817,7 @@ impl Inner {
         };
         Ok(Message {
             consumer_id: self.consumer_id,
+            generation: self.generation,
             message_id: reply.message_id,
             topic: reply.topic,
             database: reply.database,

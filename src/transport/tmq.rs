@@ -60,6 +60,11 @@ impl TmqChannel {
         self.channel.broken().is_none()
     }
 
+    /// Marks the socket unusable (the next call reopens it).
+    pub(crate) fn mark_broken(&mut self, why: String) {
+        self.channel.mark_broken(why);
+    }
+
     /// Fails when the socket broke: the consumer is gone on the server too.
     pub(crate) fn ensure_usable(&self) -> Result<()> {
         match self.channel.broken() {
@@ -67,7 +72,7 @@ impl TmqChannel {
             Some(why) => Err(Error::new(
                 ErrorKind::Connection,
                 format!(
-                    "the consumer's WebSocket to {} is unusable ({why}); create a new consumer",
+                    "the consumer's WebSocket to {} is unusable ({why})",
                     self.host()
                 ),
             )

@@ -143,3 +143,94 @@ fn eight_threads_never_read_each_others_rows_while_sockets_drop_ws_json() {
     // The JSON fetch path, as an old server (3.3.1.0) makes the client use.
     eight_threads_one_connection(ServerConfig::new().version("3.3.1.0"));
 }
+
+/// Issue #14 item 12: the server drops the consumer's socket every 25 requests. The
+/// consumer reconnects and subscribes again on its own; every row is delivered (at least
+/// once), a message whose socket died before its commit is refused by `commit` rather
+/// than silently acknowledged, and no row is delivered again after its commit succeeded.
+#[test]
+fn a_consumer_survives_dropped_sockets_at_least_once() {
+    const N: i64 = 300;
+    let server =
+        Server::start(ServerConfig::new().faults(FaultInjector::new().drop_after(25))).unwrap();
+    let conn = taosync::connect(format!("{}?conn_retries=3", server.dsn_ws())).unwrap();
+    let run = |sql: &str| {
+        for _ in 0..5 {
+            if conn.execute(sql, ()).is_ok() {
+                return;
+            }
+        }
+        panic!("{sql} failed five times");
+    };
+    run("create database if not exists tmq_drops vgroups 2");
+    run("create stable if not exists tmq_drops.st (ts timestamp, v bigint) tags (t int)");
+    for k in 0..N {
+        // One statement per row: many small WAL entries, so many messages.
+        run(&format!(
+            "insert into tmq_drops.c{} using tmq_drops.st tags ({}) values ({}, {k})",
+            k % 4,
+            k % 4,
+            1_700_000_000_000 + k
+        ));
+    }
+    run("create topic if not exists tmq_drops_t as select ts, v from tmq_drops.st");
+
+    let consumer = taosync::Consumer::from_dsn_and_config(
+        &format!("{}?conn_retries=5&retry_backoff_ms=10", server.dsn_ws()),
+        [
+            ("group.id", "g_drops"),
+            ("auto.offset.reset", "earliest"),
+            ("min.poll.rows", "10"),
+        ],
+    )
+    .unwrap();
+    consumer.subscribe(&["tmq_drops_t"]).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut committed = std::collections::BTreeSet::new();
+    let mut refused_commits = 0;
+    let mut errors = 0;
+    let start = std::time::Instant::now();
+    while seen.len() < N as usize && start.elapsed() < Duration::from_secs(20) {
+        let message = match consumer.poll(Duration::from_millis(200)) {
+            Ok(Some(m)) => m,
+            Ok(None) => continue,
+            Err(e) => {
+                assert!(
+                    matches!(e.kind(), ErrorKind::Connection | ErrorKind::Operational),
+                    "{e:?}"
+                );
+                errors += 1;
+                continue;
+            }
+        };
+        let values: Vec<i64> = message
+            .rows()
+            .map(|(_, row)| row.get::<i64>(1).unwrap())
+            .collect();
+        for v in &values {
+            assert!(
+                !committed.contains(v),
+                "row {v} delivered again after its commit succeeded"
+            );
+            seen.insert(*v);
+        }
+        match consumer.commit(&message) {
+            Ok(()) => committed.extend(values),
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Connection, "{e:?}");
+                refused_commits += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{} rows seen, {} committed, {} reconnects, {refused_commits} commits refused, {errors} errors",
+        seen.len(),
+        committed.len(),
+        consumer.reconnects()
+    );
+    assert_eq!(seen.len(), N as usize, "every row is delivered");
+    assert!(
+        consumer.reconnects() >= 3,
+        "the server dropped the socket many times"
+    );
+}

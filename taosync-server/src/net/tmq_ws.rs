@@ -16,6 +16,7 @@
 //!   consumer stays alive as long as its socket does; when the socket ends the consumer is
 //!   closed without committing.
 
+use crate::faults::FaultState;
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
@@ -269,6 +270,8 @@ fn pump(
     let mut pending = 0usize;
     let mut last_activity = Instant::now();
     let mut last_ping = Instant::now();
+    // The fault injector drops this socket too (the consumer's reconnect is tested on it).
+    let mut faults = FaultState::new(&shared.faults);
     loop {
         if shared.stop.load(Ordering::SeqCst) {
             let _ = ws.close(None);
@@ -294,6 +297,9 @@ fn pump(
         match ws.read() {
             Ok(Message::Text(text)) => {
                 last_activity = Instant::now();
+                if faults.on_request() {
+                    return;
+                }
                 if let Some(request) = parse_tmq_request(text.as_str()) {
                     pending += 1;
                     if inbox.push(request) {
