@@ -280,6 +280,20 @@ impl Connection {
     pub fn is_broken(&self) -> bool {
         self.shared.is_broken()
     }
+
+    /// How many times the connection reopened its WebSocket (after the server, the network
+    /// or a keep-alive found it dead); always 0 over REST, which holds no socket. Waits for
+    /// a request in flight on another thread.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// assert_eq!(conn.reconnects(), 0);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn reconnects(&self) -> u64 {
+        self.shared.with(|s| Ok(s.reconnects())).unwrap_or(0)
+    }
 }
 
 impl Drop for Connection {

@@ -320,6 +320,14 @@ impl Session {
         }
     }
 
+    /// How many times the socket was reopened (0 over REST, which keeps no socket).
+    pub(crate) fn reconnects(&self) -> u64 {
+        match self {
+            Session::Rest(_) => 0,
+            Session::Ws(s) => s.generation(),
+        }
+    }
+
     /// One round trip within `timeout`, never reconnecting.
     pub(crate) fn ping(&mut self, timeout: Duration) -> Result<()> {
         match self {

@@ -221,6 +221,10 @@ impl WsSession {
 
     /// True once the socket failed (an I/O error, the server's close, a failed probe); the
     /// next request would reopen it.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub(crate) fn is_broken(&self) -> bool {
         self.channel.broken().is_some()
     }
