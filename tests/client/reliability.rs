@@ -234,3 +234,69 @@ fn a_consumer_survives_dropped_sockets_at_least_once() {
         "the server dropped the socket many times"
     );
 }
+
+/// Issue #14 item 1, statements: a prepared statement lives and dies with its socket.
+/// After the server restarts, executing it fails with a Connection error saying it was
+/// lost (its id is never sent on the new socket, where it may name another statement),
+/// and preparing it again works.
+#[test]
+fn a_statement_from_a_replaced_socket_fails_and_can_be_prepared_again() {
+    for protocol in [taosync::StmtProtocol::Stmt1, taosync::StmtProtocol::Stmt2] {
+        let server = Server::start(ServerConfig::new()).unwrap();
+        let port = server.port();
+        let conn = taosync::connect(format!("{}?conn_retries=3", server.dsn_ws())).unwrap();
+        let schema = [
+            "create database if not exists lost_stmt",
+            "create table if not exists lost_stmt.t (ts timestamp, v int)",
+        ];
+        for sql in schema {
+            conn.execute(sql, ()).unwrap();
+        }
+        let sql = "insert into lost_stmt.t values (?, ?)";
+        let mut s = conn
+            .statement_builder()
+            .protocol(protocol)
+            .sql(sql)
+            .build()
+            .unwrap();
+        s.bind_row(&[taosync::Value::from(1_700_000_000_000_i64), 1.into()])
+            .unwrap();
+        assert_eq!(s.execute().unwrap(), 1);
+
+        server.shutdown();
+        let server = Server::start(ServerConfig::new().port(port)).unwrap();
+        for sql in schema {
+            // The first statement after the restart may meet the dead socket.
+            if conn.execute(sql, ()).is_err() {
+                conn.execute(sql, ()).unwrap();
+            }
+        }
+        let e = s
+            .bind_row(&[taosync::Value::from(1_700_000_000_001_i64), 2.into()])
+            .and_then(|()| s.execute())
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection, "{protocol:?}: {e:?}");
+        assert!(e.message().contains("lost with its connection"), "{e}");
+        let mut again = conn
+            .statement_builder()
+            .protocol(protocol)
+            .sql(sql)
+            .build()
+            .unwrap();
+        again
+            .bind_row(&[taosync::Value::from(1_700_000_000_002_i64), 3.into()])
+            .unwrap();
+        assert_eq!(again.execute().unwrap(), 1, "{protocol:?}");
+        let rows: Vec<i32> = conn
+            .query("select v from lost_stmt.t", ())
+            .unwrap()
+            .map(|r| r.unwrap().get(0).unwrap())
+            .collect();
+        assert_eq!(
+            rows,
+            [3],
+            "{protocol:?}: only the new statement's row, on the new server"
+        );
+        drop(server);
+    }
+}
