@@ -662,3 +662,150 @@ fn min_poll_rows_and_fetch_max_wait_ms_shape_polls() {
         "{waited:?}"
     );
 }
+
+/// Every message of a `with meta` topic until a poll brings nothing: `("data", rows)` or
+/// `(meta type + table, 0)`.
+fn meta_and_data(c: &Consumer) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for m in c.iter(SHORT) {
+        let m = m.unwrap();
+        match m.message_type() {
+            MessageType::Meta => {
+                let meta = m.meta().unwrap();
+                let label = match meta.get("metas") {
+                    Some(list) => format!("batch of {}", list.as_array().unwrap().len()),
+                    None => format!(
+                        "{} {}",
+                        meta["type"].as_str().unwrap(),
+                        meta["tableName"]
+                            .as_str()
+                            .or(meta["tableNameList"][0].as_str())
+                            .unwrap_or("")
+                    ),
+                };
+                out.push((label, 0));
+            }
+            _ => out.push(("data".into(), m.num_rows())),
+        }
+    }
+    out
+}
+
+#[test]
+fn with_meta_topics_deliver_ddl_in_order_with_data() {
+    let h = server();
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    for sql in [
+        "create database meta_src vgroups 1",
+        "create topic meta_db with meta as database meta_src",
+        "create topic meta_plain as database meta_src",
+        "create stable meta_src.st (ts timestamp, v int) tags (loc int)",
+        "create table meta_src.c1 using meta_src.st tags (1)",
+        "insert into meta_src.c1 values (1700000000000, 1) (1700000000001, 2)",
+        "alter stable meta_src.st add column w varchar(8)",
+        "alter table meta_src.c1 set tag loc = 7",
+        "insert into meta_src.c2 using meta_src.st tags (2) values (1700000000000, 3, 'x')",
+        "create table meta_src.n1 (ts timestamp, v int)",
+        "alter table meta_src.n1 rename column v vv",
+        "delete from meta_src.c1 where ts <= 1700000000000",
+        "drop table meta_src.n1",
+    ] {
+        conn.execute(sql, ()).unwrap();
+    }
+    let c = consumer(&h, "g_meta", "m1");
+    c.subscribe(&["meta_db"]).unwrap();
+    let got = meta_and_data(&c);
+    let want: Vec<(String, usize)> = [
+        ("create st", 0),
+        ("create c1", 0),
+        ("data", 2),
+        ("alter st", 0),
+        ("alter c1", 0),
+        ("create c2", 0),
+        ("data", 1),
+        ("create n1", 0),
+        ("alter n1", 0),
+        ("delete ", 0),
+        ("drop n1", 0),
+    ]
+    .iter()
+    .map(|(l, n)| (l.to_string(), *n))
+    .collect();
+    assert_eq!(got, want);
+
+    // The JSON carries what a replay needs.
+    let c = consumer(&h, "g_meta_json", "m2");
+    c.subscribe(&["meta_db"]).unwrap();
+    let metas: Vec<serde_json::Value> = c
+        .iter(SHORT)
+        .map(|m| m.unwrap())
+        .filter_map(|m| m.meta().cloned())
+        .collect();
+    assert_eq!(metas[0]["tableType"], "super");
+    assert_eq!(metas[0]["columns"][1]["name"], "v");
+    assert_eq!(metas[0]["tags"][0]["name"], "loc");
+    assert_eq!(metas[1]["using"], "st");
+    assert_eq!(metas[1]["tags"][0]["value"], 1);
+    assert_eq!(
+        (metas[2]["alterType"].as_i64(), metas[2]["colName"].as_str()),
+        (Some(5), Some("w"))
+    );
+    assert_eq!(metas[2]["colLength"], 8);
+    assert_eq!(
+        (
+            metas[3]["alterType"].as_i64(),
+            metas[3]["colValue"].as_str()
+        ),
+        (Some(4), Some("7"))
+    );
+    assert_eq!(metas[6]["colNewName"], "vv");
+    assert_eq!(
+        metas[7]["sql"],
+        "delete from `c1` where `ts` >= 1700000000000 and `ts` <= 1700000000000"
+    );
+
+    // Without WITH META only the data comes (the DDL between the writes does not split
+    // the message).
+    let c = consumer(&h, "g_plain", "p1");
+    c.subscribe(&["meta_plain"]).unwrap();
+    assert_eq!(meta_and_data(&c), vec![("data".to_string(), 3)]);
+}
+
+#[test]
+fn batch_meta_puts_consecutive_creations_in_one_message() {
+    let h2 = server();
+    let conn = taosync::connect(h2.dsn_ws()).unwrap();
+    for sql in [
+        "create database meta_batch vgroups 1",
+        "create stable meta_batch.st (ts timestamp, v int) tags (loc int)",
+        "create topic meta_b with meta as stable meta_batch.st",
+        "create table meta_batch.a using meta_batch.st tags (1)",
+        "create table meta_batch.b using meta_batch.st tags (2)",
+        "create table meta_batch.c using meta_batch.st tags (3)",
+        "insert into meta_batch.a values (1700000000000, 1)",
+        "alter stable meta_batch.st add tag t2 int",
+        "create table meta_batch.other (ts timestamp, v int)",
+    ] {
+        conn.execute(sql, ()).unwrap();
+    }
+    let c = Consumer::builder()
+        .dsn(h2.dsn_ws())
+        .configs([
+            ("group.id", "g"),
+            ("auto.offset.reset", "earliest"),
+            ("msg.enable.batchmeta", "1"),
+        ])
+        .build()
+        .unwrap();
+    c.subscribe(&["meta_b"]).unwrap();
+    // The supertable topic sees its own DDL only (not `other`), and the creations (the
+    // supertable's and its children's, still in the WAL) come batched.
+    assert_eq!(
+        meta_and_data(&c),
+        vec![
+            ("batch of 4".to_string(), 0),
+            ("data".to_string(), 1),
+            ("alter st".to_string(), 0),
+        ]
+    );
+}

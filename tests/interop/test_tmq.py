@@ -252,6 +252,41 @@ def check_client_keys():
     print("taosws consumer: 0.7 configuration keys ok")
 
 
+def check_with_meta(conn):
+    """A `with meta` database topic: creations and ALTERs arrive as meta messages (no
+    data blocks; taosws fetches their JSON meta), in order with the data messages."""
+    for sql in [
+        "drop topic if exists t_meta",
+        "drop database if exists tmq_meta",
+        "create database tmq_meta vgroups 1",
+        "create topic t_meta with meta as database tmq_meta",
+        "create stable tmq_meta.st (ts timestamp, v int) tags (loc int, g int)",
+        f"insert into tmq_meta.c1 using tmq_meta.st tags (1, 1) values ({BASE_TS}, 1)",
+        "alter stable tmq_meta.st add column w int",
+        "alter table tmq_meta.c1 set tag loc = 5",
+        "alter stable tmq_meta.st drop tag g",
+        f"insert into tmq_meta.c1 values ({BASE_TS + 1}, 2, 3)",
+    ]:
+        conn.execute(sql)
+    for batch in ("1", "0"):
+        c = consumer(f"g_meta_{batch}", "m1", **{"msg.enable.batchmeta": batch})
+        c.subscribe(["t_meta"])
+        seen = []
+        deadline = time.time() + 10.0
+        while time.time() < deadline:
+            msg = c.poll(0.5)
+            if msg is None:
+                break
+            rows = [tuple(r) for block in msg for r in block.fetchall()]
+            seen.append("meta" if not rows else f"data {[r[1] for r in rows]}")
+        creations = ["meta"] if batch == "1" else ["meta", "meta"]
+        want = creations + ["data [1]", "meta", "meta", "meta", "data [2]"]
+        check(seen == want, f"with meta, batchmeta={batch}: {seen} != {want}")
+        c.close()
+    drop_topic(conn, "t_meta")
+    print("taosws consumer: with meta topic, ALTERs as meta messages ok")
+
+
 def check_errors():
     c = consumer("g_err", "e1")
     try:
@@ -269,6 +304,7 @@ def main():
     check_stable_and_db_topics(conn)
     check_blocking_poll(conn)
     check_client_keys()
+    check_with_meta(conn)
     check_errors()
     for topic in ("t_query", "t_stable", "t_db"):
         drop_topic(conn, topic)

@@ -217,6 +217,16 @@ impl<'a> FetchRawDataReply<'a> {
 /// send the `tmq_get_raw` type of a data message]**.
 pub const RAW_DATA_META_TYPE: u16 = 0;
 
+/// The `raw_type` this crate's server writes for the raw form of a meta message: the
+/// payload is the message's `tmq_get_json_meta` JSON as UTF-8. Real servers send the
+/// vnode request of the DDL (a `TDMT_VND_*` type and its serialized body), which this
+/// emulator does not reproduce; `write_raw_meta` on the same server reads this form back.
+///
+/// ```
+/// assert_eq!(taosync_proto::tmq::RAW_META_JSON_TYPE, 0xffff);
+/// ```
+pub const RAW_META_JSON_TYPE: u16 = 0xffff;
+
 /// Length of the prefix before each raw block in a [`RawData`] payload; byte 17 is the
 /// timestamp precision.
 pub const RAW_BLOCK_PREFIX_LEN: usize = 18;

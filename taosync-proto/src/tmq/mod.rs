@@ -32,8 +32,8 @@ mod tests;
 
 pub use binary::{
     FetchRawDataReply, FetchRawReply, NEW_FORMAT_MARKER, RAW_BLOCK_PREFIX_LEN, RAW_DATA_META_TYPE,
-    RawData, RawDataBlock, RawDataTable, RawSchemaField, TMQ_FETCH_RAW_NEW_MESSAGE,
-    TMQ_RAW_MESSAGE, TmqFetchBlockReply, encode_raw_data,
+    RAW_META_JSON_TYPE, RawData, RawDataBlock, RawDataTable, RawSchemaField,
+    TMQ_FETCH_RAW_NEW_MESSAGE, TMQ_RAW_MESSAGE, TmqFetchBlockReply, encode_raw_data,
 };
 pub use config::{ConsumerConfig, OffsetReset};
 pub use messages::*;

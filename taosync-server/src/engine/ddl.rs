@@ -12,6 +12,7 @@ use super::convert::{WriteCtx, coerce, eval_const};
 use super::error::{EResult, EngineError};
 use super::storage::TableData;
 use super::time::now_ticks;
+use super::topics::{self, alter_type};
 use taosync_proto::code::Code;
 use taosync_proto::types::{Precision, Type};
 use taosync_proto::value::Value;
@@ -404,14 +405,17 @@ fn create_stable(
         };
     }
     check_columns(columns, tags, false)?;
+    let schema = build_schema(columns, tags);
+    let meta = topics::create_meta(&name.name, "super", &schema);
     db.stables.insert(
         name.name.clone(),
         STable {
             name: name.name.clone(),
-            schema: build_schema(columns, tags),
+            schema,
             create_time: now_ticks(Precision::Millisecond),
         },
     );
+    topics::append_meta(&cat, &dbn, None, meta, Some(&name.name), true);
     Ok(0)
 }
 
@@ -434,17 +438,20 @@ fn create_normal(
     }
     check_columns(columns, &[], true)?;
     let vgroup = db.vgroup_of(&name.name);
+    let schema = build_schema(columns, &[]);
+    let meta = topics::create_meta(&name.name, "normal", &schema);
     db.tables.insert(
         name.name.clone(),
         Table {
             name: name.name.clone(),
-            kind: TableKind::Normal(build_schema(columns, &[])),
+            kind: TableKind::Normal(schema),
             data: TableData::default(),
             uid,
             create_time: now_ticks(Precision::Millisecond),
             vgroup,
         },
     );
+    topics::append_meta(&cat, &dbn, Some(vgroup), meta, None, true);
     Ok(0)
 }
 
@@ -529,6 +536,7 @@ pub(super) fn create_child_with(
         },
     )?;
     let vgroup = db.vgroup_of(name);
+    let meta = topics::create_child_meta(name, stable, &st.schema, &tags);
     db.tables.insert(
         name.to_string(),
         Table {
@@ -543,6 +551,7 @@ pub(super) fn create_child_with(
             vgroup,
         },
     );
+    topics::append_meta(cat, dbn, Some(vgroup), meta, Some(stable), true);
     Ok(true)
 }
 
@@ -615,13 +624,18 @@ fn drop_tables(s: &Session, stable: bool, names: &[(ObjName, bool)]) -> EResult<
             db.stables.remove(&name.name);
             let stb = name.name.clone();
             db.tables.retain(|_, t| t.stable() != Some(stb.as_str()));
+            let meta = serde_json::json!({"type": "drop", "tableType": "super", "tableName": stb});
+            topics::append_meta(&cat, &dbn, None, meta, Some(&stb), false);
             continue;
         }
         if !stable && db.tables.contains_key(&name.name) {
             if topic_uses {
                 return Err(EngineError::code(Code::MND_TOPIC_MUST_BE_DELETED));
             }
-            db.tables.remove(&name.name);
+            if let Some(t) = db.tables.remove(&name.name) {
+                let meta = serde_json::json!({"type": "drop", "tableNameList": [t.name]});
+                topics::append_meta(&cat, &dbn, Some(t.vgroup), meta, t.stable(), false);
+            }
             continue;
         }
         if !*if_exists {
@@ -670,14 +684,34 @@ fn alter(s: &Session, stable: bool, name: &ObjName, action: AlterAction) -> ERes
             let c = eval_const(v, &ctx)?;
             updates.push((i, coerce(&c, &schema.tags[i], &v.near, &ctx)?));
         }
+        let mut metas = Vec::new();
+        let mut vgroup = None;
         if let Some(t) = db.tables.get_mut(&name.name)
             && let TableKind::Child { tags, .. } = &mut t.kind
         {
+            vgroup = Some(t.vgroup);
             for (i, v) in updates {
+                let null = v.is_null();
+                let text = match v.to_json() {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                metas.push(serde_json::json!({
+                    "type": "alter",
+                    "tableType": "child",
+                    "tableName": name.name,
+                    "alterType": alter_type::UPDATE_TAG_VAL,
+                    "colName": schema.tags[i].name,
+                    "colValue": if null { String::new() } else { text },
+                    "colValueNull": null,
+                }));
                 if let Some(slot) = tags.get_mut(i) {
                     *slot = v;
                 }
             }
+        }
+        for meta in metas {
+            topics::append_meta(&cat, &dbn, vgroup, meta, Some(&stb), false);
         }
         return Ok(0);
     }
@@ -708,7 +742,9 @@ fn alter(s: &Session, stable: bool, name: &ObjName, action: AlterAction) -> ERes
             .stables
             .get_mut(&name.name)
             .ok_or_else(|| EngineError::table_not_exist(&name.name))?;
+        let meta = alter_meta("super", &name.name, &action);
         let change = alter_schema(&mut st.schema, action, true)?;
+        let stb = name.name.clone();
         if let Some(change) = change {
             for c in children {
                 if let Some(TableKind::Child { tags, .. }) =
@@ -725,21 +761,70 @@ fn alter(s: &Session, stable: bool, name: &ObjName, action: AlterAction) -> ERes
                 }
             }
         }
+        if let Some(meta) = meta {
+            topics::append_meta(&cat, &dbn, None, meta, Some(&stb), false);
+        }
         return Ok(0);
     }
     let Some(table) = db.tables.get_mut(&name.name) else {
         return Err(EngineError::table_not_exist(&name.name));
     };
+    let vgroup = table.vgroup;
     match &mut table.kind {
         TableKind::Normal(schema) => {
             if tag_action {
                 return Err(EngineError::code(Code::PAR_INVALID_ALTER_TABLE));
             }
+            let meta = alter_meta("normal", &name.name, &action);
             alter_schema(schema, action, false)?;
+            if let Some(meta) = meta {
+                topics::append_meta(&cat, &dbn, Some(vgroup), meta, None, false);
+            }
             Ok(0)
         }
         TableKind::Child { .. } => Err(EngineError::code(Code::PAR_INVALID_ALTER_TABLE)),
     }
+}
+
+/// The `tmq_get_json_meta` object of an ALTER on a supertable or normal table (SET TAG
+/// is built where the values are known; options changes have none).
+fn alter_meta(table_type: &str, name: &str, action: &AlterAction) -> Option<serde_json::Value> {
+    let mut o = serde_json::json!({"type": "alter", "tableType": table_type, "tableName": name});
+    let typed = |o: &mut serde_json::Value, code: i32, col: &str, ty: &super::ast::TypeSpec| {
+        o["alterType"] = serde_json::json!(code);
+        o["colName"] = serde_json::json!(col);
+        o["colType"] = serde_json::json!(ty.ty.code());
+        if ty.ty.is_var() {
+            o["colLength"] = serde_json::json!(ty.length);
+        }
+    };
+    let named = |o: &mut serde_json::Value, code: i32, col: &str| {
+        o["alterType"] = serde_json::json!(code);
+        o["colName"] = serde_json::json!(col);
+    };
+    match action {
+        AlterAction::AddColumn(c) => typed(&mut o, alter_type::ADD_COLUMN, &c.name, &c.ty),
+        AlterAction::AddTag(c) => typed(&mut o, alter_type::ADD_TAG, &c.name, &c.ty),
+        AlterAction::ModifyColumn(col, Some(ty)) => {
+            typed(&mut o, alter_type::UPDATE_COLUMN_BYTES, col, ty)
+        }
+        AlterAction::ModifyTag(col, ty) => typed(&mut o, alter_type::UPDATE_TAG_BYTES, col, ty),
+        AlterAction::DropColumn(col) => named(&mut o, alter_type::DROP_COLUMN, col),
+        AlterAction::DropTag(col) => named(&mut o, alter_type::DROP_TAG, col),
+        AlterAction::RenameColumn(old, new) | AlterAction::RenameTag(old, new) => {
+            let code = if matches!(action, AlterAction::RenameTag(..)) {
+                alter_type::UPDATE_TAG_NAME
+            } else {
+                alter_type::UPDATE_COLUMN_NAME
+            };
+            named(&mut o, code, old);
+            o["colNewName"] = serde_json::json!(new);
+        }
+        AlterAction::ModifyColumn(_, None) | AlterAction::SetTags(_) | AlterAction::Options => {
+            return None;
+        }
+    }
+    Some(o)
 }
 
 enum TagChange {

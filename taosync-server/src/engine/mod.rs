@@ -81,7 +81,7 @@ pub mod stmt;
 pub mod storage;
 mod sys;
 pub mod time;
-mod topics;
+pub(crate) mod topics;
 
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 

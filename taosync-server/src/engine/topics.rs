@@ -19,7 +19,7 @@ use super::time::now_ticks;
 use super::{Engine, Session};
 use crate::tmq::{
     Broker, MemoryWal, RowProjector, SystemClock, TmqError, TmqResult, TopicDef, TopicKind,
-    WalBlock, consumer_values, subscription_values,
+    WalBlock, WalMeta, consumer_values, subscription_values,
 };
 use taosync_proto::row::Column;
 use taosync_proto::types::{Precision, Type};
@@ -152,10 +152,17 @@ pub(super) fn create_topic(
         }
         TopicTarget::Query(sel) => query_kind(s, db, sel)?,
     };
+    let with_meta = match target {
+        TopicTarget::Database { with_meta, .. } | TopicTarget::Stable { with_meta, .. } => {
+            *with_meta
+        }
+        TopicTarget::Query(_) => false,
+    };
     let topic = TopicDef {
         name: name.to_owned(),
         db: dbn.to_owned(),
         kind,
+        with_meta,
     };
     s.engine.broker.create_topic(topic, false)?;
     Ok(())
@@ -524,5 +531,101 @@ mod tests {
         s.execute("drop topic t", 0).unwrap();
         assert!(!s.engine().broker().topic_exists("t"));
         s.execute("drop database w", 0).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Meta entries: table DDL and DELETE as `tmq_get_json_meta` objects (02 §3.5.4) in the WAL,
+// for topics created WITH META.
+
+/// TDengine's `TSDB_ALTER_TABLE_*` codes, the `alterType` of an alter meta.
+pub(super) mod alter_type {
+    pub const ADD_TAG: i32 = 1;
+    pub const DROP_TAG: i32 = 2;
+    pub const UPDATE_TAG_NAME: i32 = 3;
+    pub const UPDATE_TAG_VAL: i32 = 4;
+    pub const ADD_COLUMN: i32 = 5;
+    pub const DROP_COLUMN: i32 = 6;
+    pub const UPDATE_COLUMN_BYTES: i32 = 7;
+    pub const UPDATE_TAG_BYTES: i32 = 8;
+    pub const UPDATE_COLUMN_NAME: i32 = 10;
+}
+
+/// One column or tag of a meta: `name`, `type` and, for variable-length types, `length`.
+pub(super) fn column_json(c: &super::catalog::ColDef) -> serde_json::Value {
+    let mut o = serde_json::json!({"name": c.name, "type": c.ty.code()});
+    if c.ty.is_var() {
+        o["length"] = serde_json::json!(c.length);
+    }
+    o
+}
+
+/// The meta of a supertable or normal table creation.
+pub(super) fn create_meta(name: &str, table_type: &str, schema: &Schema) -> serde_json::Value {
+    serde_json::json!({
+        "type": "create",
+        "tableType": table_type,
+        "tableName": name,
+        "columns": schema.columns.iter().map(column_json).collect::<Vec<_>>(),
+        "tags": schema.tags.iter().map(column_json).collect::<Vec<_>>(),
+    })
+}
+
+/// The meta of a child table creation.
+pub(super) fn create_child_meta(
+    name: &str,
+    stable: &str,
+    schema: &Schema,
+    tags: &[Value],
+) -> serde_json::Value {
+    let tags: Vec<serde_json::Value> = schema
+        .tags
+        .iter()
+        .zip(tags)
+        .map(
+            |(c, v)| serde_json::json!({"name": c.name, "type": c.ty.code(), "value": v.to_json()}),
+        )
+        .collect();
+    serde_json::json!({
+        "type": "create",
+        "tableType": "child",
+        "tableName": name,
+        "using": stable,
+        "tagNum": schema.tags.len(),
+        "tags": tags,
+        "createList": [],
+    })
+}
+
+/// Records `json` in the WAL of `db`: in the table's vgroup, or in every vgroup for a
+/// supertable DDL (each vnode applies those, as in TDengine). Databases without a WAL
+/// (`WAL_RETENTION_PERIOD 0`) record nothing.
+pub(crate) fn append_meta(
+    cat: &Catalog,
+    dbn: &str,
+    vgroup: Option<i32>,
+    json: serde_json::Value,
+    stable: Option<&str>,
+    is_create: bool,
+) {
+    let Some(db) = cat.dbs.get(dbn) else {
+        return;
+    };
+    if db.options.int("wal_retention_period", 3600) == 0 {
+        return;
+    }
+    let vgroups = match vgroup {
+        Some(v) => vec![v],
+        None => db.vgroup_ids(),
+    };
+    for vg in vgroups {
+        let meta = WalMeta {
+            json: json.clone(),
+            stable: stable.map(str::to_owned),
+            is_create,
+        };
+        if let Err(e) = cat.wal.append_meta(dbn, vg, meta) {
+            log::warn!("WAL meta append to {dbn} failed: {}", e.message);
+        }
     }
 }

@@ -89,6 +89,10 @@ pub struct TmqMessage {
     pub precision: Precision,
     /// Blocks, each the rows of one table.
     pub blocks: Vec<MessageBlock>,
+    /// The DDL JSON of a meta message (then `blocks` is empty): one object, or with
+    /// `msg.enable.batchmeta` consecutive creations as `{"tmq_meta_version":"1.0",
+    /// "metas":[…]}`.
+    pub meta: Option<serde_json::Value>,
 }
 
 impl TmqMessage {
@@ -646,7 +650,8 @@ impl Broker {
                 .settings
                 .min_poll_rows
                 .unwrap_or(self.max_rows_per_message);
-            let scan = self.scan(topic, key.1, position, limit, &mut budget)?;
+            let batch_meta = consumer.settings.enable_batch_meta;
+            let scan = self.scan(topic, key.1, position, limit, batch_meta, &mut budget)?;
             if let Some(next) = scan.next_position {
                 consumer.assignment.insert(key.clone(), Some(next));
             }
@@ -681,7 +686,7 @@ impl Broker {
                 continue;
             };
             let mut budget = SCAN_BUDGET;
-            let scan = self.scan(topic, key.1, *position, cap, &mut budget)?;
+            let scan = self.scan(topic, key.1, *position, cap, false, &mut budget)?;
             if let Some(message) = scan.message {
                 best = best.max(message.rows());
             }
@@ -700,12 +705,15 @@ impl Broker {
         vgroup: i32,
         position: i64,
         limit: usize,
+        batch_meta: bool,
         budget: &mut usize,
     ) -> TmqResult<Scan> {
         let mut scan = Scan::default();
         let mut blocks: Vec<MessageBlock> = Vec::new();
         let mut rows = 0usize;
         let mut first_version: Option<i64> = None;
+        let mut metas: Vec<serde_json::Value> = Vec::new();
+        let mut metas_batchable = false;
         let mut from = position;
         'outer: while *budget > 0 {
             let entries = self
@@ -715,6 +723,37 @@ impl Broker {
                 break;
             }
             for entry in entries {
+                if let Some(meta) = &entry.meta
+                    && topic.wants_meta(meta)
+                {
+                    // A DDL is a message of its own, in WAL order with the data: it ends
+                    // a data message before it, and with batch meta consecutive creations
+                    // share one message.
+                    let batching = batch_meta && meta.is_create;
+                    let joins =
+                        metas.is_empty() || (batching && metas_batchable && blocks.is_empty());
+                    if !blocks.is_empty() || !joins {
+                        break 'outer;
+                    }
+                    *budget = budget.saturating_sub(1);
+                    first_version.get_or_insert(entry.version);
+                    from = entry.version.saturating_add(1);
+                    scan.next_position = Some(from);
+                    metas.push(meta.json.clone());
+                    metas_batchable = batching;
+                    if !batching {
+                        break 'outer;
+                    }
+                    continue;
+                }
+                if !metas.is_empty()
+                    && entry
+                        .blocks
+                        .iter()
+                        .any(|b| topic.select(b).is_ok_and(|s| s.is_some()))
+                {
+                    break 'outer;
+                }
                 *budget = budget.saturating_sub(1);
                 from = entry.version.saturating_add(1);
                 scan.next_position = Some(from);
@@ -739,8 +778,14 @@ impl Broker {
                 }
             }
         }
+        let meta = match metas.len() {
+            0 => None,
+            1 if !metas_batchable => metas.pop(),
+            _ => Some(serde_json::json!({"tmq_meta_version": "1.0", "metas": metas})),
+        };
         if let Some(offset) = first_version {
             scan.message = Some(TmqMessage {
+                meta,
                 topic: topic.name.clone(),
                 db: topic.db.clone(),
                 vgroup_id: vgroup,

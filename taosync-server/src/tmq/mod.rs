@@ -60,4 +60,4 @@ pub use error::{TmqError, TmqResult};
 pub use session::{SessionReply, TmqSession};
 pub use system::{consumer_values, subscription_values};
 pub use topic::{RowProjector, TopicDef, TopicKind};
-pub use wal::{MemoryWal, WalBlock};
+pub use wal::{MemoryWal, WalBlock, WalMeta};

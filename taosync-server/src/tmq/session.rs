@@ -22,10 +22,11 @@ use taosync_proto::block::encode_block;
 use taosync_proto::tmq::parse_tmq_request;
 use taosync_proto::tmq::{
     Assignment, AssignmentReply, CommitOffsetReply, CommitReply, CommittedReply, Empty,
-    FetchJsonMetaArgs, FetchRawDataReply, FetchRawReply, FetchReply, ListTopicsReply,
-    MESSAGE_TYPE_DATA, PollArgs, PollReply, PositionReply, RAW_DATA_META_TYPE, RawDataTable,
-    SubscribeArgs, SubscribeReply, TmqFetchBlockReply, TmqRequest, VersionReply, encode_raw_data,
-    encode_tmq_error, encode_tmq_reply,
+    FetchJsonMetaArgs, FetchJsonMetaReply, FetchRawDataReply, FetchRawReply, FetchReply,
+    ListTopicsReply, MESSAGE_TYPE_DATA, MESSAGE_TYPE_META, PollArgs, PollReply, PositionReply,
+    RAW_DATA_META_TYPE, RAW_META_JSON_TYPE, RawDataTable, SubscribeArgs, SubscribeReply,
+    TmqFetchBlockReply, TmqRequest, VersionReply, encode_raw_data, encode_tmq_error,
+    encode_tmq_reply,
 };
 
 /// The longest a single `poll` blocks, whatever `blocking_time` asks.
@@ -233,27 +234,30 @@ impl TmqSession {
                     .encode(),
                 )
             }),
-            TmqRequest::FetchRaw(args) => self.raw_payload(args.message_id).and_then(|raw| {
-                FetchRawReply {
-                    timing: nanos(start) as u64,
-                    req_id,
-                    message_id: args.message_id,
-                    raw_type: RAW_DATA_META_TYPE,
-                    raw: &raw,
-                }
-                .encode()
-                .map(SessionReply::Binary)
-                .map_err(|e| generic(e.message()))
-            }),
+            TmqRequest::FetchRaw(args) => {
+                self.raw_payload(args.message_id)
+                    .and_then(|(raw_type, raw)| {
+                        FetchRawReply {
+                            timing: nanos(start) as u64,
+                            req_id,
+                            message_id: args.message_id,
+                            raw_type,
+                            raw: &raw,
+                        }
+                        .encode()
+                        .map(SessionReply::Binary)
+                        .map_err(|e| generic(e.message()))
+                    })
+            }
             TmqRequest::FetchRawData(args) => {
                 return vec![match self.raw_payload(args.message_id) {
-                    Ok(raw) => FetchRawDataReply {
+                    Ok((raw_type, raw)) => FetchRawDataReply {
                         timing: nanos(start) as u64,
                         req_id,
                         code: 0,
                         message: "",
                         message_id: args.message_id,
-                        payload: Some((RAW_DATA_META_TYPE, &raw)),
+                        payload: Some((raw_type, &raw)),
                     }
                     .encode()
                     .map_or_else(
@@ -419,7 +423,11 @@ impl TmqSession {
                     topic: message.topic.clone(),
                     database: message.db.clone(),
                     vgroup_id: message.vgroup_id,
-                    message_type: MESSAGE_TYPE_DATA,
+                    message_type: if message.meta.is_some() {
+                        MESSAGE_TYPE_META
+                    } else {
+                        MESSAGE_TYPE_DATA
+                    },
                     message_id: self.last_message_id,
                     offset: message.offset,
                 };
@@ -495,8 +503,13 @@ impl TmqSession {
         encode_block(&block.columns, &block.rows).map_err(|e| generic(e.message()))
     }
 
-    fn raw_payload(&mut self, message_id: u64) -> TmqResult<Vec<u8>> {
+    /// The raw form of a message: its data as a raw-data payload, or the JSON of a meta
+    /// message ([`RAW_META_JSON_TYPE`]).
+    fn raw_payload(&mut self, message_id: u64) -> TmqResult<(u16, Vec<u8>)> {
         let cached = self.cached(message_id, "message ID is not equal")?;
+        if let Some(meta) = &cached.message.meta {
+            return Ok((RAW_META_JSON_TYPE, meta.to_string().into_bytes()));
+        }
         let tables: Vec<RawDataTable<'_>> = cached
             .message
             .blocks
@@ -507,11 +520,21 @@ impl TmqSession {
                 rows: &b.rows,
             })
             .collect();
-        encode_raw_data(&tables, cached.message.precision).map_err(|e| generic(e.message()))
+        encode_raw_data(&tables, cached.message.precision)
+            .map(|raw| (RAW_DATA_META_TYPE, raw))
+            .map_err(|e| generic(e.message()))
     }
 
     fn fetch_json_meta(&mut self, args: &FetchJsonMetaArgs) -> TmqResult<SessionReply> {
+        let start = Instant::now();
         let cached = self.cached(args.message_id, "message ID is not equal")?;
+        if let Some(meta) = &cached.message.meta {
+            let reply = FetchJsonMetaReply {
+                message_id: args.message_id,
+                data: meta.clone(),
+            };
+            return Ok(text(start, "fetch_json_meta", args.req_id, &reply));
+        }
         Err(generic(&format!(
             "message type can not get meta, type: {}",
             cached.reply.message_type

@@ -50,6 +50,7 @@ fn topic(name: &str, kind: TopicKind) -> TopicDef {
         name: name.into(),
         db: DB.into(),
         kind,
+        with_meta: false,
     }
 }
 

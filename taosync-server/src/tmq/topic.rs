@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::error::TmqResult;
-use super::wal::WalBlock;
+use super::wal::{WalBlock, WalMeta};
 use taosync_proto::row::Column;
 use taosync_proto::value::Value;
 
@@ -143,6 +143,9 @@ pub struct TopicDef {
     pub db: String,
     /// What it reads.
     pub kind: TopicKind,
+    /// Created `WITH META`: table DDL is delivered as meta messages (database and
+    /// supertable topics only).
+    pub with_meta: bool,
 }
 
 /// One block of a delivered message: rows of one table.
@@ -157,6 +160,16 @@ pub struct MessageBlock {
 }
 
 impl TopicDef {
+    /// Whether this topic delivers the DDL `meta`.
+    pub(crate) fn wants_meta(&self, meta: &WalMeta) -> bool {
+        self.with_meta
+            && match &self.kind {
+                TopicKind::Database => true,
+                TopicKind::Stable { stable } => meta.stable.as_deref() == Some(stable.as_str()),
+                TopicKind::Query { .. } => false,
+            }
+    }
+
     /// The blocks of `block` this topic delivers (none when the table is not part of it).
     pub(crate) fn select(&self, block: &WalBlock) -> TmqResult<Option<MessageBlock>> {
         let (columns, rows) = match &self.kind {

@@ -65,13 +65,27 @@ impl WalBlock {
     }
 }
 
-/// One WAL entry: a version and the tables it wrote.
+/// A table DDL or DELETE recorded in a vgroup's WAL, which topics created `WITH META`
+/// deliver as a meta message (02 §3.5.4).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WalMeta {
+    /// The `tmq_get_json_meta` object, e.g. `{"type":"create","tableType":"super",…}`.
+    pub json: serde_json::Value,
+    /// The supertable the DDL concerns (the table itself, or a child's supertable).
+    pub stable: Option<String>,
+    /// A table creation (what `msg.enable.batchmeta` batches).
+    pub is_create: bool,
+}
+
+/// One WAL entry: a version and the tables it wrote, or a DDL.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WalEntry {
     /// The entry's version (strictly increasing within a vgroup).
     pub version: i64,
     /// The tables written, in request order.
     pub blocks: Vec<WalBlock>,
+    /// The DDL of a meta entry (then `blocks` is empty).
+    pub meta: Option<WalMeta>,
 }
 
 /// The retained range of a vgroup's WAL: versions `begin..end`.
@@ -187,6 +201,21 @@ impl MemoryWal {
 
     /// Appends one entry with `blocks` to a vgroup and returns its version.
     pub fn append(&self, db: &str, vgroup: i32, blocks: Vec<WalBlock>) -> TmqResult<i64> {
+        self.push(db, vgroup, blocks, None)
+    }
+
+    /// Appends one meta entry to a vgroup and returns its version.
+    pub fn append_meta(&self, db: &str, vgroup: i32, meta: WalMeta) -> TmqResult<i64> {
+        self.push(db, vgroup, Vec::new(), Some(meta))
+    }
+
+    fn push(
+        &self,
+        db: &str,
+        vgroup: i32,
+        blocks: Vec<WalBlock>,
+        meta: Option<WalMeta>,
+    ) -> TmqResult<i64> {
         let mut dbs = self.lock();
         let log = dbs.get_mut(db).ok_or_else(|| db_missing(db))?;
         let vg = log
@@ -194,7 +223,11 @@ impl MemoryWal {
             .get_mut(&vgroup)
             .ok_or_else(|| vgroup_missing(vgroup))?;
         let version = vg.end;
-        vg.entries.push_back(WalEntry { version, blocks });
+        vg.entries.push_back(WalEntry {
+            version,
+            blocks,
+            meta,
+        });
         vg.end += 1;
         while vg.entries.len() > self.max_entries {
             vg.entries.pop_front();

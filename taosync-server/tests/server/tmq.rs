@@ -13,9 +13,9 @@ use taosync_proto::Value;
 use taosync_proto::block::decode_block;
 use taosync_proto::tmq::{
     AssignmentArgs, AssignmentReply, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs,
-    FetchBlockArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, PollArgs, PollReply,
-    RawData, SeekArgs, SubscribeArgs, TmqFetchBlockReply, TopicVgroupId, UnsubscribeArgs,
-    VersionArgs, decode_tmq_reply,
+    FetchBlockArgs, FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs,
+    PollArgs, PollReply, RAW_META_JSON_TYPE, RawData, SeekArgs, SubscribeArgs, TmqFetchBlockReply,
+    TopicVgroupId, UnsubscribeArgs, VersionArgs, decode_tmq_reply,
 };
 use taosync_proto::ws::{Action, Reply, encode_request};
 use taosync_server::{Server, ServerConfig, ServerHandle};
@@ -815,4 +815,75 @@ fn another_request_ends_a_waiting_poll_early() {
     assert!(started.elapsed() < Duration::from_secs(3));
     // Unsubscribed: the topic can be dropped at once.
     sql(&h, "drop topic t_w");
+}
+
+// ---------------------------------------------------------------------------------------
+// WITH META
+
+#[test]
+fn with_meta_messages_are_json_meta_and_raw_meta_in_order_with_data() {
+    let h = start();
+    sql(&h, "create database wm vgroups 1");
+    sql(&h, "create topic wm_t with meta as database wm");
+    sql(
+        &h,
+        "create stable wm.st (ts timestamp, v int) tags (loc int, g int)",
+    );
+    sql(
+        &h,
+        "insert into wm.c1 using wm.st tags (1, 2) values (1700000000000, 1)",
+    );
+    sql(&h, "alter stable wm.st drop tag g");
+    sql(&h, "drop table wm.c1");
+    let mut c = Consumer::subscribed(&h, "g", "c", &["wm_t"]);
+    let mut seen = Vec::new();
+    loop {
+        let p = c.poll(300);
+        if !p.have_message {
+            break;
+        }
+        if p.message_type == 1 {
+            seen.push(format!("data {}", c.fetch_raw(p.message_id).len()));
+            continue;
+        }
+        assert_eq!(p.message_type, 2, "{p:?}");
+        let req_id = c.next_req();
+        let meta = c
+            .call(&FetchJsonMetaArgs {
+                req_id,
+                message_id: p.message_id,
+            })
+            .unwrap()
+            .body
+            .data;
+        // The raw form of the same message: the JSON, typed RAW_META_JSON_TYPE.
+        let req_id = c.next_req();
+        let text = encode_request(&FetchRawDataArgs {
+            req_id,
+            message_id: p.message_id,
+        })
+        .unwrap();
+        c.send_text(&text);
+        let Message::Binary(frame) = c.recv() else {
+            panic!("fetch_raw_data replies with a binary frame");
+        };
+        let (raw_type, raw) = FetchRawDataReply::decode(&frame)
+            .unwrap()
+            .into_result()
+            .unwrap();
+        assert_eq!(raw_type, RAW_META_JSON_TYPE);
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(raw).unwrap(),
+            meta
+        );
+        seen.push(format!(
+            "{} {}",
+            meta["type"].as_str().unwrap(),
+            meta["alterType"].as_i64().unwrap_or(-1)
+        ));
+    }
+    assert_eq!(
+        seen,
+        ["create -1", "create -1", "data 1", "alter 2", "drop -1"]
+    );
 }

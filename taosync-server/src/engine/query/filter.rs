@@ -10,6 +10,7 @@ use crate::engine::expr::{BExpr, Binder, Ctx, as_int, truthy};
 use crate::engine::time::now_ticks;
 use taosync_proto::code::Code;
 use taosync_proto::types::Precision;
+use taosync_proto::value::Value;
 
 use super::scan::{TableSrc, base_scope};
 
@@ -177,40 +178,77 @@ pub(crate) fn delete(s: &Session, table: &ObjName, where_: Option<&Expr>) -> ERe
         None => None,
     };
     let precision = db.precision();
+    let ts_slot = schema.ts_slot();
+    let ts_name = schema
+        .columns
+        .first()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
     let mut removed = 0u64;
+    let mut metas = Vec::new();
     for name in targets {
         let Some(t) = db.tables.get_mut(&name) else {
             continue;
         };
+        let mut range: Option<(i64, i64)> = None;
         let tags = match &t.kind {
             TableKind::Child { tags, .. } => tags.clone(),
             TableKind::Normal(_) => Vec::new(),
         };
         let tbname = t.name.clone();
         let mut err = None;
-        removed += t.data.delete_where(|r| match &cond {
-            None => true,
-            Some(c) => {
-                let ctx = Ctx {
-                    row: Some(r),
-                    tags: &tags,
-                    tbname: &tbname,
-                    aggs: &[],
-                    window: (0, 0),
-                    precision,
-                };
-                match c.eval(&ctx) {
-                    Ok(v) => truthy(&v),
-                    Err(e) => {
-                        err = Some(e);
-                        false
+        let n = t.data.delete_where(|r| {
+            let hit = match &cond {
+                None => true,
+                Some(c) => {
+                    let ctx = Ctx {
+                        row: Some(r),
+                        tags: &tags,
+                        tbname: &tbname,
+                        aggs: &[],
+                        window: (0, 0),
+                        precision,
+                    };
+                    match c.eval(&ctx) {
+                        Ok(v) => truthy(&v),
+                        Err(e) => {
+                            err = Some(e);
+                            false
+                        }
                     }
                 }
+            };
+            if hit && let Value::Timestamp(ts) = r.get(ts_slot) {
+                let v = ts.value();
+                range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
             }
+            hit
         }) as u64;
         if let Some(e) = err {
             return Err(e);
         }
+        removed += n;
+        if let Some((lo, hi)) = range {
+            // The meta TDengine's tmq_get_json_meta gives a DELETE: one per table, the
+            // deleted time range.
+            let sql =
+                format!("delete from `{tbname}` where `{ts_name}` >= {lo} and `{ts_name}` <= {hi}");
+            metas.push((
+                t.vgroup,
+                t.stable().map(str::to_owned),
+                serde_json::json!({"type": "delete", "sql": sql}),
+            ));
+        }
+    }
+    for (vgroup, stable, json) in metas {
+        crate::engine::topics::append_meta(
+            &cat,
+            &dbn,
+            Some(vgroup),
+            json,
+            stable.as_deref(),
+            false,
+        );
     }
     Ok(removed)
 }
