@@ -77,9 +77,7 @@ impl Stats {
 
 fn start_server(port: u16, rng: &mut Rng) -> taosync::Result<ServerHandle> {
     let faults = FaultInjector::new().drop_after(rng.between(40, 400) as usize);
-    Ok(Server::start(
-        ServerConfig::new().port(port).faults(faults),
-    )?)
+    Server::start(ServerConfig::new().port(port).faults(faults))
 }
 
 /// Peak resident set size of this process in MiB (Linux; 0 elsewhere).
