@@ -281,6 +281,95 @@ impl Connection {
         self.shared.is_broken()
     }
 
+    /// Writes a block in TDengine's raw block layout (a TMQ
+    /// [`MessageBlock::raw_block`](crate::MessageBlock::raw_block), say) into `table`, an
+    /// existing table of the current database; the block's columns fill the table's first
+    /// columns in order (taosAdapter's `write_raw_block`). WebSocket only.
+    ///
+    /// ```
+    /// use taosync::{Column, Precision, Timestamp, Type, Value};
+    /// use taosync_proto::block::encode_block;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database replica", ())?;
+    /// conn.execute("use replica", ())?;
+    /// conn.execute("create table t (ts timestamp, v int)", ())?;
+    /// let columns = [Column::new("ts", Type::Timestamp, 8), Column::new("v", Type::Int, 4)];
+    /// let block = encode_block(&columns, &[vec![Value::Timestamp(Timestamp::new(1_700_000_000_000, Precision::Millisecond)), Value::Int(7)]])?;
+    /// conn.write_raw_block("t", &block)?;
+    /// assert_eq!(conn.query_one::<(i32,), _>("select v from t", ())?, (7,));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn write_raw_block(&self, table: &str, block: &[u8]) -> Result<()> {
+        let req_id = self.shared.next_req_id();
+        self.shared.with(|s| {
+            s.request_binary("write_raw_block", req_id, |id| {
+                crate::proto::ws::encode_write_raw_block(id, table, block, None)
+            })
+        })
+    }
+
+    /// [`write_raw_block`](Self::write_raw_block) with the block's columns named by
+    /// `fields`: each fills the table column of its name, so the table may have more
+    /// columns, in another order (taosAdapter's `write_raw_block_with_fields`). Replaying a
+    /// TMQ block is `write_raw_block_with_fields(block.table_name(), block.raw_block(),
+    /// block.columns())`. WebSocket only.
+    ///
+    /// ```
+    /// use taosync::{Column, Precision, Timestamp, Type, Value};
+    /// use taosync_proto::block::encode_block;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database replica", ())?;
+    /// conn.execute("use replica", ())?;
+    /// conn.execute("create table t (ts timestamp, a int, b int)", ())?;
+    /// let columns = [Column::new("ts", Type::Timestamp, 8), Column::new("b", Type::Int, 4)];
+    /// let block = encode_block(&columns, &[vec![Value::Timestamp(Timestamp::new(1_700_000_000_000, Precision::Millisecond)), Value::Int(2)]])?;
+    /// conn.write_raw_block_with_fields("t", &block, &columns)?;
+    /// assert_eq!(conn.query_one::<(Option<i32>, i32), _>("select a, b from t", ())?, (None, 2));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn write_raw_block_with_fields(
+        &self,
+        table: &str,
+        block: &[u8],
+        fields: &[Column],
+    ) -> Result<()> {
+        let req_id = self.shared.next_req_id();
+        self.shared.with(|s| {
+            s.request_binary("write_raw_block_with_fields", req_id, |id| {
+                crate::proto::ws::encode_write_raw_block(id, table, block, Some(fields))
+            })
+        })
+    }
+
+    /// Applies the raw form of a TMQ meta message ([`Message::raw_meta`](crate::Message::raw_meta):
+    /// a table created, altered or dropped, rows deleted) to the current database, as the
+    /// server that produced it describes it (taosAdapter's `write_raw`). With
+    /// [`write_raw_block_with_fields`](Self::write_raw_block_with_fields) this replays a
+    /// `WITH META` topic into another database; `examples/replay_topic.rs` does exactly
+    /// that. WebSocket only.
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// conn.execute("create database replica", ())?;
+    /// conn.execute("use replica", ())?;
+    /// // The embedded server's raw meta is the message's JSON (raw type 0xffff).
+    /// let json = br#"{"type":"create","tableType":"normal","tableName":"n","columns":[{"name":"ts","type":9},{"name":"v","type":4}],"tags":[]}"#;
+    /// conn.write_raw_meta(&taosync::tmq::RawMeta::new(0xffff, json.to_vec()))?;
+    /// assert_eq!(conn.query("describe n", ())?.count(), 2);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn write_raw_meta(&self, meta: &crate::tmq::RawMeta) -> Result<()> {
+        let req_id = self.shared.next_req_id();
+        self.shared.with(|s| {
+            s.request_binary("write_raw_meta", req_id, |id| {
+                crate::proto::ws::encode_write_raw(id, meta.raw_type(), meta.data())
+            })
+        })
+    }
+
     /// How many times the connection reopened its WebSocket (after the server, the network
     /// or a keep-alive found it dead); always 0 over REST, which holds no socket. Waits for
     /// a request in flight on another thread.

@@ -90,9 +90,18 @@ pub struct MessageBlock {
     pub(super) columns: Arc<[Column]>,
     pub(super) precision: Precision,
     pub(super) rows: Vec<Row>,
+    /// The block as the server sent it (see [`raw_block`](Self::raw_block)).
+    pub(super) raw: Vec<u8>,
 }
 
 impl MessageBlock {
+    /// The block in TDengine's raw block layout, as the server sent it: what
+    /// [`Connection::write_raw_block`](crate::Connection::write_raw_block) writes into a
+    /// table elsewhere.
+    pub fn raw_block(&self) -> &[u8] {
+        &self.raw
+    }
+
     /// The table the rows belong to (`""` when the server did not say, e.g. some query
     /// topics).
     pub fn table_name(&self) -> &str {
@@ -176,6 +185,39 @@ pub struct Message {
     pub(super) message_type: MessageType,
     pub(super) blocks: Vec<MessageBlock>,
     pub(super) meta: Option<serde_json::Value>,
+    pub(super) raw_meta: Option<RawMeta>,
+}
+
+/// The raw form of a meta message (`tmq_get_raw` of it): what
+/// [`Connection::write_raw_meta`](crate::Connection::write_raw_meta) applies to another
+/// database, byte for byte as the server produced it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawMeta {
+    pub(super) raw_type: u16,
+    pub(super) data: Vec<u8>,
+}
+
+impl RawMeta {
+    /// A raw meta from its parts (`raw_type` and bytes of a `tmq_raw_data`), e.g. one
+    /// stored earlier.
+    ///
+    /// ```
+    /// let meta = taosync::tmq::RawMeta::new(0xffff, b"{}".to_vec());
+    /// assert_eq!((meta.raw_type(), meta.data()), (0xffff, &b"{}"[..]));
+    /// ```
+    pub fn new(raw_type: u16, data: Vec<u8>) -> RawMeta {
+        RawMeta { raw_type, data }
+    }
+
+    /// The raw type (`raw_type` of `tmq_raw_data`).
+    pub fn raw_type(&self) -> u16 {
+        self.raw_type
+    }
+
+    /// The raw bytes.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
 }
 
 impl Message {
@@ -222,6 +264,12 @@ impl Message {
     /// The DDL JSON of a meta message (02 §3.5.4), `None` for data messages.
     pub fn meta(&self) -> Option<&serde_json::Value> {
         self.meta.as_ref()
+    }
+
+    /// The raw form of a meta message, `None` for data messages: replay it elsewhere with
+    /// [`Connection::write_raw_meta`](crate::Connection::write_raw_meta).
+    pub fn raw_meta(&self) -> Option<&RawMeta> {
+        self.raw_meta.as_ref()
     }
 
     /// The total number of rows over all blocks.

@@ -99,9 +99,9 @@ use crate::options::{ConnectOptions, HostAddr};
 use crate::proto::block::decode_rows;
 use crate::proto::tmq::{
     AssignmentArgs, CommitArgs, CommitOffsetArgs, CommittedArgs, FetchArgs, FetchBlockArgs,
-    FetchJsonMetaArgs, FetchRawDataArgs, FetchRawDataReply, ListTopicsArgs, OFFSET_INVALID,
-    PollArgs, PollReply, PositionArgs, RawData, SeekArgs, SubscribeArgs, TmqFetchBlockReply,
-    TopicVgroupId, UnsubscribeArgs,
+    FetchJsonMetaArgs, FetchRawArgs, FetchRawDataArgs, FetchRawDataReply, FetchRawReply,
+    ListTopicsArgs, OFFSET_INVALID, PollArgs, PollReply, PositionArgs, RawData, SeekArgs,
+    SubscribeArgs, TmqFetchBlockReply, TopicVgroupId, UnsubscribeArgs,
 };
 use crate::proto::ws::{Action, binary_reply_req_id};
 use crate::row::Column;
@@ -137,7 +137,9 @@ mod builder;
 mod message;
 
 pub use builder::ConsumerBuilder;
-pub use message::{Message, MessageBlock, MessageType, Messages, TopicAssignment, TopicPartition};
+pub use message::{
+    Message, MessageBlock, MessageType, Messages, RawMeta, TopicAssignment, TopicPartition,
+};
 
 // ---------------------------------------------------------------------------------------
 // Consumer
@@ -815,6 +817,24 @@ impl Inner {
         } else {
             None
         };
+        // The meta's raw form, for replaying it elsewhere with `write_raw_meta`.
+        let raw_meta = if message_type.has_meta() {
+            let req_id = self.next_req_id();
+            let frame = self.request_binary(
+                &FetchRawArgs {
+                    req_id,
+                    message_id: reply.message_id,
+                },
+                |f| FetchRawReply::decode(f).ok().map(|r| r.req_id),
+            )?;
+            let raw = FetchRawReply::decode(&frame)?;
+            Some(RawMeta {
+                raw_type: raw.raw_type,
+                data: raw.raw.to_vec(),
+            })
+        } else {
+            None
+        };
         Ok(Message {
             consumer_id: self.consumer_id,
             generation: self.generation,
@@ -826,6 +846,7 @@ impl Inner {
             message_type,
             blocks,
             meta,
+            raw_meta,
         })
     }
 
@@ -853,6 +874,7 @@ impl Inner {
                     columns,
                     precision,
                     rows,
+                    raw: b.block.to_vec(),
                 })
             })
             .collect()
@@ -884,6 +906,7 @@ impl Inner {
                 columns,
                 precision,
                 rows,
+                raw: block.block.to_vec(),
             });
         }
     }

@@ -441,6 +441,20 @@ impl Session {
         }
     }
 
+    /// One binary request not tied to a server-side object (the raw writes), built by
+    /// `frame(req_id)`; its text reply carries `req_id`.
+    pub(crate) fn request_binary(
+        &mut self,
+        feature: &str,
+        req_id: u64,
+        frame: impl FnOnce(u64) -> Result<Vec<u8>>,
+    ) -> Result<()> {
+        match self {
+            Session::Rest(_) => Err(needs_websocket(feature)),
+            Session::Ws(s) => s.request_binary(req_id, frame),
+        }
+    }
+
     /// Fails with NotSupported over REST: `feature` needs a WebSocket.
     pub(crate) fn require_websocket(&self, feature: &str) -> Result<()> {
         match self {

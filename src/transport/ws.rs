@@ -465,6 +465,22 @@ impl WsSession {
         decode_body(&header, &text)
     }
 
+    /// One binary request that creates nothing on the server (the raw writes), whose
+    /// text reply carrying `req_id` reports success or the server's error.
+    pub(crate) fn request_binary(
+        &mut self,
+        req_id: u64,
+        frame: impl FnOnce(u64) -> Result<Vec<u8>>,
+    ) -> Result<()> {
+        self.ensure_usable()?;
+        let frame = frame(req_id)?;
+        log::debug!("ws binary request req_id={req_id} ({} bytes)", frame.len());
+        let deadline = self.channel.deadline();
+        self.channel.send_binary(frame)?;
+        let (header, text) = self.channel.read_text(req_id, None, deadline)?;
+        decode_body::<crate::proto::ws::Empty>(&header, &text).map(|_| ())
+    }
+
     /// A request that ends `target` (stmt `close`): sent only when `target` still lives on
     /// a working socket, never reopening one for it. With `reply` the answer is awaited.
     pub(crate) fn release<A: Action>(

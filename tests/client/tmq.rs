@@ -809,3 +809,95 @@ fn batch_meta_puts_consecutive_creations_in_one_message() {
         ]
     );
 }
+
+/// Issue #12 item 5: a `with meta` database topic replayed into a second database with
+/// `write_raw_meta` and `write_raw_block_with_fields` gives the same tables and rows;
+/// `write_raw_block` fills a table's columns in order; REST refuses the raw writes.
+#[test]
+fn a_with_meta_topic_replays_into_another_database() {
+    let h = server();
+    let conn = taosync::connect(h.dsn_ws()).unwrap();
+    for sql in [
+        "create database rp_src vgroups 2",
+        "create database rp_dst vgroups 1",
+        "create topic rp_t with meta as database rp_src",
+        "create stable rp_src.st (ts timestamp, v int, s nchar(4)) tags (loc int)",
+        "insert into rp_src.c1 using rp_src.st tags (1) values (1700000000000, 1, 'ä') (1700000000001, 2, null)",
+        "alter stable rp_src.st add column w double",
+        "insert into rp_src.c2 using rp_src.st tags (2) values (1700000000000, 3, 'b', 0.5)",
+        "alter table rp_src.c2 set tag loc = 20",
+        "create table rp_src.n (ts timestamp, v bigint)",
+        "insert into rp_src.n values (1700000000000, 9)",
+        "delete from rp_src.c1 where ts = 1700000000001",
+    ] {
+        conn.execute(sql, ()).unwrap();
+    }
+    let c = consumer(&h, "g_replay", "r1");
+    c.subscribe(&["rp_t"]).unwrap();
+    let replica = taosync::connect(format!("{}/rp_dst", h.dsn_ws())).unwrap();
+    let (mut metas, mut blocks) = (0, 0);
+    for m in c.iter(SHORT) {
+        let m = m.unwrap();
+        if let Some(raw) = m.raw_meta() {
+            assert!(m.meta().is_some());
+            replica.write_raw_meta(raw).unwrap();
+            metas += 1;
+        }
+        for b in &m {
+            assert!(!b.raw_block().is_empty());
+            replica
+                .write_raw_block_with_fields(b.table_name(), b.raw_block(), b.columns())
+                .unwrap();
+            blocks += 1;
+        }
+    }
+    assert!(metas >= 6 && blocks >= 3, "{metas} metas, {blocks} blocks");
+    let dump = |db: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for t in ["c1", "c2", "n"] {
+            for r in conn
+                .query(&format!("select * from {db}.{t} order by ts"), ())
+                .unwrap()
+            {
+                out.push(format!("{t} {:?}", r.unwrap().values()));
+            }
+        }
+        out.push(format!(
+            "{:?}",
+            conn.query(
+                &format!("select tbname, loc from {db}.st order by tbname"),
+                ()
+            )
+            .unwrap()
+            .map(|r| r.unwrap().into_values())
+            .collect::<Vec<_>>()
+        ));
+        out
+    };
+    assert_eq!(dump("rp_src"), dump("rp_dst"));
+
+    // write_raw_block: columns in order; REST has no raw writes.
+    let cols = [
+        taosync::Column::new("ts", taosync::Type::Timestamp, 8),
+        taosync::Column::new("v", taosync::Type::BigInt, 8),
+    ];
+    let raw = taosync_proto::block::encode_block(
+        &cols,
+        &[vec![
+            taosync::Value::Timestamp(taosync::Timestamp::new(
+                1_700_000_000_005,
+                taosync::Precision::Millisecond,
+            )),
+            taosync::Value::BigInt(5),
+        ]],
+    )
+    .unwrap();
+    replica.write_raw_block("n", &raw).unwrap();
+    let e = replica.write_raw_block("nope", &raw).unwrap_err();
+    assert!(e.code().is_some(), "{e:?}");
+    let rest = taosync::connect(format!("{}/rp_dst", h.dsn_rest())).unwrap();
+    assert_eq!(
+        rest.write_raw_block("n", &raw).unwrap_err().kind(),
+        ErrorKind::NotSupported
+    );
+}

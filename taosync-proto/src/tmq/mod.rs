@@ -25,6 +25,7 @@
 pub mod binary;
 pub mod config;
 pub mod messages;
+mod meta;
 pub mod request;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use binary::{
 };
 pub use config::{ConsumerConfig, OffsetReset};
 pub use messages::*;
+pub use meta::meta_to_sql;
 pub use request::{
     GENERIC_CODE, TmqRequest, encode_tmq_error, encode_tmq_reply, parse_tmq_request,
 };

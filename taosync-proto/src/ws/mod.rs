@@ -24,6 +24,7 @@ pub mod block_reply;
 pub mod envelope;
 pub mod frame;
 pub mod messages;
+pub mod raw_write;
 
 pub use block_reply::{
     BinaryReply, BinaryReplyKind, FetchBlockReply, FetchRawBlockReply, RAW_BLOCK_MARKER,
@@ -39,6 +40,10 @@ pub use frame::{
     encode_fetch_raw_block, encode_validate_sql,
 };
 pub use messages::*;
+pub use raw_write::{
+    RawBlockWrite, RawField, RawWrite, TAOS_FIELD_LEN, encode_write_raw, encode_write_raw_block,
+    field_type,
+};
 
 #[cfg(test)]
 mod tests;

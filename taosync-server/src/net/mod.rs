@@ -9,12 +9,13 @@
 //! `crate::engine`, `crate::sml` or `crate::tmq`.
 //!
 //! Layering (each module uses only those below it): `conn` (accept, route, upgrade) →
-//! `ws`, `tmq_ws`, `rest` → `schemaless`, `stmt` → `socket` (the WebSocket loop) →
+//! `ws`, `tmq_ws`, `rest` → `schemaless`, `stmt`, `raw_write` → `socket` (the WebSocket loop) →
 //! `reply` (reply frames) → `http`, `auth`, `shared`.
 
 pub(crate) mod auth;
 pub(crate) mod conn;
 pub(crate) mod http;
+pub(crate) mod raw_write;
 pub(crate) mod reply;
 pub(crate) mod rest;
 pub(crate) mod schemaless;

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use tungstenite::protocol::WebSocket;
 
 use super::http::Stream;
+use super::raw_write;
 use super::reply::{Reply, args, db_error, error, ok, request_error, timing_u64};
 use super::schemaless;
 use super::shared::Shared;
@@ -433,6 +434,9 @@ impl<'a> WsState<'a> {
                             | BinaryAction::ValidateSql
                             | BinaryAction::Stmt2Bind
                             | BinaryAction::Stmt2BindExec
+                            | BinaryAction::WriteRaw
+                            | BinaryAction::WriteRawBlock
+                            | BinaryAction::WriteRawBlockWithFields
                     ))
         });
         let Some(action) = action else {
@@ -462,6 +466,18 @@ impl<'a> WsState<'a> {
         }
         if action == BinaryAction::FetchRawBlock {
             return Some(self.fetch_raw_block(&req, started));
+        }
+        if matches!(
+            action,
+            BinaryAction::WriteRaw
+                | BinaryAction::WriteRawBlock
+                | BinaryAction::WriteRawBlockWithFields
+        ) && let Some(session) = self.session.as_deref_mut()
+        {
+            return Some(match raw_write::apply(session, action, &req) {
+                Ok(()) => ok(name, req_id, started, &msg::Empty {}),
+                Err(e) => db_error(&e, name, req_id, started),
+            });
         }
         let sql = match req.sql() {
             Ok(sql) => String::from_utf8_lossy(sql).into_owned(),

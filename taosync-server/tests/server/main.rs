@@ -5,6 +5,7 @@
 
 mod common;
 mod protocol;
+mod raw_write;
 mod schemaless;
 mod stmt;
 mod tmq;
