@@ -418,6 +418,9 @@ impl HttpConn {
                 let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
                 let mut parsed = httparse::Request::new(&mut headers);
                 match parsed.parse(&self.buf) {
+                    Ok(httparse::Status::Complete(n)) if n > MAX_HEAD => {
+                        return Err(ReadError::HeadTooLarge);
+                    }
                     Ok(httparse::Status::Complete(n)) => break (n, build_request(&parsed)?),
                     Ok(httparse::Status::Partial) => {}
                     Err(httparse::Error::TooManyHeaders) => return Err(ReadError::HeadTooLarge),
