@@ -424,3 +424,76 @@ fn request_heads_are_bounded() {
     let r = login_within(&h, Duration::ZERO);
     assert_eq!(status(&r), 200, "{r}");
 }
+
+/// A self-signed test certificate for `localhost` / 127.0.0.1 (EC P-256, 100 years).
+const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUIAk/JBDZcnZ7ybl7FlhR7B2GS9gwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMjAxNDMwM1oYDzIxMjYxMDI5
+MDE0MzAzWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQI/FMWhorDlB27v0whx8+saekFKzoscbiCqKrC3UKZZaXTycADY+Ys
+dBf01TWGjf0IQpVgGeMM6TwP0qbRbdvmo28wbTAdBgNVHQ4EFgQUyuFJ+bohpKSI
+tR2bey17PNGugPYwHwYDVR0jBBgwFoAUyuFJ+bohpKSItR2bey17PNGugPYwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDRwAwRAIgKB8SlBDZLJvPXnertrnkDHIvr91ZB5CWOa8YfWCK5xACIAHn
+FF7/nakwGGXNLnFZCbzn72e0HCdd6ZScpOFhMeyB
+-----END CERTIFICATE-----
+";
+/// Its PKCS#8 private key.
+const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4585f7SYJ3okl22Q
+zcT+xTuFLlSPpOJJZjPaEgPT4hWhRANCAAQI/FMWhorDlB27v0whx8+saekFKzos
+cbiCqKrC3UKZZaXTycADY+YsdBf01TWGjf0IQpVgGeMM6TwP0qbRbdvm
+-----END PRIVATE KEY-----
+";
+
+#[test]
+fn the_tls_handshake_is_held_to_the_handshake_deadline() {
+    let deadline = Duration::from_millis(300);
+    let config = ServerConfig::new()
+        .tls_pem(TEST_CERT.as_bytes(), TEST_KEY.as_bytes())
+        .unwrap()
+        .max_connections(2)
+        .handshake_timeout(deadline);
+    let h = Server::start(config).unwrap();
+    let opened = Instant::now();
+    // One socket silent, one dripping a TLS record header and then a byte every 50 ms:
+    // every read is quick, but the handshake never completes.
+    let mut silent = connect(&h);
+    let mut dripper = connect(&h);
+    dripper
+        .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 0x01])
+        .unwrap();
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(50));
+        if dripper.write_all(&[0]).is_err() {
+            break;
+        }
+    }
+    let margin = Duration::from_millis(500);
+    for s in [&mut silent, &mut dripper] {
+        let left = (deadline + margin).saturating_sub(opened.elapsed());
+        assert!(closed_within(s, left.max(Duration::from_millis(1))));
+    }
+    // The slots are free again, and a real TLS client is served.
+    let connector = native_tls::TlsConnector::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let until = Instant::now() + Duration::from_millis(500);
+    let out = loop {
+        // While a slot is still taken the server answers in plain text: no handshake.
+        let mut out = Vec::new();
+        if let Ok(mut tls) = connector.connect("localhost", connect(&h)) {
+            let req = [sql_head(SQL.len(), false).as_bytes(), SQL.as_bytes()].concat();
+            if tls.write_all(&req).is_ok() {
+                let _ = tls.read_to_end(&mut out);
+            }
+        }
+        let out = String::from_utf8_lossy(&out).into_owned();
+        if out.starts_with("HTTP/1.1 200") || Instant::now() >= until {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(json(&out)["code"], 0, "{out}");
+}
