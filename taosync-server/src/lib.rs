@@ -333,6 +333,7 @@ impl ServerConfig {
     }
 
     /// Largest HTTP request body accepted (larger ones get 400 `invalid content length`).
+    /// All bodies being read at once share [`body_budget`](Self::body_budget).
     pub fn max_body(mut self, bytes: usize) -> ServerConfig {
         self.max_body = bytes;
         self

@@ -72,7 +72,7 @@ pub(crate) fn handle_connection(tcp: TcpStream, shared: &Shared) {
         if shared.stop.load(Ordering::SeqCst) {
             return;
         }
-        let req = match conn.read_request() {
+        let mut req = match conn.read_request() {
             Ok(r) => r,
             Err(ReadError::Closed) => return,
             Err(ReadError::Io(e)) => {
@@ -119,6 +119,9 @@ pub(crate) fn handle_connection(tcp: TcpStream, shared: &Shared) {
             "/ws" | "/rest/ws" | "/rest/schemaless" | "/rest/stmt" | "/rest/tmq"
         ) {
             if is_websocket_upgrade(&req) {
+                // The session outlives the request: give back what its body held.
+                req.body = Vec::new();
+                req.lease = None;
                 upgrade(conn, &req, shared, &path);
                 return;
             }
