@@ -47,6 +47,7 @@ use backend::Backend;
 
 use net::Shared;
 use net::conn::{handle_connection, refuse};
+use net::http::BodyBudget;
 
 /// The server's default time zone, found the way taosd finds the machine's zone: `TZ` if
 /// set (an IANA name, optionally prefixed with `:`, or a path into a `zoneinfo` tree),
@@ -109,8 +110,10 @@ pub struct ServerConfig {
     ws_ping_interval: Duration,
     ws_read_deadline: Duration,
     io_timeout: Duration,
+    handshake_timeout: Duration,
     block_rows: usize,
     max_body: usize,
+    body_budget: usize,
     max_connections: usize,
     http_code_server_error: bool,
 }
@@ -134,8 +137,10 @@ impl std::fmt::Debug for ServerConfig {
             .field("ws_ping_interval", &self.ws_ping_interval)
             .field("ws_read_deadline", &self.ws_read_deadline)
             .field("io_timeout", &self.io_timeout)
+            .field("handshake_timeout", &self.handshake_timeout)
             .field("block_rows", &self.block_rows)
             .field("max_body", &self.max_body)
+            .field("body_budget", &self.body_budget)
             .field("max_connections", &self.max_connections)
             .field("http_code_server_error", &self.http_code_server_error)
             .finish_non_exhaustive()
@@ -150,9 +155,10 @@ impl Default for ServerConfig {
 
 impl ServerConfig {
     /// Defaults: a free port, user `root`/`taosdata`, version `3.3.6.0`, the process time
-    /// zone as taosd finds it (`TZ`, else `/etc/localtime`, else UTC), plain TCP, no faults, pings every 54 s, a 114 s idle read
-    /// deadline, 60 s socket timeouts, blocks of 4096 rows, request bodies up to 64 MiB,
-    /// at most 1024 simultaneous connections.
+    /// zone as taosd finds it (`TZ`, else `/etc/localtime`, else UTC), plain TCP, no
+    /// faults, pings every 54 s, a 114 s idle read deadline, 60 s socket timeouts, a 10 s
+    /// handshake timeout, blocks of 4096 rows, request bodies up to 64 MiB and 256 MiB of
+    /// them buffered at once, at most 1024 simultaneous connections.
     pub fn new() -> ServerConfig {
         ServerConfig {
             port: 0,
@@ -164,8 +170,10 @@ impl ServerConfig {
             ws_ping_interval: Duration::from_secs(54),
             ws_read_deadline: Duration::from_secs(114),
             io_timeout: Duration::from_secs(60),
+            handshake_timeout: Duration::from_secs(10),
             block_rows: 4096,
             max_body: 64 << 20,
+            body_budget: 256 << 20,
             max_connections: 1024,
             http_code_server_error: false,
         }
@@ -244,9 +252,77 @@ impl ServerConfig {
         self
     }
 
-    /// Socket write timeout, HTTP keep-alive idle timeout and TLS handshake timeout.
+    /// Socket write timeout, HTTP keep-alive idle timeout (a connection silent that long
+    /// between requests is closed) and how long a whole HTTP request, body included, may
+    /// take once its first byte is in. The TLS handshake and request heads are bounded by
+    /// [`handshake_timeout`](Self::handshake_timeout).
     pub fn io_timeout(mut self, timeout: Duration) -> ServerConfig {
         self.io_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a new connection has to finish its TLS handshake and send the complete
+    /// head (request line and headers) of its first request, counted from the accept
+    /// (default 10 s); also how long the head of any later request may take once its first
+    /// byte is in. A connection that misses it is closed without a reply, so clients that
+    /// connect and never speak give their [slot](Self::max_connections) back quickly.
+    /// Bodies are bounded by [`io_timeout`](Self::io_timeout) instead. At least 1 ms.
+    ///
+    /// taosAdapter sets no such timeout; the embedded server is stricter so that a test
+    /// leaking idle sockets cannot lock everyone out.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use std::net::TcpStream;
+    /// use std::time::{Duration, Instant};
+    /// use taosync_server::{Server, ServerConfig};
+    /// let server = Server::start(
+    ///     ServerConfig::new().handshake_timeout(Duration::from_millis(100)),
+    /// )
+    /// .unwrap();
+    /// let mut silent = TcpStream::connect(server.addr()).unwrap();
+    /// silent.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    /// let started = Instant::now();
+    /// // The server closes the connection that never sent a request: end of stream.
+    /// assert_eq!(silent.read(&mut [0u8; 16]).unwrap(), 0);
+    /// assert!(started.elapsed() < Duration::from_secs(2));
+    /// ```
+    pub fn handshake_timeout(mut self, timeout: Duration) -> ServerConfig {
+        self.handshake_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Most request-body bytes buffered at once across all connections (default 256 MiB),
+    /// on top of the per-request [`max_body`](Self::max_body). A request whose body does
+    /// not fit in what is left gets HTTP 503 with a taosAdapter-style JSON error
+    /// (`{"code":65535,"desc":"server busy: ..."}`) and its body is not buffered: it is
+    /// read past and dropped (the connection stays usable), or, when the client waits for
+    /// `100 Continue`, never asked for (the connection is closed). A body gives its bytes
+    /// back as soon as its request has been answered, whatever happened to it;
+    /// [`ServerHandle::buffered_body_bytes`] shows what is held.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// use std::net::TcpStream;
+    /// use taosync_server::{Server, ServerConfig};
+    /// let server = Server::start(ServerConfig::new().body_budget(16)).unwrap();
+    /// let mut s = TcpStream::connect(server.addr()).unwrap();
+    /// let sql = "select server_version()"; // 23 bytes, over the 16-byte budget
+    /// write!(
+    ///     s,
+    ///     "POST /rest/sql HTTP/1.1\r\nAuthorization: Basic cm9vdDp0YW9zZGF0YQ==\r\n\
+    ///      Connection: close\r\nContent-Length: {}\r\n\r\n{sql}",
+    ///     sql.len()
+    /// )
+    /// .unwrap();
+    /// let mut reply = String::new();
+    /// s.read_to_string(&mut reply).unwrap();
+    /// assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
+    /// assert!(reply.contains(r#""code":65535"#));
+    /// assert_eq!(server.buffered_body_bytes(), 0);
+    /// ```
+    pub fn body_budget(mut self, bytes: usize) -> ServerConfig {
+        self.body_budget = bytes;
         self
     }
 
@@ -257,6 +333,7 @@ impl ServerConfig {
     }
 
     /// Largest HTTP request body accepted (larger ones get 400 `invalid content length`).
+    /// All bodies being read at once share [`body_budget`](Self::body_budget).
     pub fn max_body(mut self, bytes: usize) -> ServerConfig {
         self.max_body = bytes;
         self
@@ -306,8 +383,10 @@ fn shared_state(config: ServerConfig, backend: Arc<dyn Backend>) -> Shared {
         ping_interval: config.ws_ping_interval,
         read_deadline: config.ws_read_deadline,
         io_timeout: config.io_timeout,
+        handshake_timeout: config.handshake_timeout,
         block_rows: config.block_rows,
         max_body: config.max_body,
+        body_budget: Arc::new(BodyBudget::new(config.body_budget)),
         max_connections: config.max_connections,
         http_code_server_error: config.http_code_server_error,
         faults: config.faults,
@@ -383,6 +462,18 @@ impl ServerHandle {
     pub fn dsn_rest(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://root:taosdata@{}", self.addr)
+    }
+
+    /// The request-body bytes buffered right now across all connections (what
+    /// [`ServerConfig::body_budget`] bounds); 0 once every request has been answered.
+    ///
+    /// ```
+    /// use taosync_server::{Server, ServerConfig};
+    /// let server = Server::start(ServerConfig::new()).unwrap();
+    /// assert_eq!(server.buffered_body_bytes(), 0);
+    /// ```
+    pub fn buffered_body_bytes(&self) -> usize {
+        self.shared.body_budget.used()
     }
 
     /// Runs one statement inside the engine, as the first configured user, without a

@@ -1,9 +1,12 @@
 //! A small HTTP/1.1 layer over a blocking stream: request parsing with `httparse`
-//! (keep-alive, `Content-Length` and chunked bodies, bounded sizes) and response writing
-//! (fixed-length and chunked bodies).
+//! (keep-alive, `Content-Length` and chunked bodies, bounded sizes and deadlines, a
+//! server-wide budget of buffered body bytes) and response writing (fixed-length and
+//! chunked bodies).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Largest request head (request line and headers) accepted.
@@ -13,20 +16,87 @@ const MAX_HEADERS: usize = 64;
 /// Size of one socket read.
 const READ_CHUNK: usize = 16 * 1024;
 
+/// `from + d`, or a point so far away that it never comes when that overflows.
+pub(crate) fn after(from: Instant, d: Duration) -> Instant {
+    from.checked_add(d)
+        .or_else(|| from.checked_add(Duration::from_secs(u64::from(u32::MAX))))
+        .unwrap_or(from)
+}
+
+/// A TCP socket whose reads can be held to a deadline: before each read the socket's read
+/// timeout is set to the time left, so a peer that drips bytes cannot stretch a bounded
+/// phase (TLS handshake, request head, body) past its deadline.
+#[derive(Debug)]
+pub(crate) struct Tcp {
+    sock: TcpStream,
+    deadline: Option<Instant>,
+}
+
+impl Tcp {
+    /// `sock`, with no deadline (reads wait as long as the socket's own read timeout).
+    pub(crate) fn new(sock: TcpStream) -> Tcp {
+        Tcp {
+            sock,
+            deadline: None,
+        }
+    }
+
+    /// Holds every later read to `deadline` (`None`: the socket's own read timeout, as
+    /// last set, applies).
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+}
+
+impl Read for Tcp {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the peer missed its deadline",
+                ));
+            }
+            self.sock.set_read_timeout(Some(left))?;
+        }
+        self.sock.read(buf)
+    }
+}
+
+impl Write for Tcp {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.sock.flush()
+    }
+}
+
 /// A plain or TLS server-side connection.
 pub(crate) enum Stream {
     /// Plain TCP.
-    Plain(TcpStream),
+    Plain(Tcp),
     /// TLS over TCP.
-    Tls(Box<native_tls::TlsStream<TcpStream>>),
+    Tls(Box<native_tls::TlsStream<Tcp>>),
 }
 
 impl Stream {
     /// The underlying TCP socket (for timeouts and shutdown).
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
-            Stream::Plain(s) => s,
-            Stream::Tls(s) => s.get_ref(),
+            Stream::Plain(s) => &s.sock,
+            Stream::Tls(s) => &s.get_ref().sock,
+        }
+    }
+
+    /// Holds every later read to `deadline` (`None`: the socket's own read timeout, as
+    /// last set, applies).
+    pub(crate) fn set_deadline(&mut self, deadline: Option<Instant>) {
+        match self {
+            Stream::Plain(s) => s.set_deadline(deadline),
+            Stream::Tls(s) => s.get_mut().set_deadline(deadline),
         }
     }
 }
@@ -56,6 +126,99 @@ impl Write for Stream {
     }
 }
 
+/// The server-wide budget of request-body bytes buffered at once, across all
+/// connections. Bodies take from it as they are read and give back when their request is
+/// done (see [`BodyLease`]).
+#[derive(Debug)]
+pub(crate) struct BodyBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl BodyBudget {
+    /// A budget of `limit` bytes, all free.
+    pub(crate) fn new(limit: usize) -> BodyBudget {
+        BodyBudget {
+            limit,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// The bytes held by bodies right now.
+    pub(crate) fn used(&self) -> usize {
+        self.used.load(Ordering::SeqCst)
+    }
+
+    /// Takes `n` bytes if they fit in what is left.
+    fn try_take(&self, n: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(n).filter(|total| *total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, n: usize) {
+        self.used.fetch_sub(n, Ordering::SeqCst);
+    }
+}
+
+/// The part of the [`BodyBudget`] one request's body holds; given back when dropped, on
+/// every path (answered, failed, connection cut).
+pub(crate) struct BodyLease {
+    budget: Arc<BodyBudget>,
+    bytes: usize,
+}
+
+impl BodyLease {
+    /// A lease of nothing yet on `budget`.
+    fn new(budget: &Arc<BodyBudget>) -> BodyLease {
+        BodyLease {
+            budget: Arc::clone(budget),
+            bytes: 0,
+        }
+    }
+
+    /// Takes `n` more bytes; false (and nothing taken) when they do not fit.
+    fn grow(&mut self, n: usize) -> bool {
+        let ok = self.budget.try_take(n);
+        if ok {
+            self.bytes += n;
+        }
+        ok
+    }
+}
+
+impl Drop for BodyLease {
+    fn drop(&mut self) {
+        self.budget.give_back(self.bytes);
+    }
+}
+
+impl std::fmt::Debug for BodyLease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BodyLease")
+            .field("bytes", &self.bytes)
+            .finish()
+    }
+}
+
+/// The bounds every HTTP connection is held to.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    /// How long a request head may take: from the accept for the first request (TLS
+    /// handshake included), from its first byte for later ones.
+    pub(crate) head_timeout: Duration,
+    /// How long a whole request (head and body) may take once its first byte is in.
+    pub(crate) request_timeout: Duration,
+    /// How long a keep-alive connection may sit idle between requests.
+    pub(crate) idle_timeout: Duration,
+    /// Largest request body accepted.
+    pub(crate) max_body: usize,
+    /// The server-wide budget of buffered body bytes.
+    pub(crate) budget: Arc<BodyBudget>,
+}
+
 /// One parsed HTTP request.
 #[derive(Debug)]
 pub(crate) struct Request {
@@ -74,6 +237,8 @@ pub(crate) struct Request {
     /// Whether the body could not be read in full (the request is answered, then the
     /// connection is closed).
     pub(crate) body_error: bool,
+    /// The body's share of the server-wide body budget, given back with the request.
+    pub(crate) lease: Option<BodyLease>,
 }
 
 impl Request {
@@ -117,6 +282,70 @@ pub(crate) enum ReadError {
     HeadTooLarge,
     /// An I/O error or a timeout in the middle of a request: close.
     Io(io::Error),
+    /// The body does not fit in what is left of the server-wide body budget; it was not
+    /// buffered. Answer 503; the connection may carry another request when `keep_alive`
+    /// (the body was read past and dropped), else close it.
+    Busy {
+        /// Whether the connection is still usable.
+        keep_alive: bool,
+    },
+}
+
+/// How a request's body is delimited (RFC 9112 §6.3).
+enum Framing {
+    /// No body.
+    Empty,
+    /// `Content-Length` bytes (`None`: the value is not a number this server takes).
+    Length(Option<usize>),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+/// Reads the framing headers of `req`. Conflicting framing is a smuggling shape and gets
+/// 400 and a closed connection: `Content-Length` together with `Transfer-Encoding`, two
+/// `Content-Length` values that differ, or a transfer coding other than a lone `chunked`.
+/// Repeated `Content-Length` values that are all the same number are taken as that one
+/// number (RFC 9110 §8.6 lets a recipient do so).
+fn framing(req: &Request) -> Result<Framing, ReadError> {
+    let values = |name: &str| -> Vec<String> {
+        req.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| {
+                String::from_utf8_lossy(v)
+                    .split(',')
+                    .map(|t| t.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let lengths = values("content-length");
+    let has_te = req.header("transfer-encoding").is_some();
+    if has_te {
+        if !lengths.is_empty() {
+            return Err(ReadError::Malformed(
+                "both Content-Length and Transfer-Encoding",
+            ));
+        }
+        let codings = values("transfer-encoding");
+        return match codings.as_slice() {
+            [only] if only.eq_ignore_ascii_case("chunked") => Ok(Framing::Chunked),
+            _ => Err(ReadError::Malformed("unsupported Transfer-Encoding")),
+        };
+    }
+    let Some(first) = lengths.first() else {
+        return Ok(Framing::Empty);
+    };
+    if lengths.iter().any(|l| l != first) {
+        return Err(ReadError::Malformed("conflicting Content-Length values"));
+    }
+    let number = (!first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| first.parse::<usize>().ok())
+        .flatten();
+    if number.is_none() && lengths.len() > 1 {
+        return Err(ReadError::Malformed("conflicting Content-Length values"));
+    }
+    Ok(Framing::Length(number))
 }
 
 /// The reading side of one HTTP connection: the stream and the bytes read past the last
@@ -126,38 +355,28 @@ pub(crate) struct HttpConn {
     pub(crate) stream: Stream,
     /// Bytes received but not yet consumed.
     pub(crate) buf: Vec<u8>,
-    /// Largest request body accepted.
-    pub(crate) max_body: usize,
-    /// How long one request may take to arrive once its first byte is in.
-    request_deadline: Duration,
-    /// When the request being read started (its first byte), if one is in progress.
-    started: Option<Instant>,
+    /// The bounds this connection is held to.
+    limits: Limits,
+    /// When the first request's head must be in (set at the accept, taken by the first
+    /// request).
+    first_head_by: Option<Instant>,
 }
 
 impl HttpConn {
-    /// A connection over `stream`.
-    pub(crate) fn new(stream: Stream, max_body: usize, request_deadline: Duration) -> HttpConn {
+    /// A connection over `stream`, accepted at `accepted`.
+    pub(crate) fn new(stream: Stream, limits: Limits, accepted: Instant) -> HttpConn {
+        let first_head_by = Some(after(accepted, limits.head_timeout));
         HttpConn {
             stream,
             buf: Vec::new(),
-            max_body,
-            request_deadline,
-            started: None,
+            limits,
+            first_head_by,
         }
     }
 
-    /// Reads more bytes into the buffer; `Ok(0)` at end of stream. A request that trickles
-    /// in for longer than the deadline is cut off (a timed-out error), so a slow client
-    /// cannot hold its thread forever.
+    /// Reads more bytes into the buffer, by the stream's deadline; `Ok(0)` at end of
+    /// stream.
     fn fill(&mut self) -> io::Result<usize> {
-        if let Some(started) = self.started
-            && started.elapsed() > self.request_deadline
-        {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the request took too long to arrive",
-            ));
-        }
         let start = self.buf.len();
         self.buf.resize(start + READ_CHUNK, 0);
         let got = loop {
@@ -171,22 +390,37 @@ impl HttpConn {
         got
     }
 
-    /// Reads the next request and its body. Bytes after the body stay in the buffer (the
-    /// next request, or the first WebSocket frames after an upgrade).
-    pub(crate) fn read_request(&mut self) -> Result<Request, ReadError> {
-        self.started = (!self.buf.is_empty()).then(Instant::now);
-        let result = self.read_request_inner();
-        self.started = None;
-        result
+    /// When the head of a request whose first byte came at `began` must be complete.
+    fn head_by(&self, first: Option<Instant>, began: Instant) -> Instant {
+        let whole = after(began, self.limits.request_timeout);
+        first
+            .unwrap_or_else(|| after(began, self.limits.head_timeout))
+            .min(whole)
     }
 
-    fn read_request_inner(&mut self) -> Result<Request, ReadError> {
-        // Parse the head.
+    /// Reads the next request and its body. Bytes after the body stay in the buffer (the
+    /// next request, or the first WebSocket frames after an upgrade).
+    ///
+    /// Deadlines: the first request's head must be in within the head timeout of the
+    /// accept; a later one within the head timeout of its first byte, after at most the
+    /// idle timeout of silence; the whole request within the request timeout of its first
+    /// byte. Silence past the first deadline before any byte is a quiet `Closed`.
+    pub(crate) fn read_request(&mut self) -> Result<Request, ReadError> {
+        let first = self.first_head_by.take();
+        let mut began = (!self.buf.is_empty()).then(Instant::now);
+        let wait_by = match began {
+            Some(t) => self.head_by(first, t),
+            None => first.unwrap_or_else(|| after(Instant::now(), self.limits.idle_timeout)),
+        };
+        self.stream.set_deadline(Some(wait_by));
         let (head_len, mut req) = loop {
             if !self.buf.is_empty() {
                 let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
                 let mut parsed = httparse::Request::new(&mut headers);
                 match parsed.parse(&self.buf) {
+                    Ok(httparse::Status::Complete(n)) if n > MAX_HEAD => {
+                        return Err(ReadError::HeadTooLarge);
+                    }
                     Ok(httparse::Status::Complete(n)) => break (n, build_request(&parsed)?),
                     Ok(httparse::Status::Partial) => {}
                     Err(httparse::Error::TooManyHeaders) => return Err(ReadError::HeadTooLarge),
@@ -196,79 +430,108 @@ impl HttpConn {
                     return Err(ReadError::HeadTooLarge);
                 }
             }
-            let was_empty = self.buf.is_empty();
-            if was_empty && self.started.is_none() {
-                // Idle between requests: the deadline starts with the first byte.
-                match self.fill() {
-                    Ok(0) => return Err(ReadError::Closed),
-                    Ok(_) => {
-                        self.started = Some(Instant::now());
-                        continue;
-                    }
-                    Err(e) if is_timeout(&e) => return Err(ReadError::Closed),
-                    Err(e) => return Err(ReadError::Io(e)),
-                }
-            }
+            let idle = began.is_none();
             match self.fill() {
-                Ok(0) if was_empty => return Err(ReadError::Closed),
+                Ok(0) if idle => return Err(ReadError::Closed),
                 Ok(0) => return Err(ReadError::Malformed("connection closed mid-request")),
-                Ok(_) => {}
-                Err(e) if was_empty && is_timeout(&e) => return Err(ReadError::Closed),
+                Ok(_) => {
+                    if idle {
+                        let now = Instant::now();
+                        began = Some(now);
+                        let by = self.head_by(first, now);
+                        self.stream.set_deadline(Some(by));
+                    }
+                }
+                Err(e) if idle && is_timeout(&e) => return Err(ReadError::Closed),
                 Err(e) => return Err(ReadError::Io(e)),
             }
         };
         self.buf.drain(..head_len);
+        let began = began.unwrap_or_else(Instant::now);
+        self.stream
+            .set_deadline(Some(after(began, self.limits.request_timeout)));
 
-        // Clients such as curl wait for an interim 100 before sending a large body.
+        let framing = framing(&req)?;
+        // Clients such as curl wait for an interim 100 before sending a large body; it is
+        // only sent for a body this server means to read.
         let expects_continue = req
             .header("expect")
             .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"));
-        if expects_continue && self.buf.is_empty() {
+        let mut lease = BodyLease::new(&self.limits.budget);
+        match framing {
+            Framing::Empty => {}
+            Framing::Length(Some(len)) if len <= self.limits.max_body => {
+                let fits = lease.grow(len);
+                if !fits && expects_continue && self.buf.is_empty() {
+                    // The client has not sent the body and will not before a 100.
+                    return Err(ReadError::Busy { keep_alive: false });
+                }
+                self.send_continue(expects_continue && len > 0)?;
+                if !fits {
+                    self.take_body(len, None)?;
+                    return Err(ReadError::Busy {
+                        keep_alive: req.keep_alive,
+                    });
+                }
+                let mut body = Vec::with_capacity(len);
+                self.take_body(len, Some(&mut body))?;
+                req.body = body;
+            }
+            Framing::Length(_) => {
+                req.body_error = true;
+                req.keep_alive = false;
+            }
+            Framing::Chunked => {
+                self.send_continue(expects_continue)?;
+                match self.read_chunked(&mut lease) {
+                    Ok(Some(body)) => req.body = body,
+                    Ok(None) => {
+                        return Err(ReadError::Busy {
+                            keep_alive: req.keep_alive,
+                        });
+                    }
+                    Err(ReadError::Malformed(_)) => {
+                        req.body_error = true;
+                        req.keep_alive = false;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        req.lease = Some(lease);
+        Ok(req)
+    }
+
+    /// Sends the interim `100 Continue` when `wanted` and the body has not started yet.
+    fn send_continue(&mut self, wanted: bool) -> Result<(), ReadError> {
+        if wanted && self.buf.is_empty() {
             self.stream
                 .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                 .and_then(|()| self.stream.flush())
                 .map_err(ReadError::Io)?;
         }
-
-        // Then the body.
-        let chunked = req.header("transfer-encoding").is_some_and(|v| {
-            String::from_utf8_lossy(v)
-                .to_ascii_lowercase()
-                .contains("chunked")
-        });
-        if chunked {
-            match self.read_chunked() {
-                Ok(body) => req.body = body,
-                Err(ReadError::Malformed(_)) => {
-                    req.body_error = true;
-                    req.keep_alive = false;
-                }
-                Err(e) => return Err(e),
-            }
-        } else if let Some(len) = req.header("content-length") {
-            let len = std::str::from_utf8(len)
-                .ok()
-                .and_then(|s| s.trim().parse::<usize>().ok());
-            match len {
-                Some(len) if len <= self.max_body => req.body = self.read_exact_body(len)?,
-                _ => {
-                    req.body_error = true;
-                    req.keep_alive = false;
-                }
-            }
-        }
-        Ok(req)
+        Ok(())
     }
 
-    fn read_exact_body(&mut self, len: usize) -> Result<Vec<u8>, ReadError> {
-        while self.buf.len() < len {
+    /// Moves the next `n` body bytes into `sink`, or reads past them when `sink` is
+    /// `None`; at most one read's worth of them is held besides the sink.
+    fn take_body(&mut self, mut n: usize, mut sink: Option<&mut Vec<u8>>) -> Result<(), ReadError> {
+        loop {
+            let k = n.min(self.buf.len());
+            if let Some(sink) = sink.as_deref_mut() {
+                sink.extend_from_slice(&self.buf[..k]);
+            }
+            self.buf.drain(..k);
+            n -= k;
+            if n == 0 {
+                return Ok(());
+            }
             match self.fill() {
                 Ok(0) => return Err(ReadError::Malformed("body shorter than Content-Length")),
                 Ok(_) => {}
                 Err(e) => return Err(ReadError::Io(e)),
             }
         }
-        Ok(self.buf.drain(..len).collect())
     }
 
     /// Reads one CRLF-terminated line (without the CRLF), bounded.
@@ -290,8 +553,11 @@ impl HttpConn {
         }
     }
 
-    fn read_chunked(&mut self) -> Result<Vec<u8>, ReadError> {
-        let mut body = Vec::new();
+    /// Reads a chunked body, taking from the budget chunk by chunk through `lease`.
+    /// `Ok(None)`: it outgrew the budget, and the rest of it was read past and dropped.
+    fn read_chunked(&mut self, lease: &mut BodyLease) -> Result<Option<Vec<u8>>, ReadError> {
+        let mut body = Some(Vec::new());
+        let mut total = 0usize;
         loop {
             let line = self.read_line()?;
             let text = String::from_utf8_lossy(&line);
@@ -306,11 +572,14 @@ impl HttpConn {
                     }
                 }
             }
-            if body.len().saturating_add(size) > self.max_body {
+            total = total.saturating_add(size);
+            if total > self.limits.max_body {
                 return Err(ReadError::Malformed("chunked body too large"));
             }
-            let chunk = self.read_exact_body(size)?;
-            body.extend_from_slice(&chunk);
+            if body.is_some() && !lease.grow(size) {
+                body = None;
+            }
+            self.take_body(size, body.as_mut())?;
             if !self.read_line()?.is_empty() {
                 return Err(ReadError::Malformed("chunk not followed by CRLF"));
             }
@@ -351,6 +620,7 @@ fn build_request(parsed: &httparse::Request<'_, '_>) -> Result<Request, ReadErro
         body: Vec::new(),
         keep_alive,
         body_error: false,
+        lease: None,
     })
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono_tz::Tz;
 
+use super::http::BodyBudget;
 use crate::backend::Backend;
 use crate::faults::FaultInjector;
 
@@ -17,8 +18,10 @@ pub(crate) struct Shared {
     pub(crate) ping_interval: Duration,
     pub(crate) read_deadline: Duration,
     pub(crate) io_timeout: Duration,
+    pub(crate) handshake_timeout: Duration,
     pub(crate) block_rows: usize,
     pub(crate) max_body: usize,
+    pub(crate) body_budget: Arc<BodyBudget>,
     pub(crate) max_connections: usize,
     pub(crate) http_code_server_error: bool,
     pub(crate) faults: FaultInjector,

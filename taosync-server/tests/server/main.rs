@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod limits;
 mod protocol;
 mod raw_write;
 mod schemaless;
