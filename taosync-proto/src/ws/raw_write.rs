@@ -51,9 +51,10 @@ impl<'a> RawBlockWrite<'a> {
     /// ```
     /// use taosync_proto::block::encode_block;
     /// use taosync_proto::ws::{BinaryRequest, RawBlockWrite, encode_write_raw_block};
-    /// use taosync_proto::{Column, Type, Value};
+    /// use taosync_proto::{Column, Precision, Timestamp, Type, Value};
     /// let columns = [Column::new("ts", Type::Timestamp, 8), Column::new("v", Type::Int, 4)];
-    /// let block = encode_block(&columns, &[vec![Value::BigInt(1), Value::Int(7)]])?;
+    /// let ts = Value::Timestamp(Timestamp::new(1, Precision::Millisecond));
+    /// let block = encode_block(&columns, &[vec![ts, Value::Int(7)]])?;
     /// let frame = encode_write_raw_block(9, "t1", &block, Some(&columns))?;
     /// let request = BinaryRequest::decode(&frame).unwrap();
     /// let write = RawBlockWrite::decode(request.payload, true)?;
