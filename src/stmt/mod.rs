@@ -336,6 +336,18 @@ const FEATURE: &str = "prepared statements";
 
 /// `value` converted to `ty` in `precision`; a value that does not fit is a `Data` error
 /// (0x0203) naming `what`.
+/// True when `value` can be sent as it is for a column of `ty` (NULL, or the column's own
+/// type; timestamps in the column's precision). DECIMALs are always converted: their
+/// scale must become the column's.
+fn fits(value: &Value, ty: Type, precision: Precision) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Timestamp(ts) => ty == Type::Timestamp && ts.precision() == precision,
+        Value::Decimal(_) => false,
+        v => v.ty() == ty,
+    }
+}
+
 fn convert(
     value: &Value,
     ty: Type,
@@ -672,9 +684,9 @@ impl Statement {
         }
         let is_insert = self.prepared()?.is_insert;
         let outcome = match (self.protocol, is_insert) {
-            (StmtProtocol::Stmt2, true) => self.exec_stmt2_insert(&batches),
+            (StmtProtocol::Stmt2, true) => self.exec_stmt2_insert(batches),
             (StmtProtocol::Stmt2, false) => self.exec_stmt2_query(&batches),
-            (_, true) => self.exec_v1_insert(&batches),
+            (_, true) => self.exec_v1_insert(batches),
             (_, false) => self.exec_v1_query(&batches),
         };
         match outcome {

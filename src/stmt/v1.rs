@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::proto::block::encode_block;
-use crate::proto::stmt::{StmtField, encode_bind, encode_bind_rows, encode_set_tags_values};
+use crate::proto::stmt::{StmtField, encode_bind, encode_bind_columns, encode_set_tags_values};
 use crate::proto::ws::{
     StmtAddBatchArgs, StmtExecArgs, StmtGetColFieldsArgs, StmtGetTagFieldsArgs, StmtPrepareArgs,
     StmtSetTableNameArgs, StmtUseResultArgs,
@@ -14,8 +14,8 @@ use crate::types::Precision;
 use crate::value::Value;
 
 use super::{
-    COLUMNS_NUM, INVALID_OPERATION, Statement, TAGS_NOT_MATCHED, TableBinds, convert, query_param,
-    statement_error,
+    COLUMNS_NUM, INVALID_OPERATION, Statement, TAGS_NOT_MATCHED, TableBinds, convert, fits,
+    query_param, statement_error,
 };
 
 impl Statement {
@@ -39,8 +39,11 @@ impl Statement {
         }
     }
 
-    pub(super) fn exec_v1_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
-        for (t, table) in batches.iter().enumerate() {
+    /// Executes the bound tables, one `set_table_name` / `set_tags` / `bind` /
+    /// `add_batch` each; column values are converted in place where their type differs
+    /// from the field's and sent column by column, never copied into rows.
+    pub(super) fn exec_v1_insert(&mut self, batches: Vec<TableBinds>) -> Result<u64> {
+        for (t, table) in batches.into_iter().enumerate() {
             if let Some(name) = &table.name {
                 self.call(|req_id, stmt_id| StmtSetTableNameArgs {
                     req_id,
@@ -106,15 +109,21 @@ impl Statement {
                     ),
                 ));
             }
-            let rows: Vec<Vec<Value>> = (0..table.rows)
-                .map(|r| {
-                    let row: Vec<Value> = table.cols.iter().map(|(_, c)| c[r].clone()).collect();
-                    convert_v1(&fields, &row, &|i| {
-                        format!("table {t}, row {r}, column {i}")
-                    })
-                })
-                .collect::<Result<_>>()?;
-            self.call_binary(|req_id, stmt_id| encode_bind_rows(req_id, stmt_id, &fields, &rows))?;
+            let mut cols: Vec<Vec<Value>> = table.cols.into_iter().map(|(_, c)| c).collect();
+            for (i, (col, f)) in cols.iter_mut().zip(&fields).enumerate() {
+                let ty = field_type(f)?;
+                let precision = f.timestamp_precision();
+                for (r, v) in col.iter_mut().enumerate() {
+                    if !fits(v, ty, precision) {
+                        *v = convert(v, ty, precision, &|| {
+                            format!("table {t}, row {r}, column {i} ({:?})", f.name)
+                        })?;
+                    }
+                }
+            }
+            self.call_binary(|req_id, stmt_id| {
+                encode_bind_columns(req_id, stmt_id, &fields, &cols)
+            })?;
             self.call(|req_id, stmt_id| StmtAddBatchArgs { req_id, stmt_id })?;
         }
         let reply = self.call(|req_id, stmt_id| StmtExecArgs { req_id, stmt_id })?;
@@ -167,6 +176,16 @@ impl Statement {
     }
 }
 
+/// The type of a v1 field (an error for a code this crate does not know).
+fn field_type(f: &StmtField) -> Result<crate::types::Type> {
+    f.ty().ok_or_else(|| {
+        statement_error(
+            INVALID_OPERATION,
+            format!("field {:?} has unknown type code {}", f.name, f.field_type),
+        )
+    })
+}
+
 /// Converts `values` to the v1 `fields`' types (`what(i)` names value `i` in errors).
 fn convert_v1(
     fields: &[StmtField],
@@ -178,12 +197,7 @@ fn convert_v1(
         .zip(fields)
         .enumerate()
         .map(|(i, (v, f))| {
-            let ty = f.ty().ok_or_else(|| {
-                statement_error(
-                    INVALID_OPERATION,
-                    format!("field {:?} has unknown type code {}", f.name, f.field_type),
-                )
-            })?;
+            let ty = field_type(f)?;
             convert(v, ty, f.timestamp_precision(), &|| {
                 format!("{} ({:?})", what(i), f.name)
             })

@@ -10,11 +10,14 @@ use crate::transport::{Outcome, ResultHandle};
 use crate::types::{Precision, Type};
 
 use super::{
-    INVALID_OPERATION, Statement, TBNAME_ERROR, TableBinds, convert, query_param, statement_error,
+    INVALID_OPERATION, Statement, TBNAME_ERROR, TableBinds, convert, fits, query_param,
+    statement_error,
 };
 
 impl Statement {
-    pub(super) fn exec_stmt2_insert(&mut self, batches: &[TableBinds]) -> Result<u64> {
+    /// Executes the bound tables; the values are moved into the bind (and converted in
+    /// place only where a value's type differs from its column's), never copied.
+    pub(super) fn exec_stmt2_insert(&mut self, batches: Vec<TableBinds>) -> Result<u64> {
         let fields = &self.prepared()?.fields;
         let has_name = fields.iter().any(|f| f.kind() == Some(BindType::TableName));
         let tag_fields: Vec<&Stmt2Field> = fields
@@ -26,7 +29,7 @@ impl Statement {
             .filter(|f| f.kind() == Some(BindType::Column))
             .collect();
         let mut tables = Vec::with_capacity(batches.len());
-        for (t, table) in batches.iter().enumerate() {
+        for (t, table) in batches.into_iter().enumerate() {
             if has_name && table.name.is_none() {
                 return Err(statement_error(
                     TBNAME_ERROR,
@@ -35,7 +38,7 @@ impl Statement {
                     ),
                 ));
             }
-            let tags = match &table.tags {
+            let tags = match table.tags {
                 None => Vec::new(),
                 Some(values) => values
                     .iter()
@@ -59,9 +62,9 @@ impl Statement {
             };
             let cols = table
                 .cols
-                .iter()
+                .into_iter()
                 .enumerate()
-                .map(|(i, (view_ty, values))| {
+                .map(|(i, (view_ty, mut values))| {
                     let typed = col_fields
                         .get(i)
                         .and_then(|f| f.ty().map(|ty| (f, ty)))
@@ -69,23 +72,21 @@ impl Statement {
                     match typed {
                         Some((f, ty)) => {
                             let precision = f.timestamp_precision();
-                            let converted = values
-                                .iter()
-                                .enumerate()
-                                .map(|(r, v)| {
-                                    convert(v, ty, precision, &|| {
+                            for (r, v) in values.iter_mut().enumerate() {
+                                if !fits(v, ty, precision) {
+                                    *v = convert(v, ty, precision, &|| {
                                         format!("table {t}, column {:?}, row {r}", f.name)
-                                    })
-                                })
-                                .collect::<Result<Vec<_>>>()?;
-                            Ok(BindColumn::new(ty, converted))
+                                    })?;
+                                }
+                            }
+                            Ok(BindColumn::new(ty, values))
                         }
-                        None => Ok(BindColumn::new(*view_ty, values.clone())),
+                        None => Ok(BindColumn::new(view_ty, values)),
                     }
                 })
                 .collect::<Result<Vec<_>>>()?;
             tables.push(Stmt2Table {
-                name: table.name.clone(),
+                name: table.name,
                 tags,
                 cols,
             });

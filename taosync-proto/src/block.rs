@@ -676,9 +676,63 @@ pub fn encode_block_with_group<R: AsRef<[Value]>>(
             )));
         }
     }
-    let n_rows = wire_i32(rows.len(), "row count")?;
+    encode_cells(columns, rows.len(), group_id, &|r, c| {
+        rows.get(r)
+            .and_then(|row| row.as_ref().get(c))
+            .unwrap_or(&Value::Null)
+    })
+}
+
+/// Encodes a block from columns of values (`cols[c][r]`, each column as long as the
+/// first), without building rows: what a column-wise bind (stmt v1) writes.
+///
+/// ```
+/// use taosync_proto::block::{decode_block, encode_block_columns};
+/// use taosync_proto::{Column, Precision, Type, Value};
+/// let columns = [Column::new("v", Type::Int, 4), Column::new("s", Type::VarChar, 8)];
+/// let cols = [vec![Value::Int(1), Value::Null], vec![Value::from("a"), Value::from("b")]];
+/// let block = encode_block_columns(&columns, &cols)?;
+/// let rows = decode_block(&block, Precision::Millisecond)?.rows;
+/// assert_eq!(rows, [vec![Value::Int(1), Value::from("a")], vec![Value::Null, Value::from("b")]]);
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+pub fn encode_block_columns<C: AsRef<[Value]>>(columns: &[Column], cols: &[C]) -> Result<Vec<u8>> {
+    if cols.len() != columns.len() {
+        return Err(Error::interface(format!(
+            "{} value columns for a block of {} columns",
+            cols.len(),
+            columns.len()
+        )));
+    }
+    let n_rows = cols.first().map_or(0, |c| c.as_ref().len());
+    if let Some((c, col)) = cols
+        .iter()
+        .enumerate()
+        .find(|(_, col)| col.as_ref().len() != n_rows)
+    {
+        return Err(Error::interface(format!(
+            "column {c} has {} values, column 0 has {n_rows}",
+            col.as_ref().len()
+        )));
+    }
+    encode_cells(columns, n_rows, 0, &|r, c| {
+        cols.get(c)
+            .and_then(|col| col.as_ref().get(r))
+            .unwrap_or(&Value::Null)
+    })
+}
+
+/// The encoder shared by the row-major and column-major entry points: `cell(r, c)` is the
+/// value at row `r` of column `c`.
+fn encode_cells<'v>(
+    columns: &[Column],
+    rows: usize,
+    group_id: u64,
+    cell: &dyn Fn(usize, usize) -> &'v Value,
+) -> Result<Vec<u8>> {
+    let n_rows = wire_i32(rows, "row count")?;
     let n_cols = wire_i32(columns.len(), "column count")?;
-    let mut out = Vec::with_capacity(HEADER_LEN + columns.len() * 9 + rows.len() * 8 + 1);
+    let mut out = Vec::with_capacity(HEADER_LEN + columns.len() * 9 + rows * 8 + 1);
     out.extend_from_slice(&BLOCK_VERSION.to_le_bytes());
     out.extend_from_slice(&[0; 4]); // total length, patched at the end
     out.extend_from_slice(&n_rows.to_le_bytes());
@@ -699,9 +753,10 @@ pub fn encode_block_with_group<R: AsRef<[Value]>>(
                 column.name, column.ty
             ))
         })?;
+        let column_cell = |r: usize| cell(r, c);
         let data_len = match storage {
-            Storage::Fixed(width) => encode_fixed(&mut out, c, column, width, rows)?,
-            Storage::Var(prefix) => encode_var(&mut out, c, column, prefix, rows)?,
+            Storage::Fixed(width) => encode_fixed(&mut out, c, column, width, rows, &column_cell)?,
+            Storage::Var(prefix) => encode_var(&mut out, c, column, prefix, rows, &column_cell)?,
         };
         let len = wire_i32(data_len, "column data length")?;
         put_i32_at(&mut out, lengths_at + 4 * c, len);
@@ -738,17 +793,19 @@ fn mismatch(c: usize, column: &Column, value: &Value) -> Error {
 
 /// Writes the bitmap and values of fixed-width column `c`; returns the data length
 /// (without the bitmap).
-fn encode_fixed<R: AsRef<[Value]>>(
+fn encode_fixed<'v>(
     out: &mut Vec<u8>,
     c: usize,
     column: &Column,
     width: usize,
-    rows: &[R],
+    n_rows: usize,
+    cell: &dyn Fn(usize) -> &'v Value,
 ) -> Result<usize> {
     let bitmap_at = out.len();
-    out.resize(bitmap_at + rows.len().div_ceil(8), 0);
-    for (r, row) in rows.iter().enumerate() {
-        let value = row.as_ref().get(c).unwrap_or(&Value::Null);
+    out.resize(bitmap_at + n_rows.div_ceil(8), 0);
+    out.reserve(n_rows * width);
+    for r in 0..n_rows {
+        let value = cell(r);
         let start = out.len();
         match (column.ty, value) {
             (_, Value::Null) => {
@@ -801,22 +858,23 @@ fn encode_fixed<R: AsRef<[Value]>>(
         }
         debug_assert_eq!(out.len(), start + width);
     }
-    Ok(rows.len() * width)
+    Ok(n_rows * width)
 }
 
 /// Writes the offsets and heap of variable-width column `c`; returns the heap length.
-fn encode_var<R: AsRef<[Value]>>(
+fn encode_var<'v>(
     out: &mut Vec<u8>,
     c: usize,
     column: &Column,
     prefix: usize,
-    rows: &[R],
+    n_rows: usize,
+    cell: &dyn Fn(usize) -> &'v Value,
 ) -> Result<usize> {
     let offsets_at = out.len();
-    out.resize(offsets_at + 4 * rows.len(), 0);
+    out.resize(offsets_at + 4 * n_rows, 0);
     let heap_at = out.len();
-    for (r, row) in rows.iter().enumerate() {
-        let value = row.as_ref().get(c).unwrap_or(&Value::Null);
+    for r in 0..n_rows {
+        let value = cell(r);
         let offset = if value.is_null() {
             -1
         } else {
@@ -1754,7 +1812,11 @@ mod tests {
                 .collect::<Result<Vec<_>>>()
                 .unwrap();
             prop_assert_eq!(&lazy, &rows);
-            prop_assert_eq!(encode_block(&columns, &block.rows).unwrap(), bytes);
+            prop_assert_eq!(&encode_block(&columns, &block.rows).unwrap(), &bytes);
+            let transposed: Vec<Vec<Value>> = (0..columns.len())
+                .map(|c| rows.iter().map(|r| r[c].clone()).collect())
+                .collect();
+            prop_assert_eq!(&encode_block_columns(&columns, &transposed).unwrap(), &bytes);
         }
     }
 

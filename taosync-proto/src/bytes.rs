@@ -111,6 +111,11 @@ impl Writer {
         }
     }
 
+    /// Makes room for `additional` more bytes.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.buf.reserve(additional);
+    }
+
     /// Bytes written so far.
     pub(crate) fn len(&self) -> usize {
         self.buf.len()

@@ -45,7 +45,7 @@ pub use fields::{BindType, Stmt2Field, StmtField};
 pub use stmt2::{BindColumn, Stmt2Bind, Stmt2BindFrame, Stmt2Table, encode_stmt2_bind};
 pub use v1::{
     decode_block_frame, decode_insert_bind, decode_query_bind, decode_set_tags, encode_bind,
-    encode_bind_rows, encode_set_tags, encode_set_tags_values,
+    encode_bind_columns, encode_bind_rows, encode_set_tags, encode_set_tags_values,
 };
 
 #[cfg(test)]

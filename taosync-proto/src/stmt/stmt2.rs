@@ -72,6 +72,15 @@ impl Stmt2Bind {
     /// when any table has one (a table without one gets an empty name), tags and columns
     /// when there are any.
     pub fn encode(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::with_capacity(256);
+        self.encode_into(&mut w)?;
+        Ok(w.into_inner())
+    }
+
+    /// Appends the payload to `w` (offsets inside it are relative to where it starts), so
+    /// a frame is built in one buffer without copying the payload.
+    pub(crate) fn encode_into(&self, w: &mut Writer) -> Result<()> {
+        let base = w.len();
         let first = self
             .tables
             .first()
@@ -107,7 +116,7 @@ impl Stmt2Bind {
             }
         }
         let count = len_u32(self.tables.len(), "table count")?;
-        let mut w = Writer::with_capacity(256);
+        w.reserve(self.size_hint());
         w.u32(0) // total_length, patched below
             .u32(count)
             .u32(len_u32(tag_count, "tag count")?)
@@ -116,8 +125,8 @@ impl Stmt2Bind {
             .u32(0)
             .u32(0);
         if self.tables.iter().any(|t| t.name.is_some()) {
-            let at = len_u32(w.len(), "payload")?;
-            w.patch_u32(16, at);
+            let at = len_u32(w.len() - base, "payload")?;
+            w.patch_u32(base + 16, at);
             let names: Vec<&str> = self
                 .tables
                 .iter()
@@ -137,18 +146,36 @@ impl Stmt2Bind {
             }
         }
         if tag_count > 0 {
-            let at = len_u32(w.len(), "payload")?;
-            w.patch_u32(20, at);
-            write_section(&mut w, self.tables.iter().map(|t| t.tags.as_slice()))?;
+            let at = len_u32(w.len() - base, "payload")?;
+            w.patch_u32(base + 20, at);
+            write_section(w, self.tables.iter().map(|t| t.tags.as_slice()))?;
         }
         if col_count > 0 {
-            let at = len_u32(w.len(), "payload")?;
-            w.patch_u32(24, at);
-            write_section(&mut w, self.tables.iter().map(|t| t.cols.as_slice()))?;
+            let at = len_u32(w.len() - base, "payload")?;
+            w.patch_u32(base + 24, at);
+            write_section(w, self.tables.iter().map(|t| t.cols.as_slice()))?;
         }
-        let total = len_u32(w.len(), "payload")?;
-        w.patch_u32(0, total);
-        Ok(w.into_inner())
+        let total = len_u32(w.len() - base, "payload")?;
+        w.patch_u32(base, total);
+        Ok(())
+    }
+
+    /// About the payload's size, to allocate it once.
+    fn size_hint(&self) -> usize {
+        self.tables
+            .iter()
+            .map(|t| {
+                let name = t.name.as_ref().map_or(0, |n| n.len() + 3);
+                let cols: usize = t
+                    .tags
+                    .iter()
+                    .chain(&t.cols)
+                    .map(|c| 21 + c.values.len() * 14)
+                    .sum();
+                name + cols + 8
+            })
+            .sum::<usize>()
+            + 28
     }
 
     /// Server: parses a payload (from `total_length` on), reading TIMESTAMP values in
@@ -619,20 +646,22 @@ fn var_value(ty: Type, bytes: &[u8]) -> std::result::Result<Value, String> {
     })
 }
 
+/// Writes one section: each table's total record length, then every record, straight
+/// into `w` (record lengths are computed first, so nothing is encoded twice or copied).
 fn write_section<'a>(
     w: &mut Writer,
     tables: impl Iterator<Item = &'a [BindColumn]> + Clone,
 ) -> Result<()> {
-    let records: Vec<Vec<Vec<u8>>> = tables
-        .map(|cols| cols.iter().map(encode_record).collect::<Result<Vec<_>>>())
-        .collect::<Result<_>>()?;
-    for table in &records {
-        let len: usize = table.iter().map(Vec::len).sum();
+    for cols in tables.clone() {
+        let mut len = 0usize;
+        for col in cols {
+            len += record_len(col)?;
+        }
         w.u32(len_u32(len, "bind records")?);
     }
-    for table in &records {
-        for record in table {
-            w.bytes(record);
+    for cols in tables {
+        for col in cols {
+            encode_record_into(w, col)?;
         }
     }
     Ok(())
@@ -650,56 +679,86 @@ fn type_error(ty: Type, row: usize, value: &Value) -> Error {
 }
 
 /// One bind record (02 §1.3.3).
-fn encode_record(col: &BindColumn) -> Result<Vec<u8>> {
-    let ty = col.ty;
+/// The payload bytes of one variable-width value (`None` for NULL).
+fn var_bytes<'v>(ty: Type, row: usize, v: &'v Value) -> Result<Option<std::borrow::Cow<'v, [u8]>>> {
+    use std::borrow::Cow;
+    Ok(Some(match (ty, v) {
+        (_, Value::Null) => return Ok(None),
+        (
+            Type::VarChar | Type::NChar | Type::Json,
+            Value::VarChar(s) | Value::NChar(s) | Value::Json(s),
+        ) => Cow::Borrowed(s.as_bytes()),
+        (
+            Type::VarBinary | Type::Geometry | Type::Blob,
+            Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b),
+        ) => Cow::Borrowed(b.as_slice()),
+        (Type::VarBinary | Type::Blob, Value::VarChar(s)) => Cow::Borrowed(s.as_bytes()),
+        (Type::Decimal | Type::Decimal64, Value::Decimal(d)) => {
+            Cow::Owned(d.to_string().into_bytes())
+        }
+        _ => return Err(type_error(ty, row, v)),
+    }))
+}
+
+fn check_bindable(ty: Type) -> Result<()> {
     if matches!(ty, Type::Null | Type::MediumBlob) {
         return Err(Error::new(
             ErrorKind::Interface,
             format!("stmt2 bind: cannot bind a column of type {ty:?}"),
         ));
     }
-    let num = col.values.len();
-    let num_u32 = len_u32(num, "rows")?;
-    let mut buffer = Writer::with_capacity(num * 8);
-    let mut lengths = Vec::new();
-    let var = ty.is_var() || ty.is_decimal();
-    if var {
-        lengths.reserve(num);
+    Ok(())
+}
+
+/// The bytes of the buffer of one record: values of a variable type one after another;
+/// fixed types `rows × size`, or nothing when every value is NULL.
+fn buffer_len(col: &BindColumn) -> Result<usize> {
+    let ty = col.ty;
+    if ty.is_var() || ty.is_decimal() {
+        let mut len = 0usize;
         for (row, v) in col.values.iter().enumerate() {
-            let text;
-            let bytes: &[u8] = match (ty, v) {
-                (_, Value::Null) => &[],
-                (
-                    Type::VarChar | Type::NChar | Type::Json,
-                    Value::VarChar(s) | Value::NChar(s) | Value::Json(s),
-                ) => s.as_bytes(),
-                (
-                    Type::VarBinary | Type::Geometry | Type::Blob,
-                    Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b),
-                ) => b,
-                (Type::VarBinary | Type::Blob, Value::VarChar(s)) => s.as_bytes(),
-                (Type::Decimal | Type::Decimal64, Value::Decimal(d)) => {
-                    text = d.to_string();
-                    text.as_bytes()
+            let n = match (ty, v) {
+                (_, Value::Null) => 0,
+                (Type::Decimal | Type::Decimal64, _) => {
+                    var_bytes(ty, row, v)?.map_or(0, |b| b.len())
                 }
+                (_, Value::VarChar(s) | Value::NChar(s) | Value::Json(s)) => s.len(),
+                (_, Value::VarBinary(b) | Value::Geometry(b) | Value::Blob(b)) => b.len(),
                 _ => return Err(type_error(ty, row, v)),
             };
-            lengths.push(i32::try_from(bytes.len()).map_err(|_| {
-                Error::new(
+            if i32::try_from(n).is_err() {
+                return Err(Error::new(
                     ErrorKind::Interface,
                     format!("stmt2 bind: value in row {row} too long"),
-                )
-            })?);
-            buffer.bytes(bytes);
+                ));
+            }
+            len += n;
         }
-    } else if !col.values.iter().all(Value::is_null) {
-        for (row, v) in col.values.iter().enumerate() {
-            write_fixed(&mut buffer, ty, v).ok_or_else(|| type_error(ty, row, v))?;
-        }
+        Ok(len)
+    } else if col.values.iter().all(Value::is_null) {
+        Ok(0)
+    } else {
+        Ok(col.values.len() * ty.fixed_size().unwrap_or(0))
     }
-    let buffer = buffer.into_inner();
-    let total = 17 + num + if var { 4 * num } else { 0 } + buffer.len();
-    let mut w = Writer::with_capacity(total);
+}
+
+/// The length of one record (02 §1.3.3), its own length field included.
+fn record_len(col: &BindColumn) -> Result<usize> {
+    check_bindable(col.ty)?;
+    let num = col.values.len();
+    let var = col.ty.is_var() || col.ty.is_decimal();
+    Ok(17 + num + if var { 4 * num } else { 0 } + buffer_len(col)?)
+}
+
+/// Appends one bind record (02 §1.3.3) to `w`.
+fn encode_record_into(w: &mut Writer, col: &BindColumn) -> Result<()> {
+    let ty = col.ty;
+    check_bindable(ty)?;
+    let num = col.values.len();
+    let num_u32 = len_u32(num, "rows")?;
+    let var = ty.is_var() || ty.is_decimal();
+    let buffer = buffer_len(col)?;
+    let total = 17 + num + if var { 4 * num } else { 0 } + buffer;
     w.u32(len_u32(total, "bind record")?)
         .u32(u32::from(ty.code()))
         .u32(num_u32);
@@ -707,11 +766,26 @@ fn encode_record(col: &BindColumn) -> Result<Vec<u8>> {
         w.u8(u8::from(v.is_null()));
     }
     w.u8(u8::from(var));
-    for len in &lengths {
-        w.i32(*len);
+    if var {
+        for (row, v) in col.values.iter().enumerate() {
+            let n = var_bytes(ty, row, v)?.map_or(0, |b| b.len());
+            w.i32(i32::try_from(n).unwrap_or(i32::MAX));
+        }
+        w.u32(len_u32(buffer, "bind buffer")?);
+        for (row, v) in col.values.iter().enumerate() {
+            if let Some(bytes) = var_bytes(ty, row, v)? {
+                w.bytes(&bytes);
+            }
+        }
+    } else {
+        w.u32(len_u32(buffer, "bind buffer")?);
+        if buffer > 0 {
+            for (row, v) in col.values.iter().enumerate() {
+                write_fixed(w, ty, v).ok_or_else(|| type_error(ty, row, v))?;
+            }
+        }
     }
-    w.u32(len_u32(buffer.len(), "bind buffer")?).bytes(&buffer);
-    Ok(w.into_inner())
+    Ok(())
 }
 
 /// Appends one fixed-width value (zeros for NULL); `None` when `v` does not match `ty`.
@@ -799,14 +873,14 @@ pub fn encode_stmt2_bind(
     col_idx: i32,
     bind: &Stmt2Bind,
 ) -> Result<Vec<u8>> {
-    let payload = bind.encode()?;
-    let mut w = Writer::with_capacity(HEADER_LEN + 6 + payload.len());
+    let mut w = Writer::with_capacity(HEADER_LEN + 6);
     BinaryHeader {
         req_id,
         resource_id: stmt_id,
         action: BinaryAction::Stmt2Bind.code(),
     }
     .write(&mut w);
-    w.u16(1).i32(col_idx).bytes(&payload);
+    w.u16(1).i32(col_idx);
+    bind.encode_into(&mut w)?;
     Ok(w.into_inner())
 }

@@ -52,6 +52,24 @@ pub fn encode_bind_rows<R: AsRef<[Value]>>(
     Ok(encode_bind(req_id, stmt_id, &block))
 }
 
+/// Client: the action-2 frame binding values given column by column (`cols[c][r]`), as
+/// a column-wise bind holds them: no rows are built. Unlike [`encode_bind_rows`] nothing
+/// is converted: every value must be NULL or of its field's type already (see
+/// [`coerce`](super::coerce)), timestamps in the field's precision.
+pub fn encode_bind_columns<C: AsRef<[Value]>>(
+    req_id: u64,
+    stmt_id: u64,
+    fields: &[StmtField],
+    cols: &[C],
+) -> Result<Vec<u8>> {
+    let columns = fields
+        .iter()
+        .map(StmtField::to_column)
+        .collect::<Result<Vec<Column>>>()?;
+    let block = crate::block::encode_block_columns(&columns, cols)?;
+    Ok(encode_bind(req_id, stmt_id, &block))
+}
+
 /// Client: the action-1 frame binding `tags` to `stmt_id`, laid out as `fields` (from
 /// `get_tag_fields`) say.
 pub fn encode_set_tags_values(
