@@ -346,6 +346,40 @@ pub(super) fn typed_value(
     if v.is_null() {
         return Ok(Value::Null);
     }
+    // A value already of the column's type needs no conversion (and no text form), only
+    // the checks a literal of that type gets: finite floats, string widths.
+    let width_ok = |len: usize| len <= col.length as usize;
+    match (v, col.ty) {
+        (Value::Timestamp(t), Type::Timestamp) => {
+            return Ok(Value::Timestamp(t.to_precision(ctx.precision)));
+        }
+        (Value::Bool(_), Type::Bool)
+        | (Value::TinyInt(_), Type::TinyInt)
+        | (Value::SmallInt(_), Type::SmallInt)
+        | (Value::Int(_), Type::Int)
+        | (Value::BigInt(_), Type::BigInt)
+        | (Value::UTinyInt(_), Type::UTinyInt)
+        | (Value::USmallInt(_), Type::USmallInt)
+        | (Value::UInt(_), Type::UInt)
+        | (Value::UBigInt(_), Type::UBigInt) => return Ok(v.clone()),
+        (Value::Double(d), Type::Double) if d.is_finite() => return Ok(v.clone()),
+        (Value::Float(f), Type::Float) if f.is_finite() => return Ok(v.clone()),
+        (Value::VarChar(s), Type::VarChar) => {
+            return if width_ok(s.len()) {
+                Ok(v.clone())
+            } else {
+                Err(EngineError::value_too_long(&col.name))
+            };
+        }
+        (Value::NChar(s), Type::NChar) => {
+            return if width_ok(s.chars().count()) {
+                Ok(v.clone())
+            } else {
+                Err(EngineError::value_too_long(&col.name))
+            };
+        }
+        _ => {}
+    }
     let text;
     let c = match v {
         Value::Timestamp(t) => Const::Ts(t.to_precision(ctx.precision).value()),
