@@ -6,7 +6,8 @@
 # section), server CPU per row and peak client RSS, with taosync / taos-ws-py ratios.
 #
 # Usage: bench/compare.sh            Environment: REPS, N_FETCH (1000000), N_WIDE (200000),
-#        N_BIND (200000), N_SML (200000), BENCH_VENV (default .venv), CARGO_TARGET_DIR.
+#        N_BIND (200000), N_SML (200000), BENCH_VENV (default .venv), CARGO_TARGET_DIR,
+#        BENCH_FIRST_OFFSET (1: taosync goes first in odd repetitions).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,10 +41,18 @@ done
 grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
 export TAOSYNC_PORT="$port" SERVER_PID="$server_pid"
 
+# The clients take turns going first: whoever runs second meets a server that has already
+# served (and freed) a full run, so a fixed order would bias the server CPU figures.
+# BENCH_FIRST_OFFSET=1 starts with taosync.
 for rep in $(seq 1 "$reps"); do
     echo "repetition $rep/$reps" >&2
-    "$venv/bin/python" "$here/ws_py.py" >>"$results"
-    "$target/release/examples/compare_bench" >>"$results"
+    if [ $(( (rep + ${BENCH_FIRST_OFFSET:-0}) % 2 )) -eq 1 ]; then
+        "$venv/bin/python" "$here/ws_py.py" >>"$results"
+        "$target/release/examples/compare_bench" >>"$results"
+    else
+        "$target/release/examples/compare_bench" >>"$results"
+        "$venv/bin/python" "$here/ws_py.py" >>"$results"
+    fi
 done
 
 "$venv/bin/python" - "$results" <<'PY'
