@@ -329,6 +329,12 @@ impl RestSession {
             ureq::Error::Timeout(t) => {
                 named_timeout_error(&format!("REST {host} ({t})"), limit, option)
             }
+            ureq::Error::Io(io) if super::rest_tls::tls_failure(&io).is_some() => Error::new(
+                ErrorKind::Connection,
+                format!("REST {host}: TLS failed: {io}"),
+            )
+            .with_code(Code::CLIENT_TLS_ERROR)
+            .with_source(io),
             ureq::Error::Io(io) if super::is_timeout(&io) => {
                 named_timeout_error(&format!("REST {host}"), limit, option).with_source(io)
             }
@@ -344,7 +350,7 @@ impl RestSession {
                     "REST {host}: response body exceeds {n} bytes; use WebSocket to stream large results"
                 ),
             ),
-            ureq::Error::Tls(_) | ureq::Error::NativeTls(_) => Error::new(
+            ureq::Error::Tls(_) => Error::new(
                 ErrorKind::Connection,
                 format!("REST {host}: TLS failed: {e}"),
             )

@@ -18,6 +18,11 @@ use ureq::unversioned::transport::{
     TransportAdapter,
 };
 
+/// The native-tls error inside an I/O error from [`SharedTls`], if that is what it is.
+pub(crate) fn tls_failure(e: &std::io::Error) -> Option<&native_tls::Error> {
+    e.get_ref()?.downcast_ref::<native_tls::Error>()
+}
+
 /// The second link of the REST agent's connector chain: TLS for `https` URLs.
 pub(crate) struct SharedTls {
     connector: Arc<TlsConnector>,
@@ -63,7 +68,9 @@ impl<In: Transport> Connector<In> for SharedTls {
             .connector
             .connect(domain, adapter)
             .map_err(|e| match e {
-                HandshakeError::Failure(e) => ureq::Error::from(e),
+                // Carried as an I/O error (ureq is built without TLS features);
+                // `tls_failure` recognises it.
+                HandshakeError::Failure(e) => ureq::Error::Io(std::io::Error::other(e)),
                 // The adapter blocks (with ureq's timeouts); it never reports WouldBlock.
                 HandshakeError::WouldBlock(_) => ureq::Error::Io(std::io::Error::new(
                     std::io::ErrorKind::WouldBlock,
