@@ -83,6 +83,55 @@ typedef struct TAOS_FIELD_E {
 
 typedef void (*__taos_async_fn_t)(void *param, TAOS_RES *res, int code);
 
+/* What a statement placeholder binds (TAOS_FIELD_ALL.field_type). */
+typedef enum TAOS_FIELD_T {
+  TAOS_FIELD_COL = 1,
+  TAOS_FIELD_TAG,
+  TAOS_FIELD_QUERY,
+  TAOS_FIELD_TBNAME,
+} TAOS_FIELD_T;
+
+/* One placeholder of a prepared stmt2 INSERT. */
+typedef struct TAOS_FIELD_ALL {
+  char name[65];
+  int8_t type;
+  uint8_t precision;
+  uint8_t scale;
+  int32_t bytes;
+  uint8_t field_type;
+} TAOS_FIELD_ALL;
+
+typedef void TAOS_STMT2;
+
+/* Options of taos_stmt2_init; with asyncExecFn set, taos_stmt2_exec returns at once and
+ * asyncExecFn(userdata, res, code) is called from a thread of the library. */
+typedef struct TAOS_STMT2_OPTION {
+  int64_t reqid;
+  bool singleStbInsert;
+  bool singleTableBindOnce;
+  __taos_async_fn_t asyncExecFn;
+  void *userdata;
+} TAOS_STMT2_OPTION;
+
+/* One column (or tag) of num rows: fixed-width types as arrays of num values; variable
+ * types as the non-NULL values back to back with length[i] bytes each. is_null may be NULL. */
+typedef struct TAOS_STMT2_BIND {
+  int buffer_type;
+  void *buffer;
+  int32_t *length;
+  char *is_null;
+  int num;
+} TAOS_STMT2_BIND;
+
+/* The binds of count tables: tbnames[count], tags[count][tag placeholders],
+ * bind_cols[count][column placeholders]; each of the three may be NULL. */
+typedef struct TAOS_STMT2_BINDV {
+  int count;
+  char **tbnames;
+  TAOS_STMT2_BIND **tags;
+  TAOS_STMT2_BIND **bind_cols;
+} TAOS_STMT2_BINDV;
+
 /* Library and connections. */
 int taos_init(void);
 void taos_cleanup(void);
@@ -122,6 +171,19 @@ bool taos_is_null(TAOS_RES *res, int32_t row, int32_t col);
 int taos_is_null_by_column(TAOS_RES *res, int columnIndex, bool result[], int *rows);
 int *taos_get_column_data_offset(TAOS_RES *res, int columnIndex);
 int taos_print_row(char *str, TAOS_ROW row, TAOS_FIELD *fields, int num_fields);
+
+/* stmt2. Results of taos_stmt2_result belong to the statement (freed by the next exec or
+ * taos_stmt2_close); arrays of taos_stmt2_get_fields are freed by taos_stmt2_free_fields. */
+TAOS_STMT2 *taos_stmt2_init(TAOS *taos, TAOS_STMT2_OPTION *option);
+int taos_stmt2_prepare(TAOS_STMT2 *stmt, const char *sql, unsigned long length);
+int taos_stmt2_bind_param(TAOS_STMT2 *stmt, TAOS_STMT2_BINDV *bindv, int32_t col_idx);
+int taos_stmt2_exec(TAOS_STMT2 *stmt, int *affected_rows);
+int taos_stmt2_close(TAOS_STMT2 *stmt);
+int taos_stmt2_is_insert(TAOS_STMT2 *stmt, int *insert);
+int taos_stmt2_get_fields(TAOS_STMT2 *stmt, int *count, TAOS_FIELD_ALL **fields);
+void taos_stmt2_free_fields(TAOS_STMT2 *stmt, TAOS_FIELD_ALL *fields);
+TAOS_RES *taos_stmt2_result(TAOS_STMT2 *stmt);
+char *taos_stmt2_error(TAOS_STMT2 *stmt);
 
 #ifdef __cplusplus
 }

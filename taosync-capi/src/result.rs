@@ -231,7 +231,7 @@ impl ResultState {
         r
     }
 
-    fn from_cursor(cursor: Cursor) -> ResultState {
+    pub(crate) fn from_cursor(cursor: Cursor) -> ResultState {
         let fields: Vec<Column> = cursor.columns().map(|c| c.to_vec()).unwrap_or_default();
         let affected = if fields.is_empty() {
             cursor.rowcount().max(0)

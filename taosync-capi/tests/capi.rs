@@ -416,3 +416,524 @@ proptest! {
         prop_assert!(taos_get_current_db(p, null_mut(), col, &mut need) != 0);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// stmt2
+
+mod stmt2_api {
+    use super::*;
+    use taos::stmt2::*;
+
+    fn bind<T>(
+        ty: c_int,
+        values: &mut [T],
+        len: Option<&mut [i32]>,
+        nulls: Option<&mut [c_char]>,
+        num: usize,
+    ) -> TaosStmt2Bind {
+        TaosStmt2Bind {
+            buffer_type: ty,
+            buffer: if values.is_empty() {
+                null_mut()
+            } else {
+                values.as_mut_ptr().cast()
+            },
+            length: len.map_or(null_mut(), |l| l.as_mut_ptr()),
+            is_null: nulls.map_or(null_mut(), |n| n.as_mut_ptr()),
+            num: num as c_int,
+        }
+    }
+
+    fn stmt_err(stmt: *mut c_void) -> String {
+        unsafe { CStr::from_ptr(taos_stmt2_error(stmt)) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn prepare(taos: *mut c_void, sql: &str) -> *mut c_void {
+        let stmt = taos_stmt2_init(taos, null_mut());
+        assert!(!stmt.is_null(), "{}", errstr(null_mut()));
+        let sql = c(sql);
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), 0),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        stmt
+    }
+
+    /// All rows of `sql` as text, through taos_fetch_row.
+    fn rows(taos: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
+        let res = exec(taos, sql);
+        let n = taos_field_count(res) as usize;
+        let fields = unsafe { std::slice::from_raw_parts(taos_fetch_fields(res), n) };
+        let mut out = Vec::new();
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), n) };
+            let vals = (0..n)
+                .map(|i| {
+                    let p = unsafe { *row.add(i) };
+                    if p.is_null() {
+                        return None;
+                    }
+                    Some(match fields[i].type_ {
+                        1 => (unsafe { *p.cast::<i8>() } != 0).to_string(),
+                        4 => unsafe { p.cast::<i32>().read_unaligned() }.to_string(),
+                        5 | 9 => unsafe { p.cast::<i64>().read_unaligned() }.to_string(),
+                        7 => unsafe { p.cast::<f64>().read_unaligned() }.to_string(),
+                        _ => String::from_utf8_lossy(unsafe {
+                            std::slice::from_raw_parts(p.cast::<u8>(), lens[i] as usize)
+                        })
+                        .into_owned(),
+                    })
+                })
+                .collect();
+            out.push(vals);
+        }
+        taos_free_result(res);
+        out
+    }
+
+    #[test]
+    fn insert_into_a_supertable_with_tags_nulls_and_nanoseconds() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2 precision 'ns'");
+        assert_eq!(taos_select_db(taos, c("s2").as_ptr()), 0);
+        run(
+            taos,
+            "create stable s2.st (ts timestamp, v int, s varchar(16), n nchar(8), d double) tags (loc varchar(16), gid int)",
+        );
+        let stmt = prepare(
+            taos,
+            "insert into ? using s2.st tags (?, ?) values (?, ?, ?, ?, ?)",
+        );
+
+        let mut insert: c_int = -1;
+        assert_eq!(taos_stmt2_is_insert(stmt, &mut insert), 0);
+        assert_eq!(insert, 1);
+        let mut count: c_int = 0;
+        let mut fields: *mut TaosFieldAll = null_mut();
+        assert_eq!(taos_stmt2_get_fields(stmt, &mut count, &mut fields), 0);
+        assert_eq!(count, 8);
+        let f = unsafe { std::slice::from_raw_parts(fields, 8) };
+        assert_eq!(
+            f.iter().map(|f| f.field_type).collect::<Vec<_>>(),
+            [4, 2, 2, 1, 1, 1, 1, 1]
+        );
+        assert_eq!(
+            unsafe { CStr::from_ptr(f[3].name.as_ptr()) }
+                .to_str()
+                .unwrap(),
+            "ts"
+        );
+        assert_eq!(
+            (f[3].type_, f[3].precision),
+            (9, 2),
+            "a nanosecond TIMESTAMP column"
+        );
+        assert_eq!(std::mem::size_of::<TaosFieldAll>(), 76);
+        taos_stmt2_free_fields(stmt, fields);
+        taos_stmt2_free_fields(stmt, fields); // a second free is refused, not a crash
+        assert_ne!(taos_errno(null_mut()), 0);
+
+        // Two tables in one bindv.
+        let base = 1_700_000_000_123_456_789i64;
+        let mut names = [c("d1"), c("d2")];
+        let mut name_ptrs: Vec<*mut c_char> = names
+            .iter_mut()
+            .map(|n| n.as_ptr() as *mut c_char)
+            .collect();
+        let mut loc = *b"bjsh";
+        let mut loc1_len = [2i32];
+        let mut loc2_len = [2i32];
+        let mut gid1 = [1i32];
+        let mut gid_null: [c_char; 1] = [1];
+        let mut gid2 = [0i32];
+        let (loc_a, loc_b) = loc.split_at_mut(2);
+        let mut tags1 = [
+            bind(8, loc_a, Some(&mut loc1_len), None, 1),
+            bind(4, &mut gid1, None, None, 1),
+        ];
+        let mut tags2 = [
+            bind(8, loc_b, Some(&mut loc2_len), None, 1),
+            bind(4, &mut gid2, None, Some(&mut gid_null), 1),
+        ];
+
+        let mut ts1 = [base, base + 1];
+        let mut v1 = [10i32, 0];
+        let mut v1_null: [c_char; 2] = [0, 1];
+        let mut s1 = *b"helloX";
+        let mut s1_len = [5i32, 1];
+        let mut n1 = "中文".as_bytes().to_vec();
+        let mut n1_len = [n1.len() as i32, 0];
+        let mut n1_null: [c_char; 2] = [0, 1];
+        let mut d1 = [1.5f64, -2.25];
+        let mut cols1 = [
+            bind(9, &mut ts1, None, None, 2),
+            bind(4, &mut v1, None, Some(&mut v1_null), 2),
+            bind(8, &mut s1, Some(&mut s1_len), None, 2),
+            bind(10, &mut n1, Some(&mut n1_len), Some(&mut n1_null), 2),
+            bind(7, &mut d1, None, None, 2),
+        ];
+        let mut ts2 = [base + 5];
+        let mut v2 = [20i32];
+        let mut empty: [u8; 0] = [];
+        let mut s2_len = [0i32];
+        let mut s2_null: [c_char; 1] = [1];
+        let mut n2 = *b"x";
+        let mut n2_len = [1i32];
+        let mut d2 = [0.0f64];
+        let mut d2_null: [c_char; 1] = [1];
+        let mut cols2 = [
+            bind(9, &mut ts2, None, None, 1),
+            bind(4, &mut v2, None, None, 1),
+            bind(8, &mut empty, Some(&mut s2_len), Some(&mut s2_null), 1),
+            bind(10, &mut n2, Some(&mut n2_len), None, 1),
+            bind(7, &mut d2, None, Some(&mut d2_null), 1),
+        ];
+        let mut tags = [tags1.as_mut_ptr(), tags2.as_mut_ptr()];
+        let mut cols = [cols1.as_mut_ptr(), cols2.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 2,
+            tbnames: name_ptrs.as_mut_ptr(),
+            tags: tags.as_mut_ptr(),
+            bind_cols: cols.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut affected: c_int = 0;
+        assert_eq!(
+            taos_stmt2_exec(stmt, &mut affected),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        assert_eq!(affected, 3);
+        assert_eq!(stmt_err(stmt), "");
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            taos_stmt2_close(stmt),
+            CODE_INVALID_HANDLE,
+            "a second close"
+        );
+
+        let got = rows(
+            taos,
+            "select ts, v, s, n, d, loc, gid from s2.st order by ts",
+        );
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            got,
+            vec![
+                vec![
+                    s(&base.to_string()),
+                    s("10"),
+                    s("hello"),
+                    s("中文"),
+                    s("1.5"),
+                    s("bj"),
+                    s("1")
+                ],
+                vec![
+                    s(&(base + 1).to_string()),
+                    None,
+                    s("X"),
+                    None,
+                    s("-2.25"),
+                    s("bj"),
+                    s("1")
+                ],
+                vec![
+                    s(&(base + 5).to_string()),
+                    s("20"),
+                    None,
+                    s("x"),
+                    None,
+                    s("sh"),
+                    None
+                ],
+            ]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
+    fn query_with_parameters_and_result() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2q");
+        run(
+            taos,
+            "create table s2q.t (ts timestamp, v int, s varchar(8))",
+        );
+        run(
+            taos,
+            "insert into s2q.t values (1700000000000, 1, 'a') (1700000000001, 2, 'b') (1700000000002, 3, 'c')",
+        );
+        let stmt = prepare(
+            taos,
+            "select v, s from s2q.t where v >= ? and s <> ? order by ts",
+        );
+        let mut insert: c_int = -1;
+        assert_eq!(taos_stmt2_is_insert(stmt, &mut insert), 0);
+        assert_eq!(insert, 0);
+        let mut count: c_int = 0;
+        let mut fields: *mut TaosFieldAll = 8 as *mut TaosFieldAll;
+        assert_eq!(taos_stmt2_get_fields(stmt, &mut count, &mut fields), 0);
+        assert_eq!(count, 2, "a query reports its ? count");
+        assert!(fields.is_null());
+        assert!(taos_stmt2_result(stmt).is_null(), "no result before exec");
+
+        let mut v = [2i64];
+        let mut s = *b"c";
+        let mut s_len = [1i32];
+        let mut cols = [
+            bind(5, &mut v, None, None, 1),
+            bind(8, &mut s, Some(&mut s_len), None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut affected: c_int = -1;
+        assert_eq!(
+            taos_stmt2_exec(stmt, &mut affected),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let res = taos_stmt2_result(stmt);
+        assert!(!res.is_null(), "{}", stmt_err(stmt));
+        assert_eq!(taos_field_count(res), 2);
+        let row = taos_fetch_row(res);
+        assert!(!row.is_null());
+        assert_eq!(unsafe { (*row).cast::<i32>().read_unaligned() }, 2);
+        assert!(taos_fetch_row(res).is_null(), "only v=2 ('c' is excluded)");
+        // The result belongs to the statement: close frees it.
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(taos_errno(res), CODE_INVALID_HANDLE);
+        taos_close(taos);
+    }
+
+    #[test]
+    fn async_exec_calls_back_from_another_thread() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2a");
+        run(taos, "create table s2a.t (ts timestamp, v int)");
+        extern "C" fn done(param: *mut c_void, res: *mut c_void, code: c_int) {
+            let tx = unsafe { &*param.cast::<mpsc::Sender<(c_int, i64, std::thread::ThreadId)>>() };
+            tx.send((code, taos_affected_rows64(res), std::thread::current().id()))
+                .unwrap();
+        }
+        let (tx, rx) = mpsc::channel::<(c_int, i64, std::thread::ThreadId)>();
+        let mut opt = TaosStmt2Option {
+            reqid: 77,
+            single_stb_insert: false,
+            single_table_bind_once: false,
+            async_exec_fn: Some(done),
+            userdata: (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        };
+        let stmt = taos_stmt2_init(taos, &mut opt);
+        assert!(!stmt.is_null());
+        let sql = c("insert into s2a.t values (?, ?)");
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), sql.as_bytes().len() as _),
+            0
+        );
+        let mut ts = [1_700_000_000_000i64, 1_700_000_000_001, 1_700_000_000_002];
+        let mut v = [1i32, 2, 3];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 3),
+            bind(4, &mut v, None, None, 3),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_eq!(taos_stmt2_exec(stmt, null_mut()), 0);
+        let (code, n, thread) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!((code, n), (0, 3));
+        assert_ne!(thread, std::thread::current().id());
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            rows(taos, "select count(*) from s2a.t"),
+            vec![vec![Some("3".into())]]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
+    fn hostile_stmt2_arguments() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2h");
+        run(taos, "create table s2h.t (ts timestamp, s varchar(4))");
+        // NULL and wrong-kind handles.
+        assert!(taos_stmt2_init(null_mut(), null_mut()).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt2_prepare(null_mut(), null(), 0), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt2_prepare(taos, c("select 1").as_ptr(), 0),
+            CODE_INVALID_HANDLE,
+            "a TAOS* is not a TAOS_STMT2*"
+        );
+        assert_eq!(
+            taos_stmt2_exec(0x1234 as *mut c_void, null_mut()),
+            CODE_INVALID_HANDLE
+        );
+        assert_eq!(
+            taos_stmt2_bind_param(null_mut(), null_mut(), -1),
+            CODE_INVALID_PTR
+        );
+        assert!(taos_stmt2_result(null_mut()).is_null());
+        taos_stmt2_free_fields(null_mut(), null_mut());
+        assert!(!taos_stmt2_error(0x1234 as *mut c_void).is_null());
+
+        let stmt = taos_stmt2_init(taos, null_mut());
+        // Before prepare.
+        let mut flag: c_int = 0;
+        assert_ne!(taos_stmt2_is_insert(stmt, &mut flag), 0);
+        assert_ne!(taos_stmt2_get_fields(stmt, &mut flag, null_mut()), 0);
+        // A bad SQL: the server's error on the statement.
+        assert_ne!(
+            taos_stmt2_prepare(stmt, c("insert into s2h.nope values (?, ?)").as_ptr(), 0),
+            0
+        );
+        assert!(!stmt_err(stmt).is_empty());
+        let sql = c("insert into s2h.t values (?, ?)");
+        assert_eq!(taos_stmt2_prepare(stmt, sql.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt2_is_insert(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, null_mut(), -1),
+            CODE_INVALID_PTR
+        );
+        let mut ts = [1_700_000_000_000i64];
+        let mut s = *b"ab";
+        let mut bad_len = [-1i32];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 1),
+            bind(8, &mut s, Some(&mut bad_len), None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        // The C side mutates its binds between calls: re-derive the pointers after each change.
+        macro_rules! again {
+            () => {
+                tables = [cols.as_mut_ptr()];
+                bindv.bind_cols = tables.as_mut_ptr();
+            };
+        }
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, 0),
+            CODE_NOT_SUPPORTED,
+            "col_idx >= 0"
+        );
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative length"
+        );
+        bad_len[0] = 2;
+        again!();
+        cols[1].length = null_mut();
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "no lengths for VARCHAR"
+        );
+        cols[1].length = bad_len.as_mut_ptr();
+        again!();
+        cols[1].buffer_type = 99;
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "unknown type"
+        );
+        cols[1].buffer_type = 8;
+        again!();
+        cols[0].buffer = null_mut();
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "NULL buffer"
+        );
+        cols[0].buffer = ts.as_mut_ptr().cast();
+        again!();
+        cols[0].num = -3;
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative num"
+        );
+        cols[0].num = 1;
+        again!();
+        bindv.count = -1;
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative count"
+        );
+        bindv.count = 1;
+        // Nothing of the failed binds was kept: exec has nothing to run.
+        let mut n: c_int = 0;
+        assert_ne!(taos_stmt2_exec(stmt, &mut n), 0);
+        // A value too long for its column: the server (or the client) says so at exec.
+        let mut long = *b"toolong";
+        let mut long_len = [7i32];
+        cols[1] = bind(8, &mut long, Some(&mut long_len), None, 1);
+        again!();
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_ne!(taos_stmt2_exec(stmt, &mut n), 0);
+        assert!(!stmt_err(stmt).is_empty());
+        // Still usable afterwards.
+        cols[1] = bind(8, &mut s, Some(&mut bad_len), None, 1);
+        again!();
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_eq!(taos_stmt2_exec(stmt, &mut n), 0, "{}", stmt_err(stmt));
+        assert_eq!(n, 1);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), 0),
+            CODE_INVALID_HANDLE,
+            "after close"
+        );
+        // A statement outliving its connection fails cleanly.
+        let stmt = taos_stmt2_init(taos, null_mut());
+        taos_close(taos);
+        assert_ne!(taos_stmt2_prepare(stmt, sql.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+    }
+}

@@ -100,6 +100,89 @@ def check_rows(rows, base, per_second, ctx):
             same(g, w, f"{ctx} row {i} {name}")
 
 
+def check_statement2(conn):
+    """conn.statement2: taos_stmt2_* with TAOS_STMT2_BINDV built by taospy's bind2 module."""
+    conn.execute("drop database if exists native_stmt2")
+    conn.execute("create database native_stmt2 precision 'ns'")
+    conn.select_db("native_stmt2")
+    conn.execute(
+        "create stable st (ts timestamp, v int, big bigint, f double, ok bool, s varchar(16), n nchar(8), "
+        "vb varbinary(8)) tags (loc varchar(16), gid int)"
+    )
+    stmt2 = conn.statement2("insert into ? using st tags (?, ?) values (?, ?, ?, ?, ?, ?, ?, ?)")
+    check(stmt2.is_insert(), "stmt2 is_insert")
+    count, fields = stmt2.get_fields()
+    check(count == 11, f"stmt2 field count {count}")
+    check([f.field_type for f in fields] == [4, 2, 2] + [1] * 8, f"stmt2 field kinds {fields}")
+    check(fields[3].name == "ts" and fields[3].precision == 2, f"stmt2 ts field {fields[3]}")
+    base = 1700000000_000000001  # nanoseconds: every digit must survive
+    tbnames = ["d1", "d2"]
+    tags = [["beijing", 1], ["shanghai", None]]
+    datas = [
+        [
+            [base, base + 1, base + 2],
+            [1, None, 3],
+            [-(2**63) + 1, 0, 2**63 - 1],
+            [1.5, -0.25, None],
+            [True, False, None],
+            ["a", None, "ccc"],
+            ["中文", "é", None],
+            [b"\x01\x02", None, b"z"],
+        ],
+        [
+            [base + 10],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+        ],
+    ]
+    stmt2.bind_param(tbnames, tags, datas)
+    affected = stmt2.execute()
+    check(affected == 4, f"stmt2 affected {affected}")
+    check(stmt2.affected_rows == 4, "stmt2 affected_rows")
+    # A second bind + execute on the same statement.
+    stmt2.bind_param(["d3"], [["x", 3]], [[[base + 20], [30], [300], [3.0], [True], ["t"], ["n"], [b"v"]]])
+    check(stmt2.execute() == 1, "stmt2 second execute")
+    stmt2.close()
+
+    got = conn.query("select ts, v, big, f, ok, s, n, vb, loc, gid from st order by ts").fetch_all()
+    want = [
+        (base, 1, -(2**63) + 1, 1.5, True, "a", "中文", b"\x01\x02", "beijing", 1),
+        (base + 1, None, 0, -0.25, False, None, "é", None, "beijing", 1),
+        (base + 2, 3, 2**63 - 1, None, None, "ccc", None, b"z", "beijing", 1),
+        (base + 10, None, None, None, None, None, None, None, "shanghai", None),
+        (base + 20, 30, 300, 3.0, True, "t", "n", b"v", "x", 3),
+    ]
+    check(len(got) == len(want), f"stmt2 rows {got}")
+    for i, (g, w) in enumerate(zip(got, want)):
+        check(ticks(g[0], 1000_000_000) == w[0], f"stmt2 row {i} ts {g[0]!r} != {w[0]}")
+        for j, (gv, wv) in enumerate(zip(g[1:], w[1:])):
+            same(gv, wv, f"stmt2 row {i} col {j + 1}")
+
+    # A query with parameters, read through taos_stmt2_result.
+    q = conn.statement2("select v, s from st where v > ? and s <> ? order by ts")
+    check(not q.is_insert(), "stmt2 query is_insert")
+    q.bind_param(None, None, [[1, "t"]])
+    q.execute()
+    rows = q.result().fetch_all()
+    check(rows == [(3, "ccc")], f"stmt2 query rows {rows}")
+    q.close()
+
+    # Errors come back as StatementError with the library's message.
+    bad = conn.statement2()
+    try:
+        bad.prepare("insert into no_such_table values (?, ?)")
+        fail("stmt2 prepare on a missing table succeeded")
+    except taos.error.StatementError as e:
+        check(e.msg, f"stmt2 prepare error without message {e!r}")
+    bad.close()
+    conn.select_db("native_ms")
+
+
 def main():
     check(taos_get_client_info().startswith("3."), f"client info {taos_get_client_info()!r}")
     conn = taos.connect(host="127.0.0.1", port=PORT, user="root", password="taosdata")
@@ -219,6 +302,8 @@ def main():
         fail("a malformed line was accepted")
     except taos.error.SchemalessError:
         pass
+
+    check_statement2(conn)
 
     conn.close()
     print("native taos module (taospy over taosync libtaos.so): OK")
