@@ -17,6 +17,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use taosync::stmt::Stmt2Field;
 use taosync::{ColumnView, Type, Value};
 
 use crate::ffi;
@@ -27,7 +28,6 @@ pub(crate) enum VarLayout {
     /// stmt2: back to back, NULL rows take no bytes.
     Packed,
     /// stmt v1: one slot of this many bytes per row.
-    #[allow(dead_code)] // until the stmt v1 entry points use it
     Strided(usize),
 }
 
@@ -214,10 +214,16 @@ pub(crate) fn read_single(b: &RawBind, layout: VarLayout) -> Result<Value, &'sta
         .unwrap_or(Value::Null))
 }
 
-/// A query parameter: a TIMESTAMP bound as a raw count is taken as milliseconds (a query
-/// has no column precision to read it in).
-pub(crate) fn query_column(view: ColumnView) -> ColumnView {
-    if view.ty() != Type::Timestamp {
+/// Fits a bound column to its placeholder. A TIMESTAMP bound as a raw count stays a BIGINT
+/// for a typed TIMESTAMP field (the statement reads it in the field's precision); for an
+/// untyped field (`INSERT INTO ? VALUES (...)`, whose columns are known only once the table
+/// is) or a query parameter it becomes a timestamp sent as the raw count: the table's
+/// precision for an insert, milliseconds for a query (which has no column precision).
+pub(crate) fn for_placeholder(view: ColumnView, field: Option<&Stmt2Field>) -> ColumnView {
+    let typed = field
+        .and_then(Stmt2Field::ty)
+        .is_some_and(|t| t != Type::Null);
+    if typed || view.ty() != Type::Timestamp {
         return view;
     }
     let values = view

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::conn::ConnState;
 use crate::result::ResultState;
+use crate::stmt::StmtState;
 use crate::stmt2::Stmt2State;
 
 /// One live object.
@@ -18,6 +19,8 @@ pub enum Obj {
     Conn(Arc<ConnState>),
     /// A `TAOS_RES*`.
     Res(Arc<Mutex<ResultState>>),
+    /// A `TAOS_STMT*`.
+    Stmt(Arc<Mutex<StmtState>>),
     /// A `TAOS_STMT2*`.
     Stmt2(Arc<Mutex<Stmt2State>>),
 }

@@ -32,5 +32,5 @@ mod ffi;
 pub mod handles;
 pub mod result;
 pub mod sml;
+pub mod stmt;
 pub mod stmt2;
-pub mod unsupported;

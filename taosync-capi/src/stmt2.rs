@@ -49,7 +49,7 @@
 use std::ffi::{CStr, c_char, c_int, c_ulong, c_void};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use taosync::stmt::BindType;
+use taosync::stmt::{BindType, Stmt2Field};
 use taosync::{ColumnView, Statement, StmtProtocol};
 
 use crate::bind::{self, RawBind, VarLayout};
@@ -336,7 +336,13 @@ pub extern "C" fn taos_stmt2_bind_param(
                 ));
             }
             let count = usize::try_from(v.count).map_err(|_| para("bindv->count is negative"))?;
-            let (is_insert, tag_n, col_n) = shape(&s.stmt)?;
+            let (_, tag_n, col_n) = shape(&s.stmt)?;
+            let col_fields: Vec<&Stmt2Field> = s
+                .stmt
+                .fields()
+                .iter()
+                .filter(|f| f.kind() == Some(BindType::Column))
+                .collect();
             let names = if v.tbnames.is_null() {
                 None
             } else {
@@ -364,15 +370,12 @@ pub extern "C" fn taos_stmt2_bind_param(
                     .map(|binds| {
                         binds
                             .iter()
-                            .map(|b| bind::read_column(b, VarLayout::Packed))
-                            .map(|c| {
-                                if is_insert {
-                                    c
-                                } else {
-                                    c.map(bind::query_column)
-                                }
+                            .enumerate()
+                            .map(|(i, b)| {
+                                let view = bind::read_column(b, VarLayout::Packed)?;
+                                Ok(bind::for_placeholder(view, col_fields.get(i).copied()))
                             })
-                            .collect::<Result<Vec<ColumnView>, _>>()
+                            .collect::<Result<Vec<ColumnView>, &'static str>>()
                     })
                     .transpose()
                     .map_err(para)?;

@@ -227,12 +227,15 @@ fn several_blocks_and_async_calls() {
         tx.send((res as usize, code)).unwrap();
     }
     let (tx, rx) = mpsc::channel::<(usize, c_int)>();
+    // The callback thread may still be inside `send` when `recv` returns here: the sender
+    // must outlive this function, so it is leaked.
+    let tx: &'static mpsc::Sender<(usize, c_int)> = Box::leak(Box::new(tx));
     let sql = c("select v from big.t where v < 10 order by ts");
     taos_query_a(
         taos,
         sql.as_ptr(),
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (res, code) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(code, 0);
@@ -240,7 +243,7 @@ fn several_blocks_and_async_calls() {
     taos_fetch_rows_a(
         res,
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (_, n) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(n, 10);
@@ -259,7 +262,7 @@ fn several_blocks_and_async_calls() {
         taos,
         c("select * from nowhere.t").as_ptr(),
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (res, code) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_ne!(code, 0);
@@ -352,8 +355,8 @@ fn hostile_arguments_give_error_codes() {
         taos_validate_sql(open(&server, None), c("select 1").as_ptr()),
         CODE_NOT_SUPPORTED
     );
-    assert!(taos::unsupported::taos_stmt_init(null_mut()).is_null());
-    assert_eq!(taos_errno(null_mut()), CODE_NOT_SUPPORTED);
+    assert!(taos::stmt::taos_stmt_init(null_mut()).is_null());
+    assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
 }
 
 #[test]
@@ -735,6 +738,48 @@ mod stmt2_api {
     }
 
     #[test]
+    fn untyped_placeholders_keep_raw_timestamps() {
+        // `INSERT INTO ? VALUES (?, ?)`: the server cannot type the columns before a table
+        // is bound; raw counts must still land in the table's precision, unscaled.
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2u precision 'us'");
+        assert_eq!(taos_select_db(taos, c("s2u").as_ptr()), 0);
+        run(taos, "create table t (ts timestamp, v int)");
+        let stmt = prepare(taos, "insert into ? values (?, ?)");
+        let mut name = c("t").into_raw();
+        let mut ts = [1_700_000_000_000_007i64];
+        let mut v = [9i32];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 1),
+            bind(4, &mut v, None, None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: &mut name,
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut n: c_int = 0;
+        assert_eq!(taos_stmt2_exec(stmt, &mut n), 0, "{}", stmt_err(stmt));
+        assert_eq!(n, 1);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        drop(unsafe { CString::from_raw(name) });
+        assert_eq!(
+            rows(taos, "select ts, v from t"),
+            vec![vec![Some("1700000000000007".into()), Some("9".into())]]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
     fn async_exec_calls_back_from_another_thread() {
         let server = server();
         let taos = open(&server, None);
@@ -746,12 +791,14 @@ mod stmt2_api {
                 .unwrap();
         }
         let (tx, rx) = mpsc::channel::<(c_int, i64, std::thread::ThreadId)>();
+        // Leaked: the callback thread may still be inside `send` when `recv` returns.
+        let tx: &'static mpsc::Sender<_> = Box::leak(Box::new(tx));
         let mut opt = TaosStmt2Option {
             reqid: 77,
             single_stb_insert: false,
             single_table_bind_once: false,
             async_exec_fn: Some(done),
-            userdata: (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+            userdata: (tx as *const mpsc::Sender<_>).cast_mut().cast(),
         };
         let stmt = taos_stmt2_init(taos, &mut opt);
         assert!(!stmt.is_null());
@@ -935,5 +982,358 @@ mod stmt2_api {
         taos_close(taos);
         assert_ne!(taos_stmt2_prepare(stmt, sql.as_ptr(), 0), 0);
         assert_eq!(taos_stmt2_close(stmt), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// stmt v1
+
+mod stmt_v1_api {
+    use super::*;
+    use taos::stmt::*;
+    use taos::stmt2::{TaosStmt2Bind, TaosStmt2Bindv, TaosStmt2Option};
+
+    fn mbind<T>(
+        ty: c_int,
+        values: &mut [T],
+        stride: usize,
+        len: Option<&mut [i32]>,
+        nulls: Option<&mut [c_char]>,
+        num: usize,
+    ) -> TaosMultiBind {
+        TaosMultiBind {
+            buffer_type: ty,
+            buffer: values.as_mut_ptr().cast(),
+            buffer_length: stride,
+            length: len.map_or(null_mut(), |l| l.as_mut_ptr()),
+            is_null: nulls.map_or(null_mut(), |n| n.as_mut_ptr()),
+            num: num as c_int,
+        }
+    }
+
+    fn stmt_err(stmt: *mut c_void) -> String {
+        unsafe { CStr::from_ptr(taos_stmt_errstr(stmt)) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn layouts_match_taos_h() {
+        // The sizes and offsets a C compiler gives taos.h's structs on this target.
+        assert_eq!(std::mem::size_of::<TaosMultiBind>(), 48);
+        assert_eq!(std::mem::size_of::<TaosStmt2Bind>(), 40);
+        assert_eq!(std::mem::size_of::<TaosStmt2Bindv>(), 32);
+        assert_eq!(std::mem::size_of::<TaosStmt2Option>(), 32);
+        assert_eq!(std::mem::size_of::<TaosStmtOptions>(), 16);
+        assert_eq!(std::mem::offset_of!(TaosMultiBind, buffer_length), 16);
+        assert_eq!(std::mem::offset_of!(TaosMultiBind, num), 40);
+        assert_eq!(std::mem::offset_of!(TaosStmt2Option, async_exec_fn), 16);
+    }
+
+    #[test]
+    fn supertable_insert_with_tags_nulls_and_query() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database v1 precision 'us'");
+        assert_eq!(taos_select_db(taos, c("v1").as_ptr()), 0);
+        run(
+            taos,
+            "create stable st (ts timestamp, v int, s varchar(8), n nchar(4)) tags (loc varchar(8), gid int)",
+        );
+        let stmt = taos_stmt_init_with_reqid(taos, 5);
+        assert!(!stmt.is_null());
+        let sql = c("insert into ? using st tags (?, ?) values (?, ?, ?, ?)");
+        assert_eq!(
+            taos_stmt_prepare(stmt, sql.as_ptr(), 0),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut flag: c_int = -1;
+        assert_eq!(taos_stmt_is_insert(stmt, &mut flag), 0);
+        assert_eq!(flag, 1);
+        assert_eq!(taos_stmt_num_params(stmt, &mut flag), 0);
+        assert_eq!(flag, 4);
+        let (mut ty, mut bytes) = (0, 0);
+        assert_eq!(taos_stmt_get_param(stmt, 2, &mut ty, &mut bytes), 0);
+        assert_eq!(ty, 8);
+        assert_ne!(taos_stmt_get_param(stmt, 9, &mut ty, &mut bytes), 0);
+        let mut n: c_int = 0;
+        let mut fields: *mut TaosFieldE = null_mut();
+        assert_eq!(taos_stmt_get_tag_fields(stmt, &mut n, &mut fields), 0);
+        assert_eq!(n, 2);
+        let f = unsafe { std::slice::from_raw_parts(fields, 2) };
+        assert_eq!(
+            unsafe { CStr::from_ptr(f[0].name.as_ptr()) }
+                .to_str()
+                .unwrap(),
+            "loc"
+        );
+        taos_stmt_reclaim_fields(stmt, fields);
+        assert_eq!(taos_stmt_get_col_fields(stmt, &mut n, &mut fields), 0);
+        assert_eq!(n, 4);
+        assert_eq!(unsafe { (*fields).precision }, 1, "a microsecond TIMESTAMP");
+        taos_stmt_reclaim_fields(stmt, fields);
+
+        // Table 1: tags ('bj', 7); two rows, the second with NULLs.
+        let mut loc = *b"bj\0\0";
+        let mut loc_len = [2i32];
+        let mut gid = [7i32];
+        let mut tags = [
+            mbind(8, &mut loc, 4, Some(&mut loc_len), None, 1),
+            mbind(4, &mut gid, 4, None, None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_set_tbname_tags(stmt, c("t1").as_ptr(), tags.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut ts = [1_700_000_000_000_001i64, 1_700_000_000_000_002];
+        let mut v = [1i32, 0];
+        let mut v_null: [c_char; 2] = [0, 1];
+        let mut s = *b"abcdefgh\0\0\0\0\0\0\0\0"; // two slots of 8
+        let mut s_len = [8i32, 0];
+        let mut s_null: [c_char; 2] = [0, 1];
+        let mut nc = "é\0\0\0中\0".as_bytes().to_vec(); // slots of 6 bytes... built below
+        nc.clear();
+        nc.extend_from_slice("é".as_bytes());
+        nc.resize(6, 0);
+        nc.extend_from_slice("中".as_bytes());
+        nc.resize(12, 0);
+        let mut nc_len = ["é".len() as i32, "中".len() as i32];
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, None, 2),
+            mbind(4, &mut v, 4, None, Some(&mut v_null), 2),
+            mbind(8, &mut s, 8, Some(&mut s_len), Some(&mut s_null), 2),
+            mbind(10, &mut nc, 6, Some(&mut nc_len), None, 2),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param_batch(stmt, cols.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        // Table 2 via set_tbname + set_tags, one row bound column by column.
+        assert_eq!(taos_stmt_set_tbname(stmt, c("t2").as_ptr()), 0);
+        let mut loc2 = *b"sh";
+        let mut loc2_len = [2i32];
+        let mut gid2 = [0i32];
+        let mut gid2_null: [c_char; 1] = [1];
+        let mut tags2 = [
+            mbind(8, &mut loc2, 2, Some(&mut loc2_len), None, 1),
+            mbind(4, &mut gid2, 4, None, Some(&mut gid2_null), 1),
+        ];
+        assert_eq!(
+            taos_stmt_set_tags(stmt, tags2.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut ts2 = [1_700_000_000_000_010i64];
+        let mut v2 = [2i32];
+        let mut s2 = *b"x";
+        let mut s2_len = [1i32];
+        let mut n2 = *b"y";
+        let mut n2_len = [1i32];
+        let mut single = [
+            mbind(9, &mut ts2, 8, None, None, 1),
+            mbind(4, &mut v2, 4, None, None, 1),
+            mbind(8, &mut s2, 1, Some(&mut s2_len), None, 1),
+            mbind(10, &mut n2, 1, Some(&mut n2_len), None, 1),
+        ];
+        for (i, b) in single.iter_mut().enumerate().rev() {
+            if i == 0 {
+                assert_ne!(
+                    taos_stmt_add_batch(stmt),
+                    0,
+                    "add_batch with some columns missing"
+                );
+            }
+            assert_eq!(
+                taos_stmt_bind_single_param_batch(stmt, b, i as c_int),
+                0,
+                "{}",
+                stmt_err(stmt)
+            );
+        }
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        assert_eq!(taos_stmt_execute(stmt), 0, "{}", stmt_err(stmt));
+        assert_eq!(taos_stmt_affected_rows(stmt), 3);
+        assert_eq!(taos_stmt_affected_rows_once(stmt), 3);
+
+        // A query on the same statement: prepare again, bind, use_result (the statement's).
+        let q = c("select v, s, n, loc, gid from st where ts >= ? order by ts");
+        assert_eq!(taos_stmt_prepare(stmt, q.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt_is_insert(stmt, &mut flag), 0);
+        assert_eq!(flag, 0);
+        assert_eq!(taos_stmt_num_params(stmt, &mut flag), 0);
+        assert_eq!(flag, 1);
+        let mut from = [1_700_000_000_000_002i64];
+        let mut p = [mbind(5, &mut from, 8, None, None, 1)];
+        assert_eq!(taos_stmt_bind_param(stmt, p.as_mut_ptr()), 0);
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        assert_eq!(taos_stmt_execute(stmt), 0, "{}", stmt_err(stmt));
+        let res = taos_stmt_use_result(stmt);
+        assert!(!res.is_null(), "{}", stmt_err(stmt));
+        let mut rows = 0;
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let r = unsafe { std::slice::from_raw_parts(row, 5) };
+            if rows == 0 {
+                assert!(
+                    r[0].is_null() && r[1].is_null(),
+                    "the NULLs of t1's second row"
+                );
+                assert!(!r[2].is_null());
+            } else {
+                assert_eq!(unsafe { r[0].cast::<i32>().read_unaligned() }, 2);
+                assert!(r[4].is_null(), "t2's NULL tag");
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, 2);
+        assert_eq!(taos_stmt_use_result(stmt), res, "the same result again");
+        assert_eq!(taos_stmt_close(stmt), 0);
+        assert_eq!(
+            taos_errno(res),
+            CODE_INVALID_HANDLE,
+            "close freed the result"
+        );
+        taos_free_result(res); // harmless
+        assert_eq!(taos_stmt_close(stmt), CODE_INVALID_HANDLE);
+
+        let got = stmt2_api_rows(taos, "select s, n from st order by ts");
+        assert_eq!(
+            got,
+            vec![
+                (Some("abcdefgh".into()), Some("é".into())),
+                (None, Some("中".into())),
+                (Some("x".into()), Some("y".into()))
+            ]
+        );
+        taos_close(taos);
+    }
+
+    fn stmt2_api_rows(taos: *mut c_void, sql: &str) -> Vec<(Option<String>, Option<String>)> {
+        let res = exec(taos, sql);
+        let mut out = Vec::new();
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), 2) };
+            let text = |i: usize| {
+                let p = unsafe { *row.add(i) };
+                (!p.is_null()).then(|| {
+                    String::from_utf8_lossy(unsafe {
+                        std::slice::from_raw_parts(p.cast::<u8>(), lens[i] as usize)
+                    })
+                    .into_owned()
+                })
+            };
+            out.push((text(0), text(1)));
+        }
+        taos_free_result(res);
+        out
+    }
+
+    #[test]
+    fn hostile_stmt_arguments() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database v1h");
+        run(taos, "create table v1h.t (ts timestamp, s varchar(4))");
+        assert!(taos_stmt_init(null_mut()).is_null());
+        assert!(taos_stmt_init_with_options(0x99 as *mut c_void, null_mut()).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(taos_stmt_prepare(null_mut(), null(), 0), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt_execute(taos),
+            CODE_INVALID_HANDLE,
+            "a TAOS* is not a TAOS_STMT*"
+        );
+        assert_eq!(taos_stmt_affected_rows(0x77 as *mut c_void), 0);
+        assert!(taos_stmt_use_result(null_mut()).is_null());
+        assert!(!taos_stmt_errstr(0x77 as *mut c_void).is_null());
+        taos_stmt_reclaim_fields(null_mut(), null_mut());
+
+        let mut opts = TaosStmtOptions {
+            req_id: 0,
+            single_stb_insert: false,
+            single_table_bind_once: false,
+        };
+        let stmt = taos_stmt_init_with_options(taos, &mut opts);
+        assert!(!stmt.is_null());
+        // A stmt2 handle is not a stmt v1 handle and vice versa.
+        assert_eq!(
+            taos::stmt2::taos_stmt2_exec(stmt, null_mut()),
+            CODE_INVALID_HANDLE
+        );
+        let mut n: c_int = 0;
+        assert_ne!(taos_stmt_num_params(stmt, &mut n), 0, "before prepare");
+        assert_ne!(taos_stmt_bind_param(stmt, null_mut()), 0);
+        assert_eq!(
+            taos_stmt_prepare(stmt, c("insert into v1h.t values (?, ?)").as_ptr(), 0),
+            0
+        );
+        assert_eq!(taos_stmt_num_params(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_is_insert(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_bind_param(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_set_tbname(stmt, null()), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt_set_tags(stmt, null_mut()),
+            0,
+            "no tag placeholders: nothing to read"
+        );
+        let mut ts = [1i64];
+        let mut s = *b"abcd";
+        let mut s_len = [5i32]; // longer than its slot of 4
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, None, 1),
+            mbind(8, &mut s, 4, Some(&mut s_len), None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param(stmt, cols.as_mut_ptr()),
+            CODE_INVALID_PARA
+        );
+        assert!(!stmt_err(stmt).is_empty());
+        let mut bad_null: [c_char; 1] = [2];
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, Some(&mut bad_null), 1),
+            mbind(8, &mut s, 4, Some(&mut s_len), None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param(stmt, cols.as_mut_ptr()),
+            CODE_INVALID_PARA,
+            "is_null 2 (ignore)"
+        );
+        let mut one = mbind(9, &mut ts, 8, None, None, 1);
+        assert_eq!(
+            taos_stmt_bind_single_param_batch(stmt, &mut one, 5),
+            CODE_INVALID_PARA
+        );
+        assert_eq!(
+            taos_stmt_bind_single_param_batch(stmt, &mut one, -1),
+            CODE_INVALID_PARA
+        );
+        let mut fields: *mut TaosFieldE = null_mut();
+        assert_eq!(taos_stmt_get_col_fields(stmt, &mut n, &mut fields), 0);
+        taos_stmt_reclaim_fields(stmt, fields);
+        taos_stmt_reclaim_fields(stmt, fields); // the second reclaim is refused, not a double free
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PARA);
+        assert_ne!(taos_stmt_execute(stmt), 0, "nothing bound");
+        assert_eq!(taos_stmt_close(stmt), 0);
+        assert_eq!(
+            taos_stmt_add_batch(stmt),
+            CODE_INVALID_HANDLE,
+            "after close"
+        );
+        taos_close(taos);
     }
 }

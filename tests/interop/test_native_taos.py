@@ -183,6 +183,83 @@ def check_statement2(conn):
     conn.select_db("native_ms")
 
 
+def check_statement(conn):
+    """conn.statement: taos_stmt_* (v1) with TAOS_MULTI_BIND built by taospy's bind module."""
+    conn.execute("drop database if exists native_stmt1")
+    conn.execute("create database native_stmt1 precision 'us'")
+    conn.select_db("native_stmt1")
+    conn.execute("create stable st (ts timestamp, v int, f float, s varchar(16), n nchar(8)) tags (loc varchar(16), gid int)")
+    stmt = conn.statement("insert into ? using st tags (?, ?) values (?, ?, ?, ?, ?)")
+    base = 1700000000_000001  # microseconds
+    for name, (loc, gid), rows in [
+        ("d1", ("beijing", 1), [(base, 1, 1.5, "a", "中文"), (base + 1, None, None, None, None)]),
+        ("d2", ("shanghai", None), [(base + 5, 3, -2.0, "ccc", "é")]),
+    ]:
+        tags = taos.new_bind_params(2)
+        tags[0].binary([loc])
+        tags[1].int([gid])
+        stmt.set_tbname_tags(name, tags)
+        cols = list(zip(*rows))
+        params = taos.new_multi_binds(5)
+        params[0].timestamp(list(cols[0]))
+        params[1].int(list(cols[1]))
+        params[2].float(list(cols[2]))
+        params[3].binary(list(cols[3]))
+        params[4].nchar(list(cols[4]))
+        stmt.bind_param_batch(params)
+    stmt.execute()
+    check(stmt.affected_rows == 3, f"stmt affected_rows {stmt.affected_rows}")
+    stmt.close()
+
+    # One row at a time into a plain table named by set_tbname (bind_param adds the batch
+    # itself): the columns are only known once the table is, and the raw microsecond counts
+    # must land unscaled.
+    conn.execute("create table plain (ts timestamp, v bigint, s varchar(8))")
+    stmt = conn.statement("insert into ? values (?, ?, ?)")
+    stmt.set_tbname("plain")
+    for i in range(3):
+        params = taos.new_bind_params(3)
+        params[0].timestamp(base + i)
+        params[1].bigint(i * 10)
+        params[2].binary(None if i == 1 else f"r{i}")
+        stmt.bind_param(params)
+    stmt.execute()
+    check(stmt.affected_rows == 3, f"plain affected_rows {stmt.affected_rows}")
+    stmt.close()
+    got = conn.query("select ts, v, s from plain order by ts").fetch_all()
+    check([ticks(r[0], 1000_000) for r in got] == [base, base + 1, base + 2], f"plain ts {got}")
+    check([r[1:] for r in got] == [(0, "r0"), (10, None), (20, "r2")], f"plain rows {got}")
+
+    got = conn.query("select ts, v, f, s, n, loc, gid from st order by ts").fetch_all()
+    want = [
+        (base, 1, 1.5, "a", "中文", "beijing", 1),
+        (base + 1, None, None, None, None, "beijing", 1),
+        (base + 5, 3, -2.0, "ccc", "é", "shanghai", None),
+    ]
+    check(len(got) == len(want), f"stmt rows {got}")
+    for i, (g, w) in enumerate(zip(got, want)):
+        check(ticks(g[0], 1000_000) == w[0], f"stmt row {i} ts {g[0]!r} != {w[0]}")
+        for j, (gv, wv) in enumerate(zip(g[1:], w[1:])):
+            same(gv, wv, f"stmt row {i} col {j + 1}")
+
+    # A query with a parameter, read through taos_stmt_use_result.
+    q = conn.statement("select v, s from st where v > ? order by ts")
+    params = taos.new_bind_params(1)
+    params[0].int(1)
+    q.bind_param(params)
+    q.execute()
+    rows = q.use_result().fetch_all()
+    check(rows == [(3, "ccc")], f"stmt query rows {rows}")
+    q.close()
+
+    try:
+        conn.statement("insert into no_such_table values (?, ?)")
+        fail("stmt prepare on a missing table succeeded")
+    except taos.error.StatementError as e:
+        check(e.msg, f"stmt prepare error without message {e!r}")
+    conn.select_db("native_ms")
+
+
 def main():
     check(taos_get_client_info().startswith("3."), f"client info {taos_get_client_info()!r}")
     conn = taos.connect(host="127.0.0.1", port=PORT, user="root", password="taosdata")
@@ -304,6 +381,7 @@ def main():
         pass
 
     check_statement2(conn)
+    check_statement(conn)
 
     conn.close()
     print("native taos module (taospy over taosync libtaos.so): OK")
