@@ -34,5 +34,7 @@ for _ in $(seq 1 100); do
 done
 grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
 
+# "Possibly lost" is not reported: a connection's keepalive thread is told to stop by
+# taos_close but may still be winding down (its stack allocated) when the program exits.
 valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-    "$bin" 127.0.0.1 "$port"
+    --show-possibly-lost=no "$bin" 127.0.0.1 "$port"

@@ -9,7 +9,10 @@
  *
  * Handles are checked: NULL, freed, closed or wrong-kind handles give error codes.
  * Pointers returned by fetch functions stay valid until the next fetch on the same
- * result or taos_free_result.
+ * result or taos_free_result. As in libtaos, they point into the result block as the
+ * server sent it (NCHAR, JSON and DECIMAL are converted, NCHAR to UTF-8): a VARCHAR,
+ * VARBINARY or BLOB value of taos_fetch_row is taos_fetch_lengths()[i] bytes, not
+ * NUL-terminated.
  */
 #ifndef TAOSYNC_TAOS_H
 #define TAOSYNC_TAOS_H

@@ -4,7 +4,7 @@
 //! `get_col_fields`, `reclaim_fields`, `is_insert`, `errstr`, `close`.
 //!
 //! The calls follow libtaos' stmt v1; underneath they drive taosync's
-//! [`Statement`](taosync::Statement) on the **stmt2** wire protocol, which describes the
+//! [`Statement`] on the **stmt2** wire protocol, which describes the
 //! prepared statement's tags and columns up front (stmt v1 on the wire only does after a
 //! table name is set), so the C side knows how many `TAOS_MULTI_BIND`s each call carries.
 //! This needs a taosAdapter of 3.3.5.0 or newer.

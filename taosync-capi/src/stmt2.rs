@@ -1,6 +1,6 @@
 //! stmt2: `taos_stmt2_init`, `prepare`, `bind_param`, `exec`, `result`, `close`,
 //! `is_insert`, `get_fields`, `free_fields`, `error`, on taosync's
-//! [`Statement`](taosync::Statement) speaking stmt2 on the wire.
+//! [`Statement`] speaking stmt2 on the wire.
 //!
 //! `taos_stmt2_bind_param` reads a `TAOS_STMT2_BINDV` (see `bind`) with as many tag and
 //! column binds per table as the prepared INSERT has tag and column placeholders (as many

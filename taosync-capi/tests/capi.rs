@@ -140,8 +140,10 @@ fn connect_query_and_fetch_block_and_rows() {
     let lens = taos_fetch_lengths(res);
     let (s, len) = unsafe { (*row, *lens) };
     assert_eq!(len, 2);
+    // As in libtaos, a VARCHAR value is `len` bytes, not NUL-terminated (it points into the
+    // block as received).
     assert_eq!(
-        unsafe { CStr::from_ptr(s.cast::<c_char>()) }.to_bytes(),
+        unsafe { std::slice::from_raw_parts(s.cast::<u8>(), len as usize) },
         b"ab"
     );
     let row = taos_fetch_row(res);
@@ -1336,4 +1338,87 @@ mod stmt_v1_api {
         );
         taos_close(taos);
     }
+}
+
+#[test]
+fn raw_blocks_and_in_place_columns() {
+    let server = server();
+    let taos = open(&server, None);
+    run(taos, "create database rawb precision 'ns'");
+    run(
+        taos,
+        "create table rawb.t (ts timestamp, v bigint, s varchar(8), n nchar(4), b varbinary(4), ok bool)",
+    );
+    run(
+        taos,
+        "insert into rawb.t values (1700000000000000001, -5, 'xy', '中文', '\\x0102', true) \
+         (1700000000000000002, NULL, NULL, NULL, NULL, NULL) (1700000000000000003, 7, '', 'é', '', false)",
+    );
+
+    // taos_fetch_raw_block: the block as the server sent it.
+    let res = exec(taos, "select * from rawb.t order by ts");
+    let mut rows: c_int = -1;
+    let mut data: *mut c_void = null_mut();
+    assert_eq!(taos_fetch_raw_block(res, &mut rows, &mut data), 0);
+    assert_eq!(rows, 3);
+    assert!(!data.is_null());
+    let len = unsafe { data.cast::<u8>().add(4).cast::<u32>().read_unaligned() } as usize;
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
+    let view = taosync_proto::block::BlockView::parse(bytes).unwrap();
+    assert_eq!((view.rows(), view.column_count()), (3, 6));
+    assert_eq!(
+        view.column(2).unwrap().var_value(0).unwrap(),
+        Some(&b"xy"[..])
+    );
+    assert!(taos_is_null(res, 1, 1) && !taos_is_null(res, 0, 1));
+    assert_eq!(taos_fetch_raw_block(res, &mut rows, &mut data), 0);
+    assert_eq!(rows, 0);
+    assert!(data.is_null());
+    assert_eq!(
+        taos_fetch_raw_block(res, null_mut(), &mut data),
+        CODE_INVALID_PTR
+    );
+    taos_free_result(res);
+
+    // taos_fetch_block over the same data: in-place columns and converted NCHAR agree.
+    let res = exec(taos, "select * from rawb.t order by ts");
+    let mut cols: *mut *mut c_void = null_mut();
+    assert_eq!(taos_fetch_block(res, &mut cols), 3);
+    assert_eq!(fixed::<i64>(cols, 0, 2), 1700000000000000003);
+    assert_eq!(fixed::<i64>(cols, 1, 0), -5);
+    assert_eq!(fixed::<i64>(cols, 1, 2), 7);
+    assert!(taos_is_null(res, 1, 1));
+    assert_eq!(var(res, cols, 2, 0).as_deref(), Some(&b"xy"[..]));
+    assert_eq!(var(res, cols, 2, 1), None);
+    assert_eq!(var(res, cols, 2, 2).as_deref(), Some(&b""[..]));
+    assert_eq!(
+        var(res, cols, 3, 0).as_deref(),
+        Some("中文".as_bytes()),
+        "NCHAR as UTF-8"
+    );
+    assert_eq!(var(res, cols, 3, 2).as_deref(), Some("é".as_bytes()));
+    assert_eq!(var(res, cols, 4, 0).as_deref(), Some(&[1u8, 2][..]));
+    assert_eq!(fixed::<i8>(cols, 5, 0), 1);
+    assert_eq!(fixed::<i8>(cols, 5, 2), 0);
+    assert_eq!(taos_fetch_block(res, &mut cols), 0);
+    taos_free_result(res);
+
+    // Row by row through the same buffers, with lengths.
+    let res = exec(taos, "select s, n from rawb.t order by ts");
+    let row = taos_fetch_row(res);
+    let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), 2) };
+    let text = |p: *mut c_void, n: c_int| unsafe {
+        std::slice::from_raw_parts(p.cast::<u8>(), n as usize).to_vec()
+    };
+    unsafe {
+        assert_eq!(text(*row, lens[0]), b"xy");
+        assert_eq!(text(*row.add(1), lens[1]), "中文".as_bytes());
+        // NCHAR (converted) stays NUL-terminated: taospy reads it as a C string.
+        assert_eq!(
+            CStr::from_ptr((*row.add(1)).cast()).to_bytes(),
+            "中文".as_bytes()
+        );
+    }
+    taos_free_result(res);
+    taos_close(taos);
 }
