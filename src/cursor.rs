@@ -29,15 +29,16 @@ use crate::proto::block::BlockRows;
 use crate::row::{Column, FromRow, Row};
 use crate::shared::{Shared, closed_error};
 use crate::transport::{Fetched, Outcome, ResultHandle};
-#[cfg(feature = "arrow")]
-use crate::types::Precision;
-use crate::types::Type;
+use crate::types::{Precision, Type};
 use crate::value::Value;
 
 /// One block of a result, as [`Cursor::next_block`] hands it out.
-#[cfg(feature = "arrow")]
-pub(crate) enum Block {
-    /// A raw block, undecoded (WebSocket).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Block {
+    /// A raw block as the server sent it, undecoded (WebSocket): the layout of
+    /// `taosync_proto::block` (header, then per column a NULL bitmap and values, or row
+    /// offsets and a heap), for readers that want the column buffers without a copy.
     Raw(Vec<u8>),
     /// Rows already decoded (REST, or rows a row fetch left buffered).
     Rows(Vec<Row>),
@@ -328,9 +329,29 @@ impl Cursor {
     /// The rest of the current block: the rows already buffered, else the next raw block
     /// as the server sent it (WebSocket), undecoded; `None` at the end. Errors, `rowcount`
     /// and the "a failed result never looks complete" rule are those of
-    /// [`fetchone`](Self::fetchone).
-    #[cfg(feature = "arrow")]
-    pub(crate) fn next_block(&mut self) -> Result<Option<(Block, Precision)>> {
+    /// [`fetchone`](Self::fetchone). With the block the result's timestamp precision.
+    ///
+    /// ```
+    /// use taosync::cursor::Block;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database db", ())?;
+    /// # conn.execute("create table db.t (ts timestamp, v int)", ())?;
+    /// # conn.execute("insert into db.t values (1700000000000, 1) (1700000000001, 2)", ())?;
+    /// let mut cur = conn.cursor()?;
+    /// cur.execute("select * from db.t", ())?;
+    /// let mut rows = 0;
+    /// while let Some((block, _precision)) = cur.next_block()? {
+    ///     rows += match block {
+    ///         Block::Raw(bytes) => taosync_proto::block::BlockView::parse(&bytes)?.rows(),
+    ///         Block::Rows(r) => r.len(),
+    ///         _ => 0,
+    ///     };
+    /// }
+    /// assert_eq!(rows, 2);
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn next_block(&mut self) -> Result<Option<(Block, Precision)>> {
         let shared = Arc::clone(&self.shared);
         let r = self.active()?;
         let precision = r.result.precision();

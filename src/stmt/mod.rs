@@ -90,7 +90,7 @@ use crate::code::Code;
 use crate::connection::{Connection, ResultSet};
 use crate::cursor::Cursor;
 use crate::error::{Error, ErrorKind, Result};
-use crate::proto::stmt::{BindType, Stmt2Field, coerce};
+use crate::proto::stmt::coerce;
 use crate::proto::ws::{
     Action, Stmt2CloseArgs, Stmt2InitArgs, Stmt2PrepareArgs, StmtCloseArgs, StmtIdReply,
     StmtInitArgs, StmtPrepareArgs,
@@ -133,6 +133,8 @@ mod column_view;
 mod v1;
 mod v2;
 
+/// The placeholder descriptions of [`Statement::fields`].
+pub use crate::proto::stmt::{BindType, Stmt2Field};
 pub use column_view::{ColumnView, NullableBytes, NullableText};
 
 /// The binds of one table, collected until [`Statement::add_batch`].
@@ -158,6 +160,8 @@ struct Prepared {
     is_insert: bool,
     /// stmt2: the fields of an insert (table name, tags, columns).
     fields: Vec<Stmt2Field>,
+    /// stmt2: the number of `?` the server counted (`fields_count`).
+    param_count: Option<usize>,
     /// stmt v1: the tag and column fields the server reported, asked once per prepared
     /// statement and table shape (see [`Prepared::v1_key`]) instead of on every execute.
     v1_fields: std::collections::HashMap<Option<String>, V1Fields>,
@@ -369,6 +373,45 @@ impl Statement {
         self.prepared.as_ref().map(|p| p.is_insert)
     }
 
+    /// The placeholders of a prepared stmt2 INSERT as the server described them, in `?`
+    /// order: the table name ([`BindType::TableName`]), tags and columns with their types
+    /// and timestamp precision. Empty for queries, on stmt v1 and before
+    /// [`prepare`](Self::prepare).
+    ///
+    /// ```
+    /// use taosync::stmt::BindType;
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power precision 'ns'", ())?;
+    /// # conn.execute("create stable power.meters (ts timestamp, current float) tags (groupid int)", ())?;
+    /// # conn.select_db("power")?;
+    /// let stmt = conn.statement_with("INSERT INTO ? USING meters TAGS (?) VALUES (?, ?)")?;
+    /// let kinds: Vec<_> = stmt.fields().iter().map(|f| f.kind()).collect();
+    /// assert_eq!(kinds, [Some(BindType::TableName), Some(BindType::Tag), Some(BindType::Column), Some(BindType::Column)]);
+    /// assert_eq!(stmt.fields()[2].timestamp_precision(), taosync::Precision::Nanosecond);
+    /// assert_eq!(stmt.param_count(), Some(4));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn fields(&self) -> &[Stmt2Field] {
+        self.prepared.as_ref().map_or(&[], |p| p.fields.as_slice())
+    }
+
+    /// The number of `?` placeholders the server counted for the prepared statement (stmt2;
+    /// `None` on stmt v1 and before [`prepare`](Self::prepare)).
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// # let conn = taosync::connect(server.dsn_ws().as_str())?;
+    /// # conn.execute("create database power", ())?;
+    /// # conn.execute("create table power.t (ts timestamp, v int)", ())?;
+    /// let stmt = conn.statement_with("SELECT * FROM power.t WHERE v > ? AND v < ?")?;
+    /// assert_eq!(stmt.param_count(), Some(2));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn param_count(&self) -> Option<usize> {
+        self.prepared.as_ref().and_then(|p| p.param_count)
+    }
+
     /// The rows written by the last [`execute`](Self::execute).
     pub fn affected_rows(&self) -> u64 {
         self.affected
@@ -503,6 +546,7 @@ impl Statement {
                 } else {
                     Vec::new()
                 },
+                param_count: usize::try_from(reply.fields_count).ok(),
                 v1_fields: Default::default(),
             }
         } else {
@@ -515,6 +559,7 @@ impl Statement {
                 sql: sql.to_owned(),
                 is_insert: reply.is_insert,
                 fields: Vec::new(),
+                param_count: None,
                 v1_fields: Default::default(),
             }
         };

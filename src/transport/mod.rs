@@ -250,7 +250,6 @@ impl Session {
 
     /// The next raw block of `result`, undecoded; `None` at the end. Only WebSocket
     /// results have raw blocks: a REST result arrives whole with the query, as rows.
-    #[cfg(feature = "arrow")]
     pub(crate) fn fetch_raw(
         &mut self,
         result: &mut ResultHandle,

@@ -9,7 +9,10 @@
  *
  * Handles are checked: NULL, freed, closed or wrong-kind handles give error codes.
  * Pointers returned by fetch functions stay valid until the next fetch on the same
- * result or taos_free_result.
+ * result or taos_free_result. As in libtaos, they point into the result block as the
+ * server sent it (NCHAR, JSON and DECIMAL are converted, NCHAR to UTF-8): a VARCHAR,
+ * VARBINARY or BLOB value of taos_fetch_row is taos_fetch_lengths()[i] bytes, not
+ * NUL-terminated.
  */
 #ifndef TAOSYNC_TAOS_H
 #define TAOSYNC_TAOS_H
@@ -83,6 +86,72 @@ typedef struct TAOS_FIELD_E {
 
 typedef void (*__taos_async_fn_t)(void *param, TAOS_RES *res, int code);
 
+/* What a statement placeholder binds (TAOS_FIELD_ALL.field_type). */
+typedef enum TAOS_FIELD_T {
+  TAOS_FIELD_COL = 1,
+  TAOS_FIELD_TAG,
+  TAOS_FIELD_QUERY,
+  TAOS_FIELD_TBNAME,
+} TAOS_FIELD_T;
+
+/* One placeholder of a prepared stmt2 INSERT. */
+typedef struct TAOS_FIELD_ALL {
+  char name[65];
+  int8_t type;
+  uint8_t precision;
+  uint8_t scale;
+  int32_t bytes;
+  uint8_t field_type;
+} TAOS_FIELD_ALL;
+
+/* One column (or tag) of num rows for stmt v1: fixed-width types as arrays of num values;
+ * variable types with row i at buffer + i * buffer_length, length[i] bytes. */
+typedef struct TAOS_MULTI_BIND {
+  int buffer_type;
+  void *buffer;
+  uintptr_t buffer_length;
+  int32_t *length;
+  char *is_null;
+  int num;
+} TAOS_MULTI_BIND;
+
+typedef struct TAOS_STMT_OPTIONS {
+  int64_t reqId;
+  bool singleStbInsert;
+  bool singleTableBindOnce;
+} TAOS_STMT_OPTIONS;
+
+typedef void TAOS_STMT2;
+
+/* Options of taos_stmt2_init; with asyncExecFn set, taos_stmt2_exec returns at once and
+ * asyncExecFn(userdata, res, code) is called from a thread of the library. */
+typedef struct TAOS_STMT2_OPTION {
+  int64_t reqid;
+  bool singleStbInsert;
+  bool singleTableBindOnce;
+  __taos_async_fn_t asyncExecFn;
+  void *userdata;
+} TAOS_STMT2_OPTION;
+
+/* One column (or tag) of num rows: fixed-width types as arrays of num values; variable
+ * types as the non-NULL values back to back with length[i] bytes each. is_null may be NULL. */
+typedef struct TAOS_STMT2_BIND {
+  int buffer_type;
+  void *buffer;
+  int32_t *length;
+  char *is_null;
+  int num;
+} TAOS_STMT2_BIND;
+
+/* The binds of count tables: tbnames[count], tags[count][tag placeholders],
+ * bind_cols[count][column placeholders]; each of the three may be NULL. */
+typedef struct TAOS_STMT2_BINDV {
+  int count;
+  char **tbnames;
+  TAOS_STMT2_BIND **tags;
+  TAOS_STMT2_BIND **bind_cols;
+} TAOS_STMT2_BINDV;
+
 /* Library and connections. */
 int taos_init(void);
 void taos_cleanup(void);
@@ -122,6 +191,47 @@ bool taos_is_null(TAOS_RES *res, int32_t row, int32_t col);
 int taos_is_null_by_column(TAOS_RES *res, int columnIndex, bool result[], int *rows);
 int *taos_get_column_data_offset(TAOS_RES *res, int columnIndex);
 int taos_print_row(char *str, TAOS_ROW row, TAOS_FIELD *fields, int num_fields);
+
+/* stmt v1 (implemented over the stmt2 wire protocol: taosAdapter >= 3.3.5). The result of
+ * taos_stmt_use_result belongs to the statement (freed by the next prepare, execute or
+ * taos_stmt_close); field arrays go back through taos_stmt_reclaim_fields. */
+TAOS_STMT *taos_stmt_init(TAOS *taos);
+TAOS_STMT *taos_stmt_init_with_reqid(TAOS *taos, int64_t reqid);
+TAOS_STMT *taos_stmt_init_with_options(TAOS *taos, TAOS_STMT_OPTIONS *options);
+int taos_stmt_prepare(TAOS_STMT *stmt, const char *sql, unsigned long length);
+int taos_stmt_set_tbname_tags(TAOS_STMT *stmt, const char *name, TAOS_MULTI_BIND *tags);
+int taos_stmt_set_tbname(TAOS_STMT *stmt, const char *name);
+int taos_stmt_set_tags(TAOS_STMT *stmt, TAOS_MULTI_BIND *tags);
+int taos_stmt_set_sub_tbname(TAOS_STMT *stmt, const char *name);
+int taos_stmt_get_tag_fields(TAOS_STMT *stmt, int *fieldNum, TAOS_FIELD_E **fields);
+int taos_stmt_get_col_fields(TAOS_STMT *stmt, int *fieldNum, TAOS_FIELD_E **fields);
+void taos_stmt_reclaim_fields(TAOS_STMT *stmt, TAOS_FIELD_E *fields);
+int taos_stmt_is_insert(TAOS_STMT *stmt, int *insert);
+int taos_stmt_num_params(TAOS_STMT *stmt, int *nums);
+int taos_stmt_get_param(TAOS_STMT *stmt, int idx, int *type, int *bytes);
+int taos_stmt_bind_param(TAOS_STMT *stmt, TAOS_MULTI_BIND *bind);
+int taos_stmt_bind_param_batch(TAOS_STMT *stmt, TAOS_MULTI_BIND *bind);
+int taos_stmt_bind_single_param_batch(TAOS_STMT *stmt, TAOS_MULTI_BIND *bind, int colIdx);
+int taos_stmt_add_batch(TAOS_STMT *stmt);
+int taos_stmt_execute(TAOS_STMT *stmt);
+TAOS_RES *taos_stmt_use_result(TAOS_STMT *stmt);
+int taos_stmt_close(TAOS_STMT *stmt);
+char *taos_stmt_errstr(TAOS_STMT *stmt);
+int taos_stmt_affected_rows(TAOS_STMT *stmt);
+int taos_stmt_affected_rows_once(TAOS_STMT *stmt);
+
+/* stmt2. Results of taos_stmt2_result belong to the statement (freed by the next exec or
+ * taos_stmt2_close); arrays of taos_stmt2_get_fields are freed by taos_stmt2_free_fields. */
+TAOS_STMT2 *taos_stmt2_init(TAOS *taos, TAOS_STMT2_OPTION *option);
+int taos_stmt2_prepare(TAOS_STMT2 *stmt, const char *sql, unsigned long length);
+int taos_stmt2_bind_param(TAOS_STMT2 *stmt, TAOS_STMT2_BINDV *bindv, int32_t col_idx);
+int taos_stmt2_exec(TAOS_STMT2 *stmt, int *affected_rows);
+int taos_stmt2_close(TAOS_STMT2 *stmt);
+int taos_stmt2_is_insert(TAOS_STMT2 *stmt, int *insert);
+int taos_stmt2_get_fields(TAOS_STMT2 *stmt, int *count, TAOS_FIELD_ALL **fields);
+void taos_stmt2_free_fields(TAOS_STMT2 *stmt, TAOS_FIELD_ALL *fields);
+TAOS_RES *taos_stmt2_result(TAOS_STMT2 *stmt);
+char *taos_stmt2_error(TAOS_STMT2 *stmt);
 
 #ifdef __cplusplus
 }

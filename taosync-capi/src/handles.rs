@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::conn::ConnState;
 use crate::result::ResultState;
+use crate::stmt::StmtState;
+use crate::stmt2::Stmt2State;
 
 /// One live object.
 #[derive(Clone)]
@@ -17,6 +19,10 @@ pub enum Obj {
     Conn(Arc<ConnState>),
     /// A `TAOS_RES*`.
     Res(Arc<Mutex<ResultState>>),
+    /// A `TAOS_STMT*`.
+    Stmt(Arc<Mutex<StmtState>>),
+    /// A `TAOS_STMT2*`.
+    Stmt2(Arc<Mutex<Stmt2State>>),
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0x7a05_0000);

@@ -25,10 +25,12 @@
 //! # Ok::<(), taosync::Error>(())
 //! ```
 
+mod bind;
 pub mod conn;
 pub mod error;
 mod ffi;
 pub mod handles;
 pub mod result;
 pub mod sml;
-pub mod unsupported;
+pub mod stmt;
+pub mod stmt2;

@@ -2,22 +2,27 @@
 //!
 //! A fetched block is held column by column in the `taos_fetch_block` layout: fixed-width
 //! columns as packed native-endian arrays (with a null flag per row), variable columns as
-//! one buffer of `[u16 length][bytes][NUL]` entries with an `int32` offset per row (-1 for
-//! NULL). `taos_fetch_row` points into the same buffers. Every pointer handed out stays
-//! valid until the next fetch on the result or `taos_free_result`.
+//! one buffer of `[u16 length][bytes]` entries (`u32` for BLOB) with an `int32` offset per
+//! row (-1 for NULL). Over WebSocket the server's raw block already has that layout for
+//! every fixed-width, VARCHAR, VARBINARY, GEOMETRY and BLOB column (on little-endian
+//! hosts): those columns are handed out in place, straight from the block as received,
+//! as libtaos does. NCHAR (UCS-4 on the wire, UTF-8 in C), JSON and DECIMAL columns, and
+//! REST results, are converted into our own buffers, whose entries are NUL-terminated
+//! too. `taos_fetch_row` points into the same buffers; `taos_fetch_raw_block` hands out the
+//! raw block itself. Every pointer handed out stays valid until the next fetch on the
+//! result or `taos_free_result`.
 
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use taosync::cursor::Block as CursorBlock;
 use taosync::{Column, Cursor, Precision, Row, Type, Value};
+use taosync_proto::block::{BlockView, decode_block, encode_block};
 
 use crate::conn;
 use crate::error::{self, CODE_INVALID_HANDLE, CODE_INVALID_PARA, CODE_INVALID_PTR, ErrState};
 use crate::ffi::{self, guard};
 use crate::handles::{self, Obj};
-
-/// Rows per fetched block.
-pub const BLOCK_ROWS: usize = 4096;
 
 /// `TAOS_FIELD`.
 #[repr(C)]
@@ -58,7 +63,11 @@ fn name65(name: &str) -> [c_char; 65] {
 /// One column of the current block.
 #[derive(Default)]
 struct ColBuf {
+    /// The column's bytes when converted into our own buffer (see [`ColBuf::raw`]).
     data: Vec<u8>,
+    /// `Some((start, len))` when the column is read in place: its bytes are
+    /// `Block::raw[start..start + len]`, the server's raw block, not copied.
+    raw: Option<(usize, usize)>,
     /// Variable columns: the offset of each row's entry, -1 for NULL.
     offsets: Vec<i32>,
     nulls: Vec<bool>,
@@ -71,6 +80,8 @@ struct ColBuf {
 #[derive(Default)]
 struct Block {
     rows: usize,
+    /// The raw block that in-place columns point into (its heap buffer never moves).
+    raw: Vec<u8>,
     cols: Vec<ColBuf>,
     /// `TAOS_ROW` of `taos_fetch_block`: one data pointer per column.
     col_ptrs: Vec<usize>,
@@ -126,61 +137,191 @@ fn var_bytes(v: &Value) -> Option<Vec<u8>> {
     }
 }
 
-impl Block {
-    fn build(fields: &[Column], rows: &[Row], precision: Precision) -> Block {
-        let mut cols: Vec<ColBuf> = fields
-            .iter()
-            .map(|f| {
-                let width = fixed_width(f.ty);
-                ColBuf {
-                    width,
-                    prefix: if f.ty == Type::Blob { 4 } else { 2 },
-                    data: Vec::with_capacity(width * rows.len()),
-                    ..ColBuf::default()
-                }
-            })
-            .collect();
-        for row in rows {
-            for (i, col) in cols.iter_mut().enumerate() {
-                let v = row.values().get(i).unwrap_or(&Value::Null);
-                if col.width > 0 {
-                    let is_null = v.is_null();
-                    let wrote = !is_null && push_fixed(&mut col.data, v, fields[i].ty, precision);
-                    if is_null {
-                        col.data.resize(col.data.len() + col.width, 0);
-                    }
-                    col.nulls.push(!wrote);
+/// A converted column of type `ty` from its values, in the `taos_fetch_block` layout.
+fn build_column<'a>(
+    ty: Type,
+    values: impl ExactSizeIterator<Item = &'a Value>,
+    precision: Precision,
+) -> ColBuf {
+    let width = fixed_width(ty);
+    let mut col = ColBuf {
+        width,
+        prefix: if ty == Type::Blob { 4 } else { 2 },
+        data: Vec::with_capacity(width * values.len()),
+        ..ColBuf::default()
+    };
+    for v in values {
+        if width > 0 {
+            let is_null = v.is_null();
+            let wrote = !is_null && push_fixed(&mut col.data, v, ty, precision);
+            if is_null {
+                col.data.resize(col.data.len() + width, 0);
+            }
+            col.nulls.push(!wrote);
+            continue;
+        }
+        match var_bytes(v) {
+            None => {
+                col.offsets.push(-1);
+                col.nulls.push(true);
+            }
+            Some(b) => {
+                col.offsets
+                    .push(i32::try_from(col.data.len()).unwrap_or(i32::MAX));
+                if col.prefix == 4 {
+                    col.data.extend_from_slice(
+                        &u32::try_from(b.len()).unwrap_or(u32::MAX).to_ne_bytes(),
+                    );
                 } else {
-                    match var_bytes(v) {
-                        None => {
-                            col.offsets.push(-1);
-                            col.nulls.push(true);
-                        }
-                        Some(b) => {
-                            col.offsets
-                                .push(i32::try_from(col.data.len()).unwrap_or(i32::MAX));
-                            if col.prefix == 4 {
-                                col.data.extend_from_slice(
-                                    &u32::try_from(b.len()).unwrap_or(u32::MAX).to_ne_bytes(),
-                                );
-                            } else {
-                                col.data.extend_from_slice(
-                                    &u16::try_from(b.len()).unwrap_or(u16::MAX).to_ne_bytes(),
-                                );
-                            }
-                            col.data.extend_from_slice(&b);
-                            col.data.push(0);
-                            col.nulls.push(false);
-                        }
-                    }
+                    col.data.extend_from_slice(
+                        &u16::try_from(b.len()).unwrap_or(u16::MAX).to_ne_bytes(),
+                    );
                 }
+                col.data.extend_from_slice(&b);
+                // NUL-terminated too: taospy reads NCHAR and JSON row values as C strings.
+                col.data.push(0);
+                col.nulls.push(false);
             }
         }
-        let col_ptrs = cols.iter().map(|c| c.data.as_ptr() as usize).collect();
-        Block {
-            rows: rows.len(),
+    }
+    col
+}
+
+/// Whether a raw-block column can be handed to C in place: its wire layout is the
+/// `taos_fetch_block` layout (little-endian fixed-width arrays, or `[u16 len][bytes]`
+/// entries with row offsets). NCHAR (UCS-4 on the wire, UTF-8 in C), JSON (read as C
+/// strings by taospy) and DECIMAL (rendered as text) are converted.
+fn in_place(ty: Type) -> bool {
+    cfg!(target_endian = "little")
+        && (fixed_width(ty) > 0
+            || matches!(
+                ty,
+                Type::VarChar | Type::VarBinary | Type::Geometry | Type::Blob
+            ))
+}
+
+fn block_err(e: &taosync::Error) -> ErrState {
+    ErrState::from_error(e)
+}
+
+/// The offset of `part` inside `whole` (both from the same buffer).
+fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+impl Block {
+    fn build(fields: &[Column], rows: &[Row], precision: Precision) -> Block {
+        let cols = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let values = rows
+                    .iter()
+                    .map(move |r| r.values().get(i).unwrap_or(&Value::Null));
+                build_column(f.ty, values, precision)
+            })
+            .collect();
+        Block::finish(rows.len(), Vec::new(), cols)
+    }
+
+    /// A block over the server's raw bytes: columns the C layout shares with the wire
+    /// point into `raw` (decoded once, not copied per value); the others are converted.
+    fn from_raw(fields: &[Column], raw: Vec<u8>, precision: Precision) -> Result<Block, ErrState> {
+        let view = BlockView::parse(&raw).map_err(|e| block_err(&e))?;
+        let rows = view.rows();
+        if view.column_count() != fields.len() {
+            return Err(ErrState::new(
+                error::CODE_APP_ERROR,
+                "raw block: column count differs from the result's",
+            ));
+        }
+        let mut decoded: Option<Vec<Vec<Value>>> = None;
+        let mut cols = Vec::with_capacity(fields.len());
+        for (i, f) in fields.iter().enumerate() {
+            let Some(c) = view.column(i) else {
+                return Err(ErrState::new(
+                    error::CODE_APP_ERROR,
+                    "raw block: missing column",
+                ));
+            };
+            let ty = c.field().ty;
+            if !in_place(ty) || ty != f.ty {
+                if decoded.is_none() {
+                    let d = decode_block(&raw, precision).map_err(|e| block_err(&e))?;
+                    decoded = Some(d.rows);
+                }
+                let rows_v = decoded.as_deref().unwrap_or(&[]);
+                let values = rows_v.iter().map(|r| r.get(i).unwrap_or(&Value::Null));
+                cols.push(build_column(f.ty, values, precision));
+                continue;
+            }
+            let nulls: Vec<bool> = (0..rows).map(|r| c.is_null(r)).collect();
+            if let Some(values) = c.fixed_values() {
+                cols.push(ColBuf {
+                    raw: Some((offset_in(&raw, values), values.len())),
+                    nulls,
+                    width: c.width(),
+                    ..ColBuf::default()
+                });
+                continue;
+            }
+            // Variable width: entries are `[len][payload]`; offsets become relative to the
+            // first entry of the heap this column uses.
+            let prefix = if ty == Type::Blob { 4 } else { 2 };
+            let mut entries = Vec::with_capacity(rows);
+            for r in 0..rows {
+                let v = c.var_value(r).map_err(|e| block_err(&e))?;
+                entries.push(v.map(|p| (offset_in(&raw, p).saturating_sub(prefix), p.len())));
+            }
+            let base = entries.iter().flatten().map(|(s, _)| *s).min().unwrap_or(0);
+            let end = entries
+                .iter()
+                .flatten()
+                .map(|(s, n)| s + prefix + n)
+                .max()
+                .unwrap_or(base);
+            let offsets = entries
+                .iter()
+                .map(|e| match e {
+                    Some((s, _)) => i32::try_from(s - base).unwrap_or(i32::MAX),
+                    None => -1,
+                })
+                .collect();
+            cols.push(ColBuf {
+                raw: Some((base, end - base)),
+                offsets,
+                nulls,
+                width: 0,
+                prefix,
+                ..ColBuf::default()
+            });
+        }
+        drop(view);
+        Ok(Block::finish(rows, raw, cols))
+    }
+
+    fn finish(rows: usize, raw: Vec<u8>, cols: Vec<ColBuf>) -> Block {
+        let mut block = Block {
+            rows,
+            raw,
             cols,
-            col_ptrs,
+            col_ptrs: Vec::new(),
+        };
+        block.col_ptrs = (0..block.cols.len())
+            .map(|i| block.col_data(i).as_ptr() as usize)
+            .collect();
+        block
+    }
+
+    /// The bytes of column `i` (in place or converted).
+    fn col_data(&self, i: usize) -> &[u8] {
+        match self.cols.get(i) {
+            Some(ColBuf {
+                raw: Some((start, len)),
+                ..
+            }) => self.raw.get(*start..start + len).unwrap_or(&[]),
+            Some(c) => &c.data,
+            None => &[],
         }
     }
 }
@@ -231,7 +372,7 @@ impl ResultState {
         r
     }
 
-    fn from_cursor(cursor: Cursor) -> ResultState {
+    pub(crate) fn from_cursor(cursor: Cursor) -> ResultState {
         let fields: Vec<Column> = cursor.columns().map(|c| c.to_vec()).unwrap_or_default();
         let affected = if fields.is_empty() {
             cursor.rowcount().max(0)
@@ -277,6 +418,12 @@ impl ResultState {
 
     /// Fetches the next block; returns its row count (0 at the end).
     fn next_block(&mut self) -> Result<usize, ErrState> {
+        self.next_block_as(false)
+    }
+
+    /// Fetches the next block; with `want_raw`, decoded rows (REST, or rows a row fetch
+    /// left buffered) are encoded into a raw block too, for `taos_fetch_raw_block`.
+    fn next_block_as(&mut self, want_raw: bool) -> Result<usize, ErrState> {
         self.pos = 0;
         self.async_rows = false;
         if self.done {
@@ -286,21 +433,41 @@ impl ResultState {
         let Some(cursor) = self.cursor.as_mut() else {
             return Ok(0);
         };
-        let rows = match cursor.fetchmany(Some(BLOCK_ROWS)) {
-            Ok(r) => r,
-            Err(e) => {
+        let precision = self.precision.unwrap_or(Precision::Millisecond);
+        let block = match cursor.next_block() {
+            Ok(None) => Ok(Block::default()),
+            Ok(Some((CursorBlock::Raw(bytes), _))) => {
+                Block::from_raw(&self.fields, bytes, precision)
+            }
+            Ok(Some((CursorBlock::Rows(rows), _))) if want_raw => {
+                let values: Vec<&[Value]> = rows.iter().map(Row::values).collect();
+                encode_block(&self.fields, &values)
+                    .map_err(|e| block_err(&e))
+                    .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
+            }
+            Ok(Some((CursorBlock::Rows(rows), _))) => {
+                Ok(Block::build(&self.fields, &rows, precision))
+            }
+            Ok(Some(_)) => Err(ErrState::new(
+                error::CODE_APP_ERROR,
+                "a result block of an unknown kind",
+            )),
+            Err(e) => Err(ErrState::from_error(&e)),
+        };
+        match block {
+            Ok(b) => {
+                if b.rows == 0 {
+                    self.done = true;
+                }
+                self.block = b;
+            }
+            Err(st) => {
                 self.done = true;
                 self.block = Block::default();
-                let st = ErrState::from_error(&e);
                 self.err = st.clone();
                 return Err(st);
             }
-        };
-        if rows.is_empty() {
-            self.done = true;
         }
-        let precision = self.precision.unwrap_or(Precision::Millisecond);
-        self.block = Block::build(&self.fields, &rows, precision);
         for (l, f) in self.lengths.iter_mut().zip(&self.fields) {
             *l = f.length as i32;
         }
@@ -309,7 +476,8 @@ impl ResultState {
 
     fn fill_row(&mut self, r: usize) {
         for (i, col) in self.block.cols.iter().enumerate() {
-            let base = col.data.as_ptr() as usize;
+            let data = self.block.col_data(i);
+            let base = data.as_ptr() as usize;
             if col.nulls.get(r).copied().unwrap_or(true) {
                 self.row_ptrs[i] = 0;
                 self.lengths[i] = 0;
@@ -317,14 +485,12 @@ impl ResultState {
                 self.row_ptrs[i] = base + r * col.width;
                 self.lengths[i] = col.width as i32;
             } else {
-                let off = col.offsets[r] as usize;
+                let off = col.offsets.get(r).map_or(0, |o| *o as usize);
                 let len = if col.prefix == 4 {
-                    col.data
-                        .get(off..off + 4)
+                    data.get(off..off + 4)
                         .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]) as usize)
                 } else {
-                    col.data
-                        .get(off..off + 2)
+                    data.get(off..off + 2)
                         .map(|b| u16::from_ne_bytes([b[0], b[1]]) as usize)
                 };
                 self.row_ptrs[i] = base + off + col.prefix;
@@ -693,8 +859,11 @@ pub extern "C" fn taos_get_column_data_offset(res: *mut c_void, col: c_int) -> *
     })
 }
 
-/// `int taos_fetch_raw_block(TAOS_RES *res, int *numOfRows, void **pData)`: not offered
-/// (the raw wire block is decoded inside taosync); `TSDB_CODE_OPS_NOT_SUPPORT`.
+/// `int taos_fetch_raw_block(TAOS_RES *res, int *numOfRows, void **pData)`: the next block
+/// in TDengine's raw block format (the bytes the server sent over WebSocket; REST rows are
+/// encoded into one). 0 with `*numOfRows` rows (0 at the end) and `*pData` valid until the
+/// next fetch or `taos_free_result`; an error code otherwise. `taos_is_null` and
+/// `taos_get_column_data_offset` then describe this block.
 #[unsafe(no_mangle)]
 pub extern "C" fn taos_fetch_raw_block(
     res: *mut c_void,
@@ -704,11 +873,21 @@ pub extern "C" fn taos_fetch_raw_block(
     guard(error::CODE_APP_ERROR, || {
         ffi::write(num, 0);
         ffi::write(data, std::ptr::null_mut());
-        let r = lookup(res).and_then(|_| {
-            Err(ErrState::new(
-                error::CODE_NOT_SUPPORTED,
-                "taos_fetch_raw_block is not supported by taosync's libtaos",
-            ))
+        if num.is_null() || data.is_null() {
+            return conn::finish(Err(ErrState::new(
+                CODE_INVALID_PTR,
+                "taos_fetch_raw_block: numOfRows or pData is NULL",
+            )));
+        }
+        let r = lookup(res).and_then(|shared| {
+            let mut r = lock(&shared);
+            let n = r.next_block_as(true)?;
+            r.pos = n;
+            ffi::write(num, c_int::try_from(n).unwrap_or(c_int::MAX));
+            if n > 0 {
+                ffi::write(data, r.block.raw.as_mut_ptr().cast());
+            }
+            Ok(0)
         });
         conn::finish(r)
     })

@@ -140,8 +140,10 @@ fn connect_query_and_fetch_block_and_rows() {
     let lens = taos_fetch_lengths(res);
     let (s, len) = unsafe { (*row, *lens) };
     assert_eq!(len, 2);
+    // As in libtaos, a VARCHAR value is `len` bytes, not NUL-terminated (it points into the
+    // block as received).
     assert_eq!(
-        unsafe { CStr::from_ptr(s.cast::<c_char>()) }.to_bytes(),
+        unsafe { std::slice::from_raw_parts(s.cast::<u8>(), len as usize) },
         b"ab"
     );
     let row = taos_fetch_row(res);
@@ -227,12 +229,15 @@ fn several_blocks_and_async_calls() {
         tx.send((res as usize, code)).unwrap();
     }
     let (tx, rx) = mpsc::channel::<(usize, c_int)>();
+    // The callback thread may still be inside `send` when `recv` returns here: the sender
+    // must outlive this function, so it is leaked.
+    let tx: &'static mpsc::Sender<(usize, c_int)> = Box::leak(Box::new(tx));
     let sql = c("select v from big.t where v < 10 order by ts");
     taos_query_a(
         taos,
         sql.as_ptr(),
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (res, code) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(code, 0);
@@ -240,7 +245,7 @@ fn several_blocks_and_async_calls() {
     taos_fetch_rows_a(
         res,
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (_, n) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_eq!(n, 10);
@@ -259,7 +264,7 @@ fn several_blocks_and_async_calls() {
         taos,
         c("select * from nowhere.t").as_ptr(),
         Some(on_query),
-        (&tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        (tx as *const mpsc::Sender<_>).cast_mut().cast(),
     );
     let (res, code) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
     assert_ne!(code, 0);
@@ -352,8 +357,8 @@ fn hostile_arguments_give_error_codes() {
         taos_validate_sql(open(&server, None), c("select 1").as_ptr()),
         CODE_NOT_SUPPORTED
     );
-    assert!(taos::unsupported::taos_stmt_init(null_mut()).is_null());
-    assert_eq!(taos_errno(null_mut()), CODE_NOT_SUPPORTED);
+    assert!(taos::stmt::taos_stmt_init(null_mut()).is_null());
+    assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
 }
 
 #[test]
@@ -415,4 +420,1005 @@ proptest! {
         let mut need = 0;
         prop_assert!(taos_get_current_db(p, null_mut(), col, &mut need) != 0);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// stmt2
+
+mod stmt2_api {
+    use super::*;
+    use taos::stmt2::*;
+
+    fn bind<T>(
+        ty: c_int,
+        values: &mut [T],
+        len: Option<&mut [i32]>,
+        nulls: Option<&mut [c_char]>,
+        num: usize,
+    ) -> TaosStmt2Bind {
+        TaosStmt2Bind {
+            buffer_type: ty,
+            buffer: if values.is_empty() {
+                null_mut()
+            } else {
+                values.as_mut_ptr().cast()
+            },
+            length: len.map_or(null_mut(), |l| l.as_mut_ptr()),
+            is_null: nulls.map_or(null_mut(), |n| n.as_mut_ptr()),
+            num: num as c_int,
+        }
+    }
+
+    fn stmt_err(stmt: *mut c_void) -> String {
+        unsafe { CStr::from_ptr(taos_stmt2_error(stmt)) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn prepare(taos: *mut c_void, sql: &str) -> *mut c_void {
+        let stmt = taos_stmt2_init(taos, null_mut());
+        assert!(!stmt.is_null(), "{}", errstr(null_mut()));
+        let sql = c(sql);
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), 0),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        stmt
+    }
+
+    /// All rows of `sql` as text, through taos_fetch_row.
+    fn rows(taos: *mut c_void, sql: &str) -> Vec<Vec<Option<String>>> {
+        let res = exec(taos, sql);
+        let n = taos_field_count(res) as usize;
+        let fields = unsafe { std::slice::from_raw_parts(taos_fetch_fields(res), n) };
+        let mut out = Vec::new();
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), n) };
+            let vals = (0..n)
+                .map(|i| {
+                    let p = unsafe { *row.add(i) };
+                    if p.is_null() {
+                        return None;
+                    }
+                    Some(match fields[i].type_ {
+                        1 => (unsafe { *p.cast::<i8>() } != 0).to_string(),
+                        4 => unsafe { p.cast::<i32>().read_unaligned() }.to_string(),
+                        5 | 9 => unsafe { p.cast::<i64>().read_unaligned() }.to_string(),
+                        7 => unsafe { p.cast::<f64>().read_unaligned() }.to_string(),
+                        _ => String::from_utf8_lossy(unsafe {
+                            std::slice::from_raw_parts(p.cast::<u8>(), lens[i] as usize)
+                        })
+                        .into_owned(),
+                    })
+                })
+                .collect();
+            out.push(vals);
+        }
+        taos_free_result(res);
+        out
+    }
+
+    #[test]
+    fn insert_into_a_supertable_with_tags_nulls_and_nanoseconds() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2 precision 'ns'");
+        assert_eq!(taos_select_db(taos, c("s2").as_ptr()), 0);
+        run(
+            taos,
+            "create stable s2.st (ts timestamp, v int, s varchar(16), n nchar(8), d double) tags (loc varchar(16), gid int)",
+        );
+        let stmt = prepare(
+            taos,
+            "insert into ? using s2.st tags (?, ?) values (?, ?, ?, ?, ?)",
+        );
+
+        let mut insert: c_int = -1;
+        assert_eq!(taos_stmt2_is_insert(stmt, &mut insert), 0);
+        assert_eq!(insert, 1);
+        let mut count: c_int = 0;
+        let mut fields: *mut TaosFieldAll = null_mut();
+        assert_eq!(taos_stmt2_get_fields(stmt, &mut count, &mut fields), 0);
+        assert_eq!(count, 8);
+        let f = unsafe { std::slice::from_raw_parts(fields, 8) };
+        assert_eq!(
+            f.iter().map(|f| f.field_type).collect::<Vec<_>>(),
+            [4, 2, 2, 1, 1, 1, 1, 1]
+        );
+        assert_eq!(
+            unsafe { CStr::from_ptr(f[3].name.as_ptr()) }
+                .to_str()
+                .unwrap(),
+            "ts"
+        );
+        assert_eq!(
+            (f[3].type_, f[3].precision),
+            (9, 2),
+            "a nanosecond TIMESTAMP column"
+        );
+        assert_eq!(std::mem::size_of::<TaosFieldAll>(), 76);
+        taos_stmt2_free_fields(stmt, fields);
+        taos_stmt2_free_fields(stmt, fields); // a second free is refused, not a crash
+        assert_ne!(taos_errno(null_mut()), 0);
+
+        // Two tables in one bindv.
+        let base = 1_700_000_000_123_456_789i64;
+        let mut names = [c("d1"), c("d2")];
+        let mut name_ptrs: Vec<*mut c_char> = names
+            .iter_mut()
+            .map(|n| n.as_ptr() as *mut c_char)
+            .collect();
+        let mut loc = *b"bjsh";
+        let mut loc1_len = [2i32];
+        let mut loc2_len = [2i32];
+        let mut gid1 = [1i32];
+        let mut gid_null: [c_char; 1] = [1];
+        let mut gid2 = [0i32];
+        let (loc_a, loc_b) = loc.split_at_mut(2);
+        let mut tags1 = [
+            bind(8, loc_a, Some(&mut loc1_len), None, 1),
+            bind(4, &mut gid1, None, None, 1),
+        ];
+        let mut tags2 = [
+            bind(8, loc_b, Some(&mut loc2_len), None, 1),
+            bind(4, &mut gid2, None, Some(&mut gid_null), 1),
+        ];
+
+        let mut ts1 = [base, base + 1];
+        let mut v1 = [10i32, 0];
+        let mut v1_null: [c_char; 2] = [0, 1];
+        let mut s1 = *b"helloX";
+        let mut s1_len = [5i32, 1];
+        let mut n1 = "中文".as_bytes().to_vec();
+        let mut n1_len = [n1.len() as i32, 0];
+        let mut n1_null: [c_char; 2] = [0, 1];
+        let mut d1 = [1.5f64, -2.25];
+        let mut cols1 = [
+            bind(9, &mut ts1, None, None, 2),
+            bind(4, &mut v1, None, Some(&mut v1_null), 2),
+            bind(8, &mut s1, Some(&mut s1_len), None, 2),
+            bind(10, &mut n1, Some(&mut n1_len), Some(&mut n1_null), 2),
+            bind(7, &mut d1, None, None, 2),
+        ];
+        let mut ts2 = [base + 5];
+        let mut v2 = [20i32];
+        let mut empty: [u8; 0] = [];
+        let mut s2_len = [0i32];
+        let mut s2_null: [c_char; 1] = [1];
+        let mut n2 = *b"x";
+        let mut n2_len = [1i32];
+        let mut d2 = [0.0f64];
+        let mut d2_null: [c_char; 1] = [1];
+        let mut cols2 = [
+            bind(9, &mut ts2, None, None, 1),
+            bind(4, &mut v2, None, None, 1),
+            bind(8, &mut empty, Some(&mut s2_len), Some(&mut s2_null), 1),
+            bind(10, &mut n2, Some(&mut n2_len), None, 1),
+            bind(7, &mut d2, None, Some(&mut d2_null), 1),
+        ];
+        let mut tags = [tags1.as_mut_ptr(), tags2.as_mut_ptr()];
+        let mut cols = [cols1.as_mut_ptr(), cols2.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 2,
+            tbnames: name_ptrs.as_mut_ptr(),
+            tags: tags.as_mut_ptr(),
+            bind_cols: cols.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut affected: c_int = 0;
+        assert_eq!(
+            taos_stmt2_exec(stmt, &mut affected),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        assert_eq!(affected, 3);
+        assert_eq!(stmt_err(stmt), "");
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            taos_stmt2_close(stmt),
+            CODE_INVALID_HANDLE,
+            "a second close"
+        );
+
+        let got = rows(
+            taos,
+            "select ts, v, s, n, d, loc, gid from s2.st order by ts",
+        );
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            got,
+            vec![
+                vec![
+                    s(&base.to_string()),
+                    s("10"),
+                    s("hello"),
+                    s("中文"),
+                    s("1.5"),
+                    s("bj"),
+                    s("1")
+                ],
+                vec![
+                    s(&(base + 1).to_string()),
+                    None,
+                    s("X"),
+                    None,
+                    s("-2.25"),
+                    s("bj"),
+                    s("1")
+                ],
+                vec![
+                    s(&(base + 5).to_string()),
+                    s("20"),
+                    None,
+                    s("x"),
+                    None,
+                    s("sh"),
+                    None
+                ],
+            ]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
+    fn query_with_parameters_and_result() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2q");
+        run(
+            taos,
+            "create table s2q.t (ts timestamp, v int, s varchar(8))",
+        );
+        run(
+            taos,
+            "insert into s2q.t values (1700000000000, 1, 'a') (1700000000001, 2, 'b') (1700000000002, 3, 'c')",
+        );
+        let stmt = prepare(
+            taos,
+            "select v, s from s2q.t where v >= ? and s <> ? order by ts",
+        );
+        let mut insert: c_int = -1;
+        assert_eq!(taos_stmt2_is_insert(stmt, &mut insert), 0);
+        assert_eq!(insert, 0);
+        let mut count: c_int = 0;
+        let mut fields: *mut TaosFieldAll = 8 as *mut TaosFieldAll;
+        assert_eq!(taos_stmt2_get_fields(stmt, &mut count, &mut fields), 0);
+        assert_eq!(count, 2, "a query reports its ? count");
+        assert!(fields.is_null());
+        assert!(taos_stmt2_result(stmt).is_null(), "no result before exec");
+
+        let mut v = [2i64];
+        let mut s = *b"c";
+        let mut s_len = [1i32];
+        let mut cols = [
+            bind(5, &mut v, None, None, 1),
+            bind(8, &mut s, Some(&mut s_len), None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut affected: c_int = -1;
+        assert_eq!(
+            taos_stmt2_exec(stmt, &mut affected),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let res = taos_stmt2_result(stmt);
+        assert!(!res.is_null(), "{}", stmt_err(stmt));
+        assert_eq!(taos_field_count(res), 2);
+        let row = taos_fetch_row(res);
+        assert!(!row.is_null());
+        assert_eq!(unsafe { (*row).cast::<i32>().read_unaligned() }, 2);
+        assert!(taos_fetch_row(res).is_null(), "only v=2 ('c' is excluded)");
+        // The result belongs to the statement: close frees it.
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(taos_errno(res), CODE_INVALID_HANDLE);
+        taos_close(taos);
+    }
+
+    #[test]
+    fn untyped_placeholders_keep_raw_timestamps() {
+        // `INSERT INTO ? VALUES (?, ?)`: the server cannot type the columns before a table
+        // is bound; raw counts must still land in the table's precision, unscaled.
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2u precision 'us'");
+        assert_eq!(taos_select_db(taos, c("s2u").as_ptr()), 0);
+        run(taos, "create table t (ts timestamp, v int)");
+        let stmt = prepare(taos, "insert into ? values (?, ?)");
+        let mut name = c("t").into_raw();
+        let mut ts = [1_700_000_000_000_007i64];
+        let mut v = [9i32];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 1),
+            bind(4, &mut v, None, None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: &mut name,
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut n: c_int = 0;
+        assert_eq!(taos_stmt2_exec(stmt, &mut n), 0, "{}", stmt_err(stmt));
+        assert_eq!(n, 1);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        drop(unsafe { CString::from_raw(name) });
+        assert_eq!(
+            rows(taos, "select ts, v from t"),
+            vec![vec![Some("1700000000000007".into()), Some("9".into())]]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
+    fn async_exec_calls_back_from_another_thread() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2a");
+        run(taos, "create table s2a.t (ts timestamp, v int)");
+        extern "C" fn done(param: *mut c_void, res: *mut c_void, code: c_int) {
+            let tx = unsafe { &*param.cast::<mpsc::Sender<(c_int, i64, std::thread::ThreadId)>>() };
+            tx.send((code, taos_affected_rows64(res), std::thread::current().id()))
+                .unwrap();
+        }
+        let (tx, rx) = mpsc::channel::<(c_int, i64, std::thread::ThreadId)>();
+        // Leaked: the callback thread may still be inside `send` when `recv` returns.
+        let tx: &'static mpsc::Sender<_> = Box::leak(Box::new(tx));
+        let mut opt = TaosStmt2Option {
+            reqid: 77,
+            single_stb_insert: false,
+            single_table_bind_once: false,
+            async_exec_fn: Some(done),
+            userdata: (tx as *const mpsc::Sender<_>).cast_mut().cast(),
+        };
+        let stmt = taos_stmt2_init(taos, &mut opt);
+        assert!(!stmt.is_null());
+        let sql = c("insert into s2a.t values (?, ?)");
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), sql.as_bytes().len() as _),
+            0
+        );
+        let mut ts = [1_700_000_000_000i64, 1_700_000_000_001, 1_700_000_000_002];
+        let mut v = [1i32, 2, 3];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 3),
+            bind(4, &mut v, None, None, 3),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_eq!(taos_stmt2_exec(stmt, null_mut()), 0);
+        let (code, n, thread) = rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!((code, n), (0, 3));
+        assert_ne!(thread, std::thread::current().id());
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            rows(taos, "select count(*) from s2a.t"),
+            vec![vec![Some("3".into())]]
+        );
+        taos_close(taos);
+    }
+
+    #[test]
+    fn hostile_stmt2_arguments() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database s2h");
+        run(taos, "create table s2h.t (ts timestamp, s varchar(4))");
+        // NULL and wrong-kind handles.
+        assert!(taos_stmt2_init(null_mut(), null_mut()).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt2_prepare(null_mut(), null(), 0), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt2_prepare(taos, c("select 1").as_ptr(), 0),
+            CODE_INVALID_HANDLE,
+            "a TAOS* is not a TAOS_STMT2*"
+        );
+        assert_eq!(
+            taos_stmt2_exec(0x1234 as *mut c_void, null_mut()),
+            CODE_INVALID_HANDLE
+        );
+        assert_eq!(
+            taos_stmt2_bind_param(null_mut(), null_mut(), -1),
+            CODE_INVALID_PTR
+        );
+        assert!(taos_stmt2_result(null_mut()).is_null());
+        taos_stmt2_free_fields(null_mut(), null_mut());
+        assert!(!taos_stmt2_error(0x1234 as *mut c_void).is_null());
+
+        let stmt = taos_stmt2_init(taos, null_mut());
+        // Before prepare.
+        let mut flag: c_int = 0;
+        assert_ne!(taos_stmt2_is_insert(stmt, &mut flag), 0);
+        assert_ne!(taos_stmt2_get_fields(stmt, &mut flag, null_mut()), 0);
+        // A bad SQL: the server's error on the statement.
+        assert_ne!(
+            taos_stmt2_prepare(stmt, c("insert into s2h.nope values (?, ?)").as_ptr(), 0),
+            0
+        );
+        assert!(!stmt_err(stmt).is_empty());
+        let sql = c("insert into s2h.t values (?, ?)");
+        assert_eq!(taos_stmt2_prepare(stmt, sql.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt2_is_insert(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, null_mut(), -1),
+            CODE_INVALID_PTR
+        );
+        let mut ts = [1_700_000_000_000i64];
+        let mut s = *b"ab";
+        let mut bad_len = [-1i32];
+        let mut cols = [
+            bind(9, &mut ts, None, None, 1),
+            bind(8, &mut s, Some(&mut bad_len), None, 1),
+        ];
+        let mut tables = [cols.as_mut_ptr()];
+        let mut bindv = TaosStmt2Bindv {
+            count: 1,
+            tbnames: null_mut(),
+            tags: null_mut(),
+            bind_cols: tables.as_mut_ptr(),
+        };
+        // The C side mutates its binds between calls: re-derive the pointers after each change.
+        macro_rules! again {
+            () => {
+                tables = [cols.as_mut_ptr()];
+                bindv.bind_cols = tables.as_mut_ptr();
+            };
+        }
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, 0),
+            CODE_NOT_SUPPORTED,
+            "col_idx >= 0"
+        );
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative length"
+        );
+        bad_len[0] = 2;
+        again!();
+        cols[1].length = null_mut();
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "no lengths for VARCHAR"
+        );
+        cols[1].length = bad_len.as_mut_ptr();
+        again!();
+        cols[1].buffer_type = 99;
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "unknown type"
+        );
+        cols[1].buffer_type = 8;
+        again!();
+        cols[0].buffer = null_mut();
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "NULL buffer"
+        );
+        cols[0].buffer = ts.as_mut_ptr().cast();
+        again!();
+        cols[0].num = -3;
+        again!();
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative num"
+        );
+        cols[0].num = 1;
+        again!();
+        bindv.count = -1;
+        assert_eq!(
+            taos_stmt2_bind_param(stmt, &mut bindv, -1),
+            CODE_INVALID_PARA,
+            "negative count"
+        );
+        bindv.count = 1;
+        // Nothing of the failed binds was kept: exec has nothing to run.
+        let mut n: c_int = 0;
+        assert_ne!(taos_stmt2_exec(stmt, &mut n), 0);
+        // A value too long for its column: the server (or the client) says so at exec.
+        let mut long = *b"toolong";
+        let mut long_len = [7i32];
+        cols[1] = bind(8, &mut long, Some(&mut long_len), None, 1);
+        again!();
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_ne!(taos_stmt2_exec(stmt, &mut n), 0);
+        assert!(!stmt_err(stmt).is_empty());
+        // Still usable afterwards.
+        cols[1] = bind(8, &mut s, Some(&mut bad_len), None, 1);
+        again!();
+        assert_eq!(taos_stmt2_bind_param(stmt, &mut bindv, -1), 0);
+        assert_eq!(taos_stmt2_exec(stmt, &mut n), 0, "{}", stmt_err(stmt));
+        assert_eq!(n, 1);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+        assert_eq!(
+            taos_stmt2_prepare(stmt, sql.as_ptr(), 0),
+            CODE_INVALID_HANDLE,
+            "after close"
+        );
+        // A statement outliving its connection fails cleanly.
+        let stmt = taos_stmt2_init(taos, null_mut());
+        taos_close(taos);
+        assert_ne!(taos_stmt2_prepare(stmt, sql.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt2_close(stmt), 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// stmt v1
+
+mod stmt_v1_api {
+    use super::*;
+    use taos::stmt::*;
+    use taos::stmt2::{TaosStmt2Bind, TaosStmt2Bindv, TaosStmt2Option};
+
+    fn mbind<T>(
+        ty: c_int,
+        values: &mut [T],
+        stride: usize,
+        len: Option<&mut [i32]>,
+        nulls: Option<&mut [c_char]>,
+        num: usize,
+    ) -> TaosMultiBind {
+        TaosMultiBind {
+            buffer_type: ty,
+            buffer: values.as_mut_ptr().cast(),
+            buffer_length: stride,
+            length: len.map_or(null_mut(), |l| l.as_mut_ptr()),
+            is_null: nulls.map_or(null_mut(), |n| n.as_mut_ptr()),
+            num: num as c_int,
+        }
+    }
+
+    fn stmt_err(stmt: *mut c_void) -> String {
+        unsafe { CStr::from_ptr(taos_stmt_errstr(stmt)) }
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    #[test]
+    fn layouts_match_taos_h() {
+        // The sizes and offsets a C compiler gives taos.h's structs on this target.
+        assert_eq!(std::mem::size_of::<TaosMultiBind>(), 48);
+        assert_eq!(std::mem::size_of::<TaosStmt2Bind>(), 40);
+        assert_eq!(std::mem::size_of::<TaosStmt2Bindv>(), 32);
+        assert_eq!(std::mem::size_of::<TaosStmt2Option>(), 32);
+        assert_eq!(std::mem::size_of::<TaosStmtOptions>(), 16);
+        assert_eq!(std::mem::offset_of!(TaosMultiBind, buffer_length), 16);
+        assert_eq!(std::mem::offset_of!(TaosMultiBind, num), 40);
+        assert_eq!(std::mem::offset_of!(TaosStmt2Option, async_exec_fn), 16);
+    }
+
+    #[test]
+    fn supertable_insert_with_tags_nulls_and_query() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database v1 precision 'us'");
+        assert_eq!(taos_select_db(taos, c("v1").as_ptr()), 0);
+        run(
+            taos,
+            "create stable st (ts timestamp, v int, s varchar(8), n nchar(4)) tags (loc varchar(8), gid int)",
+        );
+        let stmt = taos_stmt_init_with_reqid(taos, 5);
+        assert!(!stmt.is_null());
+        let sql = c("insert into ? using st tags (?, ?) values (?, ?, ?, ?)");
+        assert_eq!(
+            taos_stmt_prepare(stmt, sql.as_ptr(), 0),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut flag: c_int = -1;
+        assert_eq!(taos_stmt_is_insert(stmt, &mut flag), 0);
+        assert_eq!(flag, 1);
+        assert_eq!(taos_stmt_num_params(stmt, &mut flag), 0);
+        assert_eq!(flag, 4);
+        let (mut ty, mut bytes) = (0, 0);
+        assert_eq!(taos_stmt_get_param(stmt, 2, &mut ty, &mut bytes), 0);
+        assert_eq!(ty, 8);
+        assert_ne!(taos_stmt_get_param(stmt, 9, &mut ty, &mut bytes), 0);
+        let mut n: c_int = 0;
+        let mut fields: *mut TaosFieldE = null_mut();
+        assert_eq!(taos_stmt_get_tag_fields(stmt, &mut n, &mut fields), 0);
+        assert_eq!(n, 2);
+        let f = unsafe { std::slice::from_raw_parts(fields, 2) };
+        assert_eq!(
+            unsafe { CStr::from_ptr(f[0].name.as_ptr()) }
+                .to_str()
+                .unwrap(),
+            "loc"
+        );
+        taos_stmt_reclaim_fields(stmt, fields);
+        assert_eq!(taos_stmt_get_col_fields(stmt, &mut n, &mut fields), 0);
+        assert_eq!(n, 4);
+        assert_eq!(unsafe { (*fields).precision }, 1, "a microsecond TIMESTAMP");
+        taos_stmt_reclaim_fields(stmt, fields);
+
+        // Table 1: tags ('bj', 7); two rows, the second with NULLs.
+        let mut loc = *b"bj\0\0";
+        let mut loc_len = [2i32];
+        let mut gid = [7i32];
+        let mut tags = [
+            mbind(8, &mut loc, 4, Some(&mut loc_len), None, 1),
+            mbind(4, &mut gid, 4, None, None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_set_tbname_tags(stmt, c("t1").as_ptr(), tags.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut ts = [1_700_000_000_000_001i64, 1_700_000_000_000_002];
+        let mut v = [1i32, 0];
+        let mut v_null: [c_char; 2] = [0, 1];
+        let mut s = *b"abcdefgh\0\0\0\0\0\0\0\0"; // two slots of 8
+        let mut s_len = [8i32, 0];
+        let mut s_null: [c_char; 2] = [0, 1];
+        let mut nc = "é\0\0\0中\0".as_bytes().to_vec(); // slots of 6 bytes... built below
+        nc.clear();
+        nc.extend_from_slice("é".as_bytes());
+        nc.resize(6, 0);
+        nc.extend_from_slice("中".as_bytes());
+        nc.resize(12, 0);
+        let mut nc_len = ["é".len() as i32, "中".len() as i32];
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, None, 2),
+            mbind(4, &mut v, 4, None, Some(&mut v_null), 2),
+            mbind(8, &mut s, 8, Some(&mut s_len), Some(&mut s_null), 2),
+            mbind(10, &mut nc, 6, Some(&mut nc_len), None, 2),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param_batch(stmt, cols.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        // Table 2 via set_tbname + set_tags, one row bound column by column.
+        assert_eq!(taos_stmt_set_tbname(stmt, c("t2").as_ptr()), 0);
+        let mut loc2 = *b"sh";
+        let mut loc2_len = [2i32];
+        let mut gid2 = [0i32];
+        let mut gid2_null: [c_char; 1] = [1];
+        let mut tags2 = [
+            mbind(8, &mut loc2, 2, Some(&mut loc2_len), None, 1),
+            mbind(4, &mut gid2, 4, None, Some(&mut gid2_null), 1),
+        ];
+        assert_eq!(
+            taos_stmt_set_tags(stmt, tags2.as_mut_ptr()),
+            0,
+            "{}",
+            stmt_err(stmt)
+        );
+        let mut ts2 = [1_700_000_000_000_010i64];
+        let mut v2 = [2i32];
+        let mut s2 = *b"x";
+        let mut s2_len = [1i32];
+        let mut n2 = *b"y";
+        let mut n2_len = [1i32];
+        let mut single = [
+            mbind(9, &mut ts2, 8, None, None, 1),
+            mbind(4, &mut v2, 4, None, None, 1),
+            mbind(8, &mut s2, 1, Some(&mut s2_len), None, 1),
+            mbind(10, &mut n2, 1, Some(&mut n2_len), None, 1),
+        ];
+        for (i, b) in single.iter_mut().enumerate().rev() {
+            if i == 0 {
+                assert_ne!(
+                    taos_stmt_add_batch(stmt),
+                    0,
+                    "add_batch with some columns missing"
+                );
+            }
+            assert_eq!(
+                taos_stmt_bind_single_param_batch(stmt, b, i as c_int),
+                0,
+                "{}",
+                stmt_err(stmt)
+            );
+        }
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        assert_eq!(taos_stmt_execute(stmt), 0, "{}", stmt_err(stmt));
+        assert_eq!(taos_stmt_affected_rows(stmt), 3);
+        assert_eq!(taos_stmt_affected_rows_once(stmt), 3);
+
+        // A query on the same statement: prepare again, bind, use_result (the statement's).
+        let q = c("select v, s, n, loc, gid from st where ts >= ? order by ts");
+        assert_eq!(taos_stmt_prepare(stmt, q.as_ptr(), 0), 0);
+        assert_eq!(taos_stmt_is_insert(stmt, &mut flag), 0);
+        assert_eq!(flag, 0);
+        assert_eq!(taos_stmt_num_params(stmt, &mut flag), 0);
+        assert_eq!(flag, 1);
+        let mut from = [1_700_000_000_000_002i64];
+        let mut p = [mbind(5, &mut from, 8, None, None, 1)];
+        assert_eq!(taos_stmt_bind_param(stmt, p.as_mut_ptr()), 0);
+        assert_eq!(taos_stmt_add_batch(stmt), 0);
+        assert_eq!(taos_stmt_execute(stmt), 0, "{}", stmt_err(stmt));
+        let res = taos_stmt_use_result(stmt);
+        assert!(!res.is_null(), "{}", stmt_err(stmt));
+        let mut rows = 0;
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let r = unsafe { std::slice::from_raw_parts(row, 5) };
+            if rows == 0 {
+                assert!(
+                    r[0].is_null() && r[1].is_null(),
+                    "the NULLs of t1's second row"
+                );
+                assert!(!r[2].is_null());
+            } else {
+                assert_eq!(unsafe { r[0].cast::<i32>().read_unaligned() }, 2);
+                assert!(r[4].is_null(), "t2's NULL tag");
+            }
+            rows += 1;
+        }
+        assert_eq!(rows, 2);
+        assert_eq!(taos_stmt_use_result(stmt), res, "the same result again");
+        assert_eq!(taos_stmt_close(stmt), 0);
+        assert_eq!(
+            taos_errno(res),
+            CODE_INVALID_HANDLE,
+            "close freed the result"
+        );
+        taos_free_result(res); // harmless
+        assert_eq!(taos_stmt_close(stmt), CODE_INVALID_HANDLE);
+
+        let got = stmt2_api_rows(taos, "select s, n from st order by ts");
+        assert_eq!(
+            got,
+            vec![
+                (Some("abcdefgh".into()), Some("é".into())),
+                (None, Some("中".into())),
+                (Some("x".into()), Some("y".into()))
+            ]
+        );
+        taos_close(taos);
+    }
+
+    fn stmt2_api_rows(taos: *mut c_void, sql: &str) -> Vec<(Option<String>, Option<String>)> {
+        let res = exec(taos, sql);
+        let mut out = Vec::new();
+        loop {
+            let row = taos_fetch_row(res);
+            if row.is_null() {
+                break;
+            }
+            let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), 2) };
+            let text = |i: usize| {
+                let p = unsafe { *row.add(i) };
+                (!p.is_null()).then(|| {
+                    String::from_utf8_lossy(unsafe {
+                        std::slice::from_raw_parts(p.cast::<u8>(), lens[i] as usize)
+                    })
+                    .into_owned()
+                })
+            };
+            out.push((text(0), text(1)));
+        }
+        taos_free_result(res);
+        out
+    }
+
+    #[test]
+    fn hostile_stmt_arguments() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database v1h");
+        run(taos, "create table v1h.t (ts timestamp, s varchar(4))");
+        assert!(taos_stmt_init(null_mut()).is_null());
+        assert!(taos_stmt_init_with_options(0x99 as *mut c_void, null_mut()).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(taos_stmt_prepare(null_mut(), null(), 0), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt_execute(taos),
+            CODE_INVALID_HANDLE,
+            "a TAOS* is not a TAOS_STMT*"
+        );
+        assert_eq!(taos_stmt_affected_rows(0x77 as *mut c_void), 0);
+        assert!(taos_stmt_use_result(null_mut()).is_null());
+        assert!(!taos_stmt_errstr(0x77 as *mut c_void).is_null());
+        taos_stmt_reclaim_fields(null_mut(), null_mut());
+
+        let mut opts = TaosStmtOptions {
+            req_id: 0,
+            single_stb_insert: false,
+            single_table_bind_once: false,
+        };
+        let stmt = taos_stmt_init_with_options(taos, &mut opts);
+        assert!(!stmt.is_null());
+        // A stmt2 handle is not a stmt v1 handle and vice versa.
+        assert_eq!(
+            taos::stmt2::taos_stmt2_exec(stmt, null_mut()),
+            CODE_INVALID_HANDLE
+        );
+        let mut n: c_int = 0;
+        assert_ne!(taos_stmt_num_params(stmt, &mut n), 0, "before prepare");
+        assert_ne!(taos_stmt_bind_param(stmt, null_mut()), 0);
+        assert_eq!(
+            taos_stmt_prepare(stmt, c("insert into v1h.t values (?, ?)").as_ptr(), 0),
+            0
+        );
+        assert_eq!(taos_stmt_num_params(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_is_insert(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_bind_param(stmt, null_mut()), CODE_INVALID_PTR);
+        assert_eq!(taos_stmt_set_tbname(stmt, null()), CODE_INVALID_PTR);
+        assert_eq!(
+            taos_stmt_set_tags(stmt, null_mut()),
+            0,
+            "no tag placeholders: nothing to read"
+        );
+        let mut ts = [1i64];
+        let mut s = *b"abcd";
+        let mut s_len = [5i32]; // longer than its slot of 4
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, None, 1),
+            mbind(8, &mut s, 4, Some(&mut s_len), None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param(stmt, cols.as_mut_ptr()),
+            CODE_INVALID_PARA
+        );
+        assert!(!stmt_err(stmt).is_empty());
+        let mut bad_null: [c_char; 1] = [2];
+        let mut cols = [
+            mbind(9, &mut ts, 8, None, Some(&mut bad_null), 1),
+            mbind(8, &mut s, 4, Some(&mut s_len), None, 1),
+        ];
+        assert_eq!(
+            taos_stmt_bind_param(stmt, cols.as_mut_ptr()),
+            CODE_INVALID_PARA,
+            "is_null 2 (ignore)"
+        );
+        let mut one = mbind(9, &mut ts, 8, None, None, 1);
+        assert_eq!(
+            taos_stmt_bind_single_param_batch(stmt, &mut one, 5),
+            CODE_INVALID_PARA
+        );
+        assert_eq!(
+            taos_stmt_bind_single_param_batch(stmt, &mut one, -1),
+            CODE_INVALID_PARA
+        );
+        let mut fields: *mut TaosFieldE = null_mut();
+        assert_eq!(taos_stmt_get_col_fields(stmt, &mut n, &mut fields), 0);
+        taos_stmt_reclaim_fields(stmt, fields);
+        taos_stmt_reclaim_fields(stmt, fields); // the second reclaim is refused, not a double free
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PARA);
+        assert_ne!(taos_stmt_execute(stmt), 0, "nothing bound");
+        assert_eq!(taos_stmt_close(stmt), 0);
+        assert_eq!(
+            taos_stmt_add_batch(stmt),
+            CODE_INVALID_HANDLE,
+            "after close"
+        );
+        taos_close(taos);
+    }
+}
+
+#[test]
+fn raw_blocks_and_in_place_columns() {
+    let server = server();
+    let taos = open(&server, None);
+    run(taos, "create database rawb precision 'ns'");
+    run(
+        taos,
+        "create table rawb.t (ts timestamp, v bigint, s varchar(8), n nchar(4), b varbinary(4), ok bool)",
+    );
+    run(
+        taos,
+        "insert into rawb.t values (1700000000000000001, -5, 'xy', '中文', '\\x0102', true) \
+         (1700000000000000002, NULL, NULL, NULL, NULL, NULL) (1700000000000000003, 7, '', 'é', '', false)",
+    );
+
+    // taos_fetch_raw_block: the block as the server sent it.
+    let res = exec(taos, "select * from rawb.t order by ts");
+    let mut rows: c_int = -1;
+    let mut data: *mut c_void = null_mut();
+    assert_eq!(taos_fetch_raw_block(res, &mut rows, &mut data), 0);
+    assert_eq!(rows, 3);
+    assert!(!data.is_null());
+    let len = unsafe { data.cast::<u8>().add(4).cast::<u32>().read_unaligned() } as usize;
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
+    let view = taosync_proto::block::BlockView::parse(bytes).unwrap();
+    assert_eq!((view.rows(), view.column_count()), (3, 6));
+    assert_eq!(
+        view.column(2).unwrap().var_value(0).unwrap(),
+        Some(&b"xy"[..])
+    );
+    assert!(taos_is_null(res, 1, 1) && !taos_is_null(res, 0, 1));
+    assert_eq!(taos_fetch_raw_block(res, &mut rows, &mut data), 0);
+    assert_eq!(rows, 0);
+    assert!(data.is_null());
+    assert_eq!(
+        taos_fetch_raw_block(res, null_mut(), &mut data),
+        CODE_INVALID_PTR
+    );
+    taos_free_result(res);
+
+    // taos_fetch_block over the same data: in-place columns and converted NCHAR agree.
+    let res = exec(taos, "select * from rawb.t order by ts");
+    let mut cols: *mut *mut c_void = null_mut();
+    assert_eq!(taos_fetch_block(res, &mut cols), 3);
+    assert_eq!(fixed::<i64>(cols, 0, 2), 1700000000000000003);
+    assert_eq!(fixed::<i64>(cols, 1, 0), -5);
+    assert_eq!(fixed::<i64>(cols, 1, 2), 7);
+    assert!(taos_is_null(res, 1, 1));
+    assert_eq!(var(res, cols, 2, 0).as_deref(), Some(&b"xy"[..]));
+    assert_eq!(var(res, cols, 2, 1), None);
+    assert_eq!(var(res, cols, 2, 2).as_deref(), Some(&b""[..]));
+    assert_eq!(
+        var(res, cols, 3, 0).as_deref(),
+        Some("中文".as_bytes()),
+        "NCHAR as UTF-8"
+    );
+    assert_eq!(var(res, cols, 3, 2).as_deref(), Some("é".as_bytes()));
+    assert_eq!(var(res, cols, 4, 0).as_deref(), Some(&[1u8, 2][..]));
+    assert_eq!(fixed::<i8>(cols, 5, 0), 1);
+    assert_eq!(fixed::<i8>(cols, 5, 2), 0);
+    assert_eq!(taos_fetch_block(res, &mut cols), 0);
+    taos_free_result(res);
+
+    // Row by row through the same buffers, with lengths.
+    let res = exec(taos, "select s, n from rawb.t order by ts");
+    let row = taos_fetch_row(res);
+    let lens = unsafe { std::slice::from_raw_parts(taos_fetch_lengths(res), 2) };
+    let text = |p: *mut c_void, n: c_int| unsafe {
+        std::slice::from_raw_parts(p.cast::<u8>(), n as usize).to_vec()
+    };
+    unsafe {
+        assert_eq!(text(*row, lens[0]), b"xy");
+        assert_eq!(text(*row.add(1), lens[1]), "中文".as_bytes());
+        // NCHAR (converted) stays NUL-terminated: taospy reads it as a C string.
+        assert_eq!(
+            CStr::from_ptr((*row.add(1)).cast()).to_bytes(),
+            "中文".as_bytes()
+        );
+    }
+    taos_free_result(res);
+    taos_close(taos);
 }

@@ -100,6 +100,166 @@ def check_rows(rows, base, per_second, ctx):
             same(g, w, f"{ctx} row {i} {name}")
 
 
+def check_statement2(conn):
+    """conn.statement2: taos_stmt2_* with TAOS_STMT2_BINDV built by taospy's bind2 module."""
+    conn.execute("drop database if exists native_stmt2")
+    conn.execute("create database native_stmt2 precision 'ns'")
+    conn.select_db("native_stmt2")
+    conn.execute(
+        "create stable st (ts timestamp, v int, big bigint, f double, ok bool, s varchar(16), n nchar(8), "
+        "vb varbinary(8)) tags (loc varchar(16), gid int)"
+    )
+    stmt2 = conn.statement2("insert into ? using st tags (?, ?) values (?, ?, ?, ?, ?, ?, ?, ?)")
+    check(stmt2.is_insert(), "stmt2 is_insert")
+    count, fields = stmt2.get_fields()
+    check(count == 11, f"stmt2 field count {count}")
+    check([f.field_type for f in fields] == [4, 2, 2] + [1] * 8, f"stmt2 field kinds {fields}")
+    check(fields[3].name == "ts" and fields[3].precision == 2, f"stmt2 ts field {fields[3]}")
+    base = 1700000000_000000001  # nanoseconds: every digit must survive
+    tbnames = ["d1", "d2"]
+    tags = [["beijing", 1], ["shanghai", None]]
+    datas = [
+        [
+            [base, base + 1, base + 2],
+            [1, None, 3],
+            [-(2**63) + 1, 0, 2**63 - 1],
+            [1.5, -0.25, None],
+            [True, False, None],
+            ["a", None, "ccc"],
+            ["中文", "é", None],
+            [b"\x01\x02", None, b"z"],
+        ],
+        [
+            [base + 10],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+            [None],
+        ],
+    ]
+    stmt2.bind_param(tbnames, tags, datas)
+    affected = stmt2.execute()
+    check(affected == 4, f"stmt2 affected {affected}")
+    check(stmt2.affected_rows == 4, "stmt2 affected_rows")
+    # A second bind + execute on the same statement.
+    stmt2.bind_param(["d3"], [["x", 3]], [[[base + 20], [30], [300], [3.0], [True], ["t"], ["n"], [b"v"]]])
+    check(stmt2.execute() == 1, "stmt2 second execute")
+    stmt2.close()
+
+    got = conn.query("select ts, v, big, f, ok, s, n, vb, loc, gid from st order by ts").fetch_all()
+    want = [
+        (base, 1, -(2**63) + 1, 1.5, True, "a", "中文", b"\x01\x02", "beijing", 1),
+        (base + 1, None, 0, -0.25, False, None, "é", None, "beijing", 1),
+        (base + 2, 3, 2**63 - 1, None, None, "ccc", None, b"z", "beijing", 1),
+        (base + 10, None, None, None, None, None, None, None, "shanghai", None),
+        (base + 20, 30, 300, 3.0, True, "t", "n", b"v", "x", 3),
+    ]
+    check(len(got) == len(want), f"stmt2 rows {got}")
+    for i, (g, w) in enumerate(zip(got, want)):
+        check(ticks(g[0], 1000_000_000) == w[0], f"stmt2 row {i} ts {g[0]!r} != {w[0]}")
+        for j, (gv, wv) in enumerate(zip(g[1:], w[1:])):
+            same(gv, wv, f"stmt2 row {i} col {j + 1}")
+
+    # A query with parameters, read through taos_stmt2_result.
+    q = conn.statement2("select v, s from st where v > ? and s <> ? order by ts")
+    check(not q.is_insert(), "stmt2 query is_insert")
+    q.bind_param(None, None, [[1, "t"]])
+    q.execute()
+    rows = q.result().fetch_all()
+    check(rows == [(3, "ccc")], f"stmt2 query rows {rows}")
+    q.close()
+
+    # Errors come back as StatementError with the library's message.
+    bad = conn.statement2()
+    try:
+        bad.prepare("insert into no_such_table values (?, ?)")
+        fail("stmt2 prepare on a missing table succeeded")
+    except taos.error.StatementError as e:
+        check(e.msg, f"stmt2 prepare error without message {e!r}")
+    bad.close()
+    conn.select_db("native_ms")
+
+
+def check_statement(conn):
+    """conn.statement: taos_stmt_* (v1) with TAOS_MULTI_BIND built by taospy's bind module."""
+    conn.execute("drop database if exists native_stmt1")
+    conn.execute("create database native_stmt1 precision 'us'")
+    conn.select_db("native_stmt1")
+    conn.execute("create stable st (ts timestamp, v int, f float, s varchar(16), n nchar(8)) tags (loc varchar(16), gid int)")
+    stmt = conn.statement("insert into ? using st tags (?, ?) values (?, ?, ?, ?, ?)")
+    base = 1700000000_000001  # microseconds
+    for name, (loc, gid), rows in [
+        ("d1", ("beijing", 1), [(base, 1, 1.5, "a", "中文"), (base + 1, None, None, None, None)]),
+        ("d2", ("shanghai", None), [(base + 5, 3, -2.0, "ccc", "é")]),
+    ]:
+        tags = taos.new_bind_params(2)
+        tags[0].binary([loc])
+        tags[1].int([gid])
+        stmt.set_tbname_tags(name, tags)
+        cols = list(zip(*rows))
+        params = taos.new_multi_binds(5)
+        params[0].timestamp(list(cols[0]))
+        params[1].int(list(cols[1]))
+        params[2].float(list(cols[2]))
+        params[3].binary(list(cols[3]))
+        params[4].nchar(list(cols[4]))
+        stmt.bind_param_batch(params)
+    stmt.execute()
+    check(stmt.affected_rows == 3, f"stmt affected_rows {stmt.affected_rows}")
+    stmt.close()
+
+    # One row at a time into a plain table named by set_tbname (bind_param adds the batch
+    # itself): the columns are only known once the table is, and the raw microsecond counts
+    # must land unscaled.
+    conn.execute("create table plain (ts timestamp, v bigint, s varchar(8))")
+    stmt = conn.statement("insert into ? values (?, ?, ?)")
+    stmt.set_tbname("plain")
+    for i in range(3):
+        params = taos.new_bind_params(3)
+        params[0].timestamp(base + i)
+        params[1].bigint(i * 10)
+        params[2].binary(None if i == 1 else f"r{i}")
+        stmt.bind_param(params)
+    stmt.execute()
+    check(stmt.affected_rows == 3, f"plain affected_rows {stmt.affected_rows}")
+    stmt.close()
+    got = conn.query("select ts, v, s from plain order by ts").fetch_all()
+    check([ticks(r[0], 1000_000) for r in got] == [base, base + 1, base + 2], f"plain ts {got}")
+    check([r[1:] for r in got] == [(0, "r0"), (10, None), (20, "r2")], f"plain rows {got}")
+
+    got = conn.query("select ts, v, f, s, n, loc, gid from st order by ts").fetch_all()
+    want = [
+        (base, 1, 1.5, "a", "中文", "beijing", 1),
+        (base + 1, None, None, None, None, "beijing", 1),
+        (base + 5, 3, -2.0, "ccc", "é", "shanghai", None),
+    ]
+    check(len(got) == len(want), f"stmt rows {got}")
+    for i, (g, w) in enumerate(zip(got, want)):
+        check(ticks(g[0], 1000_000) == w[0], f"stmt row {i} ts {g[0]!r} != {w[0]}")
+        for j, (gv, wv) in enumerate(zip(g[1:], w[1:])):
+            same(gv, wv, f"stmt row {i} col {j + 1}")
+
+    # A query with a parameter, read through taos_stmt_use_result.
+    q = conn.statement("select v, s from st where v > ? order by ts")
+    params = taos.new_bind_params(1)
+    params[0].int(1)
+    q.bind_param(params)
+    q.execute()
+    rows = q.use_result().fetch_all()
+    check(rows == [(3, "ccc")], f"stmt query rows {rows}")
+    q.close()
+
+    try:
+        conn.statement("insert into no_such_table values (?, ?)")
+        fail("stmt prepare on a missing table succeeded")
+    except taos.error.StatementError as e:
+        check(e.msg, f"stmt prepare error without message {e!r}")
+    conn.select_db("native_ms")
+
+
 def main():
     check(taos_get_client_info().startswith("3."), f"client info {taos_get_client_info()!r}")
     conn = taos.connect(host="127.0.0.1", port=PORT, user="root", password="taosdata")
@@ -219,6 +379,9 @@ def main():
         fail("a malformed line was accepted")
     except taos.error.SchemalessError:
         pass
+
+    check_statement2(conn)
+    check_statement(conn)
 
     conn.close()
     print("native taos module (taospy over taosync libtaos.so): OK")
