@@ -17,7 +17,7 @@ reps="${REPS:-3}"
 export N_FETCH="${N_FETCH:-1000000}" N_WIDE="${N_WIDE:-200000}" N_BIND="${N_BIND:-200000}" N_SML="${N_SML:-200000}"
 
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check taos-ws-py
+"$venv/bin/pip" install --quiet --disable-pip-version-check taos-ws-py taospy
 
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p taosync-server --bin taosync-server
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example compare_bench
@@ -54,6 +54,10 @@ for rep in $(seq 1 "$reps"); do
         "$venv/bin/python" "$here/ws_py.py" >>"$results"
     fi
 done
+# REST fetch of N_FETCH rows, each client in a process of its own (peak RSS is per process):
+# taosync streams the reply block by block, taospy's taosrest reads it whole.
+BENCH_REST=1 "$target/release/examples/compare_bench" >>"$results"
+"$venv/bin/python" "$here/ws_py.py" rest >>"$results"
 
 "$venv/bin/python" - "$results" <<'PY'
 import json, statistics, sys
@@ -83,15 +87,16 @@ def figures(rs):
 print(f"| op | client | rows/s | client CPU µs/row | server CPU µs/row | peak RSS MiB | extra |")
 print("|---|---|---|---|---|---|---|")
 for op in ops:
-    f = {c: figures(runs[(op, c)]) for c in ("taos-ws-py", "taosync") if (op, c) in runs}
+    f = {c: figures(runs[(op, c)]) for c in ("taos-ws-py", "taosrest", "taosync") if (op, c) in runs}
     for c, x in f.items():
         extra = f"p50 {x['p50_us']:.0f} µs" if "p50_us" in x else ""
         if op == "connect":
             extra = f"{1e3 / x['rate']:.2f} ms/connect"
         print(f"| {op} | {c} | {x['rate']:,.0f} | {x['cpu_us']:.2f} | {x['srv_us']:.2f} | {x['rss']:.0f} | {extra} |")
     if len(f) == 2:
-        a, b = f["taos-ws-py"], f["taosync"]
+        other = "taosrest" if "taosrest" in f else "taos-ws-py"
+        a, b = f[other], f["taosync"]
         ratio = lambda n, d: f"{n / d:.2f}×" if d else "-"
         extra = f"p50 {ratio(b['p50_us'], a['p50_us'])}" if "p50_us" in a else ""
-        print(f"| {op} | **taosync / taos-ws-py** | {ratio(b['rate'], a['rate'])} | {ratio(b['cpu_us'], a['cpu_us'])} | {ratio(b['srv_us'], a['srv_us'])} | | {extra} |")
+        print(f"| {op} | **taosync / {other}** | {ratio(b['rate'], a['rate'])} | {ratio(b['cpu_us'], a['cpu_us'])} | {ratio(b['srv_us'], a['srv_us'])} | | {extra} |")
 PY

@@ -54,7 +54,7 @@ class Timed:
     def __exit__(self, *exc):
         if exc[0] is None:
             print(json.dumps({
-                "client": "taos-ws-py",
+                "client": getattr(self, "client", "taos-ws-py"),
                 "op": self.op,
                 "rows": self.rows,
                 "wall_s": time.perf_counter() - self.t,
@@ -114,7 +114,30 @@ def fetch(conn, sql, op, rows):
         t.extra = {"fetched": n}
 
 
+def rest_fetch():
+    """`ws_py.py rest`: taospy's taosrest fetches the rows compare_bench wrote into
+    bench_rest.narrow (BENCH_REST=1), then drops the database."""
+    import taosrest
+
+    conn = taosrest.connect(url=f"http://127.0.0.1:{PORT}", user="root", password="taosdata")
+    with Timed("fetch narrow over REST", N_FETCH) as t:
+        t.client = "taosrest"
+        n = 0
+        acc = 0
+        cur = conn.cursor()
+        cur.execute("select * from bench_rest.narrow")
+        for row in cur:
+            for v in row:
+                if v is not None:
+                    acc += 1
+            n += 1
+        t.extra = {"fetched": n}
+    conn.execute("drop database bench_rest")
+
+
 def main():
+    if len(os.sys.argv) > 1 and os.sys.argv[1] == "rest":
+        return rest_fetch()
     conn = taosws.connect(DSN)
     setup(conn)
 

@@ -195,6 +195,33 @@ fn bind(
     Ok(())
 }
 
+/// `BENCH_REST=1`: writes `n` narrow rows into `bench_rest.narrow` (over WebSocket, left
+/// in place for bench/ws_py.py's taosrest run) and fetches them over REST, which streams
+/// the reply block by block: the peak RSS is the figure to watch.
+fn rest_fetch(ws_dsn: &str, n: usize, pid: &Option<String>) -> taosync::Result<()> {
+    let conn = taosync::connect(ws_dsn)?;
+    conn.execute("drop database if exists bench_rest", ())?;
+    conn.execute("create database bench_rest", ())?;
+    conn.select_db("bench_rest")?;
+    conn.execute(
+        "create table narrow (ts timestamp, v int, d double, s varchar(24))",
+        (),
+    )?;
+    for start in (0..n).step_by(10_000) {
+        conn.execute(&narrow_sql(start, 10_000.min(n - start)), ())?;
+    }
+    let rest_dsn = ws_dsn.replacen("ws://", "http://", 1);
+    let rest = taosync::connect(rest_dsn.as_str())?;
+    fetch(
+        &rest,
+        "select * from bench_rest.narrow",
+        "fetch narrow over REST",
+        n,
+        pid,
+    );
+    Ok(())
+}
+
 fn main() -> taosync::Result<()> {
     let n_fetch = env_usize("N_FETCH", 1_000_000);
     let n_wide = env_usize("N_WIDE", 200_000);
@@ -211,6 +238,9 @@ fn main() -> taosync::Result<()> {
             (server.dsn_ws(), Some(server), None)
         }
     };
+    if std::env::var("BENCH_REST").is_ok_and(|v| v == "1") {
+        return rest_fetch(&dsn, n_fetch, &pid);
+    }
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute(&format!("drop database if exists {DB}"), ())?;
     conn.execute(&format!("create database {DB}"), ())?;
@@ -287,6 +317,9 @@ fn main() -> taosync::Result<()> {
         )?;
     }
     t.end("");
-    conn.execute(&format!("drop database {DB}"), ())?;
+    // BENCH_KEEP=1 leaves the data for other clients (the `taos` crate comparison).
+    if !std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
+        conn.execute(&format!("drop database {DB}"), ())?;
+    }
     Ok(())
 }

@@ -33,6 +33,7 @@ pub use req_id::with_req_id;
 pub use schemaless::{Schemaless, SchemalessLines, SchemalessPrecision, SchemalessProtocol};
 pub use stmt::{ColumnView, Statement, StatementBuilder, StmtProtocol};
 pub use taosync_proto::Code;
+pub use taosync_proto::block::ValueRef;
 pub use taosync_proto::error::{Error, ErrorKind, FromValueError, Result};
 pub use taosync_proto::row::{Column, FromRow, Row, RowIndex};
 pub use taosync_proto::types::{Decimal, Precision, Timestamp, Type};

@@ -616,6 +616,149 @@ fn check_columns(parsed: &ParsedBlock<'_>, columns: &[Column]) -> Result<()> {
     Ok(())
 }
 
+/// One value of a raw block, borrowed from it where the wire form allows: VARCHAR and
+/// JSON as `&str`, binary types as `&[u8]`; fixed-width values are copied out as a
+/// [`Value`] (which allocates nothing for them); NCHAR is decoded from UCS-4.
+///
+/// ```
+/// use taosync_proto::block::{BlockView, ValueRef, encode_block};
+/// use taosync_proto::{Column, Precision, Type, Value};
+/// let columns = [Column::new("v", Type::Int, 4), Column::new("s", Type::VarChar, 8)];
+/// let bytes = encode_block(&columns, &[vec![Value::Int(7), Value::from("abc")]])?;
+/// let block = BlockView::parse(&bytes)?;
+/// assert_eq!(block.value_ref(0, 0, Precision::Millisecond)?, ValueRef::Fixed(Value::Int(7)));
+/// assert_eq!(block.value_ref(0, 1, Precision::Millisecond)?.as_str(), Some("abc"));
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ValueRef<'a> {
+    /// NULL.
+    Null,
+    /// A fixed-width value (never [`Value::Null`]): BOOL, the integers, the floats,
+    /// TIMESTAMP, DECIMAL.
+    Fixed(Value),
+    /// A VARCHAR value.
+    VarChar(&'a str),
+    /// A JSON value (its text).
+    Json(&'a str),
+    /// An NCHAR value, decoded from UCS-4 (owned when it came from a block).
+    NChar(std::borrow::Cow<'a, str>),
+    /// A VARBINARY value.
+    VarBinary(&'a [u8]),
+    /// A GEOMETRY value (WKB).
+    Geometry(&'a [u8]),
+    /// A BLOB value.
+    Blob(&'a [u8]),
+}
+
+impl<'a> ValueRef<'a> {
+    /// True for NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, ValueRef::Null)
+    }
+
+    /// The text of a VARCHAR, JSON or NCHAR value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            ValueRef::VarChar(s) | ValueRef::Json(s) => Some(s),
+            ValueRef::NChar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The bytes of a VARBINARY, GEOMETRY or BLOB value.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            ValueRef::VarBinary(b) | ValueRef::Geometry(b) | ValueRef::Blob(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The owned [`Value`].
+    pub fn to_value(&self) -> Value {
+        match self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Fixed(v) => v.clone(),
+            ValueRef::VarChar(s) => Value::VarChar((*s).to_owned()),
+            ValueRef::Json(s) => Value::Json((*s).to_owned()),
+            ValueRef::NChar(s) => Value::NChar(s.clone().into_owned()),
+            ValueRef::VarBinary(b) => Value::VarBinary(b.to_vec()),
+            ValueRef::Geometry(b) => Value::Geometry(b.to_vec()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+}
+
+impl<'a> From<&'a Value> for ValueRef<'a> {
+    /// Borrows an owned value.
+    fn from(v: &'a Value) -> ValueRef<'a> {
+        match v {
+            Value::Null => ValueRef::Null,
+            Value::VarChar(s) => ValueRef::VarChar(s),
+            Value::Json(s) => ValueRef::Json(s),
+            Value::NChar(s) => ValueRef::NChar(std::borrow::Cow::Borrowed(s)),
+            Value::VarBinary(b) => ValueRef::VarBinary(b),
+            Value::Geometry(b) => ValueRef::Geometry(b),
+            Value::Blob(b) => ValueRef::Blob(b),
+            other => ValueRef::Fixed(other.clone()),
+        }
+    }
+}
+
+impl<'a> BlockView<'a> {
+    /// The value at `row` of column `col`, borrowed from the block where its wire form
+    /// allows (see [`ValueRef`]); TIMESTAMPs are read in `precision`. A value longer than
+    /// its column, malformed UTF-8 or UCS-4, or a row or column past the end is an error.
+    pub fn value_ref(&self, row: usize, col: usize, precision: Precision) -> Result<ValueRef<'a>> {
+        let slice = self
+            .column(col)
+            .ok_or_else(|| Error::result(format!("raw block has no column {col}")))?;
+        if row >= self.rows() {
+            return Err(Error::result(format!("raw block has no row {row}")));
+        }
+        let field = slice.field();
+        match slice.view.data {
+            ColumnData::Fixed { values, width, .. } => {
+                if slice.is_null(row) {
+                    return Ok(ValueRef::Null);
+                }
+                let chunk = values
+                    .get(row * width..row * width + width)
+                    .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
+                fixed_value(field, chunk, precision).map(ValueRef::Fixed)
+            }
+            ColumnData::Var { .. } => {
+                let Some(payload) = slice.var_value(row)? else {
+                    return Ok(ValueRef::Null);
+                };
+                let utf8 = |what: &str| {
+                    std::str::from_utf8(payload).map_err(|e| {
+                        Error::result(format!(
+                            "raw block row {row}: {what} value is not UTF-8: {e}"
+                        ))
+                    })
+                };
+                Ok(match field.ty {
+                    Type::VarChar => ValueRef::VarChar(utf8("VARCHAR")?),
+                    Type::Json => ValueRef::Json(utf8("JSON")?),
+                    Type::NChar => {
+                        ValueRef::NChar(std::borrow::Cow::Owned(ucs4_to_string(payload, row)?))
+                    }
+                    Type::VarBinary => ValueRef::VarBinary(payload),
+                    Type::Geometry => ValueRef::Geometry(payload),
+                    Type::Blob => ValueRef::Blob(payload),
+                    other => {
+                        return Err(Error::result(format!(
+                            "raw block: {other} is not a variable-width type"
+                        )));
+                    }
+                })
+            }
+        }
+    }
+}
+
 /// Decodes one NCHAR payload (UCS-4, little-endian) into a `String`.
 ///
 /// ```
@@ -1812,6 +1955,14 @@ mod tests {
                 .collect::<Result<Vec<_>>>()
                 .unwrap();
             prop_assert_eq!(&lazy, &rows);
+            let view = BlockView::parse(&bytes).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    let borrowed = view.value_ref(r, c, Precision::Millisecond).unwrap();
+                    prop_assert_eq!(&borrowed.to_value(), v);
+                    prop_assert_eq!(&borrowed, &ValueRef::from(v));
+                }
+            }
             prop_assert_eq!(&encode_block(&columns, &block.rows).unwrap(), &bytes);
             let transposed: Vec<Vec<Value>> = (0..columns.len())
                 .map(|c| rows.iter().map(|r| r[c].clone()).collect())
