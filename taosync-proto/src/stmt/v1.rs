@@ -55,7 +55,7 @@ pub fn encode_bind_rows<R: AsRef<[Value]>>(
 /// Client: the action-2 frame binding values given column by column (`cols[c][r]`), as
 /// a column-wise bind holds them: no rows are built. Unlike [`encode_bind_rows`] nothing
 /// is converted: every value must be NULL or of its field's type already (see
-/// [`coerce`](super::coerce)), timestamps in the field's precision.
+/// [`coerce`]), timestamps in the field's precision.
 pub fn encode_bind_columns<C: AsRef<[Value]>>(
     req_id: u64,
     stmt_id: u64,
