@@ -114,6 +114,54 @@ def fetch(conn, sql, op, rows):
         t.extra = {"fetched": n}
 
 
+def consume(conn, rows):
+    """TMQ consumption: a topic over `narrow`, polled from the earliest offset until every
+    row arrived, touching every value; one commit at the end."""
+    conn.execute(f"create topic if not exists bench_topic as select * from {DB}.narrow")
+    consumer = taosws.Consumer({
+        "td.connect.websocket.scheme": "ws",
+        "td.connect.ip": "127.0.0.1",
+        "td.connect.port": str(PORT),
+        "td.connect.user": "root",
+        "td.connect.pass": "taosdata",
+        "group.id": "bench",
+        "client.id": "taos-ws-py",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": "false",
+    })
+    consumer.subscribe(["bench_topic"])
+    with Timed("tmq consume", rows) as t:
+        n = acc = idle = 0
+        last = None
+        while n < rows and idle < 10:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                idle += 1
+                continue
+            for block in msg:
+                for row in block.fetchall():
+                    for v in row:
+                        if v is not None:
+                            acc += 1
+                    n += 1
+            last = msg
+        if last is not None:
+            consumer.commit(last)
+        t.extra = {"fetched": n}
+    consumer.close()
+    # taosws closes the consumer's socket behind the call; the server unsubscribes it
+    # when the socket is gone, so the topic may still be held for a moment.
+    deadline = time.time() + 10
+    while True:
+        try:
+            conn.execute("drop topic bench_topic")
+            break
+        except Exception:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def rest_fetch():
     """`ws_py.py rest`: taospy's taosrest fetches the rows compare_bench wrote into
     bench_rest.narrow (BENCH_REST=1), then drops the database."""
@@ -126,7 +174,7 @@ def rest_fetch():
         acc = 0
         cur = conn.cursor()
         cur.execute("select * from bench_rest.narrow")
-        for row in cur:
+        for row in cur.fetchall():
             for v in row:
                 if v is not None:
                     acc += 1
@@ -157,6 +205,7 @@ def main():
 
     fetch(conn, "select * from narrow", "fetch narrow", N_FETCH)
     fetch(conn, "select * from wide", "fetch wide", N_WIDE)
+    consume(conn, N_FETCH)
 
     per_table = N_BIND // TABLES
     chunk = 2000

@@ -154,6 +154,82 @@ fn fetch(conn: &Connection, sql: &str, op: &'static str, rows: usize, pid: &Opti
     t.end(&format!(",\"fetched\":{n},\"non_null\":{acc}"));
 }
 
+/// The borrowed path: blocks from [`taosync::Cursor::next_block`] read in place with
+/// [`taosync::cursor::Block::for_each_row`], touching every value as `fetch` does.
+fn fetch_borrowed(
+    conn: &Connection,
+    sql: &str,
+    op: &'static str,
+    rows: usize,
+    pid: &Option<String>,
+) {
+    let t = Timed::start(op, rows, pid);
+    let mut n = 0usize;
+    let mut acc = 0usize;
+    let mut run = || -> taosync::Result<()> {
+        let mut cur = conn.cursor()?;
+        cur.execute(sql, ())?;
+        while let Some((block, precision)) = cur.next_block()? {
+            block.for_each_row(precision, |values| {
+                acc += values.iter().filter(|v| !v.is_null()).count();
+                n += 1;
+                Ok(())
+            })?;
+        }
+        Ok(())
+    };
+    if let Err(e) = run() {
+        return eprintln!("{op}: {e}");
+    }
+    t.end(&format!(",\"fetched\":{n},\"non_null\":{acc}"));
+}
+
+/// TMQ consumption: a topic over `narrow`, polled from the earliest offset until every
+/// row arrived, touching every value; one commit at the end.
+fn consume(dsn: &str, rows: usize, pid: &Option<String>) -> taosync::Result<()> {
+    let conn = taosync::connect(format!("{dsn}/{DB}"))?;
+    conn.execute(
+        "create topic if not exists bench_topic as select * from narrow",
+        (),
+    )?;
+    let consumer = taosync::tmq::Consumer::builder()
+        .dsn(dsn)
+        .configs([
+            ("group.id", "bench"),
+            ("client.id", "taosync"),
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "false"),
+        ])
+        .build()?;
+    consumer.subscribe(&["bench_topic"])?;
+    let t = Timed::start("tmq consume", rows, pid);
+    let (mut n, mut acc, mut idle) = (0usize, 0usize, 0);
+    let mut last = None;
+    while n < rows && idle < 10 {
+        match consumer.poll(Duration::from_millis(500))? {
+            Some(m) => {
+                for (_, row) in m.rows() {
+                    acc += row
+                        .values()
+                        .iter()
+                        .filter(|v| !matches!(v, Value::Null))
+                        .count();
+                    n += 1;
+                }
+                last = Some(m);
+            }
+            None => idle += 1,
+        }
+    }
+    if let Some(m) = &last {
+        consumer.commit(m)?;
+    }
+    t.end(&format!(",\"fetched\":{n},\"non_null\":{acc}"));
+    consumer.close()?;
+    conn.execute("drop topic bench_topic", ())?;
+    Ok(())
+}
+
 fn bind(
     conn: &Connection,
     protocol: StmtProtocol,
@@ -285,6 +361,21 @@ fn main() -> taosync::Result<()> {
 
     fetch(&conn, "select * from narrow", "fetch narrow", n_fetch, &pid);
     fetch(&conn, "select * from wide", "fetch wide", n_wide, &pid);
+    fetch_borrowed(
+        &conn,
+        "select * from narrow",
+        "fetch narrow, borrowed",
+        n_fetch,
+        &pid,
+    );
+    fetch_borrowed(
+        &conn,
+        "select * from wide",
+        "fetch wide, borrowed",
+        n_wide,
+        &pid,
+    );
+    consume(&dsn, n_fetch, &pid)?;
 
     conn.execute(
         "create stable st (ts timestamp, v int, d double, s varchar(24)) tags (gid int)",
