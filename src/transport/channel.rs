@@ -17,12 +17,11 @@ use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use tungstenite::handshake::HandshakeError;
-use tungstenite::protocol::WebSocketConfig;
-use tungstenite::stream::MaybeTlsStream;
+use tungstenite::protocol::{Role, WebSocketConfig};
 use tungstenite::{Bytes, Message, Utf8Bytes, WebSocket};
 
-use super::deadline::DeadlineStream;
+use super::deadline::{DeadlineStream, WsStream};
+use super::handshake::{HandshakeFailure, client_handshake};
 use super::{is_hangup, is_timeout, named_timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
@@ -32,7 +31,7 @@ use crate::proto::ws::{Action, ReplyHeader, decode_body, encode_request};
 /// The largest message accepted from the server (a raw block of a wide, long result).
 const MAX_MESSAGE: usize = 512 << 20;
 
-type Socket = WebSocket<MaybeTlsStream<DeadlineStream>>;
+type Socket = WebSocket<WsStream>;
 
 /// A frame read from the server, without copying its payload.
 pub(crate) enum Frame {
@@ -320,23 +319,12 @@ impl Channel {
     /// A second handle on the TCP socket under the WebSocket (and TLS), for shutting it
     /// down from another thread while a request blocks on it.
     pub(crate) fn tcp_clone(&self) -> Option<TcpStream> {
-        let stream = match self.socket.get_ref() {
-            MaybeTlsStream::Plain(s) => s,
-            MaybeTlsStream::NativeTls(s) => s.get_ref(),
-            #[allow(unreachable_patterns)]
-            _ => return None,
-        };
-        stream.tcp().try_clone().ok()
+        self.socket.get_ref().inner().tcp().try_clone().ok()
     }
 
     /// Bounds every later read and write of the socket by `deadline`.
     fn set_deadline(&mut self, deadline: Instant) {
-        match self.socket.get_mut() {
-            MaybeTlsStream::Plain(s) => s.set_deadline(deadline),
-            MaybeTlsStream::NativeTls(s) => s.get_mut().set_deadline(deadline),
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
+        self.socket.get_mut().set_deadline(deadline);
     }
 
     fn io_error(&mut self, what: &str, e: tungstenite::Error) -> Error {
@@ -475,56 +463,67 @@ fn upgrade(
             .with_code(Code::CLIENT_RECV_TIMEOUT),
         )
     };
-    let scheme = if opts.get_protocol().is_tls() {
-        "wss"
-    } else {
-        "ws"
-    };
-    let mut url = format!("{scheme}://{}:{}{path}", host.url_host(), host.port);
+    let mut target = path.to_owned();
     if let Some(token) = opts.get_token() {
-        url.push_str("?token=");
-        url.push_str(&percent_encode(token));
+        target.push_str("?token=");
+        target.push_str(&percent_encode(token));
     }
-    let connector = if opts.get_protocol().is_tls() {
-        tungstenite::Connector::NativeTls(
-            opts.get_tls().native_connector().map_err(Upgrade::Failed)?,
-        )
-    } else {
-        tungstenite::Connector::Plain
-    };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(timed_out("connecting"));
     }
     let tcp = tcp_connect(host, left).map_err(Upgrade::Failed)?;
     let stream = DeadlineStream::new(tcp, deadline);
+    let failed = |code: Code, what: &str, source: Option<io::Error>| {
+        if Instant::now() >= deadline || source.as_ref().is_some_and(is_timeout) {
+            // Whatever the layer that noticed it (TLS, HTTP), a handshake cut at the
+            // deadline is a timeout.
+            return timed_out("the TLS and WebSocket handshake");
+        }
+        let e = Error::new(ErrorKind::Connection, format!("{host}: {what}")).with_code(code);
+        Upgrade::Failed(match source {
+            Some(io) => e.with_source(io),
+            None => e,
+        })
+    };
+    let mut stream = if opts.get_protocol().is_tls() {
+        let connector = opts.get_tls().native_connector().map_err(Upgrade::Failed)?;
+        match connector.connect(&host.host, stream) {
+            Ok(tls) => WsStream::Tls(Box::new(tls)),
+            Err(native_tls::HandshakeError::WouldBlock(_)) => {
+                return Err(timed_out("the TLS handshake"));
+            }
+            Err(native_tls::HandshakeError::Failure(e)) => {
+                return Err(failed(
+                    Code::CLIENT_TLS_ERROR,
+                    &format!("TLS handshake failed: {e}"),
+                    Some(io::Error::other(e)),
+                ));
+            }
+        }
+    } else {
+        WsStream::Plain(stream)
+    };
+    let host_header = format!("{}:{}", host.url_host(), host.port);
+    let rest = match client_handshake(&mut stream, &host_header, &target) {
+        Ok(rest) => rest,
+        Err(HandshakeFailure::Status(s)) => return Err(Upgrade::Status(s)),
+        Err(HandshakeFailure::Io(io)) => {
+            let what = format!("WebSocket handshake failed: {io}");
+            return Err(failed(Code::CLIENT_WEBSOCKET_ERROR, &what, Some(io)));
+        }
+        Err(HandshakeFailure::Invalid(why)) => {
+            let what = format!("WebSocket handshake failed: {why}");
+            return Err(failed(Code::CLIENT_WEBSOCKET_ERROR, &what, None));
+        }
+    };
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
-    match tungstenite::client_tls_with_config(url.as_str(), stream, Some(config), Some(connector)) {
-        Ok((socket, _response)) => Ok(socket),
-        Err(HandshakeError::Interrupted(_)) => Err(timed_out("the WebSocket handshake")),
-        Err(HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-            Err(Upgrade::Status(resp.status().as_u16()))
-        }
-        // Whatever the layer that noticed it (TLS, HTTP), a handshake cut at the deadline
-        // is a timeout.
-        Err(HandshakeError::Failure(_)) if Instant::now() >= deadline => {
-            Err(timed_out("the TLS and WebSocket handshake"))
-        }
-        Err(HandshakeError::Failure(e)) => {
-            let (code, what) = match &e {
-                tungstenite::Error::Tls(_) => (Code::CLIENT_TLS_ERROR, "TLS handshake failed"),
-                tungstenite::Error::Io(io) if is_timeout(io) => {
-                    (Code::CLIENT_RECV_TIMEOUT, "WebSocket handshake timed out")
-                }
-                _ => (Code::CLIENT_WEBSOCKET_ERROR, "WebSocket handshake failed"),
-            };
-            Err(Upgrade::Failed(
-                Error::new(ErrorKind::Connection, format!("{host}: {what}: {e}"))
-                    .with_code(code)
-                    .with_source(e),
-            ))
-        }
-    }
+    Ok(WebSocket::from_partially_read(
+        stream,
+        rest,
+        Role::Client,
+        Some(config),
+    ))
 }

@@ -87,6 +87,58 @@ impl Write for DeadlineStream {
     }
 }
 
+/// The stream under a WebSocket: a [`DeadlineStream`], inside TLS for `wss`.
+#[derive(Debug)]
+pub(crate) enum WsStream {
+    /// `ws://`.
+    Plain(DeadlineStream),
+    /// `wss://`.
+    Tls(Box<native_tls::TlsStream<DeadlineStream>>),
+}
+
+impl WsStream {
+    /// The deadline-keeping stream, under TLS if any.
+    pub(crate) fn inner(&self) -> &DeadlineStream {
+        match self {
+            WsStream::Plain(s) => s,
+            WsStream::Tls(s) => s.get_ref(),
+        }
+    }
+
+    /// Moves the deadline of every later read and write.
+    pub(crate) fn set_deadline(&mut self, deadline: Instant) {
+        match self {
+            WsStream::Plain(s) => s.set_deadline(deadline),
+            WsStream::Tls(s) => s.get_mut().set_deadline(deadline),
+        }
+    }
+}
+
+impl Read for WsStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            WsStream::Plain(s) => s.read(buf),
+            WsStream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for WsStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            WsStream::Plain(s) => s.write(buf),
+            WsStream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            WsStream::Plain(s) => s.flush(),
+            WsStream::Tls(s) => s.flush(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ use crate::types::Precision;
 
 pub(crate) mod channel;
 mod deadline;
+mod handshake;
 pub(crate) mod rest;
 mod rest_sml;
 mod rest_stream;

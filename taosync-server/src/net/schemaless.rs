@@ -368,7 +368,7 @@ fn opentsdb_auth(header: Option<&[u8]>) -> Result<Option<(String, String)>, Stri
         .decode(encoded)
         .map_err(|e| match e {
             base64::DecodeError::InvalidByte(at, _)
-            | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            | base64::DecodeError::InvalidLastSymbol { offset: at, .. } => {
                 format!("illegal base64 data at input byte {at}")
             }
             _ => format!("illegal base64 data at input byte {}", encoded.len()),
