@@ -715,13 +715,17 @@ impl Broker {
         let mut metas: Vec<serde_json::Value> = Vec::new();
         let mut metas_batchable = false;
         let mut from = position;
+        // Entries are read (cloned) in batches that start at one and double up to
+        // READ_BATCH: a message may end after the first entry (one write of 10,000 rows
+        // is past `limit`), and reading READ_BATCH such entries to use one made a long
+        // topic quadratic to consume.
+        let mut batch = 1usize;
         'outer: while *budget > 0 {
-            let entries = self
-                .wal
-                .read(&topic.db, vgroup, from, READ_BATCH.min(*budget))?;
+            let entries = self.wal.read(&topic.db, vgroup, from, batch.min(*budget))?;
             if entries.is_empty() {
                 break;
             }
+            batch = (batch * 2).min(READ_BATCH);
             for entry in entries {
                 if let Some(meta) = &entry.meta
                     && topic.wants_meta(meta)

@@ -1278,3 +1278,86 @@ fn without_min_poll_rows_a_poll_answers_at_once() {
     assert_eq!(p["have_message"], true);
     assert!(start.elapsed() < std::time::Duration::from_millis(200));
 }
+
+/// A [`WalSource`] counting the entries it hands out (each one a clone of its rows).
+#[derive(Debug)]
+struct CountingWal {
+    inner: MemoryWal,
+    entries_read: std::sync::atomic::AtomicUsize,
+}
+
+impl WalSource for CountingWal {
+    fn vgroups(&self, db: &str) -> TmqResult<Vec<i32>> {
+        self.inner.vgroups(db)
+    }
+    fn precision(&self, db: &str) -> TmqResult<Precision> {
+        self.inner.precision(db)
+    }
+    fn range(&self, db: &str, vgroup: i32) -> TmqResult<WalRange> {
+        self.inner.range(db, vgroup)
+    }
+    fn read(
+        &self,
+        db: &str,
+        vgroup: i32,
+        from: i64,
+        max_entries: usize,
+    ) -> TmqResult<Vec<super::wal::WalEntry>> {
+        let entries = self.inner.read(db, vgroup, from, max_entries)?;
+        self.entries_read
+            .fetch_add(entries.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(entries)
+    }
+}
+
+/// A topic of large writes is consumed reading each entry about once: a poll that ends
+/// after one 5,000-row entry (past the 4,096-row message limit) must not clone the
+/// hundreds of entries behind it. Reading them made a 1M-row topic quadratic to drain.
+#[test]
+fn polls_read_about_the_entries_they_deliver() {
+    let wal = Arc::new(CountingWal {
+        inner: MemoryWal::new(),
+        entries_read: std::sync::atomic::AtomicUsize::new(0),
+    });
+    wal.inner.create_db(DB, Precision::Millisecond, &[2]);
+    let entries = 200usize;
+    for e in 0..entries {
+        let rows = (0..5_000).map(|i| row(i64::from(i), i)).collect();
+        wal.inner
+            .append(
+                DB,
+                2,
+                vec![WalBlock::normal(
+                    format!("t{}", e % 3),
+                    data_columns(),
+                    rows,
+                )],
+            )
+            .unwrap();
+    }
+    let clock = Arc::new(ManualClock::new(1_000_000));
+    let broker = Broker::new(wal.clone(), clock);
+    broker
+        .create_topic(topic("t_db", TopicKind::Database), false)
+        .unwrap();
+    let id = broker
+        .create_consumer(ConsumerSettings {
+            group_id: "g".into(),
+            client_id: "c".into(),
+            user: "root".into(),
+            auto_offset_reset: OffsetReset::Earliest,
+            ..ConsumerSettings::default()
+        })
+        .unwrap();
+    broker.subscribe(id, &["t_db".into()]).unwrap();
+    let mut rows = 0usize;
+    while let Some(m) = broker.poll(id).unwrap() {
+        rows += m.rows();
+    }
+    assert_eq!(rows, entries * 5_000);
+    let read = wal.entries_read.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        read <= entries * 2,
+        "{read} entries read to deliver {entries}"
+    );
+}
