@@ -56,8 +56,9 @@ impl Block {
     /// Calls `f` with each row's values, borrowed from the block: VARCHAR and JSON as
     /// `&str` and binary types as `&[u8]` pointing into the raw block, fixed-width values
     /// copied out without allocating; one buffer serves every row. The fast way to read a
-    /// large result: nothing is allocated per row or per value (NCHAR aside, which is
-    /// decoded from UCS-4). `precision` is the one [`Cursor::next_block`] returned.
+    /// large result: nothing is allocated per row or per value (an NCHAR column is
+    /// decoded from UCS-4 once per block, into one string its values borrow from).
+    /// `precision` is the one [`Cursor::next_block`] returned.
     ///
     /// ```
     /// # let server = taosync_server::Server::start(Default::default())?;
@@ -85,16 +86,7 @@ impl Block {
         let mut buf: Vec<ValueRef<'_>> = Vec::new();
         match self {
             Block::Raw(bytes) => {
-                let view = crate::proto::block::BlockView::parse(bytes)?;
-                let cols = view.column_count();
-                buf.reserve(cols);
-                for r in 0..view.rows() {
-                    buf.clear();
-                    for c in 0..cols {
-                        buf.push(view.value_ref(r, c, precision)?);
-                    }
-                    f(&buf)?;
-                }
+                crate::proto::block::BlockView::parse(bytes)?.for_each_row(precision, f)?;
             }
             Block::Rows(rows) => {
                 for row in rows {
