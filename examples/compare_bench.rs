@@ -318,6 +318,8 @@ fn main() -> taosync::Result<()> {
         return rest_fetch(&dsn, n_fetch, &pid);
     }
     let conn = taosync::connect(dsn.as_str())?;
+    // A run cut short leaves its topic, which would keep the database from being dropped.
+    conn.execute("drop topic if exists bench_topic", ())?;
     conn.execute(&format!("drop database if exists {DB}"), ())?;
     conn.execute(&format!("create database {DB}"), ())?;
     conn.select_db(DB)?;
