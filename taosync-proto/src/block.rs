@@ -791,9 +791,7 @@ impl BlockView<'_> {
         mut f: impl FnMut(&[ValueRef<'_>]) -> Result<()>,
     ) -> Result<()> {
         let cols = self.column_count();
-        // Per NCHAR column: its values decoded back to back, and each row's range.
-        let mut nchar: Vec<Option<(String, Vec<Option<std::ops::Range<usize>>>)>> =
-            Vec::with_capacity(cols);
+        let mut nchar: Vec<Option<DecodedNChar>> = Vec::with_capacity(cols);
         for c in 0..cols {
             let Some(slice) = self.column(c) else {
                 return Err(Error::result(format!("raw block has no column {c}")));
@@ -835,6 +833,10 @@ impl BlockView<'_> {
         Ok(())
     }
 }
+
+/// An NCHAR column of a block decoded: its values back to back, and each row's range
+/// (`None` for NULL).
+type DecodedNChar = (String, Vec<Option<std::ops::Range<usize>>>);
 
 /// Decodes one NCHAR payload (UCS-4, little-endian) into a `String`.
 ///
