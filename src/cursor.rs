@@ -299,10 +299,10 @@ impl Cursor {
                 if stmt.is_empty() {
                     stmt.push_str("INSERT INTO");
                 }
-                if last_clause.as_deref() != Some(clause.as_str()) {
+                if last_clause.as_deref() != Some(&*clause) {
                     stmt.push(' ');
                     stmt.push_str(&clause);
-                    last_clause = Some(clause);
+                    last_clause = Some(clause.into_owned());
                 }
                 stmt.push(' ');
                 stmt.push_str(&group);

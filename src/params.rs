@@ -30,6 +30,7 @@
 //! of up to 16 values, arrays, slices and vectors of [`Value`]-convertible items, or the
 //! [`params!`](crate::params!) macro for mixed types.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -220,8 +221,13 @@ pub fn placeholder_positions(sql: &str) -> Vec<usize> {
 ///
 /// A placeholder count that differs from `params.len()` is a
 /// [`Programming`](ErrorKind::Programming) error (PEP 249's own example of one); a value without a literal form (NaN, an
-/// unsupported geometry) is a [`Data`](ErrorKind::Data) error.
-pub fn render(sql: &str, params: &[Value]) -> Result<String> {
+/// unsupported geometry) is a [`Data`](ErrorKind::Data) error. Without parameters the
+/// statement is returned as it is (borrowed) once it is known to hold no placeholder.
+pub fn render<'a>(sql: &'a str, params: &[Value]) -> Result<Cow<'a, str>> {
+    // `str::contains(char)` is memchr-fast; a large INSERT without `?` skips the scan.
+    if params.is_empty() && !sql.contains('?') {
+        return Ok(Cow::Borrowed(sql));
+    }
     let positions = placeholder_positions(sql);
     if positions.len() != params.len() {
         return Err(Error::new(
@@ -234,7 +240,7 @@ pub fn render(sql: &str, params: &[Value]) -> Result<String> {
         ));
     }
     if params.is_empty() {
-        return Ok(sql.to_owned());
+        return Ok(Cow::Borrowed(sql));
     }
     let mut out = String::with_capacity(sql.len() + params.len() * 8);
     let mut last = 0;
@@ -244,7 +250,7 @@ pub fn render(sql: &str, params: &[Value]) -> Result<String> {
         last = pos + 1;
     }
     out.push_str(&sql[last..]);
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// The SQL literal of one value (see the [module docs](self)).
