@@ -34,3 +34,4 @@ pub mod result;
 pub mod sml;
 pub mod stmt;
 pub mod stmt2;
+pub mod tmq;
