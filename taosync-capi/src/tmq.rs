@@ -1241,6 +1241,9 @@ pub extern "C" fn tmq_free_raw(raw: TmqRawData) {
 pub extern "C" fn tmq_write_raw(taos: *mut c_void, raw: TmqRawData) -> i32 {
     guard(error::CODE_APP_ERROR, || {
         conn::finish(conn::lookup(taos).and_then(|c| {
+            if raw.raw.is_null() {
+                return Err(ErrState::new(CODE_INVALID_PTR, "raw.raw is NULL"));
+            }
             let len = usize::try_from(raw.raw_len).unwrap_or(usize::MAX);
             let data = ffi::in_slice(raw.raw.cast_const().cast::<u8>(), len)
                 .ok_or_else(|| ErrState::new(CODE_INVALID_PTR, "raw.raw is NULL"))?;
