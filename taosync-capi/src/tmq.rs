@@ -315,9 +315,10 @@ fn with_tmq_res<R>(res: *mut c_void, on_err: R, f: impl FnOnce(&TmqResult) -> R)
 // ---------------------------------------------------------------------------------------
 // Library-owned buffers
 
+/// A buffer handed to C, kept here until its `tmq_free_*` call.
 enum Alloc {
-    Assignments(#[allow(dead_code)] Box<[TmqTopicAssignment]>),
-    Bytes(#[allow(dead_code)] Box<[u8]>),
+    Assignments(Box<[TmqTopicAssignment]>),
+    Bytes(Box<[u8]>),
 }
 
 static ALLOCS: Mutex<Option<HashMap<usize, Alloc>>> = Mutex::new(None);
@@ -341,7 +342,13 @@ fn keep_bytes(mut bytes: Vec<u8>) -> *mut u8 {
 
 /// Frees a buffer handed out; `false` when `p` is not one (freed already, or foreign).
 fn release(p: usize) -> bool {
-    allocs().as_mut().and_then(|m| m.remove(&p)).is_some()
+    let removed = allocs().as_mut().and_then(|m| m.remove(&p));
+    match removed {
+        Some(Alloc::Assignments(a)) => drop(a),
+        Some(Alloc::Bytes(b)) => drop(b),
+        None => return false,
+    }
+    true
 }
 
 // ---------------------------------------------------------------------------------------

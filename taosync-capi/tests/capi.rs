@@ -1934,6 +1934,17 @@ mod tmq_api {
         let msg = tmq_consumer_poll(tmq, 2000);
         assert!(!msg.is_null(), "{}", errstr(null_mut()));
         assert_eq!(tmq_get_raw(msg, null_mut()), CODE_INVALID_PTR);
+        // taos_fetch_raw_block hands out the message's raw block (version, length, rows).
+        let (mut num, mut data) = (0, null_mut());
+        assert_eq!(taos_fetch_raw_block(msg, &mut num, &mut data), 0);
+        assert_eq!(num, 1);
+        let header = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), 12) };
+        let length = i32::from_le_bytes(header[4..8].try_into().unwrap());
+        assert!(length >= 28, "raw block length {length}");
+        assert_eq!(i32::from_le_bytes(header[8..12].try_into().unwrap()), 1);
+        assert_eq!(text(tmq_get_table_name(msg)).as_deref(), Some("t"));
+        assert_eq!(taos_fetch_raw_block(msg, &mut num, &mut data), 0);
+        assert_eq!(num, 0);
         // Another consumer cannot commit it.
         let other = consumer(&server, "gh2");
         assert_eq!(subscribe(other, &["th_t"]), 0);
