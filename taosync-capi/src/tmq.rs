@@ -521,13 +521,17 @@ pub extern "C" fn tmq_list_to_c_array(list: *const c_void) -> *mut *mut c_char {
 
 /// The DSN base (`scheme://[user:pass@]host:port`) of `TAOSYNC_DSN`, if set.
 fn env_dsn_base() -> Option<String> {
-    let dsn = std::env::var(conn::DSN_ENV).ok()?;
+    dsn_base(&std::env::var(conn::DSN_ENV).ok()?)
+}
+
+/// `dsn` without its database path and query parameters (connection settings, not
+/// consumer keys).
+fn dsn_base(dsn: &str) -> Option<String> {
     let dsn = dsn.trim();
     if dsn.is_empty() {
         return None;
     }
     let base = dsn.split_once('?').map_or(dsn, |(b, _)| b);
-    // A database path is not a consumer setting either.
     let (scheme, rest) = base.split_once("://")?;
     let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
     Some(format!("{scheme}://{authority}"))
@@ -1279,6 +1283,17 @@ mod tests {
         assert_eq!(std::mem::offset_of!(TmqTopicAssignment, end), 24);
         assert_eq!(std::mem::size_of::<TmqRawData>(), 16);
         assert_eq!(std::mem::offset_of!(TmqRawData, raw_type), 12);
+    }
+
+    #[test]
+    fn the_env_dsn_gives_address_and_credentials_only() {
+        assert_eq!(
+            dsn_base("wss://u:p@h1:6041/db?token=x&conn_timeout=5s").as_deref(),
+            Some("wss://u:p@h1:6041")
+        );
+        assert_eq!(dsn_base(" ws://h ").as_deref(), Some("ws://h"));
+        assert_eq!(dsn_base(""), None);
+        assert_eq!(dsn_base("no-scheme"), None);
     }
 
     #[test]

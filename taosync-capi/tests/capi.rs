@@ -1690,7 +1690,16 @@ mod tmq_api {
         let last2 = last2.unwrap();
 
         // Async commits call back from another thread with the tmq_t* and param.
+        // (one at a time: two commits in flight may land in either order).
+        let check_callback = |param: usize| {
+            let got = wait_callbacks(param, 1);
+            assert_eq!(got[0].0, tmq as usize);
+            assert_eq!(got[0].1, 0);
+            assert_ne!(got[0].3, std::thread::current().id());
+        };
         tmq_commit_async(tmq, null(), Some(on_commit), 0xA1 as *mut c_void);
+        check_callback(0xA1);
+        assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), position);
         tmq_commit_offset_async(
             tmq,
             topic.as_ptr(),
@@ -1699,12 +1708,7 @@ mod tmq_api {
             Some(on_commit),
             0xA2 as *mut c_void,
         );
-        for param in [0xA1, 0xA2] {
-            let got = wait_callbacks(param, 1);
-            assert_eq!(got[0].0, tmq as usize);
-            assert_eq!(got[0].1, 0);
-            assert_ne!(got[0].3, std::thread::current().id());
-        }
+        check_callback(0xA2);
         assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), a.begin);
         assert_eq!(tmq_commit_offset_sync(tmq, topic.as_ptr(), vg, position), 0);
         assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), position);
@@ -2020,6 +2024,52 @@ mod tmq_api {
         taos_free_result(msg);
         assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
         assert_eq!(tmq_consumer_close(taos), CODE_INVALID_HANDLE);
+        taos_close(taos);
+    }
+
+    /// enable.auto.commit is on unless set (as in libtaos); the auto-commit callback runs
+    /// on the polling thread at the poll where the server commits.
+    #[test]
+    fn auto_commit_is_the_default_and_calls_back() {
+        let server = server();
+        let taos = open(&server, None);
+        for sql in [
+            "create database ta vgroups 1",
+            "create table ta.t (ts timestamp, v int)",
+            "insert into ta.t values (1700000000000, 1) (1700000000001, 2)",
+            "create topic ta_t as select ts, v from ta.t",
+        ] {
+            run(taos, sql);
+        }
+        let conf = tmq_conf_new();
+        for (k, v) in [
+            ("group.id", "ga"),
+            ("td.connect.ip", "127.0.0.1"),
+            ("td.connect.port", &server.port().to_string()),
+            ("auto.offset.reset", "earliest"),
+            ("auto.commit.interval.ms", "100"),
+        ] {
+            assert_eq!(set(conf, k, v), TMQ_CONF_OK);
+        }
+        tmq_conf_set_auto_commit_cb(conf, Some(on_commit), 0xC1 as *mut c_void);
+        let tmq = tmq_consumer_new(conf, null_mut(), 0);
+        tmq_conf_destroy(conf);
+        assert!(!tmq.is_null(), "{}", errstr(null_mut()));
+        assert_eq!(subscribe(tmq, &["ta_t"]), 0);
+        let msg = tmq_consumer_poll(tmq, 2000);
+        assert!(!msg.is_null());
+        let vg = tmq_get_vgroup_id(msg);
+        taos_free_result(msg);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        assert!(tmq_consumer_poll(tmq, 200).is_null());
+        let got = wait_callbacks(0xC1, 1);
+        assert_eq!(got[0].0, tmq as usize);
+        assert_eq!(got[0].1, 0);
+        assert_eq!(got[0].3, std::thread::current().id());
+        // The server did commit at that poll.
+        let committed = tmq_committed(tmq, c("ta_t").as_ptr(), vg);
+        assert!(committed > 0, "committed {committed}");
+        assert_eq!(tmq_consumer_close(tmq), 0);
         taos_close(taos);
     }
 
