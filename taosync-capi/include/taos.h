@@ -233,6 +233,94 @@ void taos_stmt2_free_fields(TAOS_STMT2 *stmt, TAOS_FIELD_ALL *fields);
 TAOS_RES *taos_stmt2_result(TAOS_STMT2 *stmt);
 char *taos_stmt2_error(TAOS_STMT2 *stmt);
 
+/* TMQ (data subscription) over taosAdapter's /rest/tmq. A message of tmq_consumer_poll is a
+ * TAOS_RES* read with the result functions: each taos_fetch_block / taos_fetch_raw_block
+ * reads the next block (one table); taos_fetch_fields, taos_num_fields,
+ * taos_result_precision and tmq_get_table_name describe the block last fetched (fields: the
+ * first block before any fetch). Free it with taos_free_result. enable.auto.commit defaults
+ * to true, as in libtaos. tmq_commit_sync(tmq, NULL) commits every position reached.
+ * Async callbacks run on a thread of the library (inline when the arguments are bad).
+ * tmq_committed / tmq_position return a negative code when there is no offset
+ * (0x80004011). Arrays and strings handed out are freed by their tmq_free_* function. */
+typedef struct tmq_t tmq_t;
+typedef struct tmq_conf_t tmq_conf_t;
+typedef struct tmq_list_t tmq_list_t;
+
+typedef void(tmq_commit_cb(tmq_t *tmq, int32_t code, void *param));
+
+typedef enum tmq_conf_res_t {
+  TMQ_CONF_UNKNOWN = -2,
+  TMQ_CONF_INVALID = -1,
+  TMQ_CONF_OK = 0,
+} tmq_conf_res_t;
+
+typedef enum tmq_res_t {
+  TMQ_RES_INVALID = -1,
+  TMQ_RES_DATA = 1,
+  TMQ_RES_TABLE_META = 2,
+  TMQ_RES_METADATA = 3
+} tmq_res_t;
+
+/* 32 bytes: 4 bytes of padding after vgId. */
+typedef struct tmq_topic_assignment {
+  int32_t vgId;
+  int64_t currentOffset;
+  int64_t begin;
+  int64_t end;
+} tmq_topic_assignment;
+
+tmq_conf_t *tmq_conf_new(void);
+tmq_conf_res_t tmq_conf_set(tmq_conf_t *conf, const char *key, const char *value);
+void tmq_conf_destroy(tmq_conf_t *conf);
+void tmq_conf_set_auto_commit_cb(tmq_conf_t *conf, tmq_commit_cb *cb, void *param);
+
+tmq_list_t *tmq_list_new(void);
+int32_t tmq_list_append(tmq_list_t *list, const char *topic);
+void tmq_list_destroy(tmq_list_t *list);
+int32_t tmq_list_get_size(const tmq_list_t *list);
+char **tmq_list_to_c_array(const tmq_list_t *list);
+
+tmq_t *tmq_consumer_new(tmq_conf_t *conf, char *errstr, int32_t errstrLen);
+int32_t tmq_subscribe(tmq_t *tmq, const tmq_list_t *topic_list);
+int32_t tmq_unsubscribe(tmq_t *tmq);
+int32_t tmq_subscription(tmq_t *tmq, tmq_list_t **topics);
+TAOS_RES *tmq_consumer_poll(tmq_t *tmq, int64_t timeout);
+int32_t tmq_consumer_close(tmq_t *tmq);
+int32_t tmq_commit_sync(tmq_t *tmq, const TAOS_RES *msg);
+void tmq_commit_async(tmq_t *tmq, const TAOS_RES *msg, tmq_commit_cb *cb, void *param);
+int32_t tmq_commit_offset_sync(tmq_t *tmq, const char *pTopicName, int32_t vgId, int64_t offset);
+void tmq_commit_offset_async(tmq_t *tmq, const char *pTopicName, int32_t vgId, int64_t offset,
+                             tmq_commit_cb *cb, void *param);
+int32_t tmq_get_topic_assignment(tmq_t *tmq, const char *pTopicName, tmq_topic_assignment **assignment,
+                                 int32_t *numOfAssignment);
+void tmq_free_assignment(tmq_topic_assignment *pAssignment);
+int32_t tmq_offset_seek(tmq_t *tmq, const char *pTopicName, int32_t vgId, int64_t offset);
+int64_t tmq_position(tmq_t *tmq, const char *pTopicName, int32_t vgId);
+int64_t tmq_committed(tmq_t *tmq, const char *pTopicName, int32_t vgId);
+
+/* The connection belongs to the consumer (closed by tmq_consumer_close). */
+TAOS *tmq_get_connect(tmq_t *tmq);
+const char *tmq_get_table_name(TAOS_RES *res);
+tmq_res_t tmq_get_res_type(TAOS_RES *res);
+const char *tmq_get_topic_name(TAOS_RES *res);
+const char *tmq_get_db_name(TAOS_RES *res);
+int32_t tmq_get_vgroup_id(TAOS_RES *res);
+int64_t tmq_get_vgroup_offset(TAOS_RES *res);
+const char *tmq_err2str(int32_t code);
+
+/* Raw meta (meta messages only over WebSocket) and JSON meta. */
+typedef struct tmq_raw_data {
+  void *raw;
+  uint32_t raw_len;
+  uint16_t raw_type;
+} tmq_raw_data;
+
+int32_t tmq_get_raw(TAOS_RES *res, tmq_raw_data *raw);
+int32_t tmq_write_raw(TAOS *taos, tmq_raw_data raw);
+void tmq_free_raw(tmq_raw_data raw);
+char *tmq_get_json_meta(TAOS_RES *res);
+void tmq_free_json_meta(char *jsonMeta);
+
 #ifdef __cplusplus
 }
 #endif

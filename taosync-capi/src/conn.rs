@@ -65,7 +65,7 @@ pub fn connect_options(
     Ok(opts)
 }
 
-fn open(opts: &ConnectOptions) -> taosync::Result<usize> {
+pub(crate) fn open(opts: &ConnectOptions) -> taosync::Result<usize> {
     let conn = opts.connect()?;
     let version = conn.server_version().unwrap_or_default();
     let server_info = CString::new(version.replace('\0', "")).unwrap_or_default();

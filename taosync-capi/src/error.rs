@@ -99,3 +99,8 @@ pub fn thread_code() -> i32 {
 pub fn thread_msg_ptr() -> *const std::ffi::c_char {
     LAST.with(|l| l.borrow().msg.as_ptr())
 }
+
+/// This thread's message as text.
+pub fn thread_message() -> String {
+    LAST.with(|l| l.borrow().msg.to_string_lossy().into_owned())
+}

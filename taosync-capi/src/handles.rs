@@ -1,4 +1,5 @@
-//! The handle registry. Every `TAOS*`, `TAOS_RES*` (and later statement / consumer) pointer
+//! The handle registry. Every `TAOS*`, `TAOS_RES*`, statement and TMQ (`tmq_t*`,
+//! `tmq_conf_t*`, `tmq_list_t*`) pointer
 //! handed to C is an opaque number, never dereferenced: a lookup in this table finds the
 //! object. Numbers are never reused, so a freed, closed, foreign or wrong-kind handle is
 //! detected and answered with an error code instead of undefined behaviour.
@@ -11,6 +12,7 @@ use crate::conn::ConnState;
 use crate::result::ResultState;
 use crate::stmt::StmtState;
 use crate::stmt2::Stmt2State;
+use crate::tmq::{ConfState, ListState, TmqState};
 
 /// One live object.
 #[derive(Clone)]
@@ -23,6 +25,12 @@ pub enum Obj {
     Stmt(Arc<Mutex<StmtState>>),
     /// A `TAOS_STMT2*`.
     Stmt2(Arc<Mutex<Stmt2State>>),
+    /// A `tmq_conf_t*`.
+    TmqConf(Arc<Mutex<ConfState>>),
+    /// A `tmq_list_t*`.
+    TmqList(Arc<Mutex<ListState>>),
+    /// A `tmq_t*`.
+    Tmq(Arc<TmqState>),
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0x7a05_0000);

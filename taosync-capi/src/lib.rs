@@ -4,7 +4,11 @@
 //!
 //! The header is `include/taos.h` in this crate. Connection target: see [`conn`].
 //!
-//! Safety model: every handle (`TAOS*`, `TAOS_RES*`) is an opaque number checked against
+//! TMQ (`tmq_*`, data subscription) is in [`tmq`]: a polled message is a `TAOS_RES*` read
+//! with the result functions.
+//!
+//! Safety model: every handle (`TAOS*`, `TAOS_RES*`, statements, `tmq_t*`, `tmq_conf_t*`,
+//! `tmq_list_t*`) is an opaque number checked against
 //! a registry ([`handles`]), so freed, closed and wrong-kind handles give error codes; all
 //! raw-pointer access goes through the checked helpers in `ffi`; every exported function
 //! runs inside a `catch_unwind` guard, so no panic crosses into C.
@@ -34,3 +38,4 @@ pub mod result;
 pub mod sml;
 pub mod stmt;
 pub mod stmt2;
+pub mod tmq;

@@ -23,6 +23,7 @@ use crate::conn;
 use crate::error::{self, CODE_INVALID_HANDLE, CODE_INVALID_PARA, CODE_INVALID_PTR, ErrState};
 use crate::ffi::{self, guard};
 use crate::handles::{self, Obj};
+use crate::tmq::TmqResult;
 
 /// `TAOS_FIELD`.
 #[repr(C)]
@@ -344,6 +345,8 @@ pub struct ResultState {
     /// After `taos_fetch_rows_a`, `taos_fetch_row` walks the fetched block and stops at its
     /// end instead of fetching more.
     async_rows: bool,
+    /// A TMQ message's blocks, read instead of a cursor's.
+    tmq: Option<TmqResult>,
 }
 
 impl ResultState {
@@ -362,6 +365,7 @@ impl ResultState {
             lengths: Vec::new(),
             done: true,
             async_rows: false,
+            tmq: None,
         }
     }
 
@@ -379,7 +383,35 @@ impl ResultState {
         } else {
             0
         };
-        let c_fields = fields
+        let mut r = ResultState::affected(ErrState::ok(), affected);
+        r.done = fields.is_empty();
+        r.precision = cursor.precision();
+        r.cursor = Some(cursor);
+        r.set_fields(fields);
+        r
+    }
+
+    /// A TMQ message (`tmq_consumer_poll`): its blocks, one per table, are the result's
+    /// blocks; the fields describe the current block (the first one before any fetch).
+    pub(crate) fn from_message(tmq: TmqResult) -> ResultState {
+        let mut r = ResultState::affected(ErrState::ok(), 0);
+        if let Some(first) = tmq.message.blocks().first() {
+            r.precision = Some(first.precision());
+            r.set_fields(first.columns().to_vec());
+        }
+        r.done = tmq.message.blocks().is_empty();
+        r.tmq = Some(tmq);
+        r
+    }
+
+    /// The TMQ message behind this result, if it is one.
+    pub(crate) fn tmq(&self) -> Option<&TmqResult> {
+        self.tmq.as_ref()
+    }
+
+    /// Sets the columns and the C arrays describing them.
+    fn set_fields(&mut self, fields: Vec<Column>) {
+        self.c_fields = fields
             .iter()
             .map(|f| TaosField {
                 name: name65(&f.name),
@@ -387,7 +419,7 @@ impl ResultState {
                 bytes: f.length as i32,
             })
             .collect();
-        let c_fields_e = fields
+        self.c_fields_e = fields
             .iter()
             .map(|f| TaosFieldE {
                 name: name65(&f.name),
@@ -398,22 +430,43 @@ impl ResultState {
             })
             .collect();
         let n = fields.len();
-        let precision = cursor.precision();
-        ResultState {
-            err: ErrState::ok(),
-            done: fields.is_empty(),
-            cursor: Some(cursor),
-            fields,
-            c_fields,
-            c_fields_e,
-            affected,
-            precision,
-            block: Block::default(),
-            pos: 0,
-            row_ptrs: vec![0; n],
-            lengths: vec![0; n],
-            async_rows: false,
-        }
+        self.row_ptrs = vec![0; n];
+        self.lengths = vec![0; n];
+        self.fields = fields;
+    }
+
+    /// The next non-empty block of a TMQ message (its fields become the result's).
+    fn next_tmq_block(&mut self, want_raw: bool) -> Option<Result<Block, ErrState>> {
+        let tmq = self.tmq.as_mut()?;
+        let message = Arc::clone(&tmq.message);
+        let (index, mb) = loop {
+            let i = tmq.next;
+            let Some(mb) = message.blocks().get(i) else {
+                tmq.current = None;
+                tmq.next = i;
+                return Some(Ok(Block::default()));
+            };
+            tmq.next = i + 1;
+            if mb.nrows() > 0 {
+                break (i, mb);
+            }
+        };
+        tmq.current = Some(index);
+        let precision = mb.precision();
+        self.precision = Some(precision);
+        self.set_fields(mb.columns().to_vec());
+        let block = match Block::from_raw(&self.fields, mb.raw_block().to_vec(), precision) {
+            Ok(b) => Ok(b),
+            // A block the in-place reader refuses (an older server's layout): from its rows.
+            Err(_) if !want_raw => Ok(Block::build(&self.fields, mb.rows(), precision)),
+            Err(_) => {
+                let values: Vec<&[Value]> = mb.rows().iter().map(Row::values).collect();
+                encode_block(&self.fields, &values)
+                    .map_err(|e| block_err(&e))
+                    .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
+            }
+        };
+        Some(block)
     }
 
     /// Fetches the next block; returns its row count (0 at the end).
@@ -430,29 +483,33 @@ impl ResultState {
             self.block = Block::default();
             return Ok(0);
         }
-        let Some(cursor) = self.cursor.as_mut() else {
-            return Ok(0);
-        };
         let precision = self.precision.unwrap_or(Precision::Millisecond);
-        let block = match cursor.next_block() {
-            Ok(None) => Ok(Block::default()),
-            Ok(Some((CursorBlock::Raw(bytes), _))) => {
-                Block::from_raw(&self.fields, bytes, precision)
+        let block = if let Some(b) = self.next_tmq_block(want_raw) {
+            b
+        } else {
+            let Some(cursor) = self.cursor.as_mut() else {
+                return Ok(0);
+            };
+            match cursor.next_block() {
+                Ok(None) => Ok(Block::default()),
+                Ok(Some((CursorBlock::Raw(bytes), _))) => {
+                    Block::from_raw(&self.fields, bytes, precision)
+                }
+                Ok(Some((CursorBlock::Rows(rows), _))) if want_raw => {
+                    let values: Vec<&[Value]> = rows.iter().map(Row::values).collect();
+                    encode_block(&self.fields, &values)
+                        .map_err(|e| block_err(&e))
+                        .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
+                }
+                Ok(Some((CursorBlock::Rows(rows), _))) => {
+                    Ok(Block::build(&self.fields, &rows, precision))
+                }
+                Ok(Some(_)) => Err(ErrState::new(
+                    error::CODE_APP_ERROR,
+                    "a result block of an unknown kind",
+                )),
+                Err(e) => Err(ErrState::from_error(&e)),
             }
-            Ok(Some((CursorBlock::Rows(rows), _))) if want_raw => {
-                let values: Vec<&[Value]> = rows.iter().map(Row::values).collect();
-                encode_block(&self.fields, &values)
-                    .map_err(|e| block_err(&e))
-                    .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
-            }
-            Ok(Some((CursorBlock::Rows(rows), _))) => {
-                Ok(Block::build(&self.fields, &rows, precision))
-            }
-            Ok(Some(_)) => Err(ErrState::new(
-                error::CODE_APP_ERROR,
-                "a result block of an unknown kind",
-            )),
-            Err(e) => Err(ErrState::from_error(&e)),
         };
         match block {
             Ok(b) => {
@@ -500,18 +557,18 @@ impl ResultState {
     }
 }
 
-type Shared = Arc<Mutex<ResultState>>;
+pub(crate) type Shared = Arc<Mutex<ResultState>>;
 
 /// Registers `state` as a new `TAOS_RES*`.
 pub(crate) fn register(state: ResultState) -> *mut c_void {
     handles::insert(Obj::Res(Arc::new(Mutex::new(state)))) as *mut c_void
 }
 
-fn lock(r: &Shared) -> MutexGuard<'_, ResultState> {
+pub(crate) fn lock(r: &Shared) -> MutexGuard<'_, ResultState> {
     r.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn lookup(res: *mut c_void) -> Result<Shared, ErrState> {
+pub(crate) fn lookup(res: *mut c_void) -> Result<Shared, ErrState> {
     if res.is_null() {
         return Err(ErrState::new(CODE_INVALID_PTR, "TAOS_RES* is NULL"));
     }

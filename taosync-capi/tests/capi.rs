@@ -1422,3 +1422,694 @@ fn raw_blocks_and_in_place_columns() {
     taos_free_result(res);
     taos_close(taos);
 }
+
+// ---------------------------------------------------------------------------------------
+// TMQ
+
+mod tmq_api {
+    use super::*;
+    use std::sync::Mutex;
+    use taos::error::CODE_NOT_SUPPORTED;
+    use taos::tmq::*;
+
+    fn set(conf: *mut c_void, k: &str, v: &str) -> c_int {
+        tmq_conf_set(conf, c(k).as_ptr(), c(v).as_ptr())
+    }
+
+    fn conf(port: u16, group: &str) -> *mut c_void {
+        let conf = tmq_conf_new();
+        assert!(!conf.is_null());
+        for (k, v) in [
+            ("group.id", group),
+            ("td.connect.ip", "127.0.0.1"),
+            ("td.connect.port", &port.to_string()),
+            ("td.connect.user", "root"),
+            ("td.connect.pass", "taosdata"),
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "false"),
+            ("msg.with.table.name", "true"),
+        ] {
+            assert_eq!(set(conf, k, v), TMQ_CONF_OK, "{k}: {}", errstr(null_mut()));
+        }
+        conf
+    }
+
+    fn consumer(server: &ServerHandle, group: &str) -> *mut c_void {
+        let conf = conf(server.port(), group);
+        let mut err = [0 as c_char; 256];
+        let tmq = tmq_consumer_new(conf, err.as_mut_ptr(), err.len() as i32);
+        tmq_conf_destroy(conf);
+        assert!(!tmq.is_null(), "{}", text(err.as_ptr()).unwrap_or_default());
+        tmq
+    }
+
+    fn subscribe(tmq: *mut c_void, topics: &[&str]) -> i32 {
+        let list = tmq_list_new();
+        for t in topics {
+            assert_eq!(tmq_list_append(list, c(t).as_ptr()), 0);
+        }
+        let code = tmq_subscribe(tmq, list);
+        tmq_list_destroy(list);
+        code
+    }
+
+    fn text(p: *const c_char) -> Option<String> {
+        (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+
+    fn subscription(tmq: *mut c_void) -> Vec<String> {
+        let mut list = null_mut();
+        assert_eq!(tmq_subscription(tmq, &mut list), 0);
+        assert!(!list.is_null());
+        let n = tmq_list_get_size(list);
+        let arr = tmq_list_to_c_array(list);
+        let out = (0..n as usize)
+            .map(|i| text(unsafe { *arr.add(i) }).unwrap())
+            .collect();
+        tmq_list_destroy(list);
+        out
+    }
+
+    /// One row as read from a block: (table, ts, v, s, n).
+    type Got = (String, i64, Option<i32>, Option<String>, Option<String>);
+
+    /// Reads every block of a message with taos_fetch_block.
+    fn read_blocks(msg: *mut c_void) -> Vec<Got> {
+        let mut out = Vec::new();
+        assert!(
+            tmq_get_table_name(msg).is_null(),
+            "a table before the first fetch"
+        );
+        loop {
+            let mut cols = null_mut();
+            let n = taos_fetch_block(msg, &mut cols);
+            assert!(n >= 0, "{}", errstr(null_mut()));
+            if n == 0 {
+                break;
+            }
+            assert_eq!(taos_num_fields(msg), 4);
+            assert_eq!(taos_result_precision(msg), 0);
+            let fields = taos_fetch_fields(msg);
+            let names: Vec<String> = (0..4)
+                .map(|i| text(unsafe { (*fields.add(i)).name.as_ptr() }).unwrap())
+                .collect();
+            assert_eq!(names, ["ts", "v", "s", "n"]);
+            let table = text(tmq_get_table_name(msg)).expect("table name");
+            for r in 0..n as usize {
+                let str_of = |col| var(msg, cols, col, r).map(|b| String::from_utf8(b).unwrap());
+                out.push((
+                    table.clone(),
+                    fixed::<i64>(cols, 0, r),
+                    (!taos_is_null(msg, r as i32, 1)).then(|| fixed::<i32>(cols, 1, r)),
+                    str_of(2),
+                    str_of(3),
+                ));
+            }
+        }
+        assert!(
+            tmq_get_table_name(msg).is_null(),
+            "a table after the last block"
+        );
+        out
+    }
+
+    /// Reads every row of a message with taos_fetch_row / taos_fetch_lengths.
+    fn read_rows(msg: *mut c_void) -> Vec<Got> {
+        let mut out = Vec::new();
+        loop {
+            let row = taos_fetch_row(msg);
+            if row.is_null() {
+                break;
+            }
+            let lens = taos_fetch_lengths(msg);
+            let cell = |i: usize| unsafe { *row.add(i) };
+            let bytes = |i: usize| -> Option<String> {
+                let p = cell(i);
+                (!p.is_null()).then(|| {
+                    let len = unsafe { *lens.add(i) } as usize;
+                    String::from_utf8(
+                        unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) }.to_vec(),
+                    )
+                    .unwrap()
+                })
+            };
+            out.push((
+                text(tmq_get_table_name(msg)).expect("table name"),
+                unsafe { cell(0).cast::<i64>().read_unaligned() },
+                (!cell(1).is_null()).then(|| unsafe { cell(1).cast::<i32>().read_unaligned() }),
+                bytes(2),
+                bytes(3),
+            ));
+        }
+        out
+    }
+
+    /// Polls until a poll brings nothing; `read` each message, then free it (the last one
+    /// is returned unfreed).
+    fn drain(
+        tmq: *mut c_void,
+        read: fn(*mut c_void) -> Vec<Got>,
+    ) -> (Vec<Got>, Option<*mut c_void>) {
+        let mut rows = Vec::new();
+        let mut last: Option<*mut c_void> = None;
+        loop {
+            let msg = tmq_consumer_poll(tmq, 500);
+            if msg.is_null() {
+                assert_eq!(taos_errno(null_mut()), 0, "{}", errstr(null_mut()));
+                break;
+            }
+            assert_eq!(tmq_get_res_type(msg), TMQ_RES_DATA);
+            assert_eq!(text(tmq_get_topic_name(msg)).as_deref(), Some("tq_t"));
+            assert_eq!(text(tmq_get_db_name(msg)).as_deref(), Some("tq"));
+            assert!(tmq_get_vgroup_id(msg) > 0);
+            assert!(tmq_get_vgroup_offset(msg) >= 0);
+            rows.extend(read(msg));
+            if let Some(prev) = last.replace(msg) {
+                taos_free_result(prev);
+            }
+        }
+        rows.sort();
+        (rows, last)
+    }
+
+    fn expected() -> Vec<Got> {
+        let s = |v: &str| Some(v.to_owned());
+        vec![
+            ("d0".into(), 1700000000000, Some(1), s("a"), s("ä")),
+            ("d0".into(), 1700000000001, Some(2), s(""), s("中")),
+            ("d1".into(), 1700000000002, None, None, None),
+        ]
+    }
+
+    static CALLBACKS: Mutex<Vec<(usize, i32, usize, std::thread::ThreadId)>> =
+        Mutex::new(Vec::new());
+
+    extern "C" fn on_commit(tmq: *mut c_void, code: i32, param: *mut c_void) {
+        CALLBACKS.lock().unwrap().push((
+            tmq as usize,
+            code,
+            param as usize,
+            std::thread::current().id(),
+        ));
+    }
+
+    fn wait_callbacks(param: usize, n: usize) -> Vec<(usize, i32, usize, std::thread::ThreadId)> {
+        for _ in 0..500 {
+            let got: Vec<_> = CALLBACKS
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|c| c.2 == param)
+                .cloned()
+                .collect();
+            if got.len() >= n {
+                return got;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("callback {param:#x} not called");
+    }
+
+    #[test]
+    fn a_consumer_reads_messages_through_the_result_functions() {
+        let server = server();
+        let taos = open(&server, None);
+        for sql in [
+            "create database tq vgroups 1",
+            "create stable tq.st (ts timestamp, v int, s varchar(8), n nchar(8)) tags (loc int)",
+            "create table tq.d0 using tq.st tags (0)",
+            "create table tq.d1 using tq.st tags (1)",
+            "insert into tq.d0 values (1700000000000, 1, 'a', 'ä') (1700000000001, 2, '', '中')",
+            "insert into tq.d1 values (1700000000002, null, null, null)",
+            "create topic tq_t as select ts, v, s, n from tq.st",
+        ] {
+            run(taos, sql);
+        }
+        let tmq = consumer(&server, "g1");
+        assert!(subscription(tmq).is_empty());
+        // Polling before subscribing is an error, not a wait.
+        assert!(tmq_consumer_poll(tmq, 100).is_null());
+        assert_ne!(taos_errno(null_mut()), 0);
+        assert_eq!(subscribe(tmq, &["tq_t"]), 0, "{}", errstr(null_mut()));
+        assert_eq!(subscription(tmq), ["tq_t"]);
+
+        // Nothing committed yet.
+        let (rows, last) = drain(tmq, read_blocks);
+        assert_eq!(rows, expected());
+        let last = last.unwrap();
+        let vg = tmq_get_vgroup_id(last);
+        let topic = c("tq_t");
+        assert_eq!(
+            tmq_committed(tmq, topic.as_ptr(), vg),
+            i64::from(CODE_TMQ_NO_OFFSET)
+        );
+        assert_eq!(tmq_commit_sync(tmq, last), 0, "{}", errstr(null_mut()));
+        let position = tmq_position(tmq, topic.as_ptr(), vg);
+        assert!(position > 0);
+        assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), position);
+
+        // The assignment: one vgroup, at the end of its WAL.
+        let mut assignment = null_mut();
+        let mut num = 0;
+        assert_eq!(
+            tmq_get_topic_assignment(tmq, topic.as_ptr(), &mut assignment, &mut num),
+            0
+        );
+        assert_eq!(num, 1);
+        let a = unsafe { *assignment };
+        tmq_free_assignment(assignment);
+        assert_eq!(a.vg_id, vg);
+        assert_eq!(a.current_offset, position);
+        assert!(a.begin <= a.current_offset && a.current_offset <= a.end);
+
+        // Seek back: the same rows, read with taos_fetch_row this time.
+        assert_eq!(tmq_offset_seek(tmq, topic.as_ptr(), vg, a.begin), 0);
+        assert_eq!(tmq_position(tmq, topic.as_ptr(), vg), a.begin);
+        let (again, last2) = drain(tmq, read_rows);
+        assert_eq!(again, expected());
+        let last2 = last2.unwrap();
+
+        // Async commits call back from another thread with the tmq_t* and param.
+        // (one at a time: two commits in flight may land in either order).
+        let check_callback = |param: usize| {
+            let got = wait_callbacks(param, 1);
+            assert_eq!(got[0].0, tmq as usize);
+            assert_eq!(got[0].1, 0);
+            assert_ne!(got[0].3, std::thread::current().id());
+        };
+        tmq_commit_async(tmq, null(), Some(on_commit), 0xA1 as *mut c_void);
+        check_callback(0xA1);
+        assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), position);
+        tmq_commit_offset_async(
+            tmq,
+            topic.as_ptr(),
+            vg,
+            a.begin,
+            Some(on_commit),
+            0xA2 as *mut c_void,
+        );
+        check_callback(0xA2);
+        assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), a.begin);
+        assert_eq!(tmq_commit_offset_sync(tmq, topic.as_ptr(), vg, position), 0);
+        assert_eq!(tmq_committed(tmq, topic.as_ptr(), vg), position);
+
+        // The consumer's own connection.
+        let own = tmq_get_connect(tmq);
+        assert!(!own.is_null(), "{}", errstr(null_mut()));
+        assert_eq!(tmq_get_connect(tmq), own);
+        let res = exec(own, "select count(*) from tq.st");
+        taos_free_result(res);
+
+        assert_eq!(tmq_unsubscribe(tmq), 0);
+        assert!(subscription(tmq).is_empty());
+        assert_eq!(tmq_unsubscribe(tmq), 0);
+        assert_eq!(tmq_consumer_close(tmq), 0);
+        assert_eq!(tmq_consumer_close(tmq), CODE_INVALID_HANDLE);
+        assert!(taos_query(own, c("select 1").as_ptr()).is_null());
+        // Messages outlive their consumer.
+        assert_eq!(text(tmq_get_topic_name(last2)).as_deref(), Some("tq_t"));
+        assert_eq!(tmq_commit_sync(tmq, last2), CODE_INVALID_HANDLE);
+        taos_free_result(last);
+        taos_free_result(last2);
+
+        // A new consumer of the group starts at the committed offset: nothing left.
+        let tmq = consumer(&server, "g1");
+        assert_eq!(subscribe(tmq, &["tq_t"]), 0);
+        let (rows, _) = drain(tmq, read_blocks);
+        assert!(rows.is_empty(), "{rows:?}");
+        // Subscribing again replaces the subscription.
+        assert_eq!(subscribe(tmq, &["tq_t"]), 0);
+        assert_eq!(subscribe(tmq, &[]), 0);
+        assert!(subscription(tmq).is_empty());
+        assert_eq!(tmq_consumer_close(tmq), 0);
+        taos_close(taos);
+    }
+
+    #[test]
+    fn meta_messages_give_json_and_raw_meta() {
+        let server = server();
+        let taos = open(&server, None);
+        for sql in [
+            "create database tm_src vgroups 1",
+            "create database tm_dst vgroups 1",
+            "create topic tm_t with meta as database tm_src",
+            "create stable tm_src.st (ts timestamp, v int) tags (loc int)",
+            "create table tm_src.c1 using tm_src.st tags (1)",
+            "insert into tm_src.c1 values (1700000000000, 1)",
+        ] {
+            run(taos, sql);
+        }
+        let dst = open(&server, Some("tm_dst"));
+        let tmq = consumer(&server, "gm");
+        assert_eq!(subscribe(tmq, &["tm_t"]), 0);
+        let (mut metas, mut data) = (0, 0);
+        loop {
+            let msg = tmq_consumer_poll(tmq, 500);
+            if msg.is_null() {
+                break;
+            }
+            let mut raw = TmqRawData {
+                raw: null_mut(),
+                raw_len: 0,
+                raw_type: 0,
+            };
+            match tmq_get_res_type(msg) {
+                TMQ_RES_TABLE_META | TMQ_RES_METADATA => {
+                    let json = tmq_get_json_meta(msg);
+                    let text = text(json).unwrap();
+                    assert!(text.starts_with('{') && text.contains("\"type\""), "{text}");
+                    tmq_free_json_meta(json);
+                    tmq_free_json_meta(json);
+                    assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+                    assert_eq!(tmq_get_raw(msg, &mut raw), 0, "{}", errstr(null_mut()));
+                    assert!(!raw.raw.is_null() && raw.raw_len > 0);
+                    assert_eq!(tmq_write_raw(dst, raw), 0, "{}", errstr(null_mut()));
+                    tmq_free_raw(raw);
+                    metas += 1;
+                }
+                TMQ_RES_DATA => {
+                    assert!(tmq_get_json_meta(msg).is_null());
+                    assert_eq!(tmq_get_raw(msg, &mut raw), CODE_NOT_SUPPORTED);
+                    let mut cols = null_mut();
+                    assert_eq!(taos_fetch_block(msg, &mut cols), 1);
+                    assert_eq!(fixed::<i32>(cols, 1, 0), 1);
+                    data += 1;
+                }
+                other => panic!("message type {other}"),
+            }
+            taos_free_result(msg);
+        }
+        assert!(metas >= 2 && data >= 1, "{metas} metas, {data} data");
+        // The raw meta replayed the tables (not the rows) into tm_dst.
+        for sql in ["select * from tm_dst.st", "select * from tm_dst.c1"] {
+            let res = exec(dst, sql);
+            assert!(taos_fetch_row(res).is_null());
+            assert_eq!(taos_errno(res), 0);
+            taos_free_result(res);
+        }
+        let res = taos_query(dst, c("select * from tm_dst.c2").as_ptr());
+        assert_ne!(taos_errno(res), 0, "a table that was never created");
+        taos_free_result(res);
+        assert_eq!(tmq_consumer_close(tmq), 0);
+        taos_close(dst);
+        taos_close(taos);
+    }
+
+    #[test]
+    fn hostile_tmq_arguments_give_error_codes() {
+        let server = server();
+        let taos = open(&server, None);
+        run(taos, "create database th vgroups 1");
+        run(taos, "create table th.t (ts timestamp, v int)");
+        run(taos, "insert into th.t values (1700000000000, 1)");
+        run(taos, "create topic th_t as select ts, v from th.t");
+
+        // Configuration.
+        assert_eq!(set(null_mut(), "group.id", "g"), TMQ_CONF_INVALID);
+        let conf = tmq_conf_new();
+        assert_eq!(set(conf, "no.such.key", "1"), TMQ_CONF_UNKNOWN);
+        assert!(errstr(null_mut()).contains("no.such.key"));
+        assert_eq!(
+            set(conf, "auto.offset.reset", "sometimes"),
+            TMQ_CONF_INVALID
+        );
+        assert_eq!(set(conf, "td.connect.port", "0"), TMQ_CONF_INVALID);
+        assert_eq!(
+            tmq_conf_set(conf, null(), c("x").as_ptr()),
+            TMQ_CONF_INVALID
+        );
+        assert_eq!(
+            tmq_conf_set(conf, c("group.id").as_ptr(), null()),
+            TMQ_CONF_INVALID
+        );
+        let bad = [0xffu8 as c_char, 0];
+        assert_eq!(
+            tmq_conf_set(conf, bad.as_ptr(), bad.as_ptr()),
+            TMQ_CONF_INVALID
+        );
+        tmq_conf_set_auto_commit_cb(null_mut(), Some(on_commit), null_mut());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        // No group.id: the consumer is refused, the reason in errstr (truncated).
+        let mut err = [0x55 as c_char; 16];
+        assert!(tmq_consumer_new(conf, err.as_mut_ptr(), err.len() as i32).is_null());
+        let msg = text(err.as_ptr()).unwrap();
+        assert!(!msg.is_empty() && msg.len() < 16, "{msg}");
+        assert!(tmq_consumer_new(conf, null_mut(), 0).is_null());
+        assert!(errstr(null_mut()).contains("group.id"));
+        assert!(tmq_consumer_new(null_mut(), null_mut(), 0).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        // Nobody listening.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let unreachable = super::tmq_api::conf(port, "g");
+        assert!(tmq_consumer_new(unreachable, null_mut(), 0).is_null());
+        assert_ne!(taos_errno(null_mut()), 0);
+        tmq_conf_destroy(unreachable);
+        // Wrong kinds and double destroys.
+        assert!(tmq_consumer_new(taos, null_mut(), 0).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        tmq_conf_destroy(conf);
+        tmq_conf_destroy(conf);
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(set(conf, "group.id", "g"), TMQ_CONF_INVALID);
+
+        // Lists.
+        let list = tmq_list_new();
+        assert!(tmq_list_to_c_array(list).is_null());
+        assert_eq!(tmq_list_get_size(list), 0);
+        assert_eq!(tmq_list_append(list, null()), CODE_INVALID_PARA);
+        assert_eq!(
+            tmq_list_append(null_mut(), c("t").as_ptr()),
+            CODE_INVALID_PTR
+        );
+        assert_eq!(tmq_list_append(taos, c("t").as_ptr()), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_list_get_size(taos), -1);
+        assert!(tmq_list_to_c_array(null()).is_null());
+        assert_eq!(tmq_list_append(list, c("no_such_topic").as_ptr()), 0);
+        let other = tmq_conf_new();
+        tmq_list_destroy(other); // a conf, not a list: ignored
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        tmq_conf_destroy(other);
+
+        // Consumers.
+        let tmq = consumer(&server, "gh");
+        assert_ne!(tmq_subscribe(tmq, list), 0, "an unknown topic");
+        assert_eq!(tmq_subscribe(tmq, null()), CODE_INVALID_PTR);
+        assert_eq!(tmq_subscribe(tmq, taos), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_subscribe(list, list), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_subscription(tmq, null_mut()), CODE_INVALID_PTR);
+        let mut not_a_list = taos;
+        assert_eq!(tmq_subscription(tmq, &mut not_a_list), CODE_INVALID_HANDLE);
+        tmq_list_destroy(list);
+        tmq_list_destroy(list);
+        assert_eq!(tmq_list_get_size(list), -1);
+        assert!(tmq_consumer_poll(null_mut(), 0).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        assert!(tmq_consumer_poll(taos, 0).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(subscribe(tmq, &["th_t"]), 0);
+
+        // Messages: a query result is not one.
+        let res = exec(taos, "select 1");
+        assert_eq!(tmq_get_res_type(res), TMQ_RES_INVALID);
+        assert!(tmq_get_topic_name(res).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_TMQ_INVALID_MSG);
+        assert!(tmq_get_db_name(res).is_null());
+        assert!(tmq_get_table_name(res).is_null());
+        assert_eq!(tmq_get_vgroup_id(res), -1);
+        assert_eq!(tmq_get_vgroup_offset(res), -1);
+        assert!(tmq_get_json_meta(res).is_null());
+        assert_eq!(tmq_commit_sync(tmq, res), CODE_TMQ_INVALID_MSG);
+        let mut raw = TmqRawData {
+            raw: null_mut(),
+            raw_len: 0,
+            raw_type: 0,
+        };
+        assert_eq!(tmq_get_raw(res, &mut raw), CODE_TMQ_INVALID_MSG);
+        taos_free_result(res);
+        assert_eq!(tmq_get_res_type(res), TMQ_RES_INVALID);
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert!(tmq_get_topic_name(null_mut()).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+
+        let msg = tmq_consumer_poll(tmq, 2000);
+        assert!(!msg.is_null(), "{}", errstr(null_mut()));
+        assert_eq!(tmq_get_raw(msg, null_mut()), CODE_INVALID_PTR);
+        // taos_fetch_raw_block hands out the message's raw block (version, length, rows).
+        let (mut num, mut data) = (0, null_mut());
+        assert_eq!(taos_fetch_raw_block(msg, &mut num, &mut data), 0);
+        assert_eq!(num, 1);
+        let header = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), 12) };
+        let length = i32::from_le_bytes(header[4..8].try_into().unwrap());
+        assert!(length >= 28, "raw block length {length}");
+        assert_eq!(i32::from_le_bytes(header[8..12].try_into().unwrap()), 1);
+        assert_eq!(text(tmq_get_table_name(msg)).as_deref(), Some("t"));
+        assert_eq!(taos_fetch_raw_block(msg, &mut num, &mut data), 0);
+        assert_eq!(num, 0);
+        // Another consumer cannot commit it.
+        let other = consumer(&server, "gh2");
+        assert_eq!(subscribe(other, &["th_t"]), 0);
+        assert_ne!(tmq_commit_sync(other, msg), 0);
+        assert_eq!(tmq_consumer_close(other), 0);
+        // Async with bad arguments: the callback runs inline.
+        tmq_commit_async(null_mut(), msg, Some(on_commit), 0xB1 as *mut c_void);
+        tmq_commit_async(tmq, taos, Some(on_commit), 0xB2 as *mut c_void);
+        tmq_commit_offset_async(tmq, null(), 1, 0, Some(on_commit), 0xB3 as *mut c_void);
+        for (param, code) in [
+            (0xB1, CODE_INVALID_PTR),
+            (0xB2, CODE_INVALID_HANDLE),
+            (0xB3, CODE_INVALID_PARA),
+        ] {
+            let got = wait_callbacks(param, 1);
+            assert_eq!(got[0].1, code);
+            assert_eq!(got[0].3, std::thread::current().id());
+        }
+        tmq_commit_async(tmq, null(), None, null_mut()); // no callback: fine
+        // Offsets and assignments with bad arguments.
+        let topic = c("th_t");
+        assert_eq!(tmq_offset_seek(tmq, null(), 1, 0), CODE_INVALID_PARA);
+        assert!(tmq_offset_seek(tmq, topic.as_ptr(), 999, 0) < 0);
+        assert!(tmq_position(tmq, null(), 1) < 0);
+        assert!(tmq_committed(null_mut(), topic.as_ptr(), 1) < 0);
+        assert!(tmq_commit_offset_sync(tmq, topic.as_ptr(), 999, 0) < 0);
+        let mut num = 0;
+        assert_eq!(
+            tmq_get_topic_assignment(tmq, topic.as_ptr(), null_mut(), &mut num),
+            CODE_INVALID_PTR
+        );
+        let mut arr = null_mut();
+        assert_eq!(
+            tmq_get_topic_assignment(tmq, topic.as_ptr(), &mut arr, null_mut()),
+            CODE_INVALID_PTR
+        );
+        assert!(tmq_get_topic_assignment(tmq, c("nope").as_ptr(), &mut arr, &mut num) < 0);
+        assert!(arr.is_null() && num == 0);
+        let mut local = TmqTopicAssignment::default();
+        tmq_free_assignment(&mut local); // not ours: refused, not freed
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        tmq_free_assignment(null_mut());
+        tmq_free_raw(TmqRawData {
+            raw: (&mut local as *mut TmqTopicAssignment).cast(),
+            raw_len: 1,
+            raw_type: 0,
+        });
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_PTR);
+        assert_eq!(tmq_write_raw(null_mut(), raw), CODE_INVALID_PTR);
+        assert_eq!(tmq_write_raw(taos, raw), CODE_INVALID_PTR);
+        assert!(tmq_get_connect(null_mut()).is_null());
+        // Errors in words.
+        assert_eq!(text(tmq_err2str(0)).as_deref(), Some("success"));
+        assert!(!text(tmq_err2str(-1)).unwrap().is_empty());
+        assert!(!text(tmq_err2str(CODE_TMQ_INVALID_MSG)).unwrap().is_empty());
+        assert!(tmq_committed(tmq, topic.as_ptr(), 999) < 0);
+        assert!(
+            !text(tmq_err2str(taos_errno(null_mut())))
+                .unwrap()
+                .is_empty()
+        );
+
+        // Close: then everything is a bad handle, the message stays readable.
+        assert_eq!(tmq_consumer_close(tmq), 0);
+        assert_eq!(tmq_consumer_close(tmq), CODE_INVALID_HANDLE);
+        assert!(tmq_consumer_poll(tmq, 0).is_null());
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_unsubscribe(tmq), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_subscribe(tmq, null()), CODE_INVALID_HANDLE);
+        assert!(tmq_position(tmq, topic.as_ptr(), 1) < 0);
+        assert_eq!(tmq_get_res_type(msg), TMQ_RES_DATA);
+        taos_free_result(msg);
+        taos_free_result(msg);
+        assert_eq!(taos_errno(null_mut()), CODE_INVALID_HANDLE);
+        assert_eq!(tmq_consumer_close(taos), CODE_INVALID_HANDLE);
+        taos_close(taos);
+    }
+
+    /// enable.auto.commit is on unless set (as in libtaos); the auto-commit callback runs
+    /// on the polling thread at the poll where the server commits.
+    #[test]
+    fn auto_commit_is_the_default_and_calls_back() {
+        let server = server();
+        let taos = open(&server, None);
+        for sql in [
+            "create database ta vgroups 1",
+            "create table ta.t (ts timestamp, v int)",
+            "insert into ta.t values (1700000000000, 1) (1700000000001, 2)",
+            "create topic ta_t as select ts, v from ta.t",
+        ] {
+            run(taos, sql);
+        }
+        let conf = tmq_conf_new();
+        for (k, v) in [
+            ("group.id", "ga"),
+            ("td.connect.ip", "127.0.0.1"),
+            ("td.connect.port", &server.port().to_string()),
+            ("auto.offset.reset", "earliest"),
+            ("auto.commit.interval.ms", "100"),
+        ] {
+            assert_eq!(set(conf, k, v), TMQ_CONF_OK);
+        }
+        tmq_conf_set_auto_commit_cb(conf, Some(on_commit), 0xC1 as *mut c_void);
+        let tmq = tmq_consumer_new(conf, null_mut(), 0);
+        tmq_conf_destroy(conf);
+        assert!(!tmq.is_null(), "{}", errstr(null_mut()));
+        assert_eq!(subscribe(tmq, &["ta_t"]), 0);
+        let msg = tmq_consumer_poll(tmq, 2000);
+        assert!(!msg.is_null());
+        let vg = tmq_get_vgroup_id(msg);
+        taos_free_result(msg);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        assert!(tmq_consumer_poll(tmq, 200).is_null());
+        let got = wait_callbacks(0xC1, 1);
+        assert_eq!(got[0].0, tmq as usize);
+        assert_eq!(got[0].1, 0);
+        assert_eq!(got[0].3, std::thread::current().id());
+        // The server did commit at that poll.
+        let committed = tmq_committed(tmq, c("ta_t").as_ptr(), vg);
+        assert!(committed > 0, "committed {committed}");
+        assert_eq!(tmq_consumer_close(tmq), 0);
+        taos_close(taos);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary numbers as TMQ handles and buffers are never dereferenced.
+        #[test]
+        fn arbitrary_tmq_handles_are_rejected(h in any::<usize>(), vg in any::<i32>(), code in any::<i32>()) {
+            let p = h as *mut c_void;
+            let topic = c("t");
+            prop_assert!(tmq_consumer_poll(p, 0).is_null());
+            prop_assert!(tmq_subscribe(p, p) < 0);
+            prop_assert!(tmq_unsubscribe(p) < 0);
+            prop_assert!(tmq_commit_sync(p, p) < 0);
+            prop_assert!(tmq_commit_offset_sync(p, topic.as_ptr(), vg, 0) < 0);
+            prop_assert!(tmq_position(p, topic.as_ptr(), vg) < 0);
+            prop_assert!(tmq_committed(p, topic.as_ptr(), vg) < 0);
+            prop_assert!(tmq_offset_seek(p, topic.as_ptr(), vg, 0) < 0);
+            prop_assert!(tmq_consumer_close(p) < 0);
+            prop_assert!(tmq_get_connect(p).is_null());
+            prop_assert_eq!(tmq_get_res_type(p), TMQ_RES_INVALID);
+            prop_assert!(tmq_get_topic_name(p).is_null());
+            prop_assert!(tmq_get_table_name(p).is_null());
+            prop_assert_eq!(tmq_get_vgroup_id(p), -1);
+            prop_assert!(tmq_get_json_meta(p).is_null());
+            prop_assert_eq!(tmq_list_get_size(p), -1);
+            prop_assert!(tmq_list_to_c_array(p).is_null());
+            prop_assert!(tmq_list_append(p, topic.as_ptr()) < 0);
+            prop_assert_eq!(tmq_conf_set(p, topic.as_ptr(), topic.as_ptr()), TMQ_CONF_INVALID);
+            prop_assert!(tmq_consumer_new(p, null_mut(), 0).is_null());
+            let mut arr = null_mut();
+            let mut num = 0;
+            prop_assert!(tmq_get_topic_assignment(p, topic.as_ptr(), &mut arr, &mut num) < 0);
+            tmq_free_assignment(p.cast());
+            tmq_free_json_meta(p.cast());
+            tmq_free_raw(TmqRawData { raw: p, raw_len: vg as u32, raw_type: 0 });
+            tmq_conf_destroy(p);
+            tmq_list_destroy(p);
+            prop_assert!(!tmq_err2str(code).is_null());
+        }
+    }
+}

@@ -7,7 +7,8 @@
 # schemaless records (compare_schemaless.py), Statement inserts read back by taosws
 # (interop_stmt + test_stmt_readback.py) and a Consumer reading rows taosws wrote
 # (interop_tmq + test_tmq_taosync.py); then taospy's native `taos` module loading our own
-# libtaos.so (crate taosync-capi, test_native_taos.py); stops the server.
+# libtaos.so (crate taosync-capi, test_native_taos.py, and its TMQ consumer, test_native_tmq.py);
+# stops the server.
 #
 # Usage: tests/interop/run.sh [--version 3.3.1.0]   (extra arguments go to the server)
 # Environment: INTEROP_VENV (default .venv at the repo root), CARGO_TARGET_DIR.
@@ -84,3 +85,6 @@ done
 # libtaos.so, found through LD_LIBRARY_PATH, talks WebSocket to the server.
 TZ=UTC TAOSYNC_PORT="$port" LD_LIBRARY_PATH="$libtaos_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     "$venv/bin/python" "$here/test_native_taos.py"
+# taospy's native taos.tmq.Consumer on the same library (tmq_* over /rest/tmq).
+TZ=UTC TAOSYNC_PORT="$port" LD_LIBRARY_PATH="$libtaos_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+    "$venv/bin/python" "$here/test_native_tmq.py"
