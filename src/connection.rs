@@ -406,33 +406,22 @@ impl ConnectOptions {
     }
 }
 
-/// Tries every host in order, with retries and backoff.
+/// Tries every host in order, each with retries and backoff.
 fn open_any(options: &Arc<ConnectOptions>) -> Result<Session> {
     let mut failures: Vec<String> = Vec::new();
     let mut last: Option<Error> = None;
     for host in options.get_hosts() {
-        let mut backoff = options.get_retry_backoff();
-        let attempts = options.get_conn_retries().saturating_add(1);
-        for attempt in 1..=attempts {
-            match Session::open(options, host, options.get_database()) {
-                Ok(s) => {
-                    log::debug!("connected to {host} ({})", options.get_protocol());
-                    return Ok(s);
-                }
-                Err(e) => {
-                    log::debug!("connect to {host}, attempt {attempt}/{attempts}: {e}");
-                    // A server that answered with its own error (bad password, missing
-                    // database) will answer the same way again, and bad options stay bad.
-                    let definitive = e.kind() == ErrorKind::Interface
-                        || e.code().is_some_and(|c| !c.is_client_local());
-                    if definitive || attempt == attempts {
-                        failures.push(format!("{host}: {e}"));
-                        last = Some(e);
-                        break;
-                    }
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(options.get_retry_backoff_max());
-                }
+        let target = format!("connect to {host}");
+        match crate::retry::with_backoff(options, &target, || {
+            Session::open(options, host, options.get_database())
+        }) {
+            Ok(s) => {
+                log::debug!("connected to {host} ({})", options.get_protocol());
+                return Ok(s);
+            }
+            Err(e) => {
+                failures.push(format!("{host}: {e}"));
+                last = Some(e);
             }
         }
     }

@@ -13,6 +13,7 @@ pub mod params;
 #[cfg_attr(docsrs, doc(cfg(feature = "r2d2")))]
 pub mod pool;
 mod req_id;
+mod retry;
 pub mod schemaless;
 mod shared;
 pub mod stmt;

@@ -697,20 +697,10 @@ impl Inner {
             Some(c) if c.is_usable() => return Ok(()),
             Some(_) => {}
         }
-        let mut backoff = self.opts.get_retry_backoff();
-        let mut attempt = 0;
-        let (channel, version) = loop {
-            match TmqChannel::open(&self.opts, &self.host, self.req_id.wrapping_add(1)) {
-                Ok(opened) => break opened,
-                Err(e) if attempt < self.opts.get_conn_retries() => {
-                    log::debug!("tmq {}: reconnect attempt {attempt} failed: {e}", self.host);
-                    attempt += 1;
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(self.opts.get_retry_backoff_max());
-                }
-                Err(e) => return Err(e),
-            }
-        };
+        let target = format!("tmq {}: reconnect", self.host);
+        let (channel, version) = crate::retry::with_backoff(&self.opts, &target, || {
+            TmqChannel::open(&self.opts, &self.host, self.req_id.wrapping_add(1))
+        })?;
         self.req_id = self.req_id.wrapping_add(1);
         self.channel = Some(channel);
         self.raw_data = version_at_least(&version, [3, 3, 2, 0]);
