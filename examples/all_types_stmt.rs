@@ -7,17 +7,7 @@
 
 use taosync::stmt::ColumnView;
 use taosync::{Decimal, Value};
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::Server;
 
 /// `POINT (100 100)` as WKB.
 const POINT: [u8; 21] = [
@@ -25,7 +15,7 @@ const POINT: [u8; 21] = [
 ];
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute(
         "create database if not exists all_types_stmt precision 'ns'",

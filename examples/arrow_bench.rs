@@ -9,39 +9,18 @@
 use std::time::{Duration, Instant};
 
 use taosync::arrow::arrow_array::{Array, Float64Array, Int32Array, StringArray};
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
-
-/// User + system CPU time of this process (Linux `/proc/self/stat`), zero elsewhere.
-fn cpu_time() -> Duration {
-    let ticks = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1.to_owned();
-            let f: Vec<&str> = after.split_whitespace().collect();
-            // Fields 14 and 15 (utime, stime); the first field after the name is field 3.
-            let field = |n: usize| f.get(n - 3)?.parse::<u64>().ok();
-            Some(field(14)? + field(15)?)
-        })
-        .unwrap_or(0);
-    Duration::from_millis(ticks * 10)
-}
+#[path = "support/measure.rs"]
+mod measure;
+use measure::cpu_time;
 
 fn main() -> taosync::Result<()> {
     let n: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(1_000_000);
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute("drop database if exists arrow_bench", ())?;
     conn.execute("create database arrow_bench", ())?;

@@ -6,20 +6,10 @@
 
 use taosync::stmt::ColumnView;
 use taosync::{Value, params};
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::Server;
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute(
         "create database if not exists bind_multi precision 'ms'",

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use taosync::stmt::ColumnView;
 use taosync::{Connection, SchemalessPrecision, SchemalessProtocol, StmtProtocol, Value};
 
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{peak_rss_mib, proc_cpu};
+
 const DB: &str = "bench_taosync";
 const BASE: i64 = 1_700_000_000_000;
 const TABLES: usize = 10;
@@ -19,33 +23,6 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.replace('_', "").parse().ok())
         .unwrap_or(default)
-}
-
-/// utime + stime of `/proc/<pid>/stat` (`self` for this process).
-fn proc_cpu(pid: &str) -> Duration {
-    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1.to_owned();
-            let f: Vec<&str> = after.split_whitespace().collect();
-            let field = |n: usize| f.get(n - 3)?.parse::<u64>().ok();
-            Some(field(14)? + field(15)?)
-        })
-        .unwrap_or(0);
-    // USER_HZ is 100 on Linux.
-    Duration::from_millis(ticks * 10)
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
 }
 
 struct Timed {

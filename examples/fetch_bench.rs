@@ -7,37 +7,18 @@
 
 use std::time::Instant;
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
-
-/// A field of /proc/self/status in KiB (Linux), 0 elsewhere.
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[path = "support/measure.rs"]
+mod measure;
+use measure::status_kib;
 
 fn main() -> taosync::Result<()> {
     let n: u64 = std::env::args()
         .nth(1)
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(10_000_000);
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute("drop database if exists fetch_bench", ())?;
     conn.execute("create database fetch_bench", ())?;

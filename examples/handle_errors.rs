@@ -4,17 +4,7 @@
 //! run it with `TDENGINE_DSN=http://...` to see the same classes over REST.
 
 use taosync::{Error, ErrorKind};
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::Server;
 
 fn show(what: &str, r: taosync::Result<impl std::fmt::Debug>) {
     match r {
@@ -40,7 +30,7 @@ fn report(what: &str, e: &Error) {
 }
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
 
     show("malformed DSN", taosync::connect("ws://localhost:notaport"));
     let bad_login = taosync::ConnectOptions::from_dsn(&dsn)?

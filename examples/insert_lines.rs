@@ -8,19 +8,9 @@
 //! HTTP endpoints).
 
 use taosync::{Connection, SchemalessPrecision, SchemalessProtocol};
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 /// The DSN to use, and the embedded server when one was started for it.
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
-
 /// Prints the rows of `sql`, one per line, cells separated by ` | `.
 fn print_query(conn: &Connection, sql: &str) -> taosync::Result<()> {
     println!("> {sql}");
@@ -33,7 +23,7 @@ fn print_query(conn: &Connection, sql: &str) -> taosync::Result<()> {
 }
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     let db = "taosync_insert_lines";
     conn.execute(&format!("drop database if exists {db}"), ())?;

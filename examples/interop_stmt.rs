@@ -7,19 +7,9 @@
 
 use taosync::stmt::ColumnView;
 use taosync::{StmtProtocol, Value};
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 const BASE: i64 = 1_700_000_000_000;
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
 
 fn main() -> taosync::Result<()> {
     let arg = std::env::args().nth(1).unwrap_or_else(|| "stmt2".into());
@@ -33,7 +23,7 @@ fn main() -> taosync::Result<()> {
             ));
         }
     };
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     let db = format!("interop_rs_{arg}");
     conn.execute(&format!("drop database if exists {db}"), ())?;

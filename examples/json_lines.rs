@@ -2,7 +2,7 @@
 //! `cargo run --example json_lines --features serde`.
 
 use serde::Deserialize;
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 #[derive(Deserialize, Debug)]
 struct Meter {
@@ -11,18 +11,8 @@ struct Meter {
     location: String,
 }
 
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute("create database if not exists json_lines", ())?;
     conn.execute(

@@ -1,20 +1,10 @@
 //! A supertable with a JSON tag: create child tables with JSON objects as tags, filter on
 //! a tag key and read the tags back as `serde_json::Value`.
 
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::Server;
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     conn.execute("drop database if exists json_tag", ())?;
     conn.execute("create database json_tag", ())?;

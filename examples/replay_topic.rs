@@ -10,17 +10,7 @@ use std::time::Duration;
 
 use taosync::tmq::{Consumer, MessageType};
 use taosync::{Connection, Row};
-use taosync_server::{Server, ServerConfig, ServerHandle};
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
+use taosync_server::Server;
 
 /// Every row of every table of `db`, sorted, as text.
 fn snapshot(conn: &Connection, db: &str) -> taosync::Result<Vec<String>> {
@@ -41,7 +31,7 @@ fn snapshot(conn: &Connection, db: &str) -> taosync::Result<Vec<String>> {
 }
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     for sql in [
         "drop topic if exists replay_topic",

@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 use taosync::{Connection, ErrorKind};
 use taosync_server::{FaultInjector, Server, ServerConfig, ServerHandle};
 
+#[path = "support/measure.rs"]
+mod measure;
+use measure::peak_rss_mib;
+
 /// Rows each insert writes.
 const BATCH: u64 = 20;
 /// Values of worker `i` are `i * STRIDE + seq`.
@@ -78,19 +82,6 @@ impl Stats {
 fn start_server(port: u16, rng: &mut Rng) -> taosync::Result<ServerHandle> {
     let faults = FaultInjector::new().drop_after(rng.between(40, 400) as usize);
     Server::start(ServerConfig::new().port(port).faults(faults))
-}
-
-/// Peak resident set size of this process in MiB (Linux; 0 elsewhere).
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
 }
 
 /// One worker's state: the next sequence number it writes to its table.
@@ -285,7 +276,7 @@ fn main() -> taosync::Result<()> {
         if Instant::now() >= next_report {
             next_report += Duration::from_secs(10);
             println!(
-                "{:>5.0} s: {} ops, {} restarts, {} wrong, peak RSS {} MiB",
+                "{:>5.0} s: {} ops, {} restarts, {} wrong, peak RSS {:.0} MiB",
                 start.elapsed().as_secs_f64(),
                 stats.ops.load(Ordering::Relaxed),
                 stats.restarts.load(Ordering::Relaxed),
@@ -323,7 +314,7 @@ fn main() -> taosync::Result<()> {
     );
     println!("errors by kind    {errors:?}");
     println!("wrong results     {wrong}");
-    println!("peak RSS          {} MiB", peak_rss_mib());
+    println!("peak RSS          {:.0} MiB", peak_rss_mib());
     for example in stats
         .wrong_examples
         .lock()

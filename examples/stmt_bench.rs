@@ -11,21 +11,11 @@ use std::time::Instant;
 use taosync::params::params_from_iter;
 use taosync::stmt::ColumnView;
 use taosync::{Precision, Timestamp, Value};
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 const TABLES: usize = 100;
 /// Rows per table per bind.
 const CHUNK: usize = 1000;
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
 
 fn create(conn: &taosync::Connection, db: &str) -> taosync::Result<()> {
     conn.execute(&format!("drop database if exists {db}"), ())?;
@@ -52,7 +42,7 @@ fn main() -> taosync::Result<()> {
         None => 1_000_000,
     };
     let per_table = total / TABLES;
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     let conn = taosync::connect(dsn.as_str())?;
     println!(
         "{} rows x 10 columns across {TABLES} child tables",

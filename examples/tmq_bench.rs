@@ -13,20 +13,10 @@
 use std::time::{Duration, Instant};
 
 use taosync::tmq::Consumer;
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 const TABLES: usize = 10;
 const ROWS_PER_INSERT: usize = 5_000;
-
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
 
 /// Peak resident set size in KiB (Linux), if known.
 fn vm_hwm_kib() -> Option<u64> {
@@ -94,7 +84,7 @@ fn main() -> taosync::Result<()> {
         .nth(1)
         .and_then(|a| a.replace('_', "").parse().ok())
         .unwrap_or(1_000_000);
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     write(&dsn, rows)?;
 
     let consumer = Consumer::from_dsn_and_config(

@@ -9,19 +9,9 @@ use std::time::Duration;
 
 use taosync::tmq::Consumer;
 use taosync::{Timestamp, params};
-use taosync_server::{Server, ServerConfig, ServerHandle};
+use taosync_server::Server;
 
 /// The DSN to use, and the embedded server when one was started for it.
-fn target() -> taosync::Result<(String, Option<ServerHandle>)> {
-    match std::env::var("TDENGINE_DSN") {
-        Ok(dsn) => Ok((dsn, None)),
-        Err(_) => {
-            let server = Server::start(ServerConfig::new())?;
-            Ok((server.dsn_ws(), Some(server)))
-        }
-    }
-}
-
 fn prepare(dsn: &str) -> taosync::Result<()> {
     let conn = taosync::connect(dsn)?;
     conn.execute("drop topic if exists topic_meters", ())?;
@@ -66,7 +56,7 @@ fn prepare(dsn: &str) -> taosync::Result<()> {
 }
 
 fn main() -> taosync::Result<()> {
-    let (dsn, _server) = target()?;
+    let (dsn, _server) = Server::from_env_or_start("TDENGINE_DSN")?;
     prepare(&dsn)?;
 
     let consumer = Consumer::from_dsn_and_config(

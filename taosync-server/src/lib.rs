@@ -418,6 +418,27 @@ impl Server {
         )?;
         start_with_backend(config, backend)
     }
+
+    /// A DSN to run against: the value of the environment variable `var` when it is set
+    /// (a real TDengine, say), else the WebSocket DSN of an embedded server started now
+    /// with the default configuration, which the returned handle keeps running. How the
+    /// examples, and tests that can also run on a real server, pick their target.
+    ///
+    /// ```
+    /// use taosync_server::Server;
+    /// let (dsn, server) = Server::from_env_or_start("TAOSYNC_DOC_NEVER_SET")?;
+    /// assert!(server.is_some() && dsn.starts_with("ws://"));
+    /// # Ok::<(), taosync_proto::Error>(())
+    /// ```
+    pub fn from_env_or_start(var: &str) -> Result<(String, Option<ServerHandle>)> {
+        match std::env::var(var) {
+            Ok(dsn) => Ok((dsn, None)),
+            Err(_) => {
+                let server = Server::start(ServerConfig::new())?;
+                Ok((server.dsn_ws(), Some(server)))
+            }
+        }
+    }
 }
 
 /// The running server. Dropping it (or calling [`shutdown`](Self::shutdown)) stops
