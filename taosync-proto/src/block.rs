@@ -373,6 +373,24 @@ impl<'a> ColumnSlice<'_, 'a> {
         }
     }
 
+    /// The value at `row` of a fixed-width column (`None` for NULL), its TIMESTAMPs in
+    /// `precision`; an error for a variable-width column or a row past the end.
+    fn fixed_at(&self, row: usize, precision: Precision) -> Result<Option<Value>> {
+        let ColumnData::Fixed { values, width, .. } = self.view.data else {
+            return Err(Error::result(format!(
+                "raw block: {} is not a fixed-width column",
+                self.view.field.ty
+            )));
+        };
+        if self.is_null(row) {
+            return Ok(None);
+        }
+        let chunk = values
+            .get(row * width..row * width + width)
+            .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
+        fixed_value(self.view.field, chunk, precision).map(Some)
+    }
+
     /// A variable-width column's payload at `row` (UTF-8 for VARCHAR and JSON, UCS-4 for
     /// NCHAR, raw bytes otherwise), `None` when NULL; an error for a fixed-width column or
     /// an entry that runs past the heap.
@@ -542,15 +560,8 @@ impl BlockRows {
                 rows: self.rows,
             };
             let value = match view.data {
-                ColumnData::Fixed { values, width, .. } => {
-                    if slice.is_null(row) {
-                        Value::Null
-                    } else {
-                        let chunk = values
-                            .get(row * width..row * width + width)
-                            .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
-                        fixed_value(view.field, chunk, self.precision)?
-                    }
+                ColumnData::Fixed { .. } => {
+                    slice.fixed_at(row, self.precision)?.unwrap_or(Value::Null)
                 }
                 ColumnData::Var { .. } => match slice.var_value(row)? {
                     None => Value::Null,
@@ -719,15 +730,9 @@ impl<'a> BlockView<'a> {
         }
         let field = slice.field();
         match slice.view.data {
-            ColumnData::Fixed { values, width, .. } => {
-                if slice.is_null(row) {
-                    return Ok(ValueRef::Null);
-                }
-                let chunk = values
-                    .get(row * width..row * width + width)
-                    .ok_or_else(|| Error::result(format!("raw block has no row {row}")))?;
-                fixed_value(field, chunk, precision).map(ValueRef::Fixed)
-            }
+            ColumnData::Fixed { .. } => Ok(slice
+                .fixed_at(row, precision)?
+                .map_or(ValueRef::Null, ValueRef::Fixed)),
             ColumnData::Var { .. } => {
                 let Some(payload) = slice.var_value(row)? else {
                     return Ok(ValueRef::Null);
