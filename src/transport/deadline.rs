@@ -10,18 +10,26 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-/// How stale the armed socket timeout may get before it is set again: a call starting
-/// `t` after arming blocks at most until `deadline + t`, so re-arming only when `t`
-/// exceeds this bounds the overshoot while sparing a system call per small read.
-const REARM_AFTER: Duration = Duration::from_millis(2);
+/// How far past the deadline a call may block: a socket timeout armed earlier is kept
+/// while a call starting now would end by `deadline + SLACK`, which spares the two
+/// `setsockopt` calls per request that re-arming every time cost.
+const SLACK: Duration = Duration::from_millis(2);
+
+/// Which way a call moves bytes (the socket has one timeout for each).
+#[derive(Clone, Copy)]
+enum Direction {
+    Read,
+    Write,
+}
 
 /// A [`TcpStream`] with a deadline for everything read or written through it.
 #[derive(Debug)]
 pub(crate) struct DeadlineStream {
     tcp: TcpStream,
     deadline: Option<Instant>,
-    /// When the read and write timeouts were last set to the time left.
-    armed_at: Option<Instant>,
+    /// The socket's read and write timeouts as last set (`None`: not set by us yet).
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
 }
 
 impl DeadlineStream {
@@ -31,14 +39,14 @@ impl DeadlineStream {
         DeadlineStream {
             tcp,
             deadline: Some(deadline),
-            armed_at: None,
+            read_timeout: None,
+            write_timeout: None,
         }
     }
 
     /// Moves the deadline of every later read and write.
     pub(crate) fn set_deadline(&mut self, deadline: Instant) {
         self.deadline = Some(deadline);
-        self.armed_at = None;
     }
 
     /// The TCP socket underneath.
@@ -46,8 +54,12 @@ impl DeadlineStream {
         &self.tcp
     }
 
-    /// Sets the socket's timeouts to the time left, or fails when none is.
-    fn arm(&mut self) -> io::Result<()> {
+    /// Makes sure a call in `dir` starting now cannot block past the deadline (by more
+    /// than [`SLACK`]), setting the socket timeout to the time left when the armed one
+    /// is too long; fails once the deadline has passed. An armed timeout that is
+    /// *shorter* than the time left is kept: the call then times out early and
+    /// [`retry`](Self::retry) arms it again.
+    fn arm(&mut self, dir: Direction) -> io::Result<()> {
         let Some(deadline) = self.deadline else {
             return Ok(());
         };
@@ -56,30 +68,60 @@ impl DeadlineStream {
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
         }
-        if self
-            .armed_at
-            .is_none_or(|at| now.duration_since(at) > REARM_AFTER)
-        {
-            // A zero timeout means "block forever" to the OS; `left` is never zero here.
-            self.tcp.set_read_timeout(Some(left))?;
-            self.tcp.set_write_timeout(Some(left))?;
-            self.armed_at = Some(now);
+        let armed = match dir {
+            Direction::Read => &mut self.read_timeout,
+            Direction::Write => &mut self.write_timeout,
+        };
+        if armed.is_some_and(|t| t <= left + SLACK) {
+            return Ok(());
         }
+        // A zero timeout means "block forever" to the OS; `left` is never zero here.
+        match dir {
+            Direction::Read => self.tcp.set_read_timeout(Some(left))?,
+            Direction::Write => self.tcp.set_write_timeout(Some(left))?,
+        }
+        *armed = Some(left);
         Ok(())
+    }
+
+    /// After a socket timeout: true (and the timeout disarmed) when the deadline is still
+    /// ahead, so the call is repeated with the time actually left.
+    fn retry(&mut self, dir: Direction, e: &io::Error) -> bool {
+        let early = matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) && self.deadline.is_some_and(|d| Instant::now() < d);
+        if early {
+            match dir {
+                Direction::Read => self.read_timeout = None,
+                Direction::Write => self.write_timeout = None,
+            }
+        }
+        early
     }
 }
 
 impl Read for DeadlineStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.arm()?;
-        self.tcp.read(buf)
+        loop {
+            self.arm(Direction::Read)?;
+            match self.tcp.read(buf) {
+                Err(e) if self.retry(Direction::Read, &e) => continue,
+                r => return r,
+            }
+        }
     }
 }
 
 impl Write for DeadlineStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.arm()?;
-        self.tcp.write(buf)
+        loop {
+            self.arm(Direction::Write)?;
+            match self.tcp.write(buf) {
+                Err(e) if self.retry(Direction::Write, &e) => continue,
+                r => return r,
+            }
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -144,6 +186,36 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
     use std::thread;
+
+    /// A timeout armed for a short deadline does not cut a later, longer one short: the
+    /// early socket timeout is retried with the time actually left.
+    #[test]
+    fn a_short_armed_timeout_does_not_fail_a_longer_deadline() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let peer = thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            thread::sleep(Duration::from_millis(300));
+            let _ = s.write_all(b"late");
+            thread::sleep(Duration::from_millis(100));
+        });
+        let tcp = TcpStream::connect(addr).unwrap();
+        let mut stream = DeadlineStream::new(tcp, Instant::now() + Duration::from_millis(50));
+        let mut buf = [0u8; 8];
+        let e = stream.read(&mut buf).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ),
+            "{e:?}"
+        );
+        stream.set_deadline(Instant::now() + Duration::from_secs(5));
+        let n = stream.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"late");
+        drop(stream);
+        peer.join().unwrap();
+    }
 
     /// A peer writing a byte every 50 ms cannot stretch a read loop past its deadline.
     #[test]
