@@ -2277,6 +2277,27 @@ mod tests {
         assert_eq!(walked, rows);
     }
 
+    /// A malformed value in the middle of a block lets every row before it through, then
+    /// fails, then ends the block.
+    #[test]
+    fn block_rows_deliver_every_good_row_before_a_malformed_one() {
+        let columns: Arc<[Column]> = Arc::from(vec![Column::new("s", Type::VarChar, 8)]);
+        let rows: Vec<Vec<Value>> = (0..400)
+            .map(|i| vec![Value::VarChar(format!("v{i}"))])
+            .collect();
+        let mut bytes = encode_block(&columns, &rows).unwrap();
+        // Row 300's offset points past the heap.
+        let at = HEADER_LEN + SCHEMA_ENTRY_LEN + 4 + 300 * 4;
+        bytes[at..at + 4].copy_from_slice(&0x7fff_0000_i32.to_le_bytes());
+        let mut lazy = BlockRows::new(bytes, Precision::Millisecond, columns).unwrap();
+        for i in 0..300 {
+            let row = lazy.next().unwrap().unwrap();
+            assert_eq!(row.get::<String>(0).unwrap(), format!("v{i}"));
+        }
+        assert!(lazy.next().unwrap().is_err());
+        assert!(lazy.next().is_none());
+    }
+
     /// Issue #14 item 7: a block whose rows all point at one 65,535-byte value of a
     /// VARCHAR(16) column is refused instead of decoding into rows × 64 KiB.
     #[test]
