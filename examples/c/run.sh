@@ -14,6 +14,8 @@ cargo build --quiet --manifest-path "$root/Cargo.toml" -p taosync-server --bin t
 cargo build --quiet --manifest-path "$root/Cargo.toml" -p taosync-capi --lib
 lib="$target/debug"
 bin="$target/quickstart"
+# Struct layouts of our taos.h against TDengine's (compile-time checks only).
+cc -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only "$here/layout.c" -I"$root/taosync-capi/include"
 cc -std=c11 -Wall -Wextra -Werror -g -o "$bin" "$here/quickstart.c" \
     -I"$root/taosync-capi/include" -L"$lib" -ltaos -Wl,-rpath,"$lib"
 

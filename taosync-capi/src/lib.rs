@@ -34,6 +34,7 @@ pub mod conn;
 pub mod error;
 mod ffi;
 pub mod handles;
+mod layout;
 pub mod result;
 pub mod sml;
 pub mod stmt;

@@ -1007,7 +1007,6 @@ mod stmt2_api {
 mod stmt_v1_api {
     use super::*;
     use taos::stmt::*;
-    use taos::stmt2::{TaosStmt2Bind, TaosStmt2Bindv, TaosStmt2Option};
 
     fn mbind<T>(
         ty: c_int,
@@ -1031,19 +1030,6 @@ mod stmt_v1_api {
         unsafe { CStr::from_ptr(taos_stmt_errstr(stmt)) }
             .to_string_lossy()
             .into_owned()
-    }
-
-    #[test]
-    fn layouts_match_taos_h() {
-        // The sizes and offsets a C compiler gives taos.h's structs on this target.
-        assert_eq!(std::mem::size_of::<TaosMultiBind>(), 48);
-        assert_eq!(std::mem::size_of::<TaosStmt2Bind>(), 40);
-        assert_eq!(std::mem::size_of::<TaosStmt2Bindv>(), 32);
-        assert_eq!(std::mem::size_of::<TaosStmt2Option>(), 32);
-        assert_eq!(std::mem::size_of::<TaosStmtOptions>(), 16);
-        assert_eq!(std::mem::offset_of!(TaosMultiBind, buffer_length), 16);
-        assert_eq!(std::mem::offset_of!(TaosMultiBind, num), 40);
-        assert_eq!(std::mem::offset_of!(TaosStmt2Option, async_exec_fn), 16);
     }
 
     #[test]
