@@ -35,6 +35,7 @@ pub mod error;
 mod ffi;
 pub mod handles;
 mod layout;
+mod prepared;
 pub mod result;
 pub mod sml;
 pub mod stmt;

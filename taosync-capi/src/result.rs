@@ -53,7 +53,8 @@ pub struct TaosFieldE {
     pub bytes: i32,
 }
 
-fn name65(name: &str) -> [c_char; 65] {
+/// A NUL-terminated `char[65]` name (truncated to 64 bytes), as `TAOS_FIELD*` hold it.
+pub(crate) fn name65(name: &str) -> [c_char; 65] {
     let mut out = [0 as c_char; 65];
     for (o, b) in out.iter_mut().zip(name.bytes().take(64)) {
         *o = b as c_char;
