@@ -1,24 +1,25 @@
 /*
  * bench_fetch.c: rows/s and client CPU per row of a large fetch through taos_fetch_block
  * (taosync's libtaos.so), to compare with taosync's Rust API on the same server
- * (taosync-capi/examples/bench_fetch.rs reads the same table).
+ * (taosync-capi/examples/bench_fetch.rs reads the same table and does the same work per
+ * row: it adds up the INT column and the lengths of the VARCHAR values).
  *
- * Build and run (release builds; the numbers of debug builds mean little):
+ * Run it through examples/c/bench.sh, which builds both in release mode, starts one
+ * taosync-server, fills the table once, runs both clients in alternating order REPS
+ * times and prints the medians and their ratio. By hand:
  *
- *   cargo build --release -p taosync-capi -p taosync-server
- *   cc -O2 -o target/bench_fetch examples/c/bench_fetch.c -Itaosync-capi/include \
- *      -Ltarget/release -ltaos -Wl,-rpath,"$PWD/target/release"
- *   target/release/taosync-server --port 6041 &
- *   target/bench_fetch 127.0.0.1 6041 1000000        # fills bench.t, then fetches it
- *   cargo run --release -p taosync-capi --example bench_fetch -- ws://127.0.0.1:6041
+ *   target/bench_fetch 127.0.0.1 PORT 1000000   # fills bench.t (1,000,000 rows), then fetches
+ *   target/bench_fetch 127.0.0.1 PORT 0         # fetches only
  *
  * The table has a TIMESTAMP, an INT, a DOUBLE and a VARCHAR(16) column. CPU is this
- * process's (clock()), so the server's work is not counted.
+ * process's user + system time (getrusage, all threads), so the server's work is not counted.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "taos.h"
@@ -29,6 +30,13 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void) {
+  struct rusage u;
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 static int run(TAOS *taos, const char *sql) {
@@ -97,7 +105,7 @@ int main(int argc, char *argv[]) {
   if (total > 0 && fill(taos, total) != 0) return 1;
 
   double t0 = now_s();
-  clock_t c0 = clock();
+  double c0 = cpu_s();
   TAOS_RES *res = taos_query(taos, "SELECT ts, v, d, s FROM bench.t");
   if (taos_errno(res) != 0) {
     fprintf(stderr, "select: %s\n", taos_errstr(res));
@@ -124,7 +132,7 @@ int main(int argc, char *argv[]) {
   int code = taos_errno(res);
   taos_free_result(res);
   double wall = now_s() - t0;
-  double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+  double cpu = cpu_s() - c0;
   taos_close(taos);
   if (n < 0 || code != 0) {
     fprintf(stderr, "fetch failed: %d\n", n < 0 ? n : code);

@@ -5,10 +5,12 @@
 //! detected and answered with an error code instead of undefined behaviour.
 
 use std::collections::HashMap;
+use std::ffi::c_void;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::conn::ConnState;
+use crate::error::{CODE_INVALID_HANDLE, CODE_INVALID_PTR, ErrState};
 use crate::result::ResultState;
 use crate::stmt::StmtState;
 use crate::stmt2::Stmt2State;
@@ -57,6 +59,31 @@ pub(crate) fn get(h: usize) -> Option<Obj> {
 /// Removes `h` and returns its object, if it was live.
 pub(crate) fn remove(h: usize) -> Option<Obj> {
     table().as_mut().and_then(|t| t.remove(&h))
+}
+
+/// Locks `m`, also when poisoned: a poisoned lock only means a panic was caught (by
+/// `ffi::guard`) while it was held, and every object keeps its invariants between steps.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The object behind the C handle `h`, a `what` (`"TAOS_STMT*"`…) of the kind `pick`
+/// accepts: `TSDB_CODE_INVALID_PTR` for NULL, `TSDB_CODE_REF_INVALID_ID` for a handle that
+/// is not live (closed, freed, never ours) or of another kind.
+pub(crate) fn lookup<T>(
+    h: *const c_void,
+    what: &str,
+    pick: fn(Obj) -> Option<T>,
+) -> Result<T, ErrState> {
+    if h.is_null() {
+        return Err(ErrState::new(CODE_INVALID_PTR, &format!("{what} is NULL")));
+    }
+    get(h as usize).and_then(pick).ok_or_else(|| {
+        ErrState::new(
+            CODE_INVALID_HANDLE,
+            &format!("not a live {what} (closed, or another kind of handle)"),
+        )
+    })
 }
 
 /// The connection behind `h`.

@@ -34,6 +34,8 @@ pub mod conn;
 pub mod error;
 mod ffi;
 pub mod handles;
+mod layout;
+mod prepared;
 pub mod result;
 pub mod sml;
 pub mod stmt;

@@ -53,12 +53,25 @@ pub struct TaosFieldE {
     pub bytes: i32,
 }
 
-fn name65(name: &str) -> [c_char; 65] {
+/// A NUL-terminated `char[65]` name (truncated to 64 bytes), as `TAOS_FIELD*` hold it.
+pub(crate) fn name65(name: &str) -> [c_char; 65] {
     let mut out = [0 as c_char; 65];
     for (o, b) in out.iter_mut().zip(name.bytes().take(64)) {
         *o = b as c_char;
     }
     out
+}
+
+/// Where the NULL flags of a column of the current block are.
+#[derive(Default)]
+enum Nulls {
+    /// A variable-width column: a row is NULL when its offset is -1.
+    #[default]
+    Offsets,
+    /// A converted fixed-width column: one flag per row.
+    Flags(Vec<bool>),
+    /// An in-place fixed-width column: the MSB-first bitmap at `Block::raw[start..start + len]`.
+    Bitmap(usize, usize),
 }
 
 /// One column of the current block.
@@ -71,7 +84,7 @@ struct ColBuf {
     raw: Option<(usize, usize)>,
     /// Variable columns: the offset of each row's entry, -1 for NULL.
     offsets: Vec<i32>,
-    nulls: Vec<bool>,
+    nulls: Nulls,
     /// Bytes per value for fixed columns; 0 for variable ones.
     width: usize,
     /// Length-prefix size for variable columns (2, or 4 for BLOB).
@@ -151,6 +164,7 @@ fn build_column<'a>(
         data: Vec::with_capacity(width * values.len()),
         ..ColBuf::default()
     };
+    let mut flags = Vec::with_capacity(if width > 0 { values.len() } else { 0 });
     for v in values {
         if width > 0 {
             let is_null = v.is_null();
@@ -158,14 +172,11 @@ fn build_column<'a>(
             if is_null {
                 col.data.resize(col.data.len() + width, 0);
             }
-            col.nulls.push(!wrote);
+            flags.push(!wrote);
             continue;
         }
         match var_bytes(v) {
-            None => {
-                col.offsets.push(-1);
-                col.nulls.push(true);
-            }
+            None => col.offsets.push(-1),
             Some(b) => {
                 col.offsets
                     .push(i32::try_from(col.data.len()).unwrap_or(i32::MAX));
@@ -181,9 +192,11 @@ fn build_column<'a>(
                 col.data.extend_from_slice(&b);
                 // NUL-terminated too: taospy reads NCHAR and JSON row values as C strings.
                 col.data.push(0);
-                col.nulls.push(false);
             }
         }
+    }
+    if width > 0 {
+        col.nulls = Nulls::Flags(flags);
     }
     col
 }
@@ -210,6 +223,42 @@ fn offset_in(whole: &[u8], part: &[u8]) -> usize {
     (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
+/// Copies a variable-width column's wire offsets into `out` (cleared first), checking
+/// that every entry lies inside `heap` and is no longer than `max` bytes with its prefix
+/// (`max` 0: unchecked), so C can follow them without bounds checks of its own. One
+/// pass, no allocation once `out` has grown to a block's row count.
+fn copy_offsets(
+    out: &mut Vec<i32>,
+    wire: &[u8],
+    heap: &[u8],
+    prefix: usize,
+    max: usize,
+) -> Result<(), ErrState> {
+    out.clear();
+    out.reserve(wire.len() / 4);
+    for (row, b) in wire.chunks_exact(4).enumerate() {
+        let o = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let Ok(start) = usize::try_from(o) else {
+            out.push(-1);
+            continue;
+        };
+        let len = match heap.get(start..).unwrap_or(&[]) {
+            [a, b, c, d, ..] if prefix == 4 => u32::from_le_bytes([*a, *b, *c, *d]) as usize,
+            [a, b, ..] if prefix == 2 => usize::from(u16::from_le_bytes([*a, *b])),
+            _ => usize::MAX,
+        };
+        let end = start.saturating_add(prefix).saturating_add(len);
+        if end > heap.len() || (max > 0 && len.saturating_add(prefix) > max) {
+            return Err(ErrState::new(
+                error::CODE_APP_ERROR,
+                &format!("raw block row {row}: a value runs past its heap or column width"),
+            ));
+        }
+        out.push(o);
+    }
+    Ok(())
+}
+
 impl Block {
     fn build(fields: &[Column], rows: &[Row], precision: Precision) -> Block {
         let cols = fields
@@ -222,12 +271,20 @@ impl Block {
                 build_column(f.ty, values, precision)
             })
             .collect();
-        Block::finish(rows.len(), Vec::new(), cols)
+        Block::finish(rows.len(), Vec::new(), cols, Vec::new())
     }
 
     /// A block over the server's raw bytes: columns the C layout shares with the wire
-    /// point into `raw` (decoded once, not copied per value); the others are converted.
-    fn from_raw(fields: &[Column], raw: Vec<u8>, precision: Precision) -> Result<Block, ErrState> {
+    /// point into `raw` (parsed once, nothing copied per value, only the offsets of
+    /// variable-width columns copied once they are checked); the others are converted.
+    /// `spare` is the previous block, whose buffers are reused so that a fetch loop
+    /// allocates nothing per block once the buffers have grown.
+    fn from_raw(
+        fields: &[Column],
+        raw: Vec<u8>,
+        precision: Precision,
+        spare: Block,
+    ) -> Result<Block, ErrState> {
         let view = BlockView::parse(&raw).map_err(|e| block_err(&e))?;
         let rows = view.rows();
         if view.column_count() != fields.len() {
@@ -236,16 +293,23 @@ impl Block {
                 "raw block: column count differs from the result's",
             ));
         }
+        let Block {
+            cols: mut spare_cols,
+            col_ptrs,
+            ..
+        } = spare;
+        spare_cols.truncate(fields.len());
+        spare_cols.resize_with(fields.len(), ColBuf::default);
         let mut decoded: Option<Vec<Vec<Value>>> = None;
-        let mut cols = Vec::with_capacity(fields.len());
-        for (i, f) in fields.iter().enumerate() {
+        for (i, (f, col)) in fields.iter().zip(spare_cols.iter_mut()).enumerate() {
             let Some(c) = view.column(i) else {
                 return Err(ErrState::new(
                     error::CODE_APP_ERROR,
                     "raw block: missing column",
                 ));
             };
-            let ty = c.field().ty;
+            let field = c.field();
+            let ty = field.ty;
             if !in_place(ty) || ty != f.ty {
                 if decoded.is_none() {
                     let d = decode_block(&raw, precision).map_err(|e| block_err(&e))?;
@@ -253,64 +317,48 @@ impl Block {
                 }
                 let rows_v = decoded.as_deref().unwrap_or(&[]);
                 let values = rows_v.iter().map(|r| r.get(i).unwrap_or(&Value::Null));
-                cols.push(build_column(f.ty, values, precision));
+                *col = build_column(f.ty, values, precision);
                 continue;
             }
-            let nulls: Vec<bool> = (0..rows).map(|r| c.is_null(r)).collect();
-            if let Some(values) = c.fixed_values() {
-                cols.push(ColBuf {
-                    raw: Some((offset_in(&raw, values), values.len())),
-                    nulls,
-                    width: c.width(),
-                    ..ColBuf::default()
-                });
+            let (first, second) = c.parts();
+            let (start, len) = (offset_in(&raw, second), second.len());
+            col.data = Vec::new();
+            col.raw = Some((start, len));
+            if c.fixed_values().is_some() {
+                col.nulls = Nulls::Bitmap(offset_in(&raw, first), first.len());
+                col.width = c.width();
+                col.offsets.clear();
                 continue;
             }
-            // Variable width: entries are `[len][payload]`; offsets become relative to the
-            // first entry of the heap this column uses.
+            // Variable width: the column's data is the wire heap and its offsets are the
+            // wire offsets (relative to the heap, as taos_fetch_block's are).
             let prefix = if ty == Type::Blob { 4 } else { 2 };
-            let mut entries = Vec::with_capacity(rows);
-            for r in 0..rows {
-                let v = c.var_value(r).map_err(|e| block_err(&e))?;
-                entries.push(v.map(|p| (offset_in(&raw, p).saturating_sub(prefix), p.len())));
-            }
-            let base = entries.iter().flatten().map(|(s, _)| *s).min().unwrap_or(0);
-            let end = entries
-                .iter()
-                .flatten()
-                .map(|(s, n)| s + prefix + n)
-                .max()
-                .unwrap_or(base);
-            let offsets = entries
-                .iter()
-                .map(|e| match e {
-                    Some((s, _)) => i32::try_from(s - base).unwrap_or(i32::MAX),
-                    None => -1,
-                })
-                .collect();
-            cols.push(ColBuf {
-                raw: Some((base, end - base)),
-                offsets,
-                nulls,
-                width: 0,
-                prefix,
-                ..ColBuf::default()
-            });
+            let max = if ty == Type::Json {
+                0
+            } else {
+                field.bytes as usize
+            };
+            copy_offsets(&mut col.offsets, first, second, prefix, max)?;
+            col.nulls = Nulls::Offsets;
+            col.width = 0;
+            col.prefix = prefix;
         }
         drop(view);
-        Ok(Block::finish(rows, raw, cols))
+        Ok(Block::finish(rows, raw, spare_cols, col_ptrs))
     }
 
-    fn finish(rows: usize, raw: Vec<u8>, cols: Vec<ColBuf>) -> Block {
+    fn finish(rows: usize, raw: Vec<u8>, cols: Vec<ColBuf>, col_ptrs: Vec<usize>) -> Block {
         let mut block = Block {
             rows,
             raw,
             cols,
-            col_ptrs: Vec::new(),
+            col_ptrs,
         };
-        block.col_ptrs = (0..block.cols.len())
-            .map(|i| block.col_data(i).as_ptr() as usize)
-            .collect();
+        block.col_ptrs.clear();
+        for i in 0..block.cols.len() {
+            let p = block.col_data(i).as_ptr() as usize;
+            block.col_ptrs.push(p);
+        }
         block
     }
 
@@ -323,6 +371,25 @@ impl Block {
             }) => self.raw.get(*start..start + len).unwrap_or(&[]),
             Some(c) => &c.data,
             None => &[],
+        }
+    }
+
+    /// Whether row `row` of column `col` is NULL (`true` out of range).
+    fn is_null(&self, col: usize, row: usize) -> bool {
+        let Some(c) = self.cols.get(col) else {
+            return true;
+        };
+        if row >= self.rows {
+            return true;
+        }
+        match &c.nulls {
+            Nulls::Offsets => c.offsets.get(row).is_none_or(|o| *o < 0),
+            Nulls::Flags(f) => f.get(row).copied().unwrap_or(true),
+            Nulls::Bitmap(start, len) => self
+                .raw
+                .get(*start..start + len)
+                .and_then(|b| b.get(row >> 3))
+                .is_none_or(|b| b & (0x80 >> (row & 7)) != 0),
         }
     }
 }
@@ -436,7 +503,7 @@ impl ResultState {
     }
 
     /// The next non-empty block of a TMQ message (its fields become the result's).
-    fn next_tmq_block(&mut self, want_raw: bool) -> Option<Result<Block, ErrState>> {
+    fn next_tmq_block(&mut self, want_raw: bool, spare: Block) -> Option<Result<Block, ErrState>> {
         let tmq = self.tmq.as_mut()?;
         let message = Arc::clone(&tmq.message);
         let (index, mb) = loop {
@@ -455,7 +522,8 @@ impl ResultState {
         let precision = mb.precision();
         self.precision = Some(precision);
         self.set_fields(mb.columns().to_vec());
-        let block = match Block::from_raw(&self.fields, mb.raw_block().to_vec(), precision) {
+        let raw = mb.raw_block().to_vec();
+        let block = match Block::from_raw(&self.fields, raw, precision, spare) {
             Ok(b) => Ok(b),
             // A block the in-place reader refuses (an older server's layout): from its rows.
             Err(_) if !want_raw => Ok(Block::build(&self.fields, mb.rows(), precision)),
@@ -463,7 +531,9 @@ impl ResultState {
                 let values: Vec<&[Value]> = mb.rows().iter().map(Row::values).collect();
                 encode_block(&self.fields, &values)
                     .map_err(|e| block_err(&e))
-                    .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
+                    .and_then(|bytes| {
+                        Block::from_raw(&self.fields, bytes, precision, Block::default())
+                    })
             }
         };
         Some(block)
@@ -484,8 +554,12 @@ impl ResultState {
             return Ok(0);
         }
         let precision = self.precision.unwrap_or(Precision::Millisecond);
-        let block = if let Some(b) = self.next_tmq_block(want_raw) {
-            b
+        // The previous block's buffers, reused by the next raw block (its pointers are
+        // documented to be valid only until this fetch).
+        let spare = std::mem::take(&mut self.block);
+        let block = if self.tmq.is_some() {
+            self.next_tmq_block(want_raw, spare)
+                .unwrap_or_else(|| Ok(Block::default()))
         } else {
             let Some(cursor) = self.cursor.as_mut() else {
                 return Ok(0);
@@ -493,13 +567,13 @@ impl ResultState {
             match cursor.next_block() {
                 Ok(None) => Ok(Block::default()),
                 Ok(Some((CursorBlock::Raw(bytes), _))) => {
-                    Block::from_raw(&self.fields, bytes, precision)
+                    Block::from_raw(&self.fields, bytes, precision, spare)
                 }
                 Ok(Some((CursorBlock::Rows(rows), _))) if want_raw => {
                     let values: Vec<&[Value]> = rows.iter().map(Row::values).collect();
                     encode_block(&self.fields, &values)
                         .map_err(|e| block_err(&e))
-                        .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision))
+                        .and_then(|bytes| Block::from_raw(&self.fields, bytes, precision, spare))
                 }
                 Ok(Some((CursorBlock::Rows(rows), _))) => {
                     Ok(Block::build(&self.fields, &rows, precision))
@@ -532,10 +606,11 @@ impl ResultState {
     }
 
     fn fill_row(&mut self, r: usize) {
-        for (i, col) in self.block.cols.iter().enumerate() {
-            let data = self.block.col_data(i);
+        let block = &self.block;
+        for (i, col) in block.cols.iter().enumerate() {
+            let data = block.col_data(i);
             let base = data.as_ptr() as usize;
-            if col.nulls.get(r).copied().unwrap_or(true) {
+            if block.is_null(i, r) {
                 self.row_ptrs[i] = 0;
                 self.lengths[i] = 0;
             } else if col.width > 0 {
@@ -858,11 +933,7 @@ pub extern "C" fn taos_is_null(res: *mut c_void, row: i32, col: i32) -> bool {
             let (Ok(row), Ok(col)) = (usize::try_from(row), usize::try_from(col)) else {
                 return true;
             };
-            r.block
-                .cols
-                .get(col)
-                .and_then(|c| c.nulls.get(row).copied())
-                .unwrap_or(true)
+            r.block.is_null(col, row)
         })
     })
 }
@@ -886,12 +957,14 @@ pub extern "C" fn taos_is_null_by_column(
                 .map_err(|_| ErrState::new(CODE_INVALID_PARA, "negative *rows"))?;
             let c = usize::try_from(col)
                 .ok()
-                .and_then(|c| r.block.cols.get(c))
+                .filter(|c| *c < r.block.cols.len())
                 .ok_or_else(|| ErrState::new(CODE_INVALID_PARA, "column index out of range"))?;
-            let n = cap.min(c.nulls.len());
+            let n = cap.min(r.block.rows);
             let out = ffi::out_slice(result, n)
                 .ok_or_else(|| ErrState::new(CODE_INVALID_PTR, "result is NULL"))?;
-            out.copy_from_slice(&c.nulls[..n]);
+            for (row, o) in out.iter_mut().enumerate() {
+                *o = r.block.is_null(c, row);
+            }
             ffi::write(rows, n as c_int);
             Ok(0)
         });
@@ -1080,4 +1153,58 @@ pub extern "C" fn taos_fetch_rows_a(res: *mut c_void, fp: AsyncFn, param: *mut c
             fp(param as *mut c_void, res, error::CODE_APP_ERROR);
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(offsets: &[i32]) -> Vec<u8> {
+        offsets.iter().flat_map(|o| o.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn copy_offsets_checks_every_entry_against_heap_and_width() {
+        // Two entries: "ab" at 0, NULL, "c" at 4.
+        let heap = [2, 0, b'a', b'b', 1, 0, b'c'];
+        let mut out = vec![99; 10];
+        copy_offsets(&mut out, &wire(&[0, -1, 4]), &heap, 2, 4).unwrap();
+        assert_eq!(out, [0, -1, 4]);
+        // Any negative offset is NULL, handed to C as -1.
+        copy_offsets(&mut out, &wire(&[-7]), &heap, 2, 0).unwrap();
+        assert_eq!(out, [-1]);
+        // Past the heap, a length running past it, no room for the prefix, too wide.
+        for (offsets, max) in [(vec![7], 0), (vec![4, 2], 0), (vec![6], 0), (vec![0], 3)] {
+            assert!(copy_offsets(&mut out, &wire(&offsets), &heap, 2, max).is_err());
+        }
+        // BLOB: u32 prefixes.
+        let blob = [3, 0, 0, 0, 1, 2, 3];
+        copy_offsets(&mut out, &wire(&[0]), &blob, 4, 0).unwrap();
+        assert!(copy_offsets(&mut out, &wire(&[0]), &blob[..6], 4, 0).is_err());
+    }
+
+    #[test]
+    fn in_place_block_reads_bitmap_and_offsets() {
+        let fields = [
+            Column::new("v", Type::Int, 4),
+            Column::new("s", Type::VarChar, 4),
+        ];
+        let rows = [
+            vec![Value::Int(5), Value::Null],
+            vec![Value::Null, Value::VarChar("xy".into())],
+        ];
+        let raw = encode_block(&fields, &rows).unwrap();
+        let block =
+            Block::from_raw(&fields, raw, Precision::Millisecond, Block::default()).unwrap();
+        assert_eq!(block.rows, 2);
+        assert!(!block.is_null(0, 0) && block.is_null(0, 1) && block.is_null(0, 2));
+        assert!(block.is_null(1, 0) && !block.is_null(1, 1) && block.is_null(5, 0));
+        assert_eq!(&block.col_data(0)[..4], 5_i32.to_ne_bytes());
+        let off = block.cols[1].offsets[1] as usize;
+        assert_eq!(&block.col_data(1)[off..off + 4], [2, 0, b'x', b'y']);
+        // A second block reuses the first one's buffers and describes only itself.
+        let raw = encode_block(&fields, &rows[..1]).unwrap();
+        let next = Block::from_raw(&fields, raw, Precision::Millisecond, block).unwrap();
+        assert_eq!((next.rows, next.cols[1].offsets.as_slice()), (1, &[-1][..]));
+    }
 }

@@ -49,10 +49,10 @@
 //! ```
 
 use std::ffi::{CStr, c_char, c_int, c_ulong, c_void};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use taosync::stmt::{BindType, Stmt2Field};
-use taosync::{ColumnView, Statement, StmtProtocol, Value};
+use taosync::{ColumnView, Statement, Value};
 
 use crate::bind::{self, RawBind, VarLayout};
 use crate::conn;
@@ -60,7 +60,8 @@ use crate::error::{
     self, CODE_APP_ERROR, CODE_INVALID_HANDLE, CODE_INVALID_PARA, CODE_INVALID_PTR, ErrState,
 };
 use crate::ffi::{self, guard};
-use crate::handles::{self, Obj};
+use crate::handles::{self, Obj, lock};
+use crate::prepared::{self, Lent, placeholders};
 use crate::result::{self, ResultState, TaosFieldE};
 use crate::stmt2::sql_arg;
 
@@ -101,7 +102,7 @@ pub struct StmtState {
     /// Columns bound one at a time by `taos_stmt_bind_single_param_batch`.
     partial: Vec<Option<ColumnView>>,
     /// Field arrays handed out by `taos_stmt_get_*_fields`, until reclaimed.
-    lent: Vec<Box<[TaosFieldE]>>,
+    lent: Lent<TaosFieldE>,
     /// The result handle of `taos_stmt_use_result`, owned by the statement.
     result: Option<usize>,
     /// The last table name and tags set: as in libtaos, they stay for the batches after
@@ -136,21 +137,11 @@ impl StmtState {
 
 type Shared = Arc<Mutex<StmtState>>;
 
-fn lock(s: &Shared) -> MutexGuard<'_, StmtState> {
-    s.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn lookup(stmt: *mut c_void) -> Result<Shared, ErrState> {
-    if stmt.is_null() {
-        return Err(ErrState::new(CODE_INVALID_PTR, "TAOS_STMT* is NULL"));
-    }
-    match handles::get(stmt as usize) {
-        Some(Obj::Stmt(s)) => Ok(s),
-        _ => Err(ErrState::new(
-            CODE_INVALID_HANDLE,
-            "not a live TAOS_STMT* (closed, or another kind of handle)",
-        )),
-    }
+    handles::lookup(stmt, "TAOS_STMT*", |o| match o {
+        Obj::Stmt(s) => Some(s),
+        _ => None,
+    })
 }
 
 fn taos_err(e: &taosync::Error) -> ErrState {
@@ -170,55 +161,31 @@ fn with_stmt(
         Ok(s) => {
             let mut st = lock(&s);
             let r = f(&mut st);
-            match r {
-                Ok(v) => {
-                    st.err = ErrState::ok();
-                    error::clear_thread_error();
-                    v
-                }
-                Err(e) => {
-                    let c = e.code;
-                    st.err = e.clone();
-                    error::set_thread_state(e);
-                    c
-                }
-            }
+            prepared::record(&mut st.err, r)
         }
         Err(e) => conn::finish(Err(e)),
     }
 }
 
 fn init(taos: *mut c_void, opt: Option<TaosStmtOptions>) -> *mut c_void {
-    let c = match conn::lookup(taos) {
-        Ok(c) => c,
-        Err(e) => {
-            error::set_thread_state(e);
-            return std::ptr::null_mut();
-        }
-    };
-    let (stb, once) = opt.map_or((false, false), |o| {
-        (o.single_stb_insert, o.single_table_bind_once)
+    let o = opt.unwrap_or(TaosStmtOptions {
+        req_id: 0,
+        single_stb_insert: false,
+        single_table_bind_once: false,
     });
-    let build = || {
-        c.conn
-            .statement_builder()
-            .protocol(StmtProtocol::Stmt2)
-            .single_stb_insert(stb)
-            .single_table_bind_once(once)
-            .build()
-    };
-    let built = match opt.map(|o| o.req_id).filter(|id| *id != 0) {
-        Some(id) => taosync::with_req_id(id as u64, build),
-        None => build(),
-    };
-    match built {
+    match prepared::new_statement(
+        taos,
+        o.single_stb_insert,
+        o.single_table_bind_once,
+        o.req_id,
+    ) {
         Ok(stmt) => {
             error::clear_thread_error();
             let state = StmtState {
                 stmt,
                 err: ErrState::ok(),
                 partial: Vec::new(),
-                lent: Vec::new(),
+                lent: Lent::default(),
                 result: None,
                 table: None,
                 table_set: false,
@@ -226,7 +193,7 @@ fn init(taos: *mut c_void, opt: Option<TaosStmtOptions>) -> *mut c_void {
             handles::insert(Obj::Stmt(Arc::new(Mutex::new(state)))) as *mut c_void
         }
         Err(e) => {
-            error::set_thread_state(taos_err(&e));
+            error::set_thread_state(e);
             std::ptr::null_mut()
         }
     }
@@ -279,25 +246,12 @@ pub extern "C" fn taos_stmt_prepare(stmt: *mut c_void, sql: *const c_char, len: 
     })
 }
 
-fn not_prepared() -> ErrState {
-    ErrState::new(CODE_APP_ERROR, "taos_stmt_prepare was not called")
-}
-
-/// The tag and column placeholders of the prepared INSERT (empty for a query).
-fn fields_of(stmt: &Statement, kind: BindType) -> Vec<&Stmt2Field> {
-    stmt.fields()
-        .iter()
-        .filter(|f| f.kind() == Some(kind))
-        .collect()
-}
+/// The C function that prepares a statement, for "was not called" errors.
+const PREPARE: &str = "taos_stmt_prepare";
 
 /// The number of column binds one bind call carries.
 fn column_count(stmt: &Statement) -> Result<usize, ErrState> {
-    match stmt.is_insert() {
-        None => Err(not_prepared()),
-        Some(true) => Ok(fields_of(stmt, BindType::Column).len()),
-        Some(false) => Ok(stmt.param_count().unwrap_or(0)),
-    }
+    prepared::shape(stmt, PREPARE).map(|s| s.cols)
 }
 
 fn raw(b: &TaosMultiBind) -> RawBind {
@@ -313,12 +267,12 @@ fn raw(b: &TaosMultiBind) -> RawBind {
 /// Column bind `i`, fitted to its placeholder.
 fn read(stmt: &Statement, i: usize, b: &TaosMultiBind) -> Result<ColumnView, ErrState> {
     let col = bind::read_column(&raw(b), VarLayout::Strided(b.buffer_length)).map_err(para)?;
-    let cols = fields_of(stmt, BindType::Column);
+    let cols = placeholders(stmt, BindType::Column);
     Ok(bind::for_placeholder(col, cols.get(i).copied()))
 }
 
 fn read_tags(s: &StmtState, tags: *mut TaosMultiBind) -> Result<Vec<Value>, ErrState> {
-    let n = fields_of(&s.stmt, BindType::Tag).len();
+    let n = placeholders(&s.stmt, BindType::Tag).len();
     let binds = ffi::in_slice(tags.cast_const(), n)
         .ok_or_else(|| ErrState::new(CODE_INVALID_PTR, "tags is NULL"))?;
     binds
@@ -528,7 +482,7 @@ pub extern "C" fn taos_stmt_use_result(stmt: *mut c_void) -> *mut c_void {
 pub extern "C" fn taos_stmt_is_insert(stmt: *mut c_void, insert: *mut c_int) -> c_int {
     guard(CODE_APP_ERROR, || {
         with_stmt(stmt, |s| {
-            let v = s.stmt.is_insert().ok_or_else(not_prepared)?;
+            let v = prepared::shape(&s.stmt, PREPARE)?.is_insert;
             if !ffi::write(insert, c_int::from(v)) {
                 return Err(ErrState::new(CODE_INVALID_PTR, "insert is NULL"));
             }
@@ -563,8 +517,8 @@ pub extern "C" fn taos_stmt_get_param(
 ) -> c_int {
     guard(CODE_APP_ERROR, || {
         with_stmt(stmt, |s| {
-            s.stmt.is_insert().ok_or_else(not_prepared)?;
-            let cols = fields_of(&s.stmt, BindType::Column);
+            prepared::shape(&s.stmt, PREPARE)?;
+            let cols = placeholders(&s.stmt, BindType::Column);
             let f = usize::try_from(idx)
                 .ok()
                 .and_then(|i| cols.get(i))
@@ -580,12 +534,8 @@ pub extern "C" fn taos_stmt_get_param(
 }
 
 fn field_e(f: &Stmt2Field) -> TaosFieldE {
-    let mut name = [0 as c_char; 65];
-    for (o, b) in name.iter_mut().zip(f.name.bytes().take(64)) {
-        *o = b as c_char;
-    }
     TaosFieldE {
-        name,
+        name: result::name65(&f.name),
         type_: f.field_type,
         precision: f.precision,
         scale: f.scale,
@@ -600,18 +550,16 @@ fn lend_fields(
     fields: *mut *mut TaosFieldE,
 ) -> c_int {
     with_stmt(stmt, |s| {
-        s.stmt.is_insert().ok_or_else(not_prepared)?;
+        prepared::shape(&s.stmt, PREPARE)?;
         if num.is_null() {
             return Err(ErrState::new(CODE_INVALID_PTR, "fieldNum is NULL"));
         }
-        let mut all: Box<[TaosFieldE]> =
-            fields_of(&s.stmt, kind).into_iter().map(field_e).collect();
+        let all: Box<[TaosFieldE]> = placeholders(&s.stmt, kind)
+            .into_iter()
+            .map(field_e)
+            .collect();
         ffi::write(num, c_int::try_from(all.len()).unwrap_or(c_int::MAX));
-        ffi::write(fields, std::ptr::null_mut());
-        if !fields.is_null() && !all.is_empty() {
-            ffi::write(fields, all.as_mut_ptr());
-            s.lent.push(all);
-        }
+        s.lent.lend(all, fields);
         Ok(0)
     })
 }
@@ -647,18 +595,7 @@ pub extern "C" fn taos_stmt_get_col_fields(
 #[unsafe(no_mangle)]
 pub extern "C" fn taos_stmt_reclaim_fields(stmt: *mut c_void, fields: *mut TaosFieldE) {
     guard((), || {
-        with_stmt(stmt, |s| {
-            if fields.is_null() {
-                return Ok(0);
-            }
-            let at = s
-                .lent
-                .iter()
-                .position(|b| std::ptr::eq(b.as_ptr(), fields.cast_const()))
-                .ok_or_else(|| para("not a field array of this statement (or already freed)"))?;
-            s.lent.swap_remove(at);
-            Ok(0)
-        });
+        with_stmt(stmt, |s| s.lent.reclaim(fields));
     })
 }
 

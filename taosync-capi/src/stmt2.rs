@@ -47,10 +47,10 @@
 //! ```
 
 use std::ffi::{CStr, c_char, c_int, c_ulong, c_void};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use taosync::stmt::{BindType, Stmt2Field};
-use taosync::{ColumnView, Statement, StmtProtocol};
+use taosync::{ColumnView, Statement};
 
 use crate::bind::{self, RawBind, VarLayout};
 use crate::conn;
@@ -59,7 +59,8 @@ use crate::error::{
     CODE_NOT_SUPPORTED, ErrState,
 };
 use crate::ffi::{self, guard};
-use crate::handles::{self, Obj};
+use crate::handles::{self, Obj, lock};
+use crate::prepared::{self, Lent, placeholders};
 use crate::result::{self, AsyncFn, ResultState};
 
 /// `TAOS_STMT2_OPTION`.
@@ -133,46 +134,24 @@ pub struct Stmt2State {
     async_fn: AsyncFn,
     userdata: usize,
     /// Field arrays handed out by `taos_stmt2_get_fields`, until freed.
-    lent: Vec<Box<[TaosFieldAll]>>,
+    lent: Lent<TaosFieldAll>,
     /// Result handles this statement owns (freed at the next exec and on close).
     results: Vec<usize>,
 }
 
 type Shared = Arc<Mutex<Stmt2State>>;
 
-fn lock(s: &Shared) -> MutexGuard<'_, Stmt2State> {
-    s.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn lookup(stmt: *mut c_void) -> Result<Shared, ErrState> {
-    if stmt.is_null() {
-        return Err(ErrState::new(CODE_INVALID_PTR, "TAOS_STMT2* is NULL"));
-    }
-    match handles::get(stmt as usize) {
-        Some(Obj::Stmt2(s)) => Ok(s),
-        _ => Err(ErrState::new(
-            CODE_INVALID_HANDLE,
-            "not a live TAOS_STMT2* (closed, or another kind of handle)",
-        )),
-    }
+    handles::lookup(stmt, "TAOS_STMT2*", |o| match o {
+        Obj::Stmt2(s) => Some(s),
+        _ => None,
+    })
 }
 
 impl Stmt2State {
     /// Records the outcome on the statement and the thread; returns the code.
     fn finish(&mut self, r: Result<c_int, ErrState>) -> c_int {
-        match r {
-            Ok(v) => {
-                self.err = ErrState::ok();
-                error::clear_thread_error();
-                v
-            }
-            Err(e) => {
-                let c = e.code;
-                self.err = e.clone();
-                error::set_thread_state(e);
-                c
-            }
-        }
+        prepared::record(&mut self.err, r)
     }
 
     fn free_results(&mut self) {
@@ -210,30 +189,11 @@ fn para(msg: &str) -> ErrState {
 #[unsafe(no_mangle)]
 pub extern "C" fn taos_stmt2_init(taos: *mut c_void, option: *mut TaosStmt2Option) -> *mut c_void {
     guard(std::ptr::null_mut(), || {
-        let c = match conn::lookup(taos) {
-            Ok(c) => c,
-            Err(e) => {
-                error::set_thread_state(e);
-                return std::ptr::null_mut();
-            }
-        };
         let opt = ffi::read(option.cast_const());
-        let (stb, once) = opt.map_or((false, false), |o| {
-            (o.single_stb_insert, o.single_table_bind_once)
+        let (stb, once, req_id) = opt.map_or((false, false, 0), |o| {
+            (o.single_stb_insert, o.single_table_bind_once, o.reqid)
         });
-        let build = || {
-            c.conn
-                .statement_builder()
-                .protocol(StmtProtocol::Stmt2)
-                .single_stb_insert(stb)
-                .single_table_bind_once(once)
-                .build()
-        };
-        let built = match opt.map(|o| o.reqid).filter(|id| *id != 0) {
-            Some(id) => taosync::with_req_id(id as u64, build),
-            None => build(),
-        };
-        match built {
+        match prepared::new_statement(taos, stb, once, req_id) {
             Ok(stmt) => {
                 error::clear_thread_error();
                 let state = Stmt2State {
@@ -241,13 +201,13 @@ pub extern "C" fn taos_stmt2_init(taos: *mut c_void, option: *mut TaosStmt2Optio
                     err: ErrState::ok(),
                     async_fn: opt.and_then(|o| o.async_exec_fn),
                     userdata: opt.map_or(0, |o| o.userdata as usize),
-                    lent: Vec::new(),
+                    lent: Lent::default(),
                     results: Vec::new(),
                 };
                 handles::insert(Obj::Stmt2(Arc::new(Mutex::new(state)))) as *mut c_void
             }
             Err(e) => {
-                error::set_thread_state(taos_err(&e));
+                error::set_thread_state(e);
                 std::ptr::null_mut()
             }
         }
@@ -278,17 +238,8 @@ pub extern "C" fn taos_stmt2_prepare(stmt: *mut c_void, sql: *const c_char, len:
     })
 }
 
-/// The tag and column placeholder counts of the prepared statement.
-fn shape(stmt: &Statement) -> Result<(bool, usize, usize), ErrState> {
-    let is_insert = stmt
-        .is_insert()
-        .ok_or_else(|| ErrState::new(CODE_APP_ERROR, "taos_stmt2_prepare was not called"))?;
-    if !is_insert {
-        return Ok((false, 0, stmt.param_count().unwrap_or(0)));
-    }
-    let count = |k| stmt.fields().iter().filter(|f| f.kind() == Some(k)).count();
-    Ok((true, count(BindType::Tag), count(BindType::Column)))
-}
+/// The C function that prepares a statement, for "was not called" errors.
+const PREPARE: &str = "taos_stmt2_prepare";
 
 fn binds_of(
     arrays: *mut *mut TaosStmt2Bind,
@@ -336,13 +287,9 @@ pub extern "C" fn taos_stmt2_bind_param(
                 ));
             }
             let count = usize::try_from(v.count).map_err(|_| para("bindv->count is negative"))?;
-            let (_, tag_n, col_n) = shape(&s.stmt)?;
-            let col_fields: Vec<&Stmt2Field> = s
-                .stmt
-                .fields()
-                .iter()
-                .filter(|f| f.kind() == Some(BindType::Column))
-                .collect();
+            let shape = prepared::shape(&s.stmt, PREPARE)?;
+            let (tag_n, col_n) = (shape.tags, shape.cols);
+            let col_fields: Vec<&Stmt2Field> = placeholders(&s.stmt, BindType::Column);
             let names = if v.tbnames.is_null() {
                 None
             } else {
@@ -513,20 +460,16 @@ pub extern "C" fn taos_stmt2_is_insert(stmt: *mut c_void, insert: *mut c_int) ->
             if insert.is_null() {
                 return Err(ErrState::new(CODE_INVALID_PTR, "insert is NULL"));
             }
-            let (is_insert, _, _) = shape(&s.stmt)?;
+            let is_insert = prepared::shape(&s.stmt, PREPARE)?.is_insert;
             ffi::write(insert, c_int::from(is_insert));
             Ok(0)
         })
     })
 }
 
-fn field_all(f: &taosync::stmt::Stmt2Field) -> TaosFieldAll {
-    let mut name = [0 as c_char; 65];
-    for (o, b) in name.iter_mut().zip(f.name.bytes().take(64)) {
-        *o = b as c_char;
-    }
+fn field_all(f: &Stmt2Field) -> TaosFieldAll {
     TaosFieldAll {
-        name,
+        name: result::name65(&f.name),
         type_: f.field_type,
         precision: f.precision,
         scale: f.scale,
@@ -549,19 +492,15 @@ pub extern "C" fn taos_stmt2_get_fields(
             if count.is_null() {
                 return Err(ErrState::new(CODE_INVALID_PTR, "count is NULL"));
             }
-            let (is_insert, _, params) = shape(&s.stmt)?;
+            let shape = prepared::shape(&s.stmt, PREPARE)?;
             ffi::write(fields, std::ptr::null_mut());
-            if !is_insert {
-                ffi::write(count, c_int::try_from(params).unwrap_or(c_int::MAX));
+            if !shape.is_insert {
+                ffi::write(count, c_int::try_from(shape.cols).unwrap_or(c_int::MAX));
                 return Ok(0);
             }
             let all: Box<[TaosFieldAll]> = s.stmt.fields().iter().map(field_all).collect();
             ffi::write(count, c_int::try_from(all.len()).unwrap_or(c_int::MAX));
-            if !fields.is_null() && !all.is_empty() {
-                let mut all = all;
-                ffi::write(fields, all.as_mut_ptr());
-                s.lent.push(all);
-            }
+            s.lent.lend(all, fields);
             Ok(0)
         })
     })
@@ -572,18 +511,7 @@ pub extern "C" fn taos_stmt2_get_fields(
 #[unsafe(no_mangle)]
 pub extern "C" fn taos_stmt2_free_fields(stmt: *mut c_void, fields: *mut TaosFieldAll) {
     guard((), || {
-        with_stmt(stmt, |s| {
-            if fields.is_null() {
-                return Ok(0);
-            }
-            let at = s
-                .lent
-                .iter()
-                .position(|b| std::ptr::eq(b.as_ptr(), fields.cast_const()))
-                .ok_or_else(|| para("not a field array of this statement (or already freed)"))?;
-            s.lent.swap_remove(at);
-            Ok(0)
-        });
+        with_stmt(stmt, |s| s.lent.reclaim(fields));
     })
 }
 

@@ -1277,15 +1277,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn assignment_layout_is_taos_h() {
-        assert_eq!(std::mem::size_of::<TmqTopicAssignment>(), 32);
-        assert_eq!(std::mem::offset_of!(TmqTopicAssignment, current_offset), 8);
-        assert_eq!(std::mem::offset_of!(TmqTopicAssignment, end), 24);
-        assert_eq!(std::mem::size_of::<TmqRawData>(), 16);
-        assert_eq!(std::mem::offset_of!(TmqRawData, raw_type), 12);
-    }
-
-    #[test]
     fn the_env_dsn_gives_address_and_credentials_only() {
         assert_eq!(
             dsn_base("wss://u:p@h1:6041/db?token=x&conn_timeout=5s").as_deref(),

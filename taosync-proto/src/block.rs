@@ -365,6 +365,30 @@ impl<'a> ColumnSlice<'_, 'a> {
         }
     }
 
+    /// The column's two parts as the block lays them out, for readers that hand them on
+    /// in place (a C `taos_fetch_block`): for a fixed-width column the MSB-first null
+    /// bitmap and the values; for a variable-width one the `rows` little-endian `i32`
+    /// offsets (−1 = NULL) and the heap of length-prefixed entries they point into. Only
+    /// the slices' bounds were checked by [`BlockView::parse`], not the offsets.
+    ///
+    /// ```
+    /// use taosync_proto::block::{BlockView, encode_block};
+    /// use taosync_proto::{Column, Type, Value};
+    /// let columns = [Column::new("s", Type::VarChar, 8)];
+    /// let bytes = encode_block(&columns, &[vec![Value::VarChar("ab".into())], vec![Value::Null]])?;
+    /// let block = BlockView::parse(&bytes)?;
+    /// let (offsets, heap) = block.column(0).unwrap().parts();
+    /// assert_eq!(offsets, [0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    /// assert_eq!(heap, [2, 0, b'a', b'b']);
+    /// # Ok::<(), taosync_proto::Error>(())
+    /// ```
+    pub fn parts(&self) -> (&'a [u8], &'a [u8]) {
+        match self.view.data {
+            ColumnData::Fixed { bitmap, values, .. } => (bitmap, values),
+            ColumnData::Var { offsets, heap, .. } => (offsets, heap),
+        }
+    }
+
     /// The byte width of one fixed-width value (0 for variable-width columns).
     pub fn width(&self) -> usize {
         match self.view.data {
