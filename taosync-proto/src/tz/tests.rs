@@ -692,3 +692,36 @@ proptest! {
         check_local(&zone, &tz, t);
     }
 }
+
+#[cfg(feature = "bundled-tz")]
+#[test]
+fn bundled_fallback_agrees_with_the_system_zone() {
+    for name in ["Europe/Dublin", "Australia/Lord_Howe"] {
+        let ours = system_zone(name);
+        let fallback = bundled(name).unwrap();
+        assert!(matches!(fallback.0.rules, Rules::Bundled(_)));
+        assert_eq!(fallback.name(), name);
+        let mut t = START_1900;
+        while t < END_2100 {
+            assert_eq!(
+                ours.span_at(t).utoff,
+                fallback.span_at(t).utoff,
+                "{name} {t}"
+            );
+            let local = |z: &Zone| z.spans_at_local(t).map(|s| s.utoff);
+            assert_eq!(local(&ours), local(&fallback), "{name} local {t}");
+            t += 86_400 * 3 + 3607;
+        }
+        let dt = fallback.timestamp_opt(1_751_371_200, 0).unwrap();
+        assert_eq!(
+            dt.to_rfc3339(),
+            ours.timestamp_opt(1_751_371_200, 0).unwrap().to_rfc3339()
+        );
+    }
+    assert!(
+        bundled("Mars/Base")
+            .unwrap_err()
+            .message()
+            .contains("unknown time zone")
+    );
+}
