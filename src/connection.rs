@@ -26,6 +26,7 @@ use crate::row::{Column, FromRow, Row};
 use crate::shared::{Shared, closed_error};
 use crate::transport::Session;
 use crate::types::Timestamp;
+use crate::tz::Zone;
 
 /// Opens a connection from a DSN (see [`options`](crate::options) for its syntax) or from
 /// [`ConnectOptions`]. PEP 249's module-level `connect()`.
@@ -200,14 +201,31 @@ impl Connection {
     }
 
     /// The connection's time zone (the DSN's `timezone`), `None` when not set.
-    pub fn timezone(&self) -> Option<chrono_tz::Tz> {
-        self.shared.tz()
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// let conn = taosync::connect(format!("{}?timezone=UTC", server.dsn_ws()))?;
+    /// assert_eq!(conn.timezone(), Some(taosync::Zone::utc()));
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn timezone(&self) -> Option<Zone> {
+        self.shared.tz().cloned()
     }
 
     /// A timestamp as a date-time in the connection's time zone (UTC when none is set).
     /// `None` when the instant is outside chrono's range.
-    pub fn localize(&self, ts: Timestamp) -> Option<chrono::DateTime<chrono_tz::Tz>> {
-        let tz = self.shared.tz().unwrap_or(chrono_tz::UTC);
+    ///
+    /// ```
+    /// # let server = taosync_server::Server::start(Default::default())?;
+    /// use taosync::{Precision, Timestamp};
+    /// let conn = taosync::connect(format!("{}?timezone=Asia/Shanghai", server.dsn_ws()))?;
+    /// let ts = Timestamp::new(1_700_000_000_000, Precision::Millisecond);
+    /// let local = conn.localize(ts).unwrap();
+    /// assert_eq!(local.to_rfc3339(), "2023-11-15T06:13:20+08:00");
+    /// # Ok::<(), taosync::Error>(())
+    /// ```
+    pub fn localize(&self, ts: Timestamp) -> Option<chrono::DateTime<Zone>> {
+        let tz = self.shared.tz().cloned().unwrap_or_else(Zone::utc);
         ts.to_utc().map(|d| d.with_timezone(&tz))
     }
 

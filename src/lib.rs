@@ -23,7 +23,7 @@ pub(crate) mod transport;
 // The value model lives in the wire-level crate, shared with the embedded server; the client
 // re-exports the items users touch and keeps the codecs private.
 pub(crate) use taosync_proto as proto;
-pub(crate) use taosync_proto::{code, error, row, types, value};
+pub(crate) use taosync_proto::{code, error, row, types, tz, value};
 
 pub use connection::{Connection, ResultSet, connect};
 pub use cursor::{ColumnDescription, Cursor};
@@ -38,6 +38,7 @@ pub use taosync_proto::block::ValueRef;
 pub use taosync_proto::error::{Error, ErrorKind, FromValueError, Result};
 pub use taosync_proto::row::{Column, FromRow, Row, RowIndex};
 pub use taosync_proto::types::{Decimal, Precision, Timestamp, Type};
+pub use taosync_proto::tz::{Zone, ZoneOffset};
 pub use taosync_proto::value::{FromValue, Value};
 pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
 pub use transport::rest::RestClient;

@@ -10,6 +10,7 @@ use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::options::ConnectOptions;
 use crate::transport::{Interrupter, Outcome, ResultHandle, Session, parse_use};
+use crate::tz::Zone;
 
 /// State shared by a connection and its cursors.
 pub(crate) struct Shared {
@@ -18,7 +19,7 @@ pub(crate) struct Shared {
     /// Dropping this sender (on close, or with the last handle) stops the keep-alive thread.
     keepalive_stop: Mutex<Option<mpsc::Sender<()>>>,
     req_id: AtomicU64,
-    tz: Option<chrono_tz::Tz>,
+    tz: Option<Zone>,
     /// The WebSocket's current socket, shut down by `close` to interrupt a request in flight.
     interrupter: Option<Interrupter>,
     /// Set by `close` before it interrupts: a request failing then failed because of it.
@@ -30,7 +31,7 @@ impl Shared {
     pub(crate) fn start(
         options: Arc<ConnectOptions>,
         session: Session,
-        tz: Option<chrono_tz::Tz>,
+        tz: Option<Zone>,
     ) -> Arc<Shared> {
         let keepalive = session.wants_keepalive();
         let interrupter = session.interrupter();
@@ -50,8 +51,8 @@ impl Shared {
     }
 
     /// The connection's time zone.
-    pub(crate) fn tz(&self) -> Option<chrono_tz::Tz> {
-        self.tz
+    pub(crate) fn tz(&self) -> Option<&Zone> {
+        self.tz.as_ref()
     }
 
     /// The id of the next request: the caller's (see [`crate::with_req_id`]) or the

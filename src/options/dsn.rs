@@ -12,17 +12,23 @@ use super::{
 };
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
+use crate::tz::Zone;
 
 pub(super) fn dsn_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Interface, message).with_code(Code::CLIENT_DSN_ERROR)
 }
 
-pub(super) fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
-    name.parse::<chrono_tz::Tz>().map_err(|_| {
-        dsn_error(format!(
-            "unknown time zone {name:?} (expected an IANA name such as Asia/Shanghai or UTC)"
-        ))
-    })
+/// The DSN's zone: a name the server resolves too (an IANA name or `UTC`), so not the
+/// fixed offsets and `Z` that [`Zone::from_name`] also takes (neither taosAdapter's REST
+/// `tz` nor its WebSocket `conn` accepts them).
+pub(super) fn parse_tz(name: &str) -> Result<Zone> {
+    if name == "Z" || name.starts_with(['+', '-']) {
+        return Err(dsn_error(format!(
+            "time zone {name:?} is not a zone name the server accepts (use an IANA name \
+             such as Asia/Shanghai, UTC, or Etc/GMT-8 for a fixed UTC+8)"
+        )));
+    }
+    Zone::from_name(name).map_err(|e| dsn_error(e.message()).with_source(e))
 }
 
 impl fmt::Display for ConnectOptions {
@@ -474,6 +480,25 @@ mod tests {
     }
 
     #[test]
+    fn time_zone_names_the_server_resolves() {
+        for name in [
+            "UTC",
+            "Etc/UTC",
+            "GMT",
+            "Asia/Shanghai",
+            "America/New_York",
+            "US/Eastern",
+            "Asia/Calcutta",
+            "Etc/GMT-8",
+            "EST5EDT",
+        ] {
+            let o = ConnectOptions::from_dsn(&format!("ws://h?tz={name}")).unwrap();
+            let zone = o.parsed_timezone().unwrap().unwrap();
+            assert_eq!(zone.name(), name);
+        }
+    }
+
+    #[test]
     fn malformed() {
         assert!(err("ws://h:0").contains("port"));
         assert!(err("ws://h:abc").contains("port"));
@@ -488,7 +513,12 @@ mod tests {
         assert!(err("ws://h?read_timeout=5x").contains("read_timeout"));
         assert!(err("ws://h?conn_retries=-1").contains("conn_retries"));
         assert!(err("ws://h?compression=maybe").contains("compression"));
-        assert!(err("ws://h?timezone=Mars/Base").contains("time zone"));
+        assert!(err("ws://h?timezone=Mars/Base").contains("unknown time zone"));
+        assert!(err("ws://h?tz=../../etc/passwd").contains("invalid time zone name"));
+        assert!(err("ws://h?tz=%2Fetc%2Flocaltime").contains("absolute"));
+        assert!(err("ws://h?tz=%2B08:00").contains("not a zone name the server accepts"));
+        assert!(err("ws://h?tz=-0530").contains("not a zone name the server accepts"));
+        assert!(err("ws://h?tz=Z").contains("not a zone name the server accepts"));
         assert!(err("ws://:p@h").contains("user"));
         assert!(err("ws://h#frag").contains('#'));
     }

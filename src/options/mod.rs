@@ -24,7 +24,7 @@
 //!   | Parameter | Meaning | Default |
 //!   |---|---|---|
 //!   | `token` | TDengine Cloud token, sent as `?token=` on the URL | none |
-//!   | `timezone` (alias `tz`) | IANA zone of the connection (`Asia/Shanghai`, `UTC`) | server's |
+//!   | `timezone` (alias `tz`) | zone of the connection: an IANA name (`Asia/Shanghai`, `UTC`) from the system's zoneinfo, see [`Zone`](crate::Zone) | server's |
 //!   | `conn_timeout` | TCP connect + handshake timeout | `10s` |
 //!   | `read_timeout` | how long to wait for any reply (also the write timeout) | `300s` |
 //!   | `keepalive` | WebSocket only: a connection idle this long is probed in the background so taosAdapter (which drops sockets idle for ~114 s) keeps it and its open results; `0` turns it off | `30s` |
@@ -101,6 +101,8 @@ pub(crate) use percent::percent_encode;
 pub use tls::TlsOptions;
 
 use dsn::{parse_dsn, parse_tz};
+
+use crate::tz::Zone;
 
 /// The default taosAdapter port.
 pub const DEFAULT_PORT: u16 = 6041;
@@ -349,8 +351,8 @@ impl ConnectOptions {
         self
     }
 
-    /// Sets the connection time zone (an IANA name). Unknown names are reported by
-    /// [`connect`](Self::connect).
+    /// Sets the connection time zone (an IANA name, resolved as [`Zone::from_name`] does).
+    /// Unknown names are reported by [`connect`](Self::connect).
     pub fn timezone(mut self, tz: impl Into<String>) -> Self {
         self.timezone = Some(tz.into());
         self
@@ -510,8 +512,8 @@ impl ConnectOptions {
         &self.extra_params
     }
 
-    /// The time zone as a chrono-tz zone, when one is configured.
-    pub(crate) fn parsed_timezone(&self) -> Result<Option<chrono_tz::Tz>> {
+    /// The time zone, when one is configured.
+    pub(crate) fn parsed_timezone(&self) -> Result<Option<Zone>> {
         match &self.timezone {
             None => Ok(None),
             Some(name) => parse_tz(name).map(Some),

@@ -46,6 +46,7 @@ pub mod row;
 #[cfg(feature = "serde")]
 pub mod serde_support;
 pub mod types;
+pub mod tz;
 pub mod value;
 
 pub use code::Code;

@@ -36,7 +36,7 @@ use std::fmt::Display;
 use std::io::Write as _;
 use std::sync::Arc;
 
-use chrono::{Offset as _, TimeZone as _};
+use chrono::{Offset as _, TimeZone};
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -45,6 +45,7 @@ use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::row::Column;
 use crate::types::{Decimal, Precision, Timestamp, Type};
+use crate::tz::Zone;
 use crate::value::{Value, from_hex, to_hex};
 
 // ---------------------------------------------------------------------------------------
@@ -53,10 +54,13 @@ use crate::value::{Value, from_hex, to_hex};
 
 /// How a REST response renders values: the `tz` / `conn_tz` zone for timestamps and the
 /// `row_with_meta` row form. The default is UTC and array rows.
+///
+/// The zone is any [`chrono::TimeZone`]: a [`Zone`] by default, or another implementation
+/// (the embedded server renders in `chrono_tz::Tz`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RestFormat {
+pub struct RestFormat<Tz: TimeZone = Zone> {
     /// The zone timestamps are written in (`Z` when its offset is zero at that instant).
-    pub tz: chrono_tz::Tz,
+    pub tz: Tz,
     /// Rows as objects keyed by column name instead of arrays.
     pub row_with_meta: bool,
 }
@@ -64,7 +68,7 @@ pub struct RestFormat {
 impl Default for RestFormat {
     fn default() -> Self {
         RestFormat {
-            tz: chrono_tz::Tz::UTC,
+            tz: Zone::utc(),
             row_with_meta: false,
         }
     }
@@ -77,20 +81,20 @@ impl Default for RestFormat {
 /// [`write_trailer`](Self::write_trailer). The bytes are exactly taosAdapter's: compact,
 /// keys in its order.
 #[derive(Clone, Debug)]
-pub struct ResultSetWriter {
+pub struct ResultSetWriter<Tz: TimeZone = Zone> {
     columns: Arc<[Column]>,
     precision: Precision,
-    format: RestFormat,
+    format: RestFormat<Tz>,
     rows: u64,
 }
 
-impl ResultSetWriter {
+impl<Tz: TimeZone> ResultSetWriter<Tz> {
     /// A writer for a result with `columns` whose timestamps are in `precision`.
     pub fn new(
         columns: impl Into<Arc<[Column]>>,
         precision: Precision,
-        format: RestFormat,
-    ) -> ResultSetWriter {
+        format: RestFormat<Tz>,
+    ) -> ResultSetWriter<Tz> {
         ResultSetWriter {
             columns: columns.into(),
             precision,
@@ -186,7 +190,7 @@ impl ResultSetWriter {
             Value::Float(v) => write_f32(out, *v),
             Value::Double(v) => write_f64(out, *v),
             Value::Timestamp(ts) => {
-                let text = format_timestamp(*ts, self.precision, self.format.tz);
+                let text = format_timestamp(*ts, self.precision, &self.format.tz);
                 write_str(out, &text, Escape::Stream);
             }
             Value::VarChar(s) | Value::NChar(s) => write_str(out, s, Escape::Stream),
@@ -213,14 +217,14 @@ impl ResultSetWriter {
 /// Appends the body of a statement without a result set:
 /// `{"code":0,"column_meta":[["affected_rows","INT",4]],"data":[[N]],"rows":1}`, with
 /// `[{"affected_rows":N}]` as data under `row_with_meta`, and `,"timing":T` when given.
-pub fn write_affected_rows(
+pub fn write_affected_rows<Tz: TimeZone>(
     out: &mut Vec<u8>,
     affected: u64,
-    format: &RestFormat,
+    format: &RestFormat<Tz>,
     timing: Option<u64>,
 ) {
     let columns = vec![affected_rows_column()];
-    let mut writer = ResultSetWriter::new(columns, Precision::Millisecond, *format);
+    let mut writer = ResultSetWriter::new(columns, Precision::Millisecond, format.clone());
     writer.write_header(out);
     // One value for one column cannot fail the length check.
     let _ = writer.write_row(out, &[Value::UBigInt(affected)]);
@@ -256,7 +260,19 @@ fn push_display(out: &mut Vec<u8>, v: impl Display) {
 
 /// RFC 3339 text of `ts` in `precision` (3/6/9 fraction digits) and zone `tz`: `Z` for a
 /// zero offset, `+08:00` otherwise. Out of chrono's range it is the raw epoch number.
-pub fn format_timestamp(ts: Timestamp, precision: Precision, tz: chrono_tz::Tz) -> String {
+///
+/// ```
+/// use taosync_proto::rest::format_timestamp;
+/// use taosync_proto::tz::Zone;
+/// use taosync_proto::{Precision, Timestamp};
+///
+/// let ts = Timestamp::new(1_700_000_000_123, Precision::Millisecond);
+/// let shanghai = Zone::from_name("+08:00")?;
+/// assert_eq!(format_timestamp(ts, Precision::Millisecond, &shanghai), "2023-11-15T06:13:20.123+08:00");
+/// assert_eq!(format_timestamp(ts, Precision::Microsecond, &chrono::Utc), "2023-11-14T22:13:20.123000Z");
+/// # Ok::<(), taosync_proto::Error>(())
+/// ```
+pub fn format_timestamp<Tz: TimeZone>(ts: Timestamp, precision: Precision, tz: &Tz) -> String {
     let ts = ts.to_precision(precision);
     let offset = match ts.to_utc() {
         Some(utc) => tz.offset_from_utc_datetime(&utc.naive_utc()).fix(),
@@ -835,7 +851,7 @@ mod tests {
     #[test]
     fn example_a_variants() {
         let shanghai = RestFormat {
-            tz: chrono_tz::Asia::Shanghai,
+            tz: Zone::from_name("Asia/Shanghai").unwrap(),
             row_with_meta: false,
         };
         let body = encode(shanghai, None);

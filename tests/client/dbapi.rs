@@ -558,7 +558,7 @@ fn connection_time_zone_applies_to_literals_and_helpers() {
             continue;
         }
         let conn = connect(format!("{dsn}?timezone=America/New_York")).unwrap();
-        assert_eq!(conn.timezone(), Some(chrono_tz::America::New_York));
+        assert_eq!(conn.timezone().unwrap().name(), "America/New_York");
         let db = unique_db("c", "tz", name);
         conn.execute(&format!("create database {db}"), ()).unwrap();
         conn.select_db(&db).unwrap();

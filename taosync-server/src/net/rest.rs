@@ -191,7 +191,7 @@ pub(crate) fn sql(
 fn stream_rows(
     w: &mut ChunkedWriter<&mut dyn Write>,
     mut rs: Box<dyn ResultSet>,
-    format: RestFormat,
+    format: RestFormat<Tz>,
     p: &Params,
     started: Instant,
     block_rows: usize,
