@@ -851,18 +851,20 @@ impl BlockView<'_> {
         let mut r0 = 0;
         while r0 < rows {
             let n = FOR_EACH_CHUNK.min(rows - r0);
-            buf.clear();
+            // Every cell is written below, so the buffer is only sized (once, and again
+            // for a shorter last group), never cleared.
             buf.resize(n * cols, ValueRef::Null);
             for (c, decoded) in nchar.iter().enumerate() {
                 let cells = buf.iter_mut().skip(c).step_by(cols);
                 match decoded {
                     Some((text, ranges)) => {
                         for (cell, range) in cells.zip(ranges.iter().skip(r0)) {
-                            if let Some(range) = range {
-                                *cell = ValueRef::NChar(std::borrow::Cow::Borrowed(
+                            *cell = match range {
+                                Some(range) => ValueRef::NChar(std::borrow::Cow::Borrowed(
                                     text.get(range.clone()).unwrap_or_default(),
-                                ));
-                            }
+                                )),
+                                None => ValueRef::Null,
+                            };
                         }
                     }
                     None => {
@@ -917,11 +919,32 @@ fn fill_fixed<'c, 'v: 'c>(
             let t = i64::from_le_bytes(le(b)?);
             Ok(Value::Timestamp(Timestamp::new(t, precision)))
         }),
+        Type::Bool => fill_with(slice, r0, cells, |b| {
+            Ok(Value::Bool(b.first().is_some_and(|v| *v != 0)))
+        }),
+        Type::TinyInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::TinyInt(i8::from_le_bytes(le(b)?)))
+        }),
+        Type::SmallInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::SmallInt(i16::from_le_bytes(le(b)?)))
+        }),
+        Type::UTinyInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::UTinyInt(u8::from_le_bytes(le(b)?)))
+        }),
+        Type::USmallInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::USmallInt(u16::from_le_bytes(le(b)?)))
+        }),
+        Type::UInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::UInt(u32::from_le_bytes(le(b)?)))
+        }),
+        Type::UBigInt => fill_with(slice, r0, cells, |b| {
+            Ok(Value::UBigInt(u64::from_le_bytes(le(b)?)))
+        }),
         _ => fill_with(slice, r0, cells, |b| fixed_value(field, b, precision)),
     }
 }
 
-/// [`fill_fixed`]'s loop for one conversion; NULL cells are left as they are.
+/// [`fill_fixed`]'s loop for one conversion.
 fn fill_with<'c, 'v: 'c>(
     slice: &ColumnSlice<'_, '_>,
     r0: usize,
@@ -934,6 +957,7 @@ fn fill_with<'c, 'v: 'c>(
     for (i, cell) in cells.enumerate() {
         let r = r0 + i;
         if slice.is_null(r) {
+            *cell = ValueRef::Null;
             continue;
         }
         let chunk = values
