@@ -24,7 +24,7 @@
 //!   | Parameter | Meaning | Default |
 //!   |---|---|---|
 //!   | `token` | TDengine Cloud token, sent as `?token=` on the URL | none |
-//!   | `timezone` (alias `tz`) | zone of the connection: an IANA name (`Asia/Shanghai`, `UTC`) from the system's zoneinfo, see [`Zone`](crate::Zone) | server's |
+//!   | `timezone` (alias `tz`) | zone of the connection: an IANA name (`Asia/Shanghai`, `UTC`) from the system's zoneinfo, see [`Zone`] | server's |
 //!   | `conn_timeout` | TCP connect + handshake timeout | `10s` |
 //!   | `read_timeout` | how long to wait for any reply (also the write timeout) | `300s` |
 //!   | `keepalive` | WebSocket only: a connection idle this long is probed in the background so taosAdapter (which drops sockets idle for ~114 s) keeps it and its open results; `0` turns it off | `30s` |

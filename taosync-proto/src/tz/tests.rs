@@ -725,3 +725,15 @@ fn bundled_fallback_agrees_with_the_system_zone() {
             .contains("unknown time zone")
     );
 }
+
+#[test]
+fn zones_are_send_sync_and_cheap_to_clone() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Zone>();
+    send_sync::<ZoneOffset>();
+    let zone = Zone::from_name("Europe/London").unwrap();
+    let copy = zone.clone();
+    assert!(Arc::ptr_eq(&zone.0, &copy.0));
+    let handle = std::thread::spawn(move || copy.timestamp_opt(0, 0).unwrap().to_rfc3339());
+    assert_eq!(handle.join().unwrap(), "1970-01-01T01:00:00+01:00");
+}
