@@ -112,7 +112,31 @@ impl Field {
                 )
             })?,
         };
-        let len = match &v {
+        self.check_len(&v)?;
+        Ok(v)
+    }
+
+    /// [`check`](Self::check) taking the value: one already of the column's type (not a
+    /// TIMESTAMP, whose precision may differ, nor a DECIMAL, whose scale may) is kept as
+    /// it is instead of being converted into a copy.
+    pub(super) fn check_owned(&self, value: Value) -> Result<Value, DbError> {
+        let ty = value.ty();
+        if ty == self.column.ty
+            && !matches!(
+                ty,
+                Type::Null | Type::Timestamp | Type::Decimal | Type::Decimal64
+            )
+        {
+            self.check_len(&value)?;
+            return Ok(value);
+        }
+        self.check(&value)
+    }
+
+    /// A string or binary value no longer than the column (JSON is not checked).
+    fn check_len(&self, v: &Value) -> Result<(), DbError> {
+        let c = &self.column;
+        let len = match v {
             Value::VarChar(s) => s.len(),
             Value::NChar(s) => s.chars().count(),
             Value::VarBinary(b) | Value::Geometry(b) => b.len(),
@@ -124,30 +148,8 @@ impl Field {
                 format!("Value too long for column/tag: {}", c.name),
             ));
         }
-        Ok(v)
+        Ok(())
     }
-}
-
-/// Checks a row-major set of rows against `fields`.
-pub(super) fn check_rows(
-    fields: &[Field],
-    rows: &[Vec<Value>],
-) -> Result<Vec<Vec<Value>>, DbError> {
-    rows.iter()
-        .map(|row| {
-            if row.len() != fields.len() {
-                return Err(DbError::new(
-                    COLUMNS_NUM,
-                    format!(
-                        "Illegal number of columns: the statement binds {}, got {}",
-                        fields.len(),
-                        row.len()
-                    ),
-                ));
-            }
-            row.iter().zip(fields).map(|(v, f)| f.check(v)).collect()
-        })
-        .collect()
 }
 
 /// Splits a bound table name `db.tbl` (either part may be back-quoted) into its parts;
@@ -182,4 +184,30 @@ pub(super) fn split_name(name: &str) -> Result<(Option<String>, String), DbError
         ));
     }
     Ok((db, table))
+}
+
+/// Checks a row-major set of rows against `fields`, moving each value (converted only
+/// where its type differs from its column's).
+pub(super) fn check_rows(
+    fields: &[Field],
+    rows: Vec<Vec<Value>>,
+) -> Result<Vec<Vec<Value>>, DbError> {
+    rows.into_iter()
+        .map(|row| {
+            if row.len() != fields.len() {
+                return Err(DbError::new(
+                    COLUMNS_NUM,
+                    format!(
+                        "Illegal number of columns: the statement binds {}, got {}",
+                        fields.len(),
+                        row.len()
+                    ),
+                ));
+            }
+            row.into_iter()
+                .zip(fields)
+                .map(|(v, f)| f.check_owned(v))
+                .collect()
+        })
+        .collect()
 }

@@ -104,7 +104,7 @@ impl V1 {
     }
 
     pub(super) fn bind_rows(&mut self, rows: Vec<Vec<Value>>) -> Result<(), DbError> {
-        let checked = check_rows(self.col_fields()?, &rows)?;
+        let checked = check_rows(self.col_fields()?, rows)?;
         self.pending.extend(checked);
         Ok(())
     }

@@ -8,8 +8,8 @@ use taosync_proto::value::Value;
 use taosync_proto::ws as msg;
 
 use super::fields::{
-    COLUMNS_NUM, Field, INVALID_OPERATION, TAGS_NOT_MATCHED, api_error, check_rows, from_error,
-    generic, tbname_error,
+    COLUMNS_NUM, Field, INVALID_OPERATION, TAGS_NOT_MATCHED, api_error, from_error, generic,
+    tbname_error,
 };
 use super::plan::{Batch, InsertPlan, Plan, exec_query, write_batches};
 
@@ -173,10 +173,17 @@ impl V2 {
                     ),
                 ));
             }
-            let rows: Vec<Vec<Value>> = (0..n)
-                .map(|r| t.cols.iter().map(|c| c.values[r].clone()).collect())
-                .collect();
-            let rows = check_rows(&table.cols, &rows)?;
+            // Columns to rows, moving each value (converted only where its type differs).
+            let mut columns: Vec<std::vec::IntoIter<Value>> =
+                t.cols.into_iter().map(|c| c.values.into_iter()).collect();
+            let mut rows: Vec<Vec<Value>> = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut row = Vec::with_capacity(columns.len());
+                for (values, field) in columns.iter_mut().zip(&table.cols) {
+                    row.push(field.check_owned(values.next().unwrap_or(Value::Null))?);
+                }
+                rows.push(row);
+            }
             if rows.is_empty() {
                 continue;
             }
