@@ -23,22 +23,11 @@ cargo build --quiet --release --manifest-path "$root/Cargo.toml" -p taosync-serv
 cargo build --quiet --release --manifest-path "$root/Cargo.toml" --example compare_bench
 target="${CARGO_TARGET_DIR:-$root/target}"
 
-port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-log="$(mktemp)"
+. "$root/scripts/server.sh"
 results="$(mktemp)"
-"$target/release/taosync-server" --port "$port" >"$log" 2>&1 &
-server_pid=$!
-cleanup() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    rm -f "$log" "$results"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    sleep 0.1
-done
-grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+trap 'stop_servers; rm -f "$results"' EXIT
+start_server "$target/release/taosync-server"
+port="$SERVER_PORT" server_pid="$SERVER_PID"
 export TAOSYNC_PORT="$port" SERVER_PID="$server_pid"
 
 # The clients take turns going first: whoever runs second meets a server that has already

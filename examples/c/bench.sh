@@ -22,23 +22,11 @@ bin="$target/bench_fetch"
 cc -std=c11 -Wall -Wextra -Werror -O2 -o "$bin" "$here/bench_fetch.c" \
     -I"$root/taosync-capi/include" -L"$lib" -ltaos -Wl,-rpath,"$lib"
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-log="$(mktemp)"
+. "$root/scripts/server.sh"
 results="$(mktemp)"
-"$target/release/taosync-server" --port "$port" >"$log" 2>&1 &
-server_pid=$!
-cleanup() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    rm -f "$log" "$results"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; echo "taosync-server exited early" >&2; exit 1; }
-    sleep 0.1
-done
-grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+trap 'stop_servers; rm -f "$results"' EXIT
+start_server "$target/release/taosync-server"
+port="$SERVER_PORT"
 
 run_c() { "$bin" 127.0.0.1 "$port" 0 | tee -a "$results"; }
 run_rust() {

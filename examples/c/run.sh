@@ -22,22 +22,10 @@ for example in quickstart tmq; do
         -I"$root/taosync-capi/include" -L"$lib" -ltaos -Wl,-rpath,"$lib"
 done
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-log="$(mktemp)"
-"$target/debug/taosync-server" --port "$port" >"$log" 2>&1 &
-server_pid=$!
-cleanup() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    rm -f "$log"
-}
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; echo "taosync-server exited early" >&2; exit 1; }
-    sleep 0.1
-done
-grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+. "$root/scripts/server.sh"
+trap stop_servers EXIT
+start_server "$target/debug/taosync-server"
+port="$SERVER_PORT"
 
 # "Possibly lost" is not reported: a connection's keepalive thread is told to stop by
 # taos_close but may still be winding down (its stack allocated) when the program exits.

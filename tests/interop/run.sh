@@ -35,27 +35,10 @@ stmt_bin="$target/debug/examples/interop_stmt"
 interop_tmq_bin="$target/debug/examples/interop_tmq"
 libtaos_dir="$target/debug"
 
-port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-log="$(mktemp)"
-"$server_bin" --port "$port" "$@" >"$log" 2>&1 &
-server_pid=$!
-cleanup() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    rm -f "$log"
-}
-trap cleanup EXIT
-
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        cat "$log" >&2
-        echo "taosync-server exited early" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-grep -q "listening on" "$log" || { cat "$log" >&2; echo "taosync-server did not start" >&2; exit 1; }
+. "$root/scripts/server.sh"
+trap stop_servers EXIT
+start_server "$server_bin" "$@"
+port="$SERVER_PORT"
 
 # The clients render timestamps in the process zone; pin it so the checks are exact.
 TZ=UTC TAOSYNC_PORT="$port" "$venv/bin/python" "$here/test_official_clients.py"
