@@ -416,17 +416,21 @@ pub extern "C" fn tmq_conf_set(
 /// `void tmq_conf_destroy(tmq_conf_t *conf)`: a bad handle only sets the thread error.
 #[unsafe(no_mangle)]
 pub extern "C" fn tmq_conf_destroy(conf: *mut c_void) {
-    guard((), || {
-        if conf.is_null() {
-            return;
+    guard((), || destroy(conf, conf_of))
+}
+
+/// Removes the handle `h` once `check` accepts it as of its kind; NULL is a no-op and a
+/// bad handle only sets the thread error (what both `_destroy` functions promise).
+fn destroy<P, T>(h: *mut P, check: impl FnOnce(*mut P) -> Result<T, ErrState>) {
+    if h.is_null() {
+        return;
+    }
+    match check(h) {
+        Ok(_) => {
+            handles::remove(h as usize);
         }
-        match conf_of(conf) {
-            Ok(_) => {
-                handles::remove(conf as usize);
-            }
-            Err(e) => error::set_thread_state(e),
-        }
-    })
+        Err(e) => error::set_thread_state(e),
+    }
 }
 
 /// `void tmq_conf_set_auto_commit_cb(tmq_conf_t *conf, tmq_commit_cb *cb, void *param)`
@@ -470,17 +474,7 @@ pub extern "C" fn tmq_list_append(list: *mut c_void, topic: *const c_char) -> i3
 /// `void tmq_list_destroy(tmq_list_t *list)`: a bad handle only sets the thread error.
 #[unsafe(no_mangle)]
 pub extern "C" fn tmq_list_destroy(list: *mut c_void) {
-    guard((), || {
-        if list.is_null() {
-            return;
-        }
-        match list_of(list) {
-            Ok(_) => {
-                handles::remove(list as usize);
-            }
-            Err(e) => error::set_thread_state(e),
-        }
-    })
+    guard((), || destroy(list, |l| list_of(l)))
 }
 
 /// `int32_t tmq_list_get_size(const tmq_list_t *list)`: -1 for a bad handle.
