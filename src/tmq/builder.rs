@@ -10,8 +10,14 @@ use crate::options::{
 
 use super::{Consumer, ConsumerConfig};
 
-/// The keys handled by the transport rather than by [`ConsumerConfig`].
-const TRANSPORT_KEYS: [&str; 5] = [
+/// The configuration keys a [`ConsumerBuilder`] hands to the transport (timeouts and
+/// retries) rather than to [`ConsumerConfig`], which does not know them.
+///
+/// ```
+/// assert!(taosync::tmq::TRANSPORT_KEYS.contains(&"read_timeout"));
+/// assert!(!taosync::tmq::TRANSPORT_KEYS.contains(&"group.id"));
+/// ```
+pub const TRANSPORT_KEYS: [&str; 5] = [
     "conn_timeout",
     "read_timeout",
     "conn_retries",

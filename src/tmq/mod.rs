@@ -136,7 +136,7 @@ fn closed_error() -> Error {
 mod builder;
 mod message;
 
-pub use builder::ConsumerBuilder;
+pub use builder::{ConsumerBuilder, TRANSPORT_KEYS};
 pub use message::{
     Message, MessageBlock, MessageType, Messages, RawMeta, TopicAssignment, TopicPartition,
 };

@@ -81,7 +81,7 @@ use std::ffi::{CString, c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use taosync::tmq::{Consumer, ConsumerConfig, Message, MessageType, RawMeta};
+use taosync::tmq::{Consumer, ConsumerConfig, Message, MessageType, RawMeta, TRANSPORT_KEYS};
 use taosync::{ConnectOptions, Protocol};
 
 use crate::conn;
@@ -114,15 +114,6 @@ pub const CODE_TMQ_INVALID_MSG: c_int = code(0x4000);
 /// The "no offset" code `tmq_committed` / `tmq_position` return when there is none (the
 /// value taosAdapter reports for it, 02 §3.6).
 pub const CODE_TMQ_NO_OFFSET: c_int = code(0x4011);
-
-/// Keys the consumer builder takes besides [`ConsumerConfig`]'s.
-const TRANSPORT_KEYS: [&str; 5] = [
-    "conn_timeout",
-    "read_timeout",
-    "conn_retries",
-    "retry_backoff_ms",
-    "retry_backoff_max_ms",
-];
 
 /// The longest single wait of a poll with a negative (endless) timeout.
 const ENDLESS_STEP: Duration = Duration::from_secs(3600);
