@@ -107,6 +107,11 @@ fn wide_sql(start: usize, count: usize) -> String {
     sql
 }
 
+/// How many of `row`'s values are not NULL: what every fetch section touches each value for.
+fn non_null(row: &taosync::Row) -> usize {
+    row.values().iter().filter(|v| !v.is_null()).count()
+}
+
 fn fetch(conn: &Connection, sql: &str, op: &'static str, rows: usize, pid: &Option<String>) {
     let t = Timed::start(op, rows, pid);
     let mut n = 0usize;
@@ -118,11 +123,7 @@ fn fetch(conn: &Connection, sql: &str, op: &'static str, rows: usize, pid: &Opti
     for row in rs {
         match row {
             Ok(row) => {
-                acc += row
-                    .values()
-                    .iter()
-                    .filter(|v| !matches!(v, Value::Null))
-                    .count();
+                acc += non_null(&row);
                 n += 1;
             }
             Err(e) => return eprintln!("{op}: {e}"),
@@ -186,11 +187,7 @@ fn consume(dsn: &str, rows: usize, pid: &Option<String>) -> taosync::Result<()> 
         match consumer.poll(Duration::from_millis(500))? {
             Some(m) => {
                 for (_, row) in m.rows() {
-                    acc += row
-                        .values()
-                        .iter()
-                        .filter(|v| !matches!(v, Value::Null))
-                        .count();
+                    acc += non_null(row);
                     n += 1;
                 }
                 last = Some(m);
