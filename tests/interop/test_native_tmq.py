@@ -23,6 +23,8 @@ from taos.cinterface import tmq_get_res_type, tmq_get_vgroup_id
 from taos.error import TmqError
 from taos.tmq import Consumer, TopicPartition
 
+from native_common import COLUMNS, check, fail, literal, ticks  # noqa: E402
+
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 UTC = datetime.timezone.utc
 DB = "native_tmq"
@@ -34,24 +36,6 @@ ROWS = 24
 TABLES = 4
 NULL_ROW = 5
 NO_OFFSET = -2147467247
-
-COLUMNS = [
-    ("ts", "TIMESTAMP"),
-    ("c_bool", "BOOL"),
-    ("c_tiny", "TINYINT"),
-    ("c_small", "SMALLINT"),
-    ("c_int", "INT"),
-    ("c_big", "BIGINT"),
-    ("c_utiny", "TINYINT UNSIGNED"),
-    ("c_usmall", "SMALLINT UNSIGNED"),
-    ("c_uint", "INT UNSIGNED"),
-    ("c_ubig", "BIGINT UNSIGNED"),
-    ("c_float", "FLOAT"),
-    ("c_double", "DOUBLE"),
-    ("c_bin", "VARCHAR(20)"),
-    ("c_nchar", "NCHAR(20)"),
-    ("c_vbin", "VARBINARY(20)"),
-]
 
 
 def values_of(v):
@@ -79,37 +63,6 @@ def values_of(v):
 def expected_row(v):
     """(ts ticks, columns..., tag loc) as the topic delivers it."""
     return (BASE_TS + v, *values_of(v), v % TABLES)
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-
-
-def literal(v):
-    if v is None:
-        return "NULL"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, bytes):
-        return "'\\x" + v.hex() + "'"
-    if isinstance(v, str):
-        return "'" + v + "'"
-    return repr(v)
-
-
-def ticks(v, per_second):
-    """taospy gives datetimes for ms/us and raw integers for ns (without pandas)."""
-    if isinstance(v, datetime.datetime):
-        v = v.replace(tzinfo=v.tzinfo or UTC)
-        delta = v - datetime.datetime(1970, 1, 1, tzinfo=UTC)
-        return (delta.days * 86400 + delta.seconds) * per_second + delta.microseconds * per_second // 1000_000
-    return v
 
 
 def setup(conn):
