@@ -58,7 +58,7 @@ impl DeadlineStream {
     /// than [`SLACK`]), setting the socket timeout to the time left when the armed one
     /// is too long; fails once the deadline has passed. An armed timeout that is
     /// *shorter* than the time left is kept: the call then times out early and
-    /// [`retry`](Self::retry) arms it again.
+    /// [`bounded`](Self::bounded) arms it again.
     fn arm(&mut self, dir: Direction) -> io::Result<()> {
         let Some(deadline) = self.deadline else {
             return Ok(());
@@ -68,11 +68,7 @@ impl DeadlineStream {
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
         }
-        let armed = match dir {
-            Direction::Read => &mut self.read_timeout,
-            Direction::Write => &mut self.write_timeout,
-        };
-        if armed.is_some_and(|t| t <= left + SLACK) {
+        if self.armed(dir).is_some_and(|t| t <= left + SLACK) {
             return Ok(());
         }
         // A zero timeout means "block forever" to the OS; `left` is never zero here.
@@ -80,48 +76,52 @@ impl DeadlineStream {
             Direction::Read => self.tcp.set_read_timeout(Some(left))?,
             Direction::Write => self.tcp.set_write_timeout(Some(left))?,
         }
-        *armed = Some(left);
+        *self.armed(dir) = Some(left);
         Ok(())
     }
 
-    /// After a socket timeout: true (and the timeout disarmed) when the deadline is still
-    /// ahead, so the call is repeated with the time actually left.
-    fn retry(&mut self, dir: Direction, e: &io::Error) -> bool {
-        let early = matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        ) && self.deadline.is_some_and(|d| Instant::now() < d);
-        if early {
-            match dir {
-                Direction::Read => self.read_timeout = None,
-                Direction::Write => self.write_timeout = None,
+    /// The timeout last set for `dir`.
+    fn armed(&mut self, dir: Direction) -> &mut Option<Duration> {
+        match dir {
+            Direction::Read => &mut self.read_timeout,
+            Direction::Write => &mut self.write_timeout,
+        }
+    }
+
+    /// Runs one read or write (`op`) within the deadline. A socket timeout while the
+    /// deadline is still ahead came from a timeout armed shorter than the time left: it
+    /// is disarmed and the call repeated with the time actually left.
+    fn bounded<T>(
+        &mut self,
+        dir: Direction,
+        mut op: impl FnMut(&mut TcpStream) -> io::Result<T>,
+    ) -> io::Result<T> {
+        loop {
+            self.arm(dir)?;
+            match op(&mut self.tcp) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) && self.deadline.is_some_and(|d| Instant::now() < d) =>
+                {
+                    *self.armed(dir) = None;
+                }
+                r => return r,
             }
         }
-        early
     }
 }
 
 impl Read for DeadlineStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            self.arm(Direction::Read)?;
-            match self.tcp.read(buf) {
-                Err(e) if self.retry(Direction::Read, &e) => continue,
-                r => return r,
-            }
-        }
+        self.bounded(Direction::Read, |tcp| tcp.read(buf))
     }
 }
 
 impl Write for DeadlineStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        loop {
-            self.arm(Direction::Write)?;
-            match self.tcp.write(buf) {
-                Err(e) if self.retry(Direction::Write, &e) => continue,
-                r => return r,
-            }
-        }
+        self.bounded(Direction::Write, |tcp| tcp.write(buf))
     }
 
     fn flush(&mut self) -> io::Result<()> {
