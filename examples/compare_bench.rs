@@ -66,6 +66,18 @@ impl Timed {
     }
 }
 
+/// Creates table `narrow` in the current database and writes `n` rows into it.
+fn create_narrow(conn: &Connection, n: usize) -> taosync::Result<()> {
+    conn.execute(
+        "create table narrow (ts timestamp, v int, d double, s varchar(24))",
+        (),
+    )?;
+    for start in (0..n).step_by(10_000) {
+        conn.execute(&narrow_sql(start, 10_000.min(n - start)), ())?;
+    }
+    Ok(())
+}
+
 fn narrow_sql(start: usize, count: usize) -> String {
     let mut sql = String::from("insert into narrow values");
     for i in start..start + count {
@@ -253,13 +265,7 @@ fn rest_fetch(ws_dsn: &str, n: usize, pid: &Option<String>) -> taosync::Result<(
     conn.execute("drop database if exists bench_rest", ())?;
     conn.execute("create database bench_rest", ())?;
     conn.select_db("bench_rest")?;
-    conn.execute(
-        "create table narrow (ts timestamp, v int, d double, s varchar(24))",
-        (),
-    )?;
-    for start in (0..n).step_by(10_000) {
-        conn.execute(&narrow_sql(start, 10_000.min(n - start)), ())?;
-    }
+    create_narrow(&conn, n)?;
     let rest_dsn = ws_dsn.replacen("ws://", "http://", 1);
     let rest = taosync::connect(rest_dsn.as_str())?;
     fetch(
@@ -297,19 +303,13 @@ fn main() -> taosync::Result<()> {
     conn.execute(&format!("drop database if exists {DB}"), ())?;
     conn.execute(&format!("create database {DB}"), ())?;
     conn.select_db(DB)?;
-    conn.execute(
-        "create table narrow (ts timestamp, v int, d double, s varchar(24))",
-        (),
-    )?;
+    create_narrow(&conn, n_fetch)?;
     conn.execute(
         "create table wide (ts timestamp, c1 bool, c2 tinyint, c3 smallint, c4 int, c5 bigint, \
          c6 tinyint unsigned, c7 smallint unsigned, c8 int unsigned, c9 bigint unsigned, \
          c10 float, c11 double, c12 varchar(20), c13 nchar(20), c14 varbinary(16))",
         (),
     )?;
-    for start in (0..n_fetch).step_by(10_000) {
-        conn.execute(&narrow_sql(start, 10_000.min(n_fetch - start)), ())?;
-    }
     for start in (0..n_wide).step_by(5_000) {
         conn.execute(&wide_sql(start, 5_000.min(n_wide - start)), ())?;
     }

@@ -20,6 +20,9 @@ use taosync_server::{Server, ServerConfig};
 use tungstenite::Message;
 use tungstenite::stream::MaybeTlsStream;
 
+#[path = "support/measure.rs"]
+mod measure;
+
 type Ws = tungstenite::WebSocket<MaybeTlsStream<TcpStream>>;
 
 fn ask(ws: &mut Ws, msg: &str) -> serde_json::Value {
@@ -35,17 +38,6 @@ fn ask(ws: &mut Ws, msg: &str) -> serde_json::Value {
             other => panic!("unexpected reply {other:?}"),
         }
     }
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 fn main() {
@@ -186,8 +178,8 @@ fn main() {
         body_bytes as f64 / (1 << 20) as f64,
         total as f64 / secs
     );
-    match peak_rss_kib() {
-        Some(kib) => println!("peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
-        None => println!("peak RSS: unavailable (no /proc/self/status)"),
+    match measure::status_kib("VmHWM:") {
+        0 => println!("peak RSS: unavailable (no /proc/self/status)"),
+        kib => println!("peak RSS (VmHWM): {:.1} MiB", kib as f64 / 1024.0),
     }
 }
