@@ -274,23 +274,41 @@ impl Channel {
         }
     }
 
-    /// Reads the frames already waiting without blocking (1 ms timeout): pings are
-    /// answered, a close or a reset marks the channel broken, anything else is a stale
-    /// reply and dropped. tungstenite keeps a partly read frame across a timeout, so
-    /// stopping mid-frame is safe.
+    /// Reads the frames already waiting, without blocking: pings are answered, a close or
+    /// a reset marks the channel broken, anything else is a stale reply and dropped.
+    /// tungstenite keeps a partly read frame across a `WouldBlock`, so stopping mid-frame
+    /// is safe.
     pub(crate) fn drain_pending(&mut self) {
         if self.broken.is_some() {
             return;
         }
-        self.set_deadline(deadline_after(Duration::from_millis(1)));
+        // Non-blocking rather than a short deadline: a thread descheduled past a 1 ms
+        // deadline would give up before its first read and miss a Close already here.
+        if let Err(e) = self.socket.get_mut().set_nonblocking(true) {
+            self.broken = Some(format!("checking the idle socket: {e}"));
+            return;
+        }
+        self.read_arrived();
+        if let Err(e) = self.socket.get_mut().set_nonblocking(false)
+            && self.broken.is_none()
+        {
+            self.broken = Some(format!("checking the idle socket: {e}"));
+        }
+    }
+
+    /// The loop of [`drain_pending`](Self::drain_pending), on a non-blocking socket.
+    fn read_arrived(&mut self) {
         for _ in 0..64 {
             match self.socket.read() {
-                Ok(Message::Ping(_)) => {
-                    if let Err(e) = self.socket.flush() {
+                Ok(Message::Ping(_)) => match self.socket.flush() {
+                    Ok(()) => {}
+                    // A full send buffer: the queued pong goes out with the next write.
+                    Err(tungstenite::Error::Io(e)) if is_timeout(&e) => return,
+                    Err(e) => {
                         self.broken = Some(format!("answering a ping: {e}"));
                         return;
                     }
-                }
+                },
                 Ok(Message::Close(_)) => {
                     self.broken = Some("closed by the server while idle".into());
                     return;

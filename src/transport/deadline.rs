@@ -30,6 +30,9 @@ pub(crate) struct DeadlineStream {
     /// The socket's read and write timeouts as last set (`None`: not set by us yet).
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    /// Non-blocking mode: every call returns at once (`WouldBlock` when it would wait),
+    /// whatever the deadline.
+    nonblocking: bool,
 }
 
 impl DeadlineStream {
@@ -41,7 +44,19 @@ impl DeadlineStream {
             deadline: Some(deadline),
             read_timeout: None,
             write_timeout: None,
+            nonblocking: false,
         }
+    }
+
+    /// Switches between calls that block until the deadline and calls that never wait
+    /// (`WouldBlock` when nothing can be moved now): a check of what has already arrived
+    /// must read it even when the thread was descheduled past any short deadline.
+    pub(crate) fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
+        if self.nonblocking != on {
+            self.tcp.set_nonblocking(on)?;
+            self.nonblocking = on;
+        }
+        Ok(())
     }
 
     /// Moves the deadline of every later read and write.
@@ -96,6 +111,9 @@ impl DeadlineStream {
         dir: Direction,
         mut op: impl FnMut(&mut TcpStream) -> io::Result<T>,
     ) -> io::Result<T> {
+        if self.nonblocking {
+            return op(&mut self.tcp);
+        }
         loop {
             self.arm(dir)?;
             match op(&mut self.tcp) {
@@ -152,6 +170,14 @@ impl WsStream {
         match self {
             WsStream::Plain(s) => s.set_deadline(deadline),
             WsStream::Tls(s) => s.get_mut().set_deadline(deadline),
+        }
+    }
+
+    /// [`DeadlineStream::set_nonblocking`] on the socket under TLS if any.
+    pub(crate) fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
+        match self {
+            WsStream::Plain(s) => s.set_nonblocking(on),
+            WsStream::Tls(s) => s.get_mut().set_nonblocking(on),
         }
     }
 }
