@@ -438,13 +438,36 @@ impl Timestamp {
         let digits = self.precision.fraction_digits();
         let per = self.precision.per_second();
         let frac = self.value.rem_euclid(per);
-        let base = dt.format("%Y-%m-%dT%H:%M:%S");
-        let zone = if offset.local_minus_utc() == 0 {
-            "Z".to_string()
-        } else {
-            dt.format("%:z").to_string()
+        // Written field by field rather than through chrono's strftime interpreter, which
+        // is slower and pulls its whole formatting machinery into every binary.
+        use chrono::{Datelike as _, Timelike as _};
+        use fmt::Write as _;
+        let mut out = String::with_capacity(36);
+        let year = dt.year();
+        // As chrono's `%Y`: four digits, with a sign outside 0..=9999.
+        let _ = match year {
+            0..=9999 => write!(out, "{year:04}"),
+            10000.. => write!(out, "+{year}"),
+            _ => write!(out, "-{:04}", year.unsigned_abs()),
         };
-        format!("{base}.{frac:0digits$}{zone}")
+        let _ = write!(
+            out,
+            "-{:02}-{:02}T{:02}:{:02}:{:02}.{frac:0digits$}",
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+        );
+        let zone = offset.local_minus_utc();
+        if zone == 0 {
+            out.push('Z');
+        } else {
+            let sign = if zone < 0 { '-' } else { '+' };
+            let minutes = zone.unsigned_abs() / 60;
+            let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+        }
+        out
     }
 }
 
@@ -630,6 +653,88 @@ mod tests {
             Timestamp::from_datetime(&dt, Precision::Millisecond),
             Some(ts)
         );
+    }
+
+    /// The hand-written RFC 3339 text is exactly what chrono's `%Y-%m-%dT%H:%M:%S` and
+    /// `%:z` give, across years with and without a sign, every precision and offsets on
+    /// both sides of UTC.
+    #[test]
+    fn rfc3339_text_matches_chronos_formatting() {
+        let chrono_text = |ts: &Timestamp, offset: chrono::FixedOffset| {
+            let dt = ts.to_offset(offset).unwrap();
+            let digits = ts.precision().fraction_digits();
+            let frac = ts.value().rem_euclid(ts.precision().per_second());
+            let zone = if offset.local_minus_utc() == 0 {
+                "Z".to_string()
+            } else {
+                dt.format("%:z").to_string()
+            };
+            format!("{}.{frac:0digits$}{zone}", dt.format("%Y-%m-%dT%H:%M:%S"))
+        };
+        let ms = |secs: i64| Timestamp::new(secs * 1000, Precision::Millisecond);
+        assert_eq!(
+            ms(253_402_300_800).to_rfc3339(),
+            "+10000-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            ms(-62_198_755_200).to_rfc3339(),
+            "-0001-01-01T00:00:00.000Z"
+        );
+        let west = chrono::FixedOffset::west_opt(9 * 3600 + 30 * 60).unwrap();
+        assert_eq!(ms(0).to_rfc3339_in(west), "1969-12-31T14:30:00.000-09:30");
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let seconds = [
+            0i64,
+            -1,
+            1_700_000_000,
+            -62_135_596_800,    // 0001-01-01
+            -62_167_219_200,    // 0000-01-01
+            -62_198_755_200,    // year -1
+            253_402_300_799,    // 9999-12-31T23:59:59
+            253_402_300_800,    // 10000-01-01
+            8_210_298_412_799,  // year 262143
+            -8_334_632_851_200, // year -262143
+        ];
+        for i in 0..2_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = match seconds.get(i as usize % 40) {
+                Some(s) => *s,
+                None => (x % 600_000_000_000) as i64 - 300_000_000_000,
+            };
+            let precision = [
+                Precision::Millisecond,
+                Precision::Microsecond,
+                Precision::Nanosecond,
+            ][(x >> 20) as usize % 3];
+            let per = precision.per_second();
+            let Some(value) = secs
+                .checked_mul(per)
+                .and_then(|v| v.checked_add((x >> 30) as i64 % per))
+            else {
+                continue;
+            };
+            let ts = Timestamp::new(value, precision);
+            let offset_secs = ((x >> 40) % (2 * 86_340)) as i32 - 86_340;
+            for offset in [
+                0,
+                offset_secs - offset_secs % 60,
+                8 * 3600,
+                -(9 * 3600 + 30 * 60),
+            ] {
+                let offset = chrono::FixedOffset::east_opt(offset).unwrap();
+                if ts.to_offset(offset).is_none() {
+                    assert_eq!(ts.to_rfc3339_in(offset), value.to_string());
+                    continue;
+                }
+                assert_eq!(
+                    ts.to_rfc3339_in(offset),
+                    chrono_text(&ts, offset),
+                    "{value} {precision:?}"
+                );
+            }
+        }
     }
 
     #[test]
