@@ -10,8 +10,9 @@
 //!   (`TMQ_CONF_UNKNOWN` / `TMQ_CONF_INVALID`, the reason in `taos_errstr(NULL)`). As in
 //!   libtaos, `enable.auto.commit` defaults to `true` (the server commits at the next poll
 //!   once `auto.commit.interval.ms` has elapsed). When `TAOSYNC_DSN` is set, its scheme,
-//!   address and credentials are the consumer's defaults (its query parameters are
-//!   connection options and are not applied); configured keys override them.
+//!   address, credentials, `token` and transport keys are the consumer's defaults (its
+//!   database and other parameters set up query connections only); configured keys
+//!   override them.
 //! * `tmq_consumer_poll` returns a `TAOS_RES*` that the result functions read: each
 //!   `taos_fetch_block` / `taos_fetch_raw_block` / run of `taos_fetch_row` walks the next
 //!   block of the message (one table each), and `taos_fetch_fields`, `taos_num_fields`,
@@ -504,22 +505,37 @@ pub extern "C" fn tmq_list_to_c_array(list: *const c_void) -> *mut *mut c_char {
 // ---------------------------------------------------------------------------------------
 // Consumers
 
-/// The DSN base (`scheme://[user:pass@]host:port`) of `TAOSYNC_DSN`, if set.
+/// The consumer's part of `TAOSYNC_DSN`, if set: see [`dsn_base`].
 fn env_dsn_base() -> Option<String> {
     dsn_base(&std::env::var(conn::DSN_ENV).ok()?)
 }
 
-/// `dsn` without its database path and query parameters (connection settings, not
-/// consumer keys).
+/// The query parameters of a connection DSN that a consumer takes too: its token and the
+/// transport keys (timeouts and reconnect settings).
+fn consumer_param(key: &str) -> bool {
+    matches!(key, "token" | "bearer_token") || taosync::tmq::TRANSPORT_KEYS.contains(&key)
+}
+
+/// `dsn` as a consumer DSN: scheme, credentials and address, with the parameters
+/// [`consumer_param`] keeps. The database path and the other parameters (time zone,
+/// compression, …) set up query connections, not consumers.
 fn dsn_base(dsn: &str) -> Option<String> {
     let dsn = dsn.trim();
     if dsn.is_empty() {
         return None;
     }
-    let base = dsn.split_once('?').map_or(dsn, |(b, _)| b);
+    let (base, query) = dsn.split_once('?').unwrap_or((dsn, ""));
     let (scheme, rest) = base.split_once("://")?;
     let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
-    Some(format!("{scheme}://{authority}"))
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| consumer_param(pair.split_once('=').map_or(*pair, |(k, _)| k)))
+        .collect();
+    Some(if kept.is_empty() {
+        format!("{scheme}://{authority}")
+    } else {
+        format!("{scheme}://{authority}?{}", kept.join("&"))
+    })
 }
 
 fn new_consumer(conf: &ConfState) -> taosync::Result<Consumer> {
@@ -1262,10 +1278,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_env_dsn_gives_address_and_credentials_only() {
+    fn the_env_dsn_gives_address_credentials_token_and_transport_keys() {
         assert_eq!(
-            dsn_base("wss://u:p@h1:6041/db?token=x&conn_timeout=5s").as_deref(),
-            Some("wss://u:p@h1:6041")
+            dsn_base("wss://u:p@h1:6041/db?token=x&timezone=UTC&conn_timeout=5s").as_deref(),
+            Some("wss://u:p@h1:6041?token=x&conn_timeout=5s")
+        );
+        assert_eq!(
+            dsn_base("ws://h:6041?read_timeout=30&conn_retries=2&compression=true").as_deref(),
+            Some("ws://h:6041?read_timeout=30&conn_retries=2")
         );
         assert_eq!(dsn_base(" ws://h ").as_deref(), Some("ws://h"));
         assert_eq!(dsn_base(""), None);
