@@ -548,6 +548,11 @@ mod tests {
             assert!(e.message().contains(&p.to_string()), "{e}");
         }
         let e = connect(format!("http://127.0.0.1:{}?conn_retries=0", ports[0])).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Connection, "{e}");
+        let expected = if cfg!(feature = "rest") {
+            ErrorKind::Connection
+        } else {
+            ErrorKind::NotSupported
+        };
+        assert_eq!(e.kind(), expected, "{e}");
     }
 }

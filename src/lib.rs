@@ -41,6 +41,7 @@ pub use taosync_proto::types::{Decimal, Precision, Timestamp, Type};
 pub use taosync_proto::tz::{Zone, ZoneOffset};
 pub use taosync_proto::value::{FromValue, Value};
 pub use tmq::{Consumer, ConsumerBuilder, Message, MessageBlock, TopicAssignment, TopicPartition};
+#[cfg(feature = "rest")]
 pub use transport::rest::RestClient;
 
 /// This crate's version, as Cargo knows it (also sent to the server as the connector name

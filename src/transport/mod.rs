@@ -32,9 +32,16 @@ use crate::types::Precision;
 pub(crate) mod channel;
 mod deadline;
 mod handshake;
+#[cfg(feature = "rest")]
 pub(crate) mod rest;
+#[cfg(not(feature = "rest"))]
+#[path = "rest_off.rs"]
+pub(crate) mod rest;
+#[cfg(feature = "rest")]
 mod rest_sml;
+#[cfg(feature = "rest")]
 mod rest_stream;
+#[cfg(feature = "rest")]
 mod rest_tls;
 pub(crate) mod tmq;
 pub(crate) mod ws;
@@ -529,6 +536,7 @@ pub(crate) fn parse_use(sql: &str) -> Option<String> {
 }
 
 /// A timeout on a blocking read or write: `OperationalError`, code 0xE004.
+#[cfg(feature = "rest")]
 pub(crate) fn timeout_error(what: &str, after: Duration) -> Error {
     named_timeout_error(what, after, "read_timeout")
 }
