@@ -76,7 +76,7 @@ fn main() -> taosync::Result<()> {
             "arrow",
             rows,
             t.elapsed(),
-            cpu_time() - cpu,
+            cpu_time().saturating_sub(cpu),
             checksum,
         );
 
@@ -95,7 +95,7 @@ fn main() -> taosync::Result<()> {
             "rows ",
             rows,
             t.elapsed(),
-            cpu_time() - cpu,
+            cpu_time().saturating_sub(cpu),
             checksum,
         );
     }

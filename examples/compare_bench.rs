@@ -12,7 +12,7 @@ use taosync::{Connection, SchemalessPrecision, SchemalessProtocol, StmtProtocol,
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{peak_rss_mib, proc_cpu};
+use measure::{cpu_time, peak_rss_mib, proc_cpu};
 
 const DB: &str = "bench_taosync";
 const BASE: i64 = 1_700_000_000_000;
@@ -42,14 +42,14 @@ impl Timed {
             rows,
             server_pid: server_pid.clone(),
             t: Instant::now(),
-            cpu: proc_cpu("self"),
+            cpu: cpu_time(),
             server,
         }
     }
 
     fn end(self, extra: &str) {
         let wall = self.t.elapsed().as_secs_f64();
-        let cpu = (proc_cpu("self") - self.cpu).as_secs_f64();
+        let cpu = cpu_time().saturating_sub(self.cpu).as_secs_f64();
         let server = self
             .server_pid
             .as_deref()
