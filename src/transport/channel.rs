@@ -12,6 +12,10 @@
 //!   it) and once for its body.
 //! * Pings are answered whenever the socket is read; a close frame, a reset or a timeout
 //!   marks the channel broken, and its owner decides whether to reopen it.
+//! * A request may be sent ahead of its reader ([`Channel::send_binary_ahead`]: the next
+//!   block of a result, asked for while the caller decodes the current one). Its reply is
+//!   kept, not skipped as stale, if it arrives while another reply is being read, and
+//!   handed to the [`read_binary`](Channel::read_binary) that asks for its `req_id`.
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -26,6 +30,7 @@ use super::{is_hangup, is_timeout, named_timeout_error};
 use crate::code::Code;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::{ConnectOptions, HostAddr, percent_encode};
+use crate::proto::ws::block_reply::binary_reply_req_id;
 use crate::proto::ws::{Action, ReplyHeader, decode_body, encode_request};
 
 /// The largest message accepted from the server (a raw block of a wide, long result).
@@ -57,6 +62,11 @@ pub(crate) struct Channel {
     /// When true a JSON reply must also carry the request's action to match it (the TMQ
     /// endpoint, whose consumers number their requests from 1 each).
     match_action: bool,
+    /// The `req_id`s of requests sent ahead whose replies have not been read yet.
+    ahead: Vec<u64>,
+    /// Replies to requests sent ahead that arrived while another reply was being read
+    /// (at most one per entry of `ahead`).
+    parked: Vec<(u64, Frame)>,
 }
 
 impl Channel {
@@ -80,6 +90,8 @@ impl Channel {
             last_used: Instant::now(),
             broken: None,
             match_action: false,
+            ahead: Vec::new(),
+            parked: Vec::new(),
         })
     }
 
@@ -138,6 +150,42 @@ impl Channel {
     /// Sends one binary request frame (within `read_timeout`).
     pub(crate) fn send_binary(&mut self, frame: Vec<u8>) -> Result<()> {
         self.send(Message::Binary(frame.into()), self.deadline())
+    }
+
+    /// Sends a binary request whose reply is read later, by a
+    /// [`read_binary`](Self::read_binary) for `req_id`; until then its reply is kept
+    /// whatever else is read. [`forget_ahead`](Self::forget_ahead) gives it up.
+    pub(crate) fn send_binary_ahead(&mut self, req_id: u64, frame: Vec<u8>) -> Result<()> {
+        self.send_binary(frame)?;
+        self.ahead.push(req_id);
+        Ok(())
+    }
+
+    /// Gives up the reply of a request sent ahead: dropped if it is here, skipped as stale
+    /// when it comes.
+    pub(crate) fn forget_ahead(&mut self, req_id: u64) {
+        self.ahead.retain(|r| *r != req_id);
+        self.parked.retain(|(r, _)| *r != req_id);
+    }
+
+    /// `frame` back, unless it answers a request sent ahead: then it is kept for its
+    /// reader.
+    fn park_if_ahead(&mut self, frame: Frame) -> Option<Frame> {
+        if self.ahead.is_empty() {
+            return Some(frame);
+        }
+        let req_id = match &frame {
+            Frame::Binary(b) => binary_reply_req_id(b),
+            Frame::Text(t) => ReplyHeader::peek(t).ok().map(|h| h.req_id),
+        };
+        match req_id.and_then(|r| self.ahead.iter().position(|a| *a == r)) {
+            Some(i) => {
+                let r = self.ahead.swap_remove(i);
+                self.parked.push((r, frame));
+                None
+            }
+            None => Some(frame),
+        }
     }
 
     fn send(&mut self, msg: Message, deadline: Instant) -> Result<()> {
@@ -202,31 +250,61 @@ impl Channel {
         error_kind: ErrorKind,
         deadline: Instant,
     ) -> Result<Bytes> {
+        // A request sent ahead: its reply may be here already; if not, it is read below
+        // like any other.
+        self.ahead.retain(|r| *r != req_id);
+        if let Some(i) = self.parked.iter().position(|(r, _)| *r == req_id) {
+            let (_, frame) = self.parked.swap_remove(i);
+            if let Some(reply) = self.binary_reply(frame, req_id, action, is_reply, error_kind) {
+                return reply;
+            }
+        }
         loop {
-            match self.read_frame(deadline)? {
-                Frame::Binary(frame) => {
-                    if is_reply(&frame) {
-                        return Ok(frame);
-                    }
-                    log::debug!("{}: skipping a stale binary reply", self.label);
+            let frame = self.read_frame(deadline)?;
+            if let Some(reply) = self.binary_reply(frame, req_id, action, is_reply, error_kind) {
+                return reply;
+            }
+        }
+    }
+
+    /// What `frame` means to a [`read_binary`](Self::read_binary) for `req_id`: its reply,
+    /// the server's error for it, or `None` (a stale frame, skipped).
+    fn binary_reply(
+        &self,
+        frame: Frame,
+        req_id: u64,
+        action: &str,
+        is_reply: &dyn Fn(&[u8]) -> bool,
+        error_kind: ErrorKind,
+    ) -> Option<Result<Bytes>> {
+        match frame {
+            Frame::Binary(frame) => {
+                if is_reply(&frame) {
+                    return Some(Ok(frame));
                 }
-                Frame::Text(text) => {
-                    let header = ReplyHeader::peek(&text)?;
-                    if header.req_id == req_id && (!self.match_action || header.action == action) {
-                        return Err(header.to_error().map_or_else(
-                            || {
-                                Error::new(
-                                    error_kind,
-                                    format!(
-                                        "expected a binary reply, got a `{}` text reply",
-                                        header.action
-                                    ),
-                                )
-                            },
-                            |e| e.in_context(error_kind),
-                        ));
-                    }
+                log::debug!("{}: skipping a stale binary reply", self.label);
+                None
+            }
+            Frame::Text(text) => {
+                let header = match ReplyHeader::peek(&text) {
+                    Ok(h) => h,
+                    Err(e) => return Some(Err(e)),
+                };
+                if header.req_id == req_id && (!self.match_action || header.action == action) {
+                    return Some(Err(header.to_error().map_or_else(
+                        || {
+                            Error::new(
+                                error_kind,
+                                format!(
+                                    "expected a binary reply, got a `{}` text reply",
+                                    header.action
+                                ),
+                            )
+                        },
+                        |e| e.in_context(error_kind),
+                    )));
                 }
+                None
             }
         }
     }
@@ -248,16 +326,17 @@ impl Channel {
             self.set_deadline(deadline);
             let msg = self.socket.read();
             self.last_used = Instant::now();
-            match msg {
-                Ok(Message::Text(t)) => return Ok(Frame::Text(t)),
-                Ok(Message::Binary(b)) => return Ok(Frame::Binary(b)),
+            let frame = match msg {
+                Ok(Message::Text(t)) => Frame::Text(t),
+                Ok(Message::Binary(b)) => Frame::Binary(b),
                 Ok(Message::Ping(_)) => {
                     // tungstenite queued the pong; push it out now.
                     if let Err(e) = self.socket.flush() {
                         return Err(self.io_error("answering a ping", e));
                     }
+                    continue;
                 }
-                Ok(Message::Pong(_) | Message::Frame(_)) => {}
+                Ok(Message::Pong(_) | Message::Frame(_)) => continue,
                 Ok(Message::Close(frame)) => {
                     let why = frame
                         .map(|f| format!(" ({} {})", f.code, f.reason))
@@ -270,12 +349,16 @@ impl Channel {
                     .with_code(Code::CLIENT_WEBSOCKET_DISCONNECTED));
                 }
                 Err(e) => return Err(self.io_error("reading a reply", e)),
+            };
+            if let Some(frame) = self.park_if_ahead(frame) {
+                return Ok(frame);
             }
         }
     }
 
     /// Reads the frames already waiting, without blocking: pings are answered, a close or
-    /// a reset marks the channel broken, anything else is a stale reply and dropped.
+    /// a reset marks the channel broken, replies to requests sent ahead are kept, anything
+    /// else is a stale reply and dropped.
     /// tungstenite keeps a partly read frame across a `WouldBlock`, so stopping mid-frame
     /// is safe.
     pub(crate) fn drain_pending(&mut self) {
@@ -312,6 +395,12 @@ impl Channel {
                 Ok(Message::Close(_)) => {
                     self.broken = Some("closed by the server while idle".into());
                     return;
+                }
+                Ok(Message::Binary(b)) => {
+                    let _ = self.park_if_ahead(Frame::Binary(b));
+                }
+                Ok(Message::Text(t)) => {
+                    let _ = self.park_if_ahead(Frame::Text(t));
                 }
                 Ok(_) => {}
                 Err(tungstenite::Error::Io(e)) if is_timeout(&e) => return,

@@ -101,6 +101,8 @@ pub(crate) struct ResultHandle {
     columns: Arc<[Column]>,
     precision: Precision,
     remote: Option<SocketId>,
+    /// The `req_id` of the fetch of the next block, sent ahead on `remote`'s socket.
+    ahead: Option<u64>,
     rest: Option<Box<rest::BodyStream>>,
 }
 
@@ -110,6 +112,7 @@ impl ResultHandle {
             columns,
             precision,
             remote,
+            ahead: None,
             rest: None,
         }
     }
@@ -248,7 +251,13 @@ impl Session {
         };
         let rows = match self {
             Session::Rest(_) => None,
-            Session::Ws(s) => s.fetch(&target, result, req_id)?,
+            Session::Ws(s) => s.fetch(
+                &target,
+                &mut result.ahead,
+                result.precision,
+                &result.columns,
+                req_id,
+            )?,
         };
         if rows.is_some() {
             result.remote = Some(target);
@@ -268,7 +277,7 @@ impl Session {
         };
         let block = match self {
             Session::Rest(_) => None,
-            Session::Ws(s) => s.fetch_raw(&target, req_id)?,
+            Session::Ws(s) => s.fetch_raw(&target, &mut result.ahead, req_id)?,
         };
         if block.is_some() {
             result.remote = Some(target);
@@ -281,8 +290,9 @@ impl Session {
     pub(crate) fn free_result(&mut self, result: &mut ResultHandle, req_id: u64) {
         // A REST reply not read to its end: dropping it closes its HTTP connection.
         result.rest = None;
+        let ahead = result.ahead.take();
         if let (Some(target), Session::Ws(s)) = (result.remote.take(), self) {
-            s.free_result(&target, req_id);
+            s.free_result(&target, ahead, req_id);
         }
     }
 

@@ -24,6 +24,8 @@ use crate::proto::ws::{
     FetchRawBlockReply, FreeResultArgs, QueryArgs, QueryReply, VersionArgs, binary_reply_kind,
     binary_reply_req_id, decode_body, encode_binary_query, encode_fetch_raw_block,
 };
+use crate::row::Column;
+use crate::types::Precision;
 
 /// A socket idle for longer than this is probed before it is used again.
 pub(crate) const IDLE_PROBE: Duration = Duration::from_secs(60);
@@ -332,26 +334,43 @@ impl WsSession {
     pub(crate) fn fetch(
         &mut self,
         target: &SocketId,
-        result: &ResultHandle,
+        ahead: &mut Option<u64>,
+        precision: Precision,
+        columns: &Arc<[Column]>,
         req_id: u64,
     ) -> Result<Option<super::Fetched>> {
-        match self.fetch_raw(target, req_id)? {
+        match self.fetch_raw(target, ahead, req_id)? {
             None => Ok(None),
-            Some(block) => BlockRows::new(block, result.precision, Arc::clone(&result.columns))
+            Some(block) => BlockRows::new(block, precision, Arc::clone(columns))
                 .map(|rows| Some(super::Fetched::Block(rows))),
         }
     }
 
     /// The next raw block of `target` (its bytes, copied out of the reply frame), `None`
     /// at the end (the server then freed it).
-    pub(crate) fn fetch_raw(&mut self, target: &SocketId, req_id: u64) -> Result<Option<Vec<u8>>> {
+    ///
+    /// With binary fetches the request for the block after it goes out before this one is
+    /// returned (its `req_id` in `ahead`), so the server prepares the next block while the
+    /// caller decodes this one: one request in flight per result, one block of memory.
+    pub(crate) fn fetch_raw(
+        &mut self,
+        target: &SocketId,
+        ahead: &mut Option<u64>,
+        req_id: u64,
+    ) -> Result<Option<Vec<u8>>> {
         self.check_live(target)?;
         let id = target.id;
-        log::debug!("ws fetch req_id={req_id} result={id}");
         let deadline = self.channel.deadline();
         if self.binary {
-            self.channel
-                .send_binary(encode_fetch_raw_block(req_id, id))?;
+            let req_id = match ahead.take() {
+                Some(sent) => sent,
+                None => {
+                    log::debug!("ws fetch req_id={req_id} result={id}");
+                    self.channel
+                        .send_binary(encode_fetch_raw_block(req_id, id))?;
+                    req_id
+                }
+            };
             let frame = self.channel.read_binary(
                 req_id,
                 "fetch_raw_block",
@@ -360,7 +379,21 @@ impl WsSession {
                 deadline,
             )?;
             let reply = FetchRawBlockReply::decode(&frame)?;
-            Ok(reply.into_block()?.map(<[u8]>::to_vec))
+            let Some(block) = reply.into_block()? else {
+                return Ok(None);
+            };
+            let block = block.to_vec();
+            let next = self.next_internal();
+            log::debug!("ws fetch ahead req_id={next} result={id}");
+            match self
+                .channel
+                .send_binary_ahead(next, encode_fetch_raw_block(next, id))
+            {
+                Ok(()) => *ahead = Some(next),
+                // The block in hand is good; the next fetch reports the broken socket.
+                Err(e) => log::debug!("fetching ahead on result {id} failed: {e}"),
+            }
+            Ok(Some(block))
         } else {
             let fetched = self
                 .channel
@@ -389,9 +422,12 @@ impl WsSession {
     }
 
     /// Frees `target` when it still lives on this socket; the server never answers.
-    pub(crate) fn free_result(&mut self, target: &SocketId, req_id: u64) {
+    pub(crate) fn free_result(&mut self, target: &SocketId, ahead: Option<u64>, req_id: u64) {
         if !self.is_live(target) {
             return;
+        }
+        if let Some(sent) = ahead {
+            self.channel.forget_ahead(sent);
         }
         log::debug!("ws free_result req_id={req_id} result={}", target.id);
         if let Err(e) = self.channel.send_json(&FreeResultArgs {

@@ -293,6 +293,74 @@ fn interleaved_cursors_share_one_connection() {
     });
 }
 
+/// The next block of a WebSocket result is asked for while the current one is read: its
+/// reply must reach that result and no other, whatever runs on the connection meanwhile
+/// (statements, other results, a pause long enough for the idle check, an early drop).
+#[test]
+fn blocks_fetched_ahead_reach_their_own_result() {
+    each("ahead", "ms", |name, conn| {
+        conn.execute("create table t (ts timestamp, v int)", ())
+            .unwrap();
+        let values: Vec<String> = (0..40)
+            .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
+            .collect();
+        conn.execute(&format!("insert into t values {}", values.join(" ")), ())
+            .unwrap();
+        let mut a = conn.cursor().unwrap();
+        a.execute("select v from t order by ts", ()).unwrap();
+        let mut got: Vec<i32> = Vec::new();
+        let take = |cur: &mut taosync::Cursor, n: usize, got: &mut Vec<i32>| {
+            for row in cur.fetchmany(Some(n)).unwrap() {
+                got.push(row.get::<i32>(0).unwrap());
+            }
+        };
+        take(&mut a, 3, &mut got);
+        // A statement and a whole multi-block result while `a`'s next block is in flight.
+        assert_eq!(
+            conn.execute("insert into t values (1800000000000, 99)", ())
+                .unwrap(),
+            1
+        );
+        let count: i64 = conn
+            .query("select count(*) from t", ())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .get(0)
+            .unwrap();
+        assert_eq!(count, 41, "{name}");
+        let mut b = conn.cursor().unwrap();
+        b.execute("select v from t order by ts desc", ()).unwrap();
+        assert_eq!(b.fetchall().unwrap().len(), 41, "{name}");
+        take(&mut a, 10, &mut got);
+        // A pause past the idle check (which reads whatever has arrived) mid-result.
+        std::thread::sleep(Duration::from_millis(700));
+        take(&mut a, 5, &mut got);
+        // A result dropped with its next block in flight, then fresh ones.
+        let mut c = conn.cursor().unwrap();
+        c.execute("select v + 1000 from t order by ts", ()).unwrap();
+        c.fetchmany(Some(2)).unwrap();
+        drop(c);
+        let mut d = conn.cursor().unwrap();
+        d.execute("select v from t where v < 5 order by ts", ())
+            .unwrap();
+        let small: Vec<i32> = d
+            .fetchall()
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i32>(0).unwrap())
+            .collect();
+        assert_eq!(small, vec![0, 1, 2, 3, 4], "{name}");
+        take(&mut a, 100, &mut got);
+        // `a`'s rows are 0..40 in order, none from another result (plus the row inserted
+        // after it was opened, on a server that computes results lazily).
+        let expected: Vec<i32> = (0..40).collect();
+        assert_eq!(&got[..40], &expected[..], "{name}");
+        assert!(got.len() == 40 || got[40..] == [99], "{name}: {got:?}");
+    });
+}
+
 #[test]
 fn json_tags_and_unicode() {
     each("json", "ms", |name, conn| {
