@@ -10,8 +10,8 @@
 //!   (`TMQ_CONF_UNKNOWN` / `TMQ_CONF_INVALID`, the reason in `taos_errstr(NULL)`). As in
 //!   libtaos, `enable.auto.commit` defaults to `true` (the server commits at the next poll
 //!   once `auto.commit.interval.ms` has elapsed). When `TAOSYNC_DSN` is set, its scheme,
-//!   address, credentials, `token` and transport keys are the consumer's defaults (its
-//!   database and other parameters set up query connections only); configured keys
+//!   first address, credentials, `token` and transport keys are the consumer's defaults
+//!   (its database and other parameters set up query connections only); configured keys
 //!   override them.
 //! * `tmq_consumer_poll` returns a `TAOS_RES*` that the result functions read: each
 //!   `taos_fetch_block` / `taos_fetch_raw_block` / run of `taos_fetch_row` walks the next
@@ -516,9 +516,10 @@ fn consumer_param(key: &str) -> bool {
     matches!(key, "token" | "bearer_token") || taosync::tmq::TRANSPORT_KEYS.contains(&key)
 }
 
-/// `dsn` as a consumer DSN: scheme, credentials and address, with the parameters
-/// [`consumer_param`] keeps. The database path and the other parameters (time zone,
-/// compression, …) set up query connections, not consumers.
+/// `dsn` as a consumer DSN: scheme, credentials and address (the first, when the DSN
+/// lists several hosts: a consumer has one), with the parameters [`consumer_param`]
+/// keeps. The database path and the other parameters (time zone, compression, …) set up
+/// query connections, not consumers.
 fn dsn_base(dsn: &str) -> Option<String> {
     let dsn = dsn.trim();
     if dsn.is_empty() {
@@ -527,6 +528,15 @@ fn dsn_base(dsn: &str) -> Option<String> {
     let (base, query) = dsn.split_once('?').unwrap_or((dsn, ""));
     let (scheme, rest) = base.split_once("://")?;
     let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
+    let (userinfo, hosts) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let host = hosts.split(',').next().unwrap_or(hosts);
+    let authority = match userinfo {
+        Some(u) => format!("{u}@{host}"),
+        None => host.to_owned(),
+    };
     let kept: Vec<&str> = query
         .split('&')
         .filter(|pair| consumer_param(pair.split_once('=').map_or(*pair, |(k, _)| k)))
@@ -1288,6 +1298,10 @@ mod tests {
             Some("ws://h:6041?read_timeout=30&conn_retries=2")
         );
         assert_eq!(dsn_base(" ws://h ").as_deref(), Some("ws://h"));
+        assert_eq!(
+            dsn_base("ws://u:p@h1:6041,h2:6042,[::1]:6043/db").as_deref(),
+            Some("ws://u:p@h1:6041")
+        );
         assert_eq!(dsn_base(""), None);
         assert_eq!(dsn_base("no-scheme"), None);
     }
