@@ -259,16 +259,21 @@ fn results_span_many_blocks_and_fetchmany_crosses_boundaries() {
     });
 }
 
+/// Creates `t (ts, v)` holding `v` = 0..n, one millisecond apart.
+fn counting_table(conn: &Connection, n: i64) {
+    conn.execute("create table t (ts timestamp, v int)", ())
+        .unwrap();
+    let values: Vec<String> = (0..n)
+        .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
+        .collect();
+    conn.execute(&format!("insert into t values {}", values.join(" ")), ())
+        .unwrap();
+}
+
 #[test]
 fn interleaved_cursors_share_one_connection() {
     each("interleave", "ms", |name, conn| {
-        conn.execute("create table t (ts timestamp, v int)", ())
-            .unwrap();
-        let values: Vec<String> = (0..30)
-            .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
-            .collect();
-        conn.execute(&format!("insert into t values {}", values.join(" ")), ())
-            .unwrap();
+        counting_table(conn, 30);
         let mut a = conn.cursor().unwrap();
         let mut b = conn.cursor().unwrap();
         a.execute("select v from t order by ts", ()).unwrap();
@@ -299,13 +304,7 @@ fn interleaved_cursors_share_one_connection() {
 #[test]
 fn blocks_fetched_ahead_reach_their_own_result() {
     each("ahead", "ms", |name, conn| {
-        conn.execute("create table t (ts timestamp, v int)", ())
-            .unwrap();
-        let values: Vec<String> = (0..40)
-            .map(|i| format!("({}, {i})", 1_700_000_000_000i64 + i))
-            .collect();
-        conn.execute(&format!("insert into t values {}", values.join(" ")), ())
-            .unwrap();
+        counting_table(conn, 40);
         let mut a = conn.cursor().unwrap();
         a.execute("select v from t order by ts", ()).unwrap();
         let mut got: Vec<i32> = Vec::new();
