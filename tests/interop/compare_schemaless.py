@@ -16,13 +16,10 @@ import sys
 
 import taosws
 
+from checks import fail
+
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 REFERENCE = "interop_sml_taosws"
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
 
 
 def rows(conn, sql):

@@ -1,8 +1,7 @@
 """What the two native-module interop scripts (test_native_taos.py, test_native_tmq.py)
-share: the all-types table they create, failing, SQL literals and timestamp ticks."""
+share: the all-types table they create, SQL literals and timestamp ticks."""
 
 import datetime
-import sys
 
 UTC = datetime.timezone.utc
 
@@ -23,16 +22,6 @@ COLUMNS = [
     ("c_nchar", "NCHAR(20)"),
     ("c_vbin", "VARBINARY(20)"),
 ]
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def literal(v):

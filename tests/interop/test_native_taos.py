@@ -17,7 +17,8 @@ import threading
 import taos
 from taos.cinterface import taos_get_client_info
 
-from native_common import COLUMNS, check, fail, literal, ticks  # noqa: E402
+from checks import check, fail  # noqa: E402
+from native_common import COLUMNS, literal, ticks  # noqa: E402
 
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 UTC = datetime.timezone.utc

@@ -23,7 +23,8 @@ from taos.cinterface import tmq_get_res_type, tmq_get_vgroup_id
 from taos.error import TmqError
 from taos.tmq import Consumer, TopicPartition
 
-from native_common import COLUMNS, check, fail, literal, ticks  # noqa: E402
+from checks import check, fail  # noqa: E402
+from native_common import COLUMNS, literal, ticks  # noqa: E402
 
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 UTC = datetime.timezone.utc

@@ -11,10 +11,11 @@ Exits non-zero with a message on the first mismatch.
 
 import datetime
 import os
-import sys
 
 import taosrest
 import taosws
+
+from checks import check, fail
 
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 DB = "interop"
@@ -42,16 +43,6 @@ ROWS = [
     ("d1", 1700000001000, [False, 127, 32767, 2147483647, 9223372036854775807, 255, 65535, 4294967295, 0, -0.5, 1e-10, "x", "y"]),
     ("d2", 1700000002000, [None] * 13),
 ]
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def sql_literal(v):

@@ -19,22 +19,14 @@ import urllib.request
 
 import taosws
 
+from checks import check, fail
+
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 DB = "interop_sml"
 LINE = taosws.PySchemalessProtocol.Line
 TELNET = taosws.PySchemalessProtocol.Telnet
 JSON = taosws.PySchemalessProtocol.Json
 MS = taosws.PySchemalessPrecision.Millisecond
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def query(conn, sql):

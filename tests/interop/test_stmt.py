@@ -14,25 +14,16 @@ Exits non-zero with a message on the first mismatch.
 """
 
 import os
-import sys
 
 import taosws
+
+from checks import check, fail
 
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 DB = "interop_stmt"
 
 # ts in ms: base + i.
 BASE = 1700000000000
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def version_tuple(v):

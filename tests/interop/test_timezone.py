@@ -15,17 +15,9 @@ import time
 
 import taosws
 
+from checks import check, fail
+
 ZONE = "Asia/Shanghai"
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def start_server():

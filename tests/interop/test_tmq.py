@@ -17,22 +17,14 @@ import time
 
 import taosws
 
+from checks import check, fail
+
 PORT = int(os.environ.get("TAOSYNC_PORT", "6041"))
 DB = "tmq_interop"
 BASE_TS = 1700000000000
 CHILDREN = 6
 ROWS = 60
 LIVE = 12
-
-
-def fail(msg):
-    print(f"FAIL: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def setup():
